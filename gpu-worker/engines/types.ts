@@ -1,0 +1,69 @@
+import type { ModelInfo } from '../../shared/schemas/catalog.ts';
+
+/**
+ * The contract every model behind a gpu-worker implements. One Engine is one loaded model
+ * (the espeak engine, a Qwen3-TTS 0.6B pack, a 1.7B pack...); the worker routes a request to
+ * the engine whose `info.id` the request names.
+ */
+export interface Engine {
+  /** What the model offers: id, languages, native sample rate, capabilities, preset voices. */
+  readonly info: ModelInfo;
+
+  /**
+   * Streams mono Float32 PCM in [-1, 1] at `info.sample_rate`, chunk by chunk as it is made.
+   * Must stop producing (and return) promptly once `signal` aborts: within one generation step
+   * for a neural engine, within one synthesis callback for espeak.
+   */
+  synthesize(request: SynthesisRequest, signal: AbortSignal): AsyncIterable<Float32Array>;
+
+  /** Computes a voice profile once (on the GPU where there is one) so later requests reuse it. */
+  createVoice?(source: VoiceSource, signal: AbortSignal): Promise<VoiceProfile>;
+
+  /** Releases threads, sessions and memory. */
+  close(): Promise<void>;
+}
+
+export interface SynthesisRequest {
+  requestId: string;
+  text: string;
+  voice: VoiceSelection;
+  /** A language the engine declared in `info.languages`. */
+  language: string;
+  /** 0.25 to 4; 1 is the engine's natural rate. */
+  speed: number;
+  seed?: number;
+  /** Style instruction (CustomVoice 1.7B) or voice description (VoiceDesign). */
+  instructions?: string;
+}
+
+export type VoiceSelection =
+  | { kind: 'preset'; id: string }
+  | { kind: 'profile'; profile: VoiceProfile };
+
+/** What a voice is made from: reference audio (cloning) or a description (design). */
+export type VoiceSource =
+  | { kind: 'audio'; samples: Float32Array; sampleRate: number; transcript?: string }
+  | { kind: 'description'; text: string };
+
+/**
+ * A voice computed once and stored by the edge (KV), so any worker can serve it without
+ * redoing the work. `data` must survive JSON.stringify (encode tensors as base64).
+ */
+export interface VoiceProfile {
+  engine: string;
+  model: string;
+  kind: 'clone' | 'design';
+  data: Record<string, unknown>;
+}
+
+/** Raised by an engine for a request it cannot serve; the worker answers it as a 4xx. */
+export class EngineRequestError extends Error {
+  readonly code: string;
+  readonly param: string | undefined;
+  constructor(code: string, message: string, param?: string) {
+    super(message);
+    this.name = 'EngineRequestError';
+    this.code = code;
+    this.param = param;
+  }
+}

@@ -1,0 +1,13 @@
+import type { SupportedResponseFormat } from '../schemas/speech.ts';
+
+/**
+ * Every stream leaves a worker at 24 kHz mono, whatever the engine's native rate: it is the rate
+ * of the Qwen3-TTS codec and what OpenAI's `pcm` format promises, so clients never have to ask.
+ */
+export const OUTPUT_SAMPLE_RATE = 24_000;
+
+/** Audio content types stream through workerd chunk by chunk (`text/*` may be buffered). */
+export const CONTENT_TYPES: Record<SupportedResponseFormat, string> = {
+  wav: 'audio/wav',
+  pcm: 'audio/pcm',
+};
