@@ -1,0 +1,21 @@
+import { Hono } from 'hono';
+import type { AppEnv } from './env.ts';
+import { notFound, onError } from './middleware/errors.ts';
+import { requestId } from './middleware/request-id.ts';
+import { adminAccountsRoute } from './routes/admin_accounts.ts';
+import { adminKeysRoute } from './routes/admin_keys.ts';
+import { speechRoute } from './routes/v1_audio_speech.ts';
+import { modelsRoute } from './routes/v1_models.ts';
+import { voicesRoute } from './routes/v1_voices.ts';
+
+/** The edge API: one route group per file under routes/, cross-cutting concerns as middleware. */
+export const app = new Hono<AppEnv>()
+  .use(requestId)
+  .route('/', speechRoute)
+  .route('/', modelsRoute)
+  .route('/', voicesRoute)
+  .route('/', adminAccountsRoute)
+  .route('/', adminKeysRoute);
+
+app.onError(onError);
+app.notFound(notFound);

@@ -1,0 +1,20 @@
+import type { ApiKeyRecord } from './storage/api-keys.ts';
+
+/** Bindings declared in wrangler.toml, plus the secrets set with `wrangler secret put`. */
+export interface Env {
+  API_KEYS: KVNamespace;
+  DB: D1Database;
+  /** Comma-separated gpu-worker base URLs. */
+  WORKER_URLS: string;
+  DEFAULT_MODEL?: string;
+  WORKER_SECRET: string;
+  ADMIN_TOKEN: string;
+}
+
+export interface AppVariables {
+  requestId: string;
+  /** Set by the API-key middleware on authenticated routes. */
+  apiKey: ApiKeyRecord;
+}
+
+export type AppEnv = { Bindings: Env; Variables: AppVariables };

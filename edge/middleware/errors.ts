@@ -1,0 +1,27 @@
+import type { ErrorHandler, NotFoundHandler } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import { ApiError } from '../../shared/errors.ts';
+import type { AppEnv } from '../env.ts';
+import { REQUEST_ID_HEADER } from './request-id.ts';
+
+/** Every failure leaves as `{ "error": { type, code, message, param? } }` with its request id. */
+export const errorResponse = (error: ApiError, requestId: string | undefined): Response => {
+  const headers = new Headers({ 'content-type': 'application/json; charset=utf-8', ...error.headers });
+  if (requestId) headers.set(REQUEST_ID_HEADER, requestId);
+  return new Response(JSON.stringify(error.toJSON()), { status: error.status, headers });
+};
+
+export const onError: ErrorHandler<AppEnv> = (err, c) => {
+  if (err instanceof ApiError) return errorResponse(err, c.get('requestId'));
+  if (err instanceof HTTPException && err.status === 413) {
+    return errorResponse(new ApiError(413, 'invalid_request_error', 'body_too_large', 'The request body is too large.'), c.get('requestId'));
+  }
+  console.error(JSON.stringify({ level: 'error', request_id: c.get('requestId'), message: String(err), stack: (err as Error).stack }));
+  return errorResponse(new ApiError(500, 'internal_error', 'internal_error', 'An internal error occurred.'), c.get('requestId'));
+};
+
+export const notFound: NotFoundHandler<AppEnv> = (c) =>
+  errorResponse(
+    new ApiError(404, 'not_found_error', 'route_not_found', `No route for ${c.req.method} ${new URL(c.req.url).pathname}.`),
+    c.get('requestId'),
+  );

@@ -1,0 +1,137 @@
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { ApiError, invalidRequest } from '../../shared/errors.ts';
+import { CONTENT_TYPES } from '../../shared/audio/formats.ts';
+import { AUDIO_HEADERS, type WorkerSynthesisRequest } from '../../shared/protocol/worker-api.ts';
+import {
+  isSupportedFormat,
+  MAX_INPUT_CHARACTERS,
+  SpeechRequestSchema,
+  SUPPORTED_RESPONSE_FORMATS,
+  type SpeechRequest,
+} from '../../shared/schemas/speech.ts';
+import type { AppEnv } from '../env.ts';
+import { readJsonBody } from '../http/json-body.ts';
+import { meteredStream } from '../http/metered-stream.ts';
+import { apiKeyAuth } from '../middleware/api-key-auth.ts';
+import { type PoolModel, WorkerPool } from '../pool/worker-pool.ts';
+
+/** `POST /v1/audio/speech`: text in, an audio stream out, OpenAI-compatible. */
+export const speechRoute = new Hono<AppEnv>();
+
+// Input is at most 4,096 characters of up to 4 bytes, plus instructions: 64 KiB is ample.
+const MAX_BODY_BYTES = 64 * 1024;
+
+const modelNotFound = (id: string, models: Map<string, PoolModel>) =>
+  new ApiError(404, 'not_found_error', 'model_not_found', `Model "${id}" does not exist. Available: ${[...models.keys()].join(', ')}.`, {
+    param: 'model',
+  });
+
+const voiceNotFound = (id: string, model: PoolModel) =>
+  new ApiError(
+    404,
+    'not_found_error',
+    'voice_not_found',
+    `Voice "${id}" does not exist for model "${model.info.id}". GET /v1/voices lists the voices.`,
+    { param: 'voice' },
+  );
+
+const unsupportedLanguage = (language: string, model: PoolModel, models: Map<string, PoolModel>) => {
+  const others = [...models.values()].filter((m) => m.info.languages.includes(language)).map((m) => m.info.id);
+  const hint = others.length ? `Models that speak it: ${others.join(', ')}.` : 'No model in this deployment speaks it.';
+  return new ApiError(
+    422,
+    'invalid_request_error',
+    'unsupported_language',
+    `Model "${model.info.id}" does not speak "${language}" (it speaks ${model.info.languages.join(', ')}). ${hint}`,
+    { param: 'language' },
+  );
+};
+
+/** Checks what the schema cannot: lengths, formats, and what the pool actually serves. */
+function resolve(request: SpeechRequest, models: Map<string, PoolModel>, defaultModel: string | undefined) {
+  const characters = [...request.input].length;
+  if (request.input.trim().length === 0) throw invalidRequest('empty_input', 'input must contain text to speak.', 'input');
+  if (characters > MAX_INPUT_CHARACTERS) {
+    throw new ApiError(
+      413,
+      'invalid_request_error',
+      'input_too_long',
+      `input has ${characters} characters; the maximum is ${MAX_INPUT_CHARACTERS}. Split longer text into several requests.`,
+      { param: 'input' },
+    );
+  }
+  const format = request.response_format;
+  if (!isSupportedFormat(format)) {
+    throw invalidRequest(
+      'unsupported_format',
+      `response_format "${format}" is not available yet; use one of: ${SUPPORTED_RESPONSE_FORMATS.join(', ')}.`,
+      'response_format',
+    );
+  }
+  if (request.stream_format !== 'audio') {
+    throw invalidRequest('unsupported_stream_format', 'stream_format "sse" is not available yet; use "audio".', 'stream_format');
+  }
+
+  const modelId = request.model ?? (defaultModel && models.has(defaultModel) ? defaultModel : models.keys().next().value!);
+  const model = models.get(modelId);
+  if (!model) throw modelNotFound(modelId, models);
+
+  const voiceId = request.voice ?? model.info.default_voice;
+  const voice = model.info.voices.find((v) => v.id === voiceId);
+  if (!voice) throw voiceNotFound(voiceId, model);
+
+  const language = request.language ?? voice.language;
+  if (!model.info.languages.includes(language)) throw unsupportedLanguage(language, model, models);
+
+  return { model, voice, language, format, characters };
+}
+
+speechRoute.post(
+  '/v1/audio/speech',
+  bodyLimit({ maxSize: MAX_BODY_BYTES, onError: () => { throw new ApiError(413, 'invalid_request_error', 'body_too_large', `The request body is over ${MAX_BODY_BYTES} bytes.`); } }),
+  apiKeyAuth('speech'),
+  async (c) => {
+    const request = await readJsonBody(c, SpeechRequestSchema);
+    const pool = new WorkerPool(c.env.WORKER_URLS, c.env.WORKER_SECRET);
+    const models = await pool.models();
+    const { model, voice, language, format } = resolve(request, models, c.env.DEFAULT_MODEL);
+
+    const workerRequest: WorkerSynthesisRequest = {
+      request_id: c.get('requestId'),
+      model: model.info.id,
+      voice: voice.id,
+      language,
+      input: request.input,
+      response_format: format,
+      speed: request.speed,
+      ...(request.instructions === undefined ? {} : { instructions: request.instructions }),
+      ...(request.seed === undefined ? {} : { seed: request.seed }),
+    };
+    const upstream = await pool.synthesize(model, workerRequest, c.req.raw.signal);
+    if (!upstream.ok || !upstream.body) {
+      const body = await upstream.json().catch(() => null);
+      throw (
+        ApiError.fromBody(upstream.status, body) ??
+        new ApiError(502, 'internal_error', 'worker_error', `The speech worker answered ${upstream.status}.`)
+      );
+    }
+
+    const headers = new Headers({
+      'content-type': CONTENT_TYPES[format],
+      'cache-control': 'no-store',
+      [AUDIO_HEADERS.model]: model.info.id,
+      [AUDIO_HEADERS.voice]: voice.id,
+      [AUDIO_HEADERS.language]: language,
+      'x-request-id': c.get('requestId'),
+    });
+    const sampleRate = upstream.headers.get(AUDIO_HEADERS.sampleRate);
+    if (sampleRate) headers.set(AUDIO_HEADERS.sampleRate, sampleRate);
+    const body = meteredStream(upstream.body, (outcome) => {
+      if (!outcome.completed) {
+        console.warn(JSON.stringify({ level: 'warn', request_id: c.get('requestId'), message: 'stream ended early', bytes: outcome.bytes }));
+      }
+    });
+    return new Response(body, { status: 200, headers });
+  },
+);

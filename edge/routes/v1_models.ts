@@ -1,0 +1,25 @@
+import { Hono } from 'hono';
+import type { AppEnv } from '../env.ts';
+import { apiKeyAuth } from '../middleware/api-key-auth.ts';
+import { WorkerPool } from '../pool/worker-pool.ts';
+
+/** `GET /v1/models`: the models the worker pool serves, in OpenAI's list shape. */
+export const modelsRoute = new Hono<AppEnv>();
+
+modelsRoute.get('/v1/models', apiKeyAuth('speech', 'voices'), async (c) => {
+  const models = await new WorkerPool(c.env.WORKER_URLS, c.env.WORKER_SECRET).models();
+  return c.json({
+    object: 'list',
+    data: [...models.values()].map(({ info }) => ({
+      id: info.id,
+      object: 'model',
+      owned_by: 'open-tts',
+      engine: info.engine,
+      description: info.description,
+      languages: info.languages,
+      sample_rate: info.sample_rate,
+      capabilities: info.capabilities,
+      default_voice: info.default_voice,
+    })),
+  });
+});

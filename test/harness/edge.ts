@@ -1,0 +1,105 @@
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { build } from 'esbuild';
+import { Miniflare } from 'miniflare';
+import { unstable_getMiniflareWorkerOptions } from 'wrangler';
+
+/**
+ * Runs the edge in workerd through Miniflare with the bindings of wrangler.toml (real KV, D1,
+ * Durable Objects; in memory), on a real loopback port.
+ */
+export interface EdgeHarness {
+  url: string;
+  mf: Miniflare;
+  adminToken: string;
+  /** Creates an account and a key through the admin API; returns the key's secret. */
+  createKey(options?: { scopes?: string[]; expires_at?: string | null; account?: string }): Promise<{ key: string; account_id: string; id: string }>;
+  fetch(path: string, init?: RequestInit & { key?: string | null }): Promise<Response>;
+  dispose(): Promise<void>;
+}
+
+const ROOT = new URL('../../', import.meta.url).pathname;
+
+let bundle: Promise<string> | undefined;
+/** The edge bundled the way wrangler bundles it (ES module, workerd conditions), once per test file. */
+export function bundleEdge(): Promise<string> {
+  bundle ??= build({
+    entryPoints: [join(ROOT, 'edge/index.ts')],
+    bundle: true,
+    format: 'esm',
+    platform: 'neutral',
+    target: 'es2023',
+    conditions: ['workerd', 'worker', 'browser'],
+    mainFields: ['module', 'main'],
+    write: false,
+    logLevel: 'silent',
+  }).then((result) => result.outputFiles[0]!.text);
+  return bundle;
+}
+
+export async function applyMigrations(mf: Miniflare): Promise<void> {
+  const db = await mf.getD1Database('DB');
+  const dir = join(ROOT, 'edge/storage/migrations');
+  for (const file of (await readdir(dir)).filter((name) => name.endsWith('.sql')).sort()) {
+    const sql = await readFile(join(dir, file), 'utf8');
+    // D1's exec takes one statement per line; run statement by statement instead.
+    for (const statement of sql.split(/;\s*$/m).map((s) => s.replace(/--.*$/gm, '').trim()).filter(Boolean)) {
+      await db.prepare(statement).run();
+    }
+  }
+}
+
+export async function startEdge(options: { workerUrls: string[]; workerSecret: string; vars?: Record<string, string> }): Promise<EdgeHarness> {
+  const adminToken = `admin-${crypto.randomUUID()}`;
+  const { workerOptions } = unstable_getMiniflareWorkerOptions(join(ROOT, 'wrangler.toml'));
+  const mf = new Miniflare({
+    ...(workerOptions as object),
+    modules: [{ type: 'ESModule', path: join(ROOT, 'edge/index.js'), contents: await bundleEdge() }],
+    bindings: {
+      ...((workerOptions as { bindings?: Record<string, unknown> }).bindings ?? {}),
+      WORKER_URLS: options.workerUrls.join(','),
+      WORKER_SECRET: options.workerSecret,
+      ADMIN_TOKEN: adminToken,
+      ...options.vars,
+    },
+    host: '127.0.0.1',
+    port: 0,
+  } as ConstructorParameters<typeof Miniflare>[0]);
+  const url = (await mf.ready).toString().replace(/\/$/, '');
+  await applyMigrations(mf);
+
+  const harness: EdgeHarness = {
+    url,
+    mf,
+    adminToken,
+    fetch(path, init = {}) {
+      const { key, ...rest } = init;
+      const headers = new Headers(rest.headers);
+      if (key) headers.set('authorization', `Bearer ${key}`);
+      return fetch(url + path, { ...rest, headers });
+    },
+    async createKey(opts = {}) {
+      let accountId = opts.account;
+      if (!accountId) {
+        const account = await harness.fetch('/admin/accounts', {
+          method: 'POST',
+          key: adminToken,
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ name: 'test account' }),
+        });
+        if (account.status !== 201) throw new Error(`account creation failed: ${account.status} ${await account.text()}`);
+        accountId = ((await account.json()) as { id: string }).id;
+      }
+      const response = await harness.fetch(`/admin/accounts/${accountId}/keys`, {
+        method: 'POST',
+        key: adminToken,
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ ...(opts.scopes ? { scopes: opts.scopes } : {}), ...(opts.expires_at !== undefined ? { expires_at: opts.expires_at } : {}) }),
+      });
+      if (response.status !== 201) throw new Error(`key creation failed: ${response.status} ${await response.text()}`);
+      return (await response.json()) as { key: string; account_id: string; id: string };
+    },
+    dispose: () => mf.dispose(),
+  };
+  return harness;
+}
