@@ -23,8 +23,11 @@ async function sha256Hex(body: Uint8Array): Promise<string> {
   return toHex(await crypto.subtle.digest('SHA-256', body));
 }
 
-const keyCache = new Map<string, Promise<CryptoKey>>();
-function hmacKey(secret: string): Promise<CryptoKey> {
+// Spelled this way because Node's and Workers' type libraries name the key type differently.
+type HmacKey = Awaited<ReturnType<typeof crypto.subtle.importKey>>;
+
+const keyCache = new Map<string, Promise<HmacKey>>();
+function hmacKey(secret: string): Promise<HmacKey> {
   let key = keyCache.get(secret);
   if (!key) {
     key = crypto.subtle.importKey('raw', encoder.encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, [

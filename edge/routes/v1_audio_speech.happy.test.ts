@@ -1,0 +1,130 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decodeWav, looksLikeSpeech, readTimed } from '../../test/audio-checks.ts';
+import { type EdgeHarness, startEdge } from '../../test/harness/edge.ts';
+import { type GpuWorkerHarness, startGpuWorker } from '../../test/harness/gpu-worker.ts';
+import { s16leToFloat } from '../../shared/audio/pcm.ts';
+import { UNKNOWN_LENGTH, WAV_HEADER_BYTES } from '../../shared/audio/wav.ts';
+import { LANGUAGE_CODES } from '../../shared/languages.ts';
+
+let worker: GpuWorkerHarness;
+let edge: EdgeHarness;
+let key: string;
+
+beforeAll(async () => {
+  worker = await startGpuWorker();
+  edge = await startEdge({ workerUrls: [worker.url], workerSecret: worker.secret });
+  ({ key } = await edge.createKey());
+});
+afterAll(async () => {
+  await edge?.dispose();
+  await worker?.stop();
+});
+
+const speech = (body: Record<string, unknown>) =>
+  edge.fetch('/v1/audio/speech', { method: 'POST', key, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+
+// One sentence a language, in its own script.
+const SAMPLES: Record<string, string> = {
+  en: 'The quick brown fox jumps over the lazy dog.',
+  zh: '今天天气很好，我们去公园散步吧。',
+  ja: 'こんにちは、今日はいい天気ですね。',
+  ko: '안녕하세요, 오늘 날씨가 정말 좋네요.',
+  de: 'Der schnelle braune Fuchs springt über den faulen Hund.',
+  fr: 'Le renard brun rapide saute par-dessus le chien paresseux.',
+  ru: 'Быстрая коричневая лиса прыгает через ленивую собаку.',
+  pt: 'A rápida raposa marrom salta sobre o cão preguiçoso.',
+  es: 'El rápido zorro marrón salta sobre el perro perezoso.',
+  it: 'La veloce volpe marrone salta sopra il cane pigro.',
+  ar: 'الثعلب البني السريع يقفز فوق الكلب الكسول.',
+};
+
+describe('POST /v1/audio/speech', () => {
+  it('streams a WAV whose header describes its body: 24 kHz mono s16le, the same samples as pcm', async () => {
+    const body = { model: 'espeak', voice: 'en-female', input: 'Hello from the edge. This is a test.' };
+    const wavResponse = await speech({ ...body, response_format: 'wav' });
+    expect(wavResponse.status).toBe(200);
+    expect(wavResponse.headers.get('content-type')).toBe('audio/wav');
+    expect(wavResponse.headers.get('x-request-id')).toMatch(/^req_/);
+    const wav = new Uint8Array(await wavResponse.arrayBuffer());
+    const { header, samples, dataBytes } = decodeWav(wav);
+    expect(header).toMatchObject({ audioFormat: 1, channels: 1, sampleRate: 24_000, bitsPerSample: 16, byteRate: 48_000, blockAlign: 2 });
+    expect(header.dataOffset).toBe(WAV_HEADER_BYTES);
+    // A stream's length is unknown when its header leaves: the header says so, and the body is whole samples.
+    expect(header.dataBytes).toBe(UNKNOWN_LENGTH);
+    expect(dataBytes % header.blockAlign).toBe(0);
+    expect(looksLikeSpeech(samples, 24_000).ok).toBe(true);
+
+    // The same request as pcm is the same audio without the header. espeak varies its output a
+    // little from run to run (random noise in fricatives), so compare durations, not bytes.
+    const pcmResponse = await speech({ ...body, response_format: 'pcm' });
+    expect(pcmResponse.headers.get('content-type')).toBe('audio/pcm');
+    const pcmBytes = new Uint8Array(await pcmResponse.arrayBuffer());
+    expect(pcmBytes.byteLength % 2).toBe(0);
+    expect(Math.abs(pcmBytes.byteLength - dataBytes) / dataBytes).toBeLessThan(0.02);
+    expect(looksLikeSpeech(s16leToFloat(pcmBytes), 24_000).ok).toBe(true);
+  });
+
+  it.each(LANGUAGE_CODES)('speaks %s', async (language) => {
+    const response = await speech({ input: SAMPLES[language], voice: `${language}-male`, language, response_format: 'pcm' });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('x-tts-language')).toBe(language);
+    const samples = s16leToFloat(new Uint8Array(await response.arrayBuffer()));
+    const check = looksLikeSpeech(samples, 24_000);
+    expect(check, JSON.stringify(check)).toMatchObject({ ok: true });
+  });
+
+  it('streams: the first audio of a five-sentence input arrives well before the last', async () => {
+    const sentence = (n: number) =>
+      `This is sentence number ${n}, and it is long enough that speaking it takes several seconds of audio, which the worker synthesizes one sentence at a time.`;
+    const input = [1, 2, 3, 4, 5].map(sentence).join(' ');
+    const started = performance.now();
+    const response = await speech({ input, response_format: 'pcm' });
+    const { arrivals, bytes } = await readTimed(response, started);
+    const first = arrivals[0]!;
+    const last = arrivals.at(-1)!;
+    expect(arrivals.length).toBeGreaterThan(10);
+    // The first sentence is out before the other four are made: well under half the total time.
+    expect(first.at).toBeLessThan(last.at / 2);
+    expect(bytes.byteLength / 48_000).toBeGreaterThan(20); // seconds of audio
+  });
+
+  it('honours speed: twice as fast is about half as long', async () => {
+    const input = 'Speaking rate changes how long this sentence takes to say.';
+    const lengthAt = async (speed: number) => (await (await speech({ input, speed, response_format: 'pcm' })).arrayBuffer()).byteLength;
+    const [normal, fast] = await Promise.all([lengthAt(1), lengthAt(2)]);
+    expect(fast / normal).toBeGreaterThan(0.35);
+    expect(fast / normal).toBeLessThan(0.7);
+  });
+
+  it('uses the model default voice and the voice language when none is given', async () => {
+    const response = await speech({ input: 'Defaults.' });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('x-tts-voice')).toBe('en-female');
+    expect(response.headers.get('x-tts-language')).toBe('en');
+    expect(response.headers.get('content-type')).toBe('audio/wav');
+    await response.arrayBuffer();
+  });
+});
+
+describe('GET /v1/models and /v1/voices', () => {
+  it('lists the espeak model with all eleven languages', async () => {
+    const response = await edge.fetch('/v1/models', { key });
+    expect(response.status).toBe(200);
+    const { data } = (await response.json()) as { data: Array<{ id: string; object: string; languages: string[] }> };
+    const espeak = data.find((model) => model.id === 'espeak');
+    expect(espeak).toMatchObject({ object: 'model' });
+    expect(espeak!.languages.sort()).toEqual([...LANGUAGE_CODES].sort());
+  });
+
+  it('lists a male and a female voice for every language', async () => {
+    const response = await edge.fetch('/v1/voices', { key });
+    const { data } = (await response.json()) as { data: Array<{ id: string; gender: string; language: string; model: string }> };
+    for (const language of LANGUAGE_CODES) {
+      const genders = new Set(data.filter((voice) => voice.language === language).map((voice) => voice.gender));
+      expect([language, [...genders].sort()]).toEqual([language, ['female', 'male']]);
+    }
+    const french = (await (await edge.fetch('/v1/voices?language=fr', { key })).json()) as { data: Array<{ language: string }> };
+    expect(french.data.length).toBeGreaterThan(0);
+    expect(french.data.every((voice) => voice.language === 'fr')).toBe(true);
+  });
+});

@@ -1,0 +1,59 @@
+import libsamplerate from '@alexanderolsen/libsamplerate-js';
+
+// A CommonJS package: its named exports are reached through the default import under Node's ESM.
+const { ConverterType, create } = libsamplerate;
+
+/** A streaming mono resampler: feed chunks, then `end()` for the tail. Exact total length out. */
+export interface StreamResampler {
+  push(samples: Float32Array): Float32Array;
+  /** Flushes the filter's delay line; the whole stream is then round(input × ratio) samples. */
+  end(): Float32Array;
+}
+
+class Passthrough implements StreamResampler {
+  push(samples: Float32Array) {
+    return samples;
+  }
+  end() {
+    return new Float32Array(0);
+  }
+}
+
+/**
+ * libsamplerate (the reference C library, as WebAssembly) in its streaming ("full") mode, with
+ * the medium-quality sinc converter: clean for speech, and cheap next to synthesis.
+ */
+export async function createResampler(fromRate: number, toRate: number): Promise<StreamResampler> {
+  if (fromRate === toRate) return new Passthrough();
+  const src = await create(1, fromRate, toRate, { converterType: ConverterType.SRC_SINC_MEDIUM_QUALITY });
+  const ratio = toRate / fromRate;
+  let consumed = 0;
+  let produced = 0;
+  return {
+    push(samples) {
+      consumed += samples.length;
+      const out = src.full(samples);
+      produced += out.length;
+      return out;
+    },
+    end() {
+      // libsamplerate holds back its filter delay; push silence until the expected length is out.
+      const expected = Math.round(consumed * ratio);
+      const tail: Float32Array[] = [];
+      for (let guard = 0; produced < expected && guard < 64; guard++) {
+        const out = src.full(new Float32Array(512));
+        tail.push(out.subarray(0, Math.max(0, Math.min(out.length, expected - produced))));
+        produced += out.length;
+      }
+      src.destroy();
+      const total = tail.reduce((sum, part) => sum + part.length, 0);
+      const joined = new Float32Array(total);
+      let offset = 0;
+      for (const part of tail) {
+        joined.set(part, offset);
+        offset += part.length;
+      }
+      return joined;
+    },
+  };
+}

@@ -1,0 +1,22 @@
+/** Messages between the espeak engine (main thread) and its synthesis threads. */
+export interface SynthesizeJob {
+  type: 'synthesize';
+  jobId: number;
+  text: string;
+  /** espeak voice name with variant, e.g. `en-us+f3`. */
+  voice: string;
+  /** Words per minute (espeak's 80 to 450). */
+  rate: number;
+}
+
+export type ThreadMessage =
+  | { type: 'ready'; sampleRate: number }
+  | { type: 'chunk'; jobId: number; samples: Int16Array }
+  | { type: 'done'; jobId: number; cancelled: boolean }
+  | { type: 'error'; jobId: number; message: string };
+
+/**
+ * Index of the shared cancellation slot: the main thread stores the id of a job to cancel, the
+ * synthesis callback reads it on every audio block and tells espeak to stop.
+ */
+export const CANCEL_SLOT = 0;

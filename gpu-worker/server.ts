@@ -1,0 +1,68 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { ApiError } from '../shared/errors.ts';
+import { ReplayGuard, verifyRequest } from '../shared/protocol/signing.ts';
+import { WORKER_PATHS, type WorkerCatalog } from '../shared/protocol/worker-api.ts';
+import type { Engine } from './engines/types.ts';
+import { readBody, sendError, sendJson } from './http/io.ts';
+import type { Logger } from './log.ts';
+import type { Scheduler } from './scheduler.ts';
+import { handleSynthesize } from './synthesize.ts';
+
+export interface WorkerServerOptions {
+  workerId: string;
+  /** HMAC secret shared with the edge. */
+  secret: string;
+  engines: Engine[];
+  scheduler: Scheduler;
+  log: Logger;
+}
+
+const MAX_BODY_BYTES = 256 * 1024;
+
+/**
+ * The worker's HTTP surface: open health probes, and signed routes for the edge. A request
+ * without a valid, fresh, unused signature is refused before its body is even parsed.
+ */
+export function createWorkerServer(options: WorkerServerOptions): { server: Server; setReady(ready: boolean): void } {
+  const engines = new Map(options.engines.map((engine) => [engine.info.id, engine]));
+  const replay = new ReplayGuard();
+  let ready = false;
+
+  const catalog = (): WorkerCatalog => ({ worker_id: options.workerId, models: options.engines.map((engine) => engine.info) });
+
+  async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const path = new URL(req.url ?? '/', 'http://worker').pathname;
+    if (req.method === 'GET' && path === WORKER_PATHS.healthz) return sendJson(res, 200, { status: 'ok' });
+    if (req.method === 'GET' && path === WORKER_PATHS.readyz) {
+      return sendJson(res, ready ? 200 : 503, { status: ready ? 'ready' : 'not_ready', ...options.scheduler.stats });
+    }
+
+    const body = await readBody(req, MAX_BODY_BYTES);
+    const verdict = await verifyRequest(
+      options.secret,
+      { method: req.method ?? 'GET', path: req.url ?? '/', body, headers: req.headers as Record<string, string | undefined> },
+      replay,
+    );
+    if (!verdict.ok) {
+      options.log('warn', 'refused unsigned request', { path, reason: verdict.reason, remote: req.socket.remoteAddress });
+      throw new ApiError(401, 'authentication_error', 'invalid_signature', `Request refused: ${verdict.reason}.`);
+    }
+    if (!ready) throw new ApiError(503, 'service_unavailable', 'worker_not_ready', 'The worker is starting or stopping.', { headers: { 'retry-after': '1' } });
+
+    if (req.method === 'GET' && path === WORKER_PATHS.catalog) return sendJson(res, 200, catalog());
+    if (req.method === 'POST' && path === WORKER_PATHS.synthesize) {
+      return handleSynthesize(req, res, body, { engines, scheduler: options.scheduler, log: options.log });
+    }
+    throw new ApiError(404, 'not_found_error', 'route_not_found', `No route for ${req.method} ${path}.`);
+  }
+
+  const server = createServer((req, res) => {
+    route(req, res).catch((error: unknown) => {
+      if (res.headersSent) return void res.destroy(error as Error);
+      if (error instanceof ApiError) return sendError(res, error);
+      options.log('error', 'request failed', { error: String(error) });
+      sendError(res, new ApiError(500, 'internal_error', 'internal_error', 'An internal error occurred.'));
+    });
+  });
+  return { server, setReady: (value) => void (ready = value) };
+}

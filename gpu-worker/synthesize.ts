@@ -1,0 +1,148 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { CONTENT_TYPES, OUTPUT_SAMPLE_RATE } from '../shared/audio/formats.ts';
+import { ApiError, invalidRequest } from '../shared/errors.ts';
+import { AUDIO_HEADERS, WorkerSynthesisRequestSchema, type WorkerSynthesisRequest } from '../shared/protocol/worker-api.ts';
+import { createEncoder } from './audio/encoders.ts';
+import { createResampler } from './audio/resampler.ts';
+import { type Engine, EngineRequestError } from './engines/types.ts';
+import { sendError, write } from './http/io.ts';
+import type { Logger } from './log.ts';
+import { type Scheduler, WorkerBusyError } from './scheduler.ts';
+
+export interface SynthesizeDeps {
+  engines: Map<string, Engine>;
+  scheduler: Scheduler;
+  log: Logger;
+}
+
+function parseRequest(body: Uint8Array): WorkerSynthesisRequest {
+  let json: unknown;
+  try {
+    json = JSON.parse(new TextDecoder().decode(body));
+  } catch {
+    throw invalidRequest('invalid_json', 'The request body is not valid JSON.');
+  }
+  const parsed = WorkerSynthesisRequestSchema.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw invalidRequest('invalid_parameter', `${issue.path.join('.')}: ${issue.message}`, issue.path.join('.') || undefined);
+  }
+  return parsed.data;
+}
+
+/** Checks the request against what the engine declares, before any slot or thread is taken. */
+function engineFor(request: WorkerSynthesisRequest, engines: Map<string, Engine>): Engine {
+  const engine = engines.get(request.model);
+  if (!engine) {
+    throw new ApiError(404, 'not_found_error', 'model_not_found', `This worker does not serve model "${request.model}".`, { param: 'model' });
+  }
+  if (!engine.info.voices.some((voice) => voice.id === request.voice)) {
+    throw new ApiError(404, 'not_found_error', 'voice_not_found', `Voice "${request.voice}" does not exist for model "${request.model}".`, {
+      param: 'voice',
+    });
+  }
+  if (!engine.info.languages.includes(request.language)) {
+    throw new ApiError(422, 'invalid_request_error', 'unsupported_language', `Model "${request.model}" does not speak "${request.language}".`, {
+      param: 'language',
+    });
+  }
+  return engine;
+}
+
+const toApiError = (error: unknown): ApiError | undefined => {
+  if (error instanceof ApiError) return error;
+  if (error instanceof EngineRequestError) {
+    const status = error.code.endsWith('_not_found') ? 404 : error.code === 'unsupported_language' ? 422 : 400;
+    return new ApiError(status, status === 404 ? 'not_found_error' : 'invalid_request_error', error.code, error.message, {
+      ...(error.param === undefined ? {} : { param: error.param }),
+    });
+  }
+  if (error instanceof WorkerBusyError) {
+    return new ApiError(503, 'service_unavailable', 'worker_busy', `This worker is busy: ${error.message}.`, { headers: { 'retry-after': '1' } });
+  }
+  return undefined;
+};
+
+/**
+ * `POST /v1/synthesize`: engine output, resampled to 24 kHz and encoded, written as it comes
+ * with backpressure (the engine runs only as fast as the client reads). Errors before the first
+ * audio answer JSON; a failure after it cuts the connection, so a short body never looks whole.
+ */
+export async function handleSynthesize(req: IncomingMessage, res: ServerResponse, body: Uint8Array, deps: SynthesizeDeps): Promise<void> {
+  const cancel = new AbortController();
+  res.on('close', () => {
+    if (!res.writableFinished) cancel.abort(new Error('client went away'));
+  });
+  const started = performance.now();
+  let request: WorkerSynthesisRequest | undefined;
+  let release: (() => void) | undefined;
+  let iterator: AsyncIterator<Float32Array> | undefined;
+  let samplesOut = 0;
+  try {
+    request = parseRequest(body);
+    const engine = engineFor(request, deps.engines);
+    release = await deps.scheduler.acquire(cancel.signal);
+    const resampler = await createResampler(engine.info.sample_rate, OUTPUT_SAMPLE_RATE);
+    const encoder = createEncoder(request.response_format, OUTPUT_SAMPLE_RATE);
+    iterator = engine
+      .synthesize(
+        {
+          requestId: request.request_id,
+          text: request.input,
+          voice: { kind: 'preset', id: request.voice },
+          language: request.language,
+          speed: request.speed,
+          ...(request.seed === undefined ? {} : { seed: request.seed }),
+          ...(request.instructions === undefined ? {} : { instructions: request.instructions }),
+        },
+        cancel.signal,
+      )
+      [Symbol.asyncIterator]();
+
+    // Wait for the first audio before answering, so that an engine's refusal is still a JSON error.
+    let next = await iterator.next();
+    res.writeHead(200, {
+      'content-type': CONTENT_TYPES[request.response_format],
+      'cache-control': 'no-store',
+      'x-request-id': request.request_id,
+      [AUDIO_HEADERS.sampleRate]: String(OUTPUT_SAMPLE_RATE),
+      [AUDIO_HEADERS.model]: request.model,
+      [AUDIO_HEADERS.voice]: request.voice,
+      [AUDIO_HEADERS.language]: request.language,
+    });
+    await write(res, encoder.start(), cancel.signal);
+    const firstAudioMs = performance.now() - started;
+    while (!next.done) {
+      const samples = resampler.push(next.value);
+      samplesOut += samples.length;
+      await write(res, encoder.encode(samples), cancel.signal);
+      next = await iterator.next();
+    }
+    const tail = resampler.end();
+    samplesOut += tail.length;
+    await write(res, encoder.encode(tail), cancel.signal);
+    res.end();
+    deps.log('info', 'synthesized', {
+      request_id: request.request_id,
+      model: request.model,
+      characters: request.input.length,
+      audio_ms: Math.round((samplesOut / OUTPUT_SAMPLE_RATE) * 1000),
+      first_audio_ms: Math.round(firstAudioMs),
+      total_ms: Math.round(performance.now() - started),
+    });
+  } catch (error) {
+    const apiError = toApiError(error);
+    if (cancel.signal.aborted) {
+      deps.log('info', 'synthesis cancelled', { request_id: request?.request_id, audio_ms: Math.round((samplesOut / OUTPUT_SAMPLE_RATE) * 1000) });
+    } else if (!res.headersSent) {
+      if (!apiError) deps.log('error', 'synthesis failed', { request_id: request?.request_id, error: String(error) });
+      sendError(res, apiError ?? new ApiError(500, 'internal_error', 'synthesis_failed', 'Synthesis failed.'));
+    } else {
+      deps.log('error', 'synthesis failed mid-stream', { request_id: request?.request_id, error: String(error) });
+      res.destroy(error as Error);
+    }
+  } finally {
+    await iterator?.return?.();
+    release?.();
+  }
+}
