@@ -1,5 +1,6 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { build } from 'esbuild';
 import { Miniflare } from 'miniflare';
 import { unstable_getMiniflareWorkerOptions } from 'wrangler';
@@ -12,6 +13,8 @@ export interface EdgeHarness {
   url: string;
   mf: Miniflare;
   adminToken: string;
+  /** Lines the edge logged (console.* inside workerd), oldest first. Set EDGE_LOGS=1 to echo them. */
+  logs: string[];
   /** Creates an account and a key through the admin API; returns the key's secret. */
   createKey(options?: { scopes?: string[]; expires_at?: string | null; account?: string }): Promise<{ key: string; account_id: string; id: string }>;
   fetch(path: string, init?: RequestInit & { key?: string | null }): Promise<Response>;
@@ -51,6 +54,12 @@ export async function applyMigrations(mf: Miniflare): Promise<void> {
 
 export async function startEdge(options: { workerUrls: string[]; workerSecret: string; vars?: Record<string, string> }): Promise<EdgeHarness> {
   const adminToken = `admin-${crypto.randomUUID()}`;
+  const logs: string[] = [];
+  const collect = (stream: NodeJS.ReadableStream) =>
+    createInterface({ input: stream }).on('line', (line) => {
+      logs.push(line);
+      if (process.env.EDGE_LOGS) process.stderr.write(`[edge] ${line}\n`);
+    });
   const { workerOptions } = unstable_getMiniflareWorkerOptions(join(ROOT, 'wrangler.toml'));
   const mf = new Miniflare({
     ...(workerOptions as object),
@@ -64,6 +73,10 @@ export async function startEdge(options: { workerUrls: string[]; workerSecret: s
     },
     host: '127.0.0.1',
     port: 0,
+    handleRuntimeStdio(stdout: NodeJS.ReadableStream, stderr: NodeJS.ReadableStream) {
+      collect(stdout);
+      collect(stderr);
+    },
   } as ConstructorParameters<typeof Miniflare>[0]);
   const url = (await mf.ready).toString().replace(/\/$/, '');
   await applyMigrations(mf);
@@ -72,6 +85,7 @@ export async function startEdge(options: { workerUrls: string[]; workerSecret: s
     url,
     mf,
     adminToken,
+    logs,
     fetch(path, init = {}) {
       const { key, ...rest } = init;
       const headers = new Headers(rest.headers);
