@@ -27,7 +27,7 @@ async function expectError(response: Response, status: number, code: string, par
   const { error } = (await response.json()) as { error: Record<string, string> };
   expect(error.code).toBe(code);
   expect(typeof error.type).toBe('string');
-  expect(error.message.length).toBeGreaterThan(10);
+  expect(error.message!.length).toBeGreaterThan(10);
   if (param) expect(error.param).toBe(param);
   return error;
 }

@@ -128,3 +128,24 @@ describe('GET /v1/models and /v1/voices', () => {
     expect(french.data.every((voice) => voice.language === 'fr')).toBe(true);
   });
 });
+
+describe('client disconnects', () => {
+  it('a client that goes away stops the synthesis on the worker', async () => {
+    const input = Array.from({ length: 50 }, (_, i) => `Sentence ${i} keeps this stream going for a long time.`).join(' ');
+    const abort = new AbortController();
+    const response = await edge.fetch('/v1/audio/speech', {
+      method: 'POST',
+      key,
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ input, response_format: 'pcm' }),
+      signal: abort.signal,
+    });
+    const requestId = response.headers.get('x-request-id');
+    const reader = response.body!.getReader();
+    await reader.read();
+    abort.abort();
+    await expect.poll(() => worker.logs.find((entry) => entry.request_id === requestId), { timeout: 10_000 }).toMatchObject({
+      message: 'synthesis cancelled',
+    });
+  });
+});

@@ -1,0 +1,72 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { SynthesisRequest } from '../types.ts';
+import { EspeakEngine } from './engine.ts';
+
+let engine: EspeakEngine;
+beforeAll(async () => {
+  engine = await EspeakEngine.load({ threads: 2 });
+});
+afterAll(() => engine?.close());
+
+const request = (overrides: Partial<SynthesisRequest> = {}): SynthesisRequest => ({
+  requestId: 'test',
+  text: 'One sentence. Another sentence. A third sentence.',
+  voice: { kind: 'preset', id: 'en-female' },
+  language: 'en',
+  speed: 1,
+  ...overrides,
+});
+
+async function collect(iterable: AsyncIterable<Float32Array>): Promise<Float32Array[]> {
+  const chunks: Float32Array[] = [];
+  for await (const chunk of iterable) chunks.push(chunk);
+  return chunks;
+}
+
+describe('espeak engine', () => {
+  it('declares every product language and a male and female preset in each', () => {
+    expect(engine.info.languages).toHaveLength(11);
+    expect(engine.info.sample_rate).toBe(22_050);
+    for (const language of engine.info.languages) {
+      const genders = engine.info.voices.filter((voice) => voice.language === language).map((voice) => voice.gender);
+      expect(genders).toEqual(expect.arrayContaining(['male', 'female']));
+    }
+  });
+
+  it('yields audio in many chunks, not one block per request', async () => {
+    const chunks = await collect(engine.synthesize(request(), new AbortController().signal));
+    expect(chunks.length).toBeGreaterThan(5);
+    expect(chunks.every((chunk) => chunk.every((sample) => sample >= -1 && sample <= 1))).toBe(true);
+  });
+
+  it('stops within one chunk of cancellation', async () => {
+    const abort = new AbortController();
+    let after = 0;
+    for await (const _chunk of engine.synthesize(request({ text: 'Long text. '.repeat(50) }), abort.signal)) {
+      if (abort.signal.aborted) after++;
+      else abort.abort();
+    }
+    expect(after).toBe(0);
+  });
+
+  it('frees its thread when the consumer stops early, so later requests still run', async () => {
+    for (let i = 0; i < 4; i++) {
+      for await (const _chunk of engine.synthesize(request(), new AbortController().signal)) break;
+    }
+    const chunks = await collect(engine.synthesize(request({ text: 'Still working.' }), new AbortController().signal));
+    expect(chunks.length).toBeGreaterThan(0);
+  });
+
+  it('serves more concurrent requests than it has threads', async () => {
+    const results = await Promise.all(
+      Array.from({ length: 5 }, (_, i) => collect(engine.synthesize(request({ text: `Request number ${i}. It has two sentences.` }), new AbortController().signal))),
+    );
+    for (const chunks of results) expect(chunks.reduce((n, c) => n + c.length, 0)).toBeGreaterThan(22_050 * 0.5);
+  });
+
+  it('refuses an unknown preset with voice_not_found', async () => {
+    await expect(collect(engine.synthesize(request({ voice: { kind: 'preset', id: 'nobody' } }), new AbortController().signal))).rejects.toMatchObject({
+      code: 'voice_not_found',
+    });
+  });
+});

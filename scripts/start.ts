@@ -1,0 +1,148 @@
+/**
+ * `npm start`: the whole stack on this machine. One gpu-worker (espeak, plus any `--pack DIR`),
+ * the edge in workerd through `wrangler dev`, a demo account and key made through the admin API,
+ * and a first sentence spoken into hello.wav. Ctrl-C or SIGTERM stops every process it started.
+ *
+ * Variables: EDGE_PORT (8787), WORKER_PORT (9100), DEMO_API_KEY, ADMIN_TOKEN, WORKER_SECRET.
+ * Local state (KV, D1, Durable Objects) lives in a temporary directory and goes with the stack.
+ */
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { parseArgs } from 'node:util';
+
+const ROOT = new URL('..', import.meta.url).pathname;
+const WRANGLER = join(ROOT, 'node_modules/.bin/wrangler');
+
+const { values } = parseArgs({ options: { pack: { type: 'string', multiple: true } }, strict: true });
+const edgePort = Number(process.env.EDGE_PORT ?? 8787);
+const workerPort = Number(process.env.WORKER_PORT ?? 9100);
+const adminToken = process.env.ADMIN_TOKEN ?? `admin_${randomBytes(18).toString('base64url')}`;
+const workerSecret = process.env.WORKER_SECRET ?? randomBytes(32).toString('base64url');
+const demoKey = process.env.DEMO_API_KEY;
+const edgeUrl = `http://127.0.0.1:${edgePort}`;
+
+const state = mkdtempSync(join(tmpdir(), 'open-tts-'));
+const children: ChildProcess[] = [];
+let stopping = false;
+
+function say(line = '') {
+  process.stdout.write(`${line}\n`);
+}
+
+/** Starts a child in its own process group, prefixing its output, so it can be stopped whole. */
+function launch(name: string, command: string, args: string[], env: NodeJS.ProcessEnv = {}): ChildProcess {
+  const child = spawn(command, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  for (const stream of [child.stdout!, child.stderr!]) {
+    createInterface({ input: stream }).on('line', (line) => process.stdout.write(`[${name}] ${line}\n`));
+  }
+  child.once('exit', (code, signal) => {
+    if (!stopping) {
+      say(`${name} exited (${signal ?? code}); stopping the stack.`);
+      void stop(1);
+    }
+  });
+  children.push(child);
+  return child;
+}
+
+async function stop(code: number): Promise<never> {
+  stopping = true;
+  await Promise.all(
+    children.map(
+      (child) =>
+        new Promise<void>((resolve) => {
+          if (child.exitCode !== null || child.signalCode !== null) return resolve();
+          child.once('exit', () => resolve());
+          try {
+            process.kill(-child.pid!, 'SIGTERM');
+          } catch {
+            resolve();
+          }
+          setTimeout(() => {
+            try {
+              process.kill(-child.pid!, 'SIGKILL');
+            } catch {
+              // already gone
+            }
+          }, 5_000).unref();
+        }),
+    ),
+  );
+  rmSync(state, { recursive: true, force: true });
+  process.exit(code);
+}
+process.on('SIGINT', () => void stop(0));
+process.on('SIGTERM', () => void stop(0));
+
+async function waitFor(what: string, probe: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (stopping) await new Promise(() => {});
+    if (await probe().catch(() => false)) return;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  throw new Error(`${what} did not come up within ${timeoutMs / 1000} s`);
+}
+
+async function admin(path: string, body: unknown): Promise<Record<string, unknown>> {
+  const response = await fetch(edgeUrl + path, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  const json = (await response.json()) as Record<string, unknown>;
+  if (!response.ok) throw new Error(`${path} answered ${response.status}: ${JSON.stringify(json)}`);
+  return json;
+}
+
+async function main() {
+  const packArgs = (values.pack ?? []).flatMap((dir) => ['--pack', dir]);
+  launch('gpu-worker', process.execPath, [join(ROOT, 'gpu-worker/main.ts'), '--port', String(workerPort), ...packArgs], {
+    WORKER_SECRET: workerSecret,
+  });
+  await waitFor('the gpu-worker', async () => (await fetch(`http://127.0.0.1:${workerPort}/readyz`)).ok, 120_000);
+
+  // Secrets reach wrangler through an env file, so it lists them as hidden rather than printing them.
+  const envFile = join(state, '.env');
+  writeFileSync(envFile, `WORKER_SECRET=${workerSecret}\nADMIN_TOKEN=${adminToken}\nWORKER_URLS=http://127.0.0.1:${workerPort}\n`, { mode: 0o600 });
+  const wranglerEnv = { WRANGLER_SEND_METRICS: 'false', CI: 'true' };
+  execFileSync(WRANGLER, ['d1', 'migrations', 'apply', 'DB', '--local', '--persist-to', state], { cwd: ROOT, env: { ...process.env, ...wranglerEnv }, stdio: 'ignore' });
+  launch('edge', WRANGLER, ['dev', '--ip', '127.0.0.1', '--port', String(edgePort), '--persist-to', state, '--env-file', envFile, '--show-interactive-dev-session=false', '--log-level', 'warn'], wranglerEnv);
+  await waitFor('the edge', async () => (await fetch(`${edgeUrl}/v1/models`)).status === 401, 120_000);
+
+  const account = await admin('/admin/accounts', { name: 'Local demo' });
+  const key = await admin(`/admin/accounts/${account.id}/keys`, demoKey ? { secret: demoKey } : {});
+  const apiKey = key.key as string;
+
+  // The first words, through the whole path.
+  const hello = await fetch(`${edgeUrl}/v1/audio/speech`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ input: 'Hello! The speech stack is up and running.', voice: 'en-female', response_format: 'wav' }),
+  });
+  const wav = new Uint8Array(await hello.arrayBuffer());
+  if (!hello.ok) throw new Error(`the first request failed: ${new TextDecoder().decode(wav)}`);
+  writeFileSync(join(ROOT, 'hello.wav'), wav);
+
+  say();
+  say(`The stack is up: edge ${edgeUrl}, gpu-worker http://127.0.0.1:${workerPort}`);
+  say(`  API key:     ${apiKey}`);
+  say(`  Admin token: ${adminToken}`);
+  say(`  Spoke:       hello.wav (${((wav.byteLength - 44) / 48_000).toFixed(1)} s)`);
+  say();
+  say('Try it:');
+  say(`  curl ${edgeUrl}/v1/audio/speech \\`);
+  say(`    -H "Authorization: Bearer ${apiKey}" -H "Content-Type: application/json" \\`);
+  say(`    -d '{"input": "Streaming speech, chunk by chunk.", "voice": "en-male"}' -o speech.wav`);
+  say();
+  say('Ctrl-C stops everything.');
+}
+
+main().catch((error: unknown) => {
+  say(`npm start failed: ${error instanceof Error ? error.message : String(error)}`);
+  void stop(1);
+});
