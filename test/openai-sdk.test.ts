@@ -1,24 +1,17 @@
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeWav, looksLikeSpeech } from './audio-checks.ts';
-import { type EdgeHarness, startEdge } from './harness/edge.ts';
-import { type GpuWorkerHarness, startGpuWorker } from './harness/gpu-worker.ts';
+import { type StackHarness, startStack } from './harness/stack.ts';
 
 // The official client, pointed at the edge with nothing but a baseURL and a key.
-let worker: GpuWorkerHarness;
-let edge: EdgeHarness;
+let stack: StackHarness;
 let client: OpenAI;
 
 beforeAll(async () => {
-  worker = await startGpuWorker();
-  edge = await startEdge({ workerUrls: [worker.url], workerSecret: worker.secret });
-  const { key } = await edge.createKey();
-  client = new OpenAI({ baseURL: `${edge.url}/v1`, apiKey: key, maxRetries: 0 });
+  stack = await startStack();
+  client = new OpenAI({ baseURL: `${stack.edge.url}/v1`, apiKey: stack.key, maxRetries: 0 });
 });
-afterAll(async () => {
-  await edge?.dispose();
-  await worker?.stop();
-});
+afterAll(() => stack?.stop());
 
 describe('the openai npm client against the edge', () => {
   it('audio.speech.create returns speech', async () => {

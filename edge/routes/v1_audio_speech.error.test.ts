@@ -1,21 +1,20 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type EdgeHarness, startEdge } from '../../test/harness/edge.ts';
 import { type GpuWorkerHarness, startGpuWorker } from '../../test/harness/gpu-worker.ts';
+import { type StackHarness, startStack } from '../../test/harness/stack.ts';
 import { MAX_INPUT_CHARACTERS } from '../../shared/schemas/speech.ts';
 
+let stack: StackHarness;
 let worker: GpuWorkerHarness;
 let edge: EdgeHarness;
 let key: string;
 
 beforeAll(async () => {
-  worker = await startGpuWorker();
-  edge = await startEdge({ workerUrls: [worker.url], workerSecret: worker.secret });
-  ({ key } = await edge.createKey());
+  stack = await startStack();
+  ({ worker, edge } = stack);
+  key = stack.key;
 });
-afterAll(async () => {
-  await edge?.dispose();
-  await worker?.stop();
-});
+afterAll(() => stack?.stop());
 
 const post = (target: EdgeHarness, apiKey: string, body: string) =>
   target.fetch('/v1/audio/speech', { method: 'POST', key: apiKey, headers: { 'content-type': 'application/json' }, body });

@@ -1,24 +1,23 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeWav, looksLikeSpeech, readTimed } from '../../test/audio-checks.ts';
-import { type EdgeHarness, startEdge } from '../../test/harness/edge.ts';
-import { type GpuWorkerHarness, startGpuWorker } from '../../test/harness/gpu-worker.ts';
+import type { EdgeHarness } from '../../test/harness/edge.ts';
+import type { GpuWorkerHarness } from '../../test/harness/gpu-worker.ts';
+import { type StackHarness, startStack } from '../../test/harness/stack.ts';
 import { s16leToFloat } from '../../shared/audio/pcm.ts';
 import { UNKNOWN_LENGTH, WAV_HEADER_BYTES } from '../../shared/audio/wav.ts';
 import { LANGUAGE_CODES } from '../../shared/languages.ts';
 
+let stack: StackHarness;
 let worker: GpuWorkerHarness;
 let edge: EdgeHarness;
 let key: string;
 
 beforeAll(async () => {
-  worker = await startGpuWorker();
-  edge = await startEdge({ workerUrls: [worker.url], workerSecret: worker.secret });
-  ({ key } = await edge.createKey());
+  stack = await startStack();
+  ({ worker, edge } = stack);
+  key = stack.key;
 });
-afterAll(async () => {
-  await edge?.dispose();
-  await worker?.stop();
-});
+afterAll(() => stack?.stop());
 
 const speech = (body: Record<string, unknown>) =>
   edge.fetch('/v1/audio/speech', { method: 'POST', key, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });

@@ -1,0 +1,28 @@
+import { type EdgeHarness, startEdge } from './edge.ts';
+import { type GpuWorkerHarness, startGpuWorker } from './gpu-worker.ts';
+
+/** One real gpu-worker behind the edge in workerd, and a key with every scope. */
+export interface StackHarness {
+  worker: GpuWorkerHarness;
+  edge: EdgeHarness;
+  key: string;
+  stop(): Promise<void>;
+}
+
+export async function startStack(options: { workerEnv?: Record<string, string>; workerArgs?: string[] } = {}): Promise<StackHarness> {
+  const worker = await startGpuWorker({ ...(options.workerEnv ? { env: options.workerEnv } : {}), ...(options.workerArgs ? { args: options.workerArgs } : {}) });
+  const edge = await startEdge({ workerUrls: [worker.url], workerSecret: worker.secret }).catch(async (error: unknown) => {
+    await worker.stop();
+    throw error;
+  });
+  const { key } = await edge.createKey();
+  return {
+    worker,
+    edge,
+    key,
+    async stop() {
+      await edge.dispose();
+      await worker.stop();
+    },
+  };
+}
