@@ -26,25 +26,27 @@ export interface TinyPackOptions {
   dims?: 'tiny' | '0.6b';
   /** Talker layers (the real 0.6B has 28). */
   layers?: number;
+  /** Code predictor layers (the real one has 5); bench/ uses 1 to keep CPU runs short. */
+  predictorLayers?: number;
   seed?: number;
   id?: string;
 }
 
 const MERGES = 40;
 
-function dimsFor(kind: 'tiny' | '0.6b', layers: number | undefined, textVocabSize: number): TinyDims {
+function dimsFor(kind: 'tiny' | '0.6b', layers: number | undefined, predictorLayers: number | undefined, textVocabSize: number): TinyDims {
   if (kind === '0.6b') {
     return {
       hiddenSize: 1024, numLayers: layers ?? 2, numHeads: 16, numKvHeads: 8, headDim: 128, intermediateSize: 3072,
       textVocabSize, codecVocabSize: 3072, codebookSize: 2048, numCodeGroups: 16,
-      predictorHiddenSize: 1024, predictorHeads: 16, predictorLayers: 5,
+      predictorHiddenSize: 1024, predictorHeads: 16, predictorLayers: predictorLayers ?? 5,
       codecChannels: 16, codecKernel: 3, samplesPerFrame: 1920, melBins: 128,
     };
   }
   return {
     hiddenSize: 32, numLayers: layers ?? 2, numHeads: 4, numKvHeads: 2, headDim: 8, intermediateSize: 64,
     textVocabSize, codecVocabSize: 96, codebookSize: 64, numCodeGroups: 16,
-    predictorHiddenSize: 16, predictorHeads: 2, predictorLayers: 1,
+    predictorHiddenSize: 16, predictorHeads: 2, predictorLayers: predictorLayers ?? 1,
     codecChannels: 16, codecKernel: 3, samplesPerFrame: 1920, melBins: 128,
   };
 }
@@ -57,7 +59,7 @@ export async function writeTinyPack(dir: string, options: TinyPackOptions = {}):
   const { vocab, merges } = tinyVocabulary(MERGES);
   const base = Object.keys(vocab).length;
   const text = { im_start: base, im_end: base + 1, tts_pad: base + 2, tts_bos: base + 3, tts_eos: base + 4 };
-  const dims = dimsFor(options.dims ?? 'tiny', options.layers, base + 5);
+  const dims = dimsFor(options.dims ?? 'tiny', options.layers, options.predictorLayers, base + 5);
   // Control tokens sit above the codes, in the real export's order (language ids first).
   const c0 = dims.codebookSize;
   const codec = { pad: c0 + 16, bos: c0 + 17, eos: c0 + 18, think: c0 + 20, nothink: c0 + 21, think_bos: c0 + 22, think_eos: c0 + 23 };
