@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EngineRequestError, type SynthesisRequest, type VoiceSelection } from '../types.ts';
 import { loadQwen3Engine, type GenerationEvent, type Qwen3Engine } from './engine.ts';
 import { maxFrames } from './prompt.ts';
+import { RunStats } from './run-stats.ts';
 import { TextTokenizer } from './tokenizer.ts';
 import { writeTinyPack } from './tiny-pack/generate.ts';
 
@@ -236,6 +237,35 @@ describe('qwen3 generation limits and variants', () => {
       const plain = await collect(e, request());
       expect(designed.end.reason).toBe('eos');
       expect(designed.frames).not.toEqual(plain.frames);
+    } finally {
+      await e.close();
+    }
+  });
+
+  it('hands a float16 KV cache back untouched: half the cache bytes cross per step', async () => {
+    const dir = join(root, 'fp16');
+    const manifest = await writeTinyPack(dir, { kvType: 'float16' });
+    const e = await loadQwen3Engine(dir, { warmUp: false, intraOpThreads: 1 });
+    try {
+      const cacheBytes = async (en: Qwen3Engine, bytesPerValue: number) => {
+        const stats = new RunStats();
+        const events = [];
+        for await (const ev of en.generate(request(), new AbortController().signal, stats)) events.push(ev);
+        const { hidden_size: H, num_layers: L, num_kv_heads: KVH, head_dim: D } = manifest.dims;
+        const prompt = stats.bySession.get('talker_prefill')!.bytesIn / (H * 4 + 8);
+        const decode = stats.bySession.get('talker_decode')!;
+        let expected = 0;
+        for (let step = 0; step < decode.runs; step++) {
+          const P = prompt + step;
+          expected += H * 4 + (P + 1) * 8 + 2 * L * KVH * P * D * bytesPerValue;
+        }
+        return { measured: decode.bytesIn, expected, frames: events.filter((ev) => ev.kind === 'frame').length };
+      };
+      const half = await cacheBytes(e, 2);
+      const full = await cacheBytes(engine, 4);
+      expect(half.measured).toBe(half.expected);
+      expect(full.measured).toBe(full.expected);
+      expect(half.frames).toBe(tokenizer.encode(TEXT).length);
     } finally {
       await e.close();
     }

@@ -5,6 +5,7 @@
  *
  *   npm run tiny-pack -- <dir> [--variant Base|CustomVoice|VoiceDesign] [--eos text|never]
  *                              [--dims tiny|0.6b] [--layers N] [--seed N]
+ *                              [--kv float32|float16]
  *
  * `--dims 0.6b` keeps the real 0.6B widths (hidden 1024, 8 KV heads of 128, codec vocabulary
  * 3,072, 2,048 codes) with few layers: what bench/ measures per-frame costs on.
@@ -30,6 +31,8 @@ export interface TinyPackOptions {
   predictorLayers?: number;
   seed?: number;
   id?: string;
+  /** Talker KV cache element type. */
+  kvType?: 'float32' | 'float16';
 }
 
 const MERGES = 40;
@@ -72,6 +75,7 @@ export async function writeTinyPack(dir: string, options: TinyPackOptions = {}):
     codecEosId: codec.eos,
     markerTextIds: [text.tts_pad, text.tts_eos],
     eos: options.eos ?? 'text',
+    kvType: options.kvType ?? 'float32',
   });
   if (variant !== 'Base') delete models['speaker_encoder.onnx'];
 
@@ -140,11 +144,12 @@ async function main(): Promise<void> {
       layers: { type: 'string' },
       seed: { type: 'string' },
       id: { type: 'string' },
+      kv: { type: 'string', default: 'float32' },
     },
   });
   const dir = positionals[0];
   if (!dir) {
-    console.error('usage: npm run tiny-pack -- <dir> [--variant Base|CustomVoice|VoiceDesign] [--eos text|never] [--dims tiny|0.6b] [--layers N] [--seed N]');
+    console.error('usage: npm run tiny-pack -- <dir> [--variant Base|CustomVoice|VoiceDesign] [--eos text|never] [--dims tiny|0.6b] [--layers N] [--seed N] [--kv float32|float16]');
     process.exit(2);
   }
   const manifest = await writeTinyPack(dir, {
@@ -154,6 +159,7 @@ async function main(): Promise<void> {
     ...(values.layers ? { layers: Number(values.layers) } : {}),
     ...(values.seed ? { seed: Number(values.seed) } : {}),
     ...(values.id ? { id: values.id } : {}),
+    kvType: values.kv as 'float32' | 'float16',
   });
   console.log(`wrote ${manifest.id} (${manifest.variant}, ${manifest.dims.num_layers} layers, hidden ${manifest.dims.hidden_size}) to ${dir}`);
 }

@@ -41,6 +41,8 @@ export interface TinyModelOptions {
   /** Text token ids whose embedding carries the "text exhausted" marker. */
   markerTextIds: number[];
   eos: 'text' | 'never';
+  /** Element type of the talker's KV cache inputs/outputs (exports for GPUs use float16). */
+  kvType?: 'float32' | 'float16';
 }
 
 type Rng = () => number;
@@ -198,12 +200,16 @@ function talkerModel(o: TinyModelOptions, withPast: boolean): Uint8Array {
   const T = withPast ? 1 : 'T';
   const x0 = g.input('inputs_embeds', 'float32', [1, T, d.hiddenSize]);
   const mask = g.input('attention_mask', 'int64', [1, withPast ? 'P_plus_1' : 'T']);
+  const kvType = o.kvType ?? 'float32';
+  // A float16 cache is stored in float16 and computed with in float32, as mixed-precision exports do.
+  const fromCache = (x: string) => (kvType === 'float16' ? g.op('Cast', [x], { to: int(1) }) : x);
+  const toCache = (x: string) => (kvType === 'float16' ? g.op('Cast', [x], { to: int(10) }) : x);
   const pasts: { key: string; value: string }[] = [];
   if (withPast) {
     for (let i = 0; i < d.numLayers; i++) {
       pasts.push({
-        key: g.input(`past_key_${i}`, 'float32', [1, d.numKvHeads, 'P', d.headDim]),
-        value: g.input(`past_value_${i}`, 'float32', [1, d.numKvHeads, 'P', d.headDim]),
+        key: fromCache(g.input(`past_key_${i}`, kvType, [1, d.numKvHeads, 'P', d.headDim])),
+        value: fromCache(g.input(`past_value_${i}`, kvType, [1, d.numKvHeads, 'P', d.headDim])),
       });
     }
   }
@@ -233,8 +239,8 @@ function talkerModel(o: TinyModelOptions, withPast: boolean): Uint8Array {
   g.output(logits, 'logits', 'float32', [1, T, d.codecVocabSize]);
   g.output(last, 'last_hidden', 'float32', [1, 1, d.hiddenSize]);
   presents.forEach((p, i) => {
-    g.output(p.key, `present_key_${i}`, 'float32', [1, d.numKvHeads, S, d.headDim]);
-    g.output(p.value, `present_value_${i}`, 'float32', [1, d.numKvHeads, S, d.headDim]);
+    g.output(toCache(p.key), `present_key_${i}`, kvType, [1, d.numKvHeads, S, d.headDim]);
+    g.output(toCache(p.value), `present_value_${i}`, kvType, [1, d.numKvHeads, S, d.headDim]);
   });
   return g.build();
 }
