@@ -1,21 +1,32 @@
 /**
  *   npm run models -- pull <name> [--dir <models dir>] [--registry <file or URL>]
  *   npm run models -- list [--registry <file or URL>]
+ *   npm run models -- manifest <dir> --id <model id> [--description <text>]
  *
  * The registry defaults to $MODELS_REGISTRY, the directory to $MODELS_DIR or ./models.
  */
 import { parseArgs } from 'node:util';
+import { buildManifest } from './manifest.ts';
 import { PullError, pullPack, readRegistry } from './pull.ts';
 
-const USAGE = 'usage: npm run models -- pull <name> [--dir <models dir>] [--registry <file or URL>]\n       npm run models -- list [--registry <file or URL>]';
+const USAGE = [
+  'usage: npm run models -- pull <name> [--dir <models dir>] [--registry <file or URL>]',
+  '       npm run models -- list [--registry <file or URL>]',
+  '       npm run models -- manifest <dir> --id <model id> [--description <text>]',
+].join('\n');
 
 async function main(argv: string[]): Promise<number> {
   const { positionals, values } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { dir: { type: 'string' }, registry: { type: 'string' } },
+    options: { dir: { type: 'string' }, registry: { type: 'string' }, id: { type: 'string' }, description: { type: 'string' } },
   });
   const [command, name] = positionals;
+  if (command === 'manifest' && name && values.id) {
+    const m = await buildManifest(name, { id: values.id, ...(values.description ? { description: values.description } : {}) });
+    console.log(`wrote ${name}/manifest.json: ${m.id}, ${m.variant}, ${m.dims.num_layers} layers, hidden ${m.dims.hidden_size}, ${Object.keys(m.files).length} files`);
+    return 0;
+  }
   const registry = values.registry ?? process.env.MODELS_REGISTRY;
   if (!registry) {
     console.error('models: no registry: pass --registry <file or URL> or set MODELS_REGISTRY');
