@@ -35,15 +35,18 @@ function sessionOptions(provider: ExecutionProvider, o: SessionOptions): ort.Inf
   };
 }
 
-/** Whether this onnxruntime-node build has the CUDA provider (CPU installs do not). */
-export function cudaAvailable(): boolean {
+/**
+ * Whether this onnxruntime-node build lists the CUDA provider. Linux x64 builds list it even
+ * without the CUDA libraries, so a session can still fail to start on it: see createSessions.
+ */
+export function cudaInBuild(): boolean {
   return ort.listSupportedBackends().some((b) => b.name === 'cuda');
 }
 
 export async function createSessions(dir: string, manifest: Manifest, o: SessionOptions = {}): Promise<LoadedSessions> {
   const log = o.log ?? (() => {});
   let provider: ExecutionProvider = o.executionProvider ?? 'cpu';
-  if (provider === 'cuda' && !cudaAvailable()) {
+  if (provider === 'cuda' && !cudaInBuild()) {
     log('qwen3: CUDA execution provider requested but not in this onnxruntime-node build; using CPU');
     provider = 'cpu';
   }
@@ -56,7 +59,7 @@ export async function createSessions(dir: string, manifest: Manifest, o: Session
       } catch (error) {
         if (provider === 'cuda') {
           // A CUDA build on a machine without a usable GPU fails here: fall back once, say so.
-          log(`qwen3: CUDA session for ${file} failed (${(error as Error).message}); using CPU`);
+          log(`qwen3: CUDA session for ${file} failed (${(error as Error).message.split('\n')[0]}); using CPU`);
           for (const s of Object.values(sessions)) await s.release();
           return createSessions(dir, manifest, { ...o, executionProvider: 'cpu' });
         }
