@@ -28,6 +28,10 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const registry = values.registry ?? process.env.MODELS_REGISTRY;
+  if (command !== 'list' && command !== 'pull') {
+    console.error(USAGE);
+    return 2;
+  }
   if (!registry) {
     console.error('models: no registry: pass --registry <file or URL> or set MODELS_REGISTRY');
     return 2;
@@ -50,7 +54,8 @@ async function main(argv: string[]): Promise<number> {
 try {
   process.exitCode = await main(process.argv.slice(2));
 } catch (error) {
-  if (!(error instanceof PullError)) throw error;
+  // Expected failures (offline, bad checksum, missing config) print their message; bugs keep the stack.
+  if (!(error instanceof PullError) && !(error instanceof Error && error.message.startsWith('models manifest:'))) throw error;
   console.error(error.message);
   process.exitCode = 1;
 }

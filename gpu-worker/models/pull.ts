@@ -70,7 +70,13 @@ export async function readRegistry(source: string): Promise<Registry> {
       throw new PullError(`registry file ${source} not found (pass --registry <file or URL>)`);
     }
   }
-  const parsed = RegistrySchema.safeParse(JSON.parse(text));
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new PullError(`registry ${source} is not JSON (${(error as Error).message})`);
+  }
+  const parsed = RegistrySchema.safeParse(json);
   if (!parsed.success) throw new PullError(`registry ${source} is invalid: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
   return parsed.data;
 }
