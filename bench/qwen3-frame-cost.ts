@@ -170,7 +170,7 @@ if (a && b) {
     const d = r.sessions.get('talker_decode');
     console.log(`\n${r.layers} layers: talker in+out ${kib((d?.bytesIn ?? 0) + (d?.bytesOut ?? 0))} KiB per frame, of which KV cache ${kvKiB(r).toFixed(1)} KiB by formula (2 x L x 8 heads x P x 128 x 4 B, in at P and out at P+1); the rest is inputs_embeds, mask, logits, last_hidden`);
   }
-  console.log(`\nExtrapolated to 28 layers (the real 0.6B talker; 1.7B: hidden 2048, same KV shape per layer):`);
+  console.log(`\nExtrapolated to 28 layers (the real 0.6B talker: 8 KV heads of 128; for 1.7B take its dims from its pack, bytes scale with layers x KV heads x head_dim):`);
   console.log(`  JS outside ONNX Runtime: about ${ms(js28)} ms per frame (measured ${ms(a.jsMs)} at ${a.layers} layers, ${ms(b.jsMs)} at ${b.layers}; fitted ${slope.toFixed(3)} ms per layer)`);
   console.log(`  ONNX Runtime talker time on this CPU, linear in layers: about ${ms(((b.sessions.get('talker_decode')?.ms ?? 0) - (a.sessions.get('talker_decode')?.ms ?? 0)) / (b.layers - a.layers) * 28)} ms per frame (a GPU does this part)`);
   console.log(
