@@ -13,6 +13,10 @@ export interface WorkerConfig {
   queueTimeoutMs: number;
   /** Model pack directories to load (Qwen3-TTS). */
   packs: string[];
+  /** Where the ONNX models run: CUDA when asked for and available, otherwise CPU. */
+  executionProvider: 'cpu' | 'cuda';
+  /** ONNX Runtime threads within one operator; 0 lets it choose. */
+  onnxThreads: number;
 }
 
 const integer = (name: string, value: string | undefined, fallback: number, min = 0): number => {
@@ -22,6 +26,11 @@ const integer = (name: string, value: string | undefined, fallback: number, min 
   return parsed;
 };
 
+function executionProvider(value: string): 'cpu' | 'cuda' {
+  if (value !== 'cpu' && value !== 'cuda') throw new Error(`execution provider must be "cpu" or "cuda", got "${value}"`);
+  return value;
+}
+
 export function readConfig(argv: string[], env: NodeJS.ProcessEnv): WorkerConfig {
   const { values } = parseArgs({
     args: argv,
@@ -29,6 +38,7 @@ export function readConfig(argv: string[], env: NodeJS.ProcessEnv): WorkerConfig
       host: { type: 'string' },
       port: { type: 'string' },
       pack: { type: 'string', multiple: true },
+      'execution-provider': { type: 'string' },
     },
     strict: true,
   });
@@ -44,5 +54,7 @@ export function readConfig(argv: string[], env: NodeJS.ProcessEnv): WorkerConfig
     maxQueued: integer('MAX_QUEUED', env.MAX_QUEUED, 32),
     queueTimeoutMs: integer('QUEUE_TIMEOUT_MS', env.QUEUE_TIMEOUT_MS, 10_000, 1),
     packs: values.pack ?? [],
+    executionProvider: executionProvider(values['execution-provider'] ?? env.EXECUTION_PROVIDER ?? 'cpu'),
+    onnxThreads: integer('ONNX_THREADS', env.ONNX_THREADS, 0),
   };
 }

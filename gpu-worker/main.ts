@@ -1,10 +1,12 @@
 /**
  * The gpu-worker process: loads its engines, then serves signed synthesis requests from the
- * edge. `node gpu-worker/main.ts [--port N] [--host H] [--pack DIR]...` with WORKER_SECRET set.
+ * edge. `node gpu-worker/main.ts [--port N] [--host H] [--pack DIR]... [--execution-provider cpu|cuda]`
+ * with WORKER_SECRET set.
  */
 import type { AddressInfo } from 'node:net';
 import { readConfig } from './config.ts';
 import { EspeakEngine } from './engines/espeak/engine.ts';
+import { loadQwen3Engine } from './engines/qwen3/index.ts';
 import type { Engine } from './engines/types.ts';
 import { jsonLogger } from './log.ts';
 import { Scheduler } from './scheduler.ts';
@@ -17,7 +19,15 @@ async function main(): Promise<void> {
   const log = jsonLogger({ service: 'gpu-worker', worker_id: config.workerId });
 
   const engines: Engine[] = [await EspeakEngine.load({ threads: config.espeakThreads })];
-  if (config.packs.length > 0) throw new Error('--pack: the Qwen3-TTS engine is not wired into this build yet.');
+  for (const pack of config.packs) {
+    engines.push(
+      await loadQwen3Engine(pack, {
+        executionProvider: config.executionProvider,
+        ...(config.onnxThreads > 0 ? { intraOpThreads: config.onnxThreads } : {}),
+        log: (message) => log('info', message, { pack }),
+      }),
+    );
+  }
   log('info', 'engines loaded', { models: engines.map((engine) => engine.info.id) });
 
   const scheduler = new Scheduler({ maxActive: config.maxStreams, maxQueued: config.maxQueued, queueTimeoutMs: config.queueTimeoutMs });

@@ -1,0 +1,66 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeTinyPack } from '../gpu-worker/engines/qwen3/tiny-pack/generate.ts';
+import { UNKNOWN_LENGTH } from '../shared/audio/wav.ts';
+import { decodeWav, readTimed } from './audio-checks.ts';
+import { type StackHarness, startStack } from './harness/stack.ts';
+
+// A generated tiny Qwen3-TTS pack, served by a real worker through the edge, as `npm start -- --pack` does.
+let dir: string;
+let stack: StackHarness;
+let modelId: string;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'tiny-pack-'));
+  modelId = (await writeTinyPack(dir)).id;
+  stack = await startStack({ workerArgs: ['--pack', dir] });
+});
+afterAll(async () => {
+  await stack?.stop();
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('a Qwen3-TTS pack through the edge', () => {
+  it('appears in GET /v1/models beside espeak, without Arabic', async () => {
+    const { data } = (await (await stack.edge.fetch('/v1/models', { key: stack.key })).json()) as { data: Array<{ id: string; engine: string; languages: string[] }> };
+    const qwen = data.find((model) => model.id === modelId);
+    expect(qwen).toMatchObject({ engine: 'qwen3-tts' });
+    expect(qwen!.languages).not.toContain('ar');
+    expect(data.map((model) => model.id)).toContain('espeak');
+  });
+
+  it('streams a valid WAV of whole 80 ms codec frames at 24 kHz', async () => {
+    const started = performance.now();
+    const response = await stack.edge.fetch('/v1/audio/speech', {
+      method: 'POST',
+      key: stack.key,
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ model: modelId, input: 'Hello from the tiny pack, one frame at a time.', response_format: 'wav', seed: 3 }),
+    });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('x-tts-model')).toBe(modelId);
+    const { bytes, arrivals } = await readTimed(response, started);
+    const { header, samples, dataBytes } = decodeWav(bytes);
+    expect(header).toMatchObject({ sampleRate: 24_000, channels: 1, bitsPerSample: 16, dataBytes: UNKNOWN_LENGTH });
+    expect(dataBytes % 2).toBe(0);
+    expect(samples.length).toBeGreaterThan(0);
+    expect(samples.length % 1_920).toBe(0);
+    // The codec stream sends its first frames before the rest: more than one chunk arrives.
+    expect(arrivals.length).toBeGreaterThan(1);
+  });
+
+  it('answers 422 for Arabic, naming espeak as a model that speaks it', async () => {
+    const response = await stack.edge.fetch('/v1/audio/speech', {
+      method: 'POST',
+      key: stack.key,
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ model: modelId, input: 'مرحبا', language: 'ar' }),
+    });
+    expect(response.status).toBe(422);
+    const { error } = (await response.json()) as { error: { code: string; message: string } };
+    expect(error.code).toBe('unsupported_language');
+    expect(error.message).toContain('espeak');
+  });
+});
