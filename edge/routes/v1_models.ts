@@ -1,4 +1,5 @@
 import { Hono } from 'hono';
+import { OUTPUT_SAMPLE_RATE } from '../../shared/audio/formats.ts';
 import type { AppEnv } from '../env.ts';
 import { apiKeyAuth } from '../middleware/api-key-auth.ts';
 import { WorkerPool } from '../pool/worker-pool.ts';
@@ -17,7 +18,8 @@ modelsRoute.get('/v1/models', apiKeyAuth('speech', 'voices'), async (c) => {
       engine: info.engine,
       description: info.description,
       languages: info.languages,
-      sample_rate: info.sample_rate,
+      // What clients receive: every stream leaves the worker resampled to this rate.
+      sample_rate: OUTPUT_SAMPLE_RATE,
       capabilities: info.capabilities,
       default_voice: info.default_voice,
     })),
