@@ -1,0 +1,53 @@
+import type { ApiErrorBody } from '../../shared/errors.ts';
+
+/**
+ * `stream_format: "sse"`: the audio stream re-framed as OpenAI's server-sent events. Each chunk
+ * becomes a `speech.audio.delta` event (base64 audio); a whole stream ends with
+ * `speech.audio.done`, and a stream that fails ends with an `error` event instead. Unlike raw
+ * audio, a client can always tell a complete stream from a cut one.
+ */
+export interface SseAudioOptions {
+  /** Characters of input, reported in the done event's usage. */
+  inputCharacters: number;
+  /** Called for the error event when the upstream fails. */
+  describeFailure(error: unknown): ApiErrorBody['error'];
+}
+
+const encoder = new TextEncoder();
+const event = (payload: unknown) => encoder.encode(`data: ${JSON.stringify(payload)}\n\n`);
+
+function base64(bytes: Uint8Array): string {
+  let binary = '';
+  for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(binary);
+}
+
+export function audioToSse(upstream: ReadableStream<Uint8Array>, options: SseAudioOptions): ReadableStream<Uint8Array> {
+  const reader = upstream.getReader();
+  let audioBytes = 0;
+  return new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        try {
+          const { done, value } = await reader.read();
+          if (done) {
+            // Usage in OpenAI's shape: "tokens" here are input characters and output bytes of audio.
+            const usage = { input_tokens: options.inputCharacters, output_tokens: audioBytes, total_tokens: options.inputCharacters + audioBytes };
+            controller.enqueue(event({ type: 'speech.audio.done', usage }));
+            controller.close();
+            return;
+          }
+          audioBytes += value.byteLength;
+          controller.enqueue(event({ type: 'speech.audio.delta', audio: base64(value) }));
+        } catch (error) {
+          controller.enqueue(event({ type: 'error', error: options.describeFailure(error) }));
+          controller.close();
+        }
+      },
+      cancel(reason) {
+        return reader.cancel(reason);
+      },
+    },
+    { highWaterMark: 0 },
+  );
+}
