@@ -3,6 +3,10 @@ export interface StreamOutcome {
   bytes: number;
   /** True when the upstream ended normally; false when it failed or the client went away. */
   completed: boolean;
+  /** Why it ended: the upstream finished, the client went away, or the upstream failed. */
+  ending: 'completed' | 'client_closed' | 'failed';
+  /** When the first bytes were handed to the client (ms since the epoch), null if none were. */
+  firstChunkAt: number | null;
   error?: unknown;
 }
 
@@ -15,14 +19,17 @@ export interface StreamOutcome {
 export function meteredStream(
   upstream: ReadableStream<Uint8Array>,
   onEnd: (outcome: StreamOutcome) => void,
+  /** The client request's signal: an upstream error after it aborted counts as the client leaving. */
+  clientSignal?: AbortSignal,
 ): ReadableStream<Uint8Array> {
   const reader = upstream.getReader();
   let bytes = 0;
+  let firstChunkAt: number | null = null;
   let ended = false;
-  const end = (outcome: StreamOutcome) => {
+  const end = (ending: StreamOutcome['ending'], error?: unknown) => {
     if (ended) return;
     ended = true;
-    onEnd(outcome);
+    onEnd({ bytes, completed: ending === 'completed', ending, firstChunkAt, ...(error === undefined ? {} : { error }) });
   };
   return new ReadableStream<Uint8Array>(
     {
@@ -31,18 +38,19 @@ export function meteredStream(
           const { done, value } = await reader.read();
           if (done) {
             controller.close();
-            end({ bytes, completed: true });
+            end('completed');
             return;
           }
+          if (value.byteLength > 0) firstChunkAt ??= Date.now();
           bytes += value.byteLength;
           controller.enqueue(value);
         } catch (error) {
           controller.error(error);
-          end({ bytes, completed: false, error });
+          end(clientSignal?.aborted ? 'client_closed' : 'failed', error);
         }
       },
       async cancel(reason) {
-        end({ bytes, completed: false, error: reason });
+        end('client_closed', reason);
         await reader.cancel(reason).catch(() => {});
       },
     },
