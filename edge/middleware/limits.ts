@@ -149,6 +149,7 @@ export const speechLimits = (measure: (c: Context<AppEnv>) => Promise<number>) =
           upstream,
           (outcome) => {
             clearInterval(renewal);
+            if (!outcome.completed) log('warn', requestId, 'stream ended early', { bytes: outcome.bytes, ending: outcome.ending });
             c.executionCtx.waitUntil(settle(outcome, usage).catch((error) => log('error', requestId, 'settlement failed', { error: String(error) })));
           },
           c.req.raw.signal,
