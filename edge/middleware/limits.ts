@@ -15,6 +15,7 @@ export interface StreamUsage {
   model: string;
   voice: string;
   format: SupportedResponseFormat;
+  language: string;
   sampleRate: number;
   speed: number;
 }
@@ -121,7 +122,7 @@ export const speechLimits = (measure: (c: Context<AppEnv>) => Promise<number>) =
     let streaming = false;
     const settle = async (outcome: StreamOutcome, usage: StreamUsage) => {
       const audioMs = deliveredAudioMs(outcome.bytes, usage.format, usage.sampleRate);
-      const charge = chargeFor(characters, outcome, audioMs, usage.speed);
+      const charge = chargeFor(characters, outcome, { ms: audioMs, speed: usage.speed, language: usage.language });
       const settlement = await account.settle({ request_id: requestId, charge, status: outcome.ending });
       if (!settlement) return log('error', requestId, 'settlement found no lease', { account_id: key.account_id });
       await new D1UsageLedger(c.env.DB).record({

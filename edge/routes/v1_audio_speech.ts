@@ -139,6 +139,7 @@ speechRoute.post(
     const body = c.get('speechTicket').meter(upstream.body, {
       model: model.info.id,
       voice: voice.id,
+      language,
       format,
       sampleRate: Number(sampleRate) || OUTPUT_SAMPLE_RATE,
       speed: request.speed,
