@@ -40,6 +40,7 @@ export const identifyApiKey = (...scopes: KeyScope[]) =>
     if (!secret) throw unauthorized('missing_api_key', 'Send your API key as "Authorization: Bearer <key>".');
     const record = await new KvApiKeyStore(c.env.API_KEYS).findByHash(await hashKeySecret(secret));
     if (!record) throw unauthorized('invalid_api_key', 'The API key is not valid.');
+    if (record.revoked_at) throw keyRefusal('revoked')!;
     if (record.expires_at !== null && Date.parse(record.expires_at) <= Date.now()) {
       throw unauthorized('expired_api_key', `The API key expired at ${record.expires_at}.`);
     }

@@ -7,7 +7,7 @@ import type { AppEnv } from '../env.ts';
 import { readJsonBody } from '../http/json-body.ts';
 import { adminAuth } from '../middleware/admin-auth.ts';
 import { D1AccountStore } from '../storage/accounts.ts';
-import { type ApiKeyRecord, D1ApiKeyIndex, KEY_SCOPES, KvApiKeyStore } from '../storage/api-keys.ts';
+import { type ApiKeyRecord, D1ApiKeyIndex, KEY_SCOPES, KvApiKeyStore, kvRecordOf } from '../storage/api-keys.ts';
 import { accountNotFound } from './admin_accounts.ts';
 
 /**
@@ -47,12 +47,13 @@ adminKeysRoute.post('/admin/accounts/:id/keys', adminAuth, async (c) => {
     scopes: [...new Set(scopes)],
     created_at: new Date().toISOString(),
     expires_at: expires_at === null ? null : new Date(expires_at).toISOString(),
+    revoked_at: null,
   };
   // The account's object learns of the key first: a key KV can find is always one it can judge.
   await accountObject(c.env, accountId).registerKey(record.id, record.expires_at === null ? null : Date.parse(record.expires_at));
   await index.insert(hash, record);
   await new KvApiKeyStore(c.env.API_KEYS).put(hash, record);
-  return c.json({ object: 'api_key', ...record, revoked_at: null, key: secret }, 201);
+  return c.json({ object: 'api_key', ...record, key: secret }, 201);
 });
 
 adminKeysRoute.get('/admin/accounts/:id/keys', adminAuth, async (c) => {
@@ -67,12 +68,15 @@ adminKeysRoute.delete('/admin/keys/:id', adminAuth, async (c) => {
   const index = new D1ApiKeyIndex(c.env.DB);
   const key = await index.get(id);
   if (!key) throw new ApiError(404, 'not_found_error', 'key_not_found', `Key "${id}" does not exist.`);
-  // The account's object refuses the key from this moment; KV's copy is removed after, and its
-  // cached copies may linger at the edge for a minute without letting the key through.
+  // The account's object refuses the key from this moment. KV's copy is marked revoked after (so
+  // edges refuse it without asking once it propagates), and kept so that the answer stays
+  // "revoked" rather than "unknown"; its cached copies may lag for a minute without letting the
+  // key through.
   await accountObject(c.env, key.account_id).revokeKey(id);
   const revokedAt = key.revoked_at ?? new Date().toISOString();
   await index.markRevoked(id, revokedAt);
-  await new KvApiKeyStore(c.env.API_KEYS).delete(key.key_hash);
-  const { key_hash: _hash, ...view } = key;
-  return c.json({ object: 'api_key', ...view, revoked_at: revokedAt });
+  const { key_hash: hash, ...view } = key;
+  const revoked = { ...view, revoked_at: revokedAt };
+  await new KvApiKeyStore(c.env.API_KEYS).put(hash, kvRecordOf(revoked));
+  return c.json({ object: 'api_key', ...revoked });
 });

@@ -16,12 +16,13 @@ export interface ApiKeyRecord {
   scopes: KeyScope[];
   created_at: string;
   expires_at: string | null;
+  /** Set when the key is revoked. KV copies lag; the account's Durable Object does not. */
+  revoked_at?: string | null;
 }
 
 export interface ApiKeyStore {
   findByHash(hash: string): Promise<ApiKeyRecord | null>;
   put(hash: string, record: ApiKeyRecord): Promise<void>;
-  delete(hash: string): Promise<void>;
 }
 
 export class KvApiKeyStore implements ApiKeyStore {
@@ -39,16 +40,23 @@ export class KvApiKeyStore implements ApiKeyStore {
   async put(hash: string, record: ApiKeyRecord): Promise<void> {
     await this.kv.put(`key:${hash}`, JSON.stringify(record));
   }
-
-  async delete(hash: string): Promise<void> {
-    await this.kv.delete(`key:${hash}`);
-  }
 }
 
 /** A key as the admin API lists it: never its secret or hash. */
 export interface ApiKeyView extends ApiKeyRecord {
   revoked_at: string | null;
 }
+
+/** The record KV holds for a key (the same fields as the admin view). */
+export const kvRecordOf = ({ id, account_id, prefix, scopes, created_at, expires_at, revoked_at }: ApiKeyView): ApiKeyRecord => ({
+  id,
+  account_id,
+  prefix,
+  scopes,
+  created_at,
+  expires_at,
+  revoked_at,
+});
 
 interface KeyRow {
   id: string;
