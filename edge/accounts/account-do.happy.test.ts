@@ -24,6 +24,7 @@ async function account(credits: number, limits: Partial<AccountLimits> = {}) {
     admit(request: unknown): Promise<Admission>;
     settle(request: unknown): Promise<Settlement | null>;
     addCredits(amount: number): Promise<unknown>;
+    progress(report: unknown): Promise<boolean>;
     snapshot(): Promise<{ balance: number; active_streams: number; reserved: number }>;
   };
   await stub.initialize({ account_id: id, credits, limits: { ...LIMITS, ...limits } });
@@ -31,7 +32,7 @@ async function account(credits: number, limits: Partial<AccountLimits> = {}) {
   const admit = (request_id: string, characters: number, extra: Record<string, unknown> = {}) =>
     plain(stub.admit({ request_id, key_id: 'key_a', characters, ...extra }));
   const settle = (request_id: string, charge: number, status = 'completed') => plain(stub.settle({ request_id, charge, status }));
-  return { stub, admit, settle, snapshot: () => plain(stub.snapshot()) };
+  return { id, stub, admit, settle, snapshot: () => plain(stub.snapshot()) };
 }
 
 describe('AccountDO', () => {
@@ -63,17 +64,34 @@ describe('AccountDO', () => {
     expect(await admit('dup', 1)).toMatchObject({ ok: false, reason: 'request_id_reused' });
   });
 
-  it('frees the slot of a stream whose lease ran out, charging its reservation in full', async () => {
-    const { admit, settle, snapshot } = await account(100, { concurrent_streams: 1 });
-    const first = await admit('crashed', 7, { lease_ttl_ms: 300 });
+  it('frees the slot of a stream whose reports stopped, charging its last reported progress and writing its ledger row', async () => {
+    const { stub, admit, settle, snapshot, id } = await account(100, { concurrent_streams: 1 });
+    const first = await admit('torn-down', 40, { lease_ttl_ms: 300 });
     expect(first).toMatchObject({ ok: true });
+    const context = { model: 'espeak', voice: 'en-female', time_to_first_audio_ms: 12 };
+    expect(await stub.progress({ request_id: 'torn-down', charge: 9, audio_ms: 480, context, lease_ttl_ms: 300 })).toBe(true);
+    expect(await stub.progress({ request_id: 'torn-down', charge: 5, audio_ms: 200, lease_ttl_ms: 300 })).toBe(true); // late, smaller: ignored
     expect(await admit('blocked', 5)).toMatchObject({ ok: false, reason: 'concurrent_streams', retry_after_seconds: 1 });
-    // Wait for the lease's deadline (a fixed instant, not a race), then the slot is free again.
-    const deadline = first.ok ? first.lease_expires_ms : 0;
-    await expect.poll(() => Date.now() > deadline, { timeout: 5_000, interval: 50 }).toBe(true);
+
+    // No more reports: the object's alarm settles the lease when it runs out, with no request to prompt it.
+    const db = await edge.mf.getD1Database('DB');
+    await expect
+      .poll(() => db.prepare('SELECT * FROM usage_ledger WHERE account_id = ?1').bind(id).first(), { timeout: 5_000, interval: 50 })
+      .toMatchObject({
+        request_id: 'torn-down',
+        key_id: 'key_a',
+        model: 'espeak',
+        voice: 'en-female',
+        characters: 40,
+        audio_ms: 480,
+        credits_charged: 9,
+        status: 'lease_expired',
+        time_to_first_audio_ms: 12,
+      });
+    expect(await snapshot()).toMatchObject({ balance: 100 - 9, active_streams: 0, reserved: 0 });
+    expect(await stub.progress({ request_id: 'torn-down', charge: 40, audio_ms: 9_000 })).toBe(false);
+    expect(await settle('torn-down', 40)).toMatchObject({ applied: false, status: 'lease_expired', charged: 9 });
     expect(await admit('next', 5)).toMatchObject({ ok: true });
-    expect(await settle('crashed', 0)).toMatchObject({ applied: false, status: 'lease_expired', charged: 7 });
-    expect(await snapshot()).toMatchObject({ balance: 100 - 7 - 5, active_streams: 1 });
   });
 
   it('refuses revoked, expired and unknown keys', async () => {

@@ -9,10 +9,14 @@ import {
   type CreditChange,
   type KeyStatus,
   LEASE_TTL_MS,
+  type ProgressReport,
   type SettleRequest,
   type Settlement,
   type RefusalReason,
+  type StreamContext,
 } from './types.ts';
+import type { Env } from '../env.ts';
+import { D1UsageLedger, type UsageEntry } from '../storage/usage-ledger.ts';
 
 const MINUTE_MS = 60_000;
 /** Settled request ids are remembered this long, so a settlement or a reused id is recognised. */
@@ -33,8 +37,14 @@ CREATE TABLE IF NOT EXISTS leases (
   request_id TEXT PRIMARY KEY,
   key_id TEXT NOT NULL,
   reserved INTEGER NOT NULL,
-  expires_ms INTEGER NOT NULL
+  admitted_ms INTEGER NOT NULL,
+  expires_ms INTEGER NOT NULL,
+  delivered_audio_ms INTEGER NOT NULL DEFAULT 0,
+  charge_so_far INTEGER NOT NULL DEFAULT 0,
+  context TEXT
 );
+-- Ledger rows of leases that ran out, waiting to be written to D1 (by the alarm).
+CREATE TABLE IF NOT EXISTS ledger_outbox (request_id TEXT PRIMARY KEY, entry TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS settlements (
   request_id TEXT PRIMARY KEY,
   key_id TEXT NOT NULL,
@@ -59,7 +69,11 @@ type LeaseRow = {
   request_id: string;
   key_id: string;
   reserved: number;
+  admitted_ms: number;
   expires_ms: number;
+  delivered_audio_ms: number;
+  charge_so_far: number;
+  context: string | null;
 };
 
 type SettlementRow = {
@@ -81,11 +95,11 @@ type BucketName = 'requests' | 'characters';
  * request in between. That, not locking, is what keeps the counters exact under concurrency;
  * each state change also runs in a storage transaction so a failure leaves no half-update.
  */
-export class AccountDO extends DurableObject {
+export class AccountDO extends DurableObject<Env> {
   private readonly sql: SqlStorage;
 
-  constructor(ctx: DurableObjectState, env: unknown) {
-    super(ctx, env as never);
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
     this.sql = ctx.storage.sql;
     this.sql.exec(SCHEMA);
   }
@@ -111,13 +125,18 @@ export class AccountDO extends DurableObject {
     if (!account) return null;
     const now = Date.now();
     this.sweepLeases(now);
-    const held = this.sql.exec<{ n: number; reserved: number }>('SELECT count(*) AS n, coalesce(sum(reserved), 0) AS reserved FROM leases').one();
+    const streams = this.sql
+      .exec<{ request_id: string; key_id: string; reserved: number; delivered_audio_ms: number; charge_so_far: number }>(
+        'SELECT request_id, key_id, reserved, delivered_audio_ms, charge_so_far FROM leases ORDER BY admitted_ms',
+      )
+      .toArray();
     return {
       account_id: account.account_id,
       balance: account.balance,
-      reserved: held.reserved,
+      reserved: streams.reduce((sum, lease) => sum + lease.reserved, 0),
       limits: limitsOf(account),
-      active_streams: held.n,
+      active_streams: streams.length,
+      streams,
       requests: peek(this.bucket('requests', account, now), account.requests_per_minute, MINUTE_MS, now),
       characters: peek(this.bucket('characters', account, now), account.characters_per_minute, MINUTE_MS, now),
     };
@@ -199,13 +218,15 @@ export class AccountDO extends DurableObject {
       this.saveBucket('characters', charactersTaken.state);
       this.sql.exec('UPDATE account SET balance = balance - ? WHERE singleton = 1', request.characters);
       this.sql.exec(
-        'INSERT INTO leases (request_id, key_id, reserved, expires_ms) VALUES (?, ?, ?, ?)',
+        'INSERT INTO leases (request_id, key_id, reserved, admitted_ms, expires_ms) VALUES (?, ?, ?, ?, ?)',
         request.request_id,
         request.key_id,
         request.characters,
+        now,
         leaseExpires,
       );
     });
+    this.scheduleAlarm();
     return {
       ok: true,
       reserved: request.characters,
@@ -217,11 +238,26 @@ export class AccountDO extends DurableObject {
     };
   }
 
-  /** Extends a running stream's lease; false when the lease is gone (settled or expired). */
-  renewLease(requestId: string, ttlMs: number = LEASE_TTL_MS): boolean {
+  /**
+   * A running request's heartbeat: extends its lease and records what it has delivered so far,
+   * which is what it is charged if the lease runs out before it settles. False when the lease is
+   * gone (settled, or run out).
+   */
+  progress(report: ProgressReport): boolean {
     const now = Date.now();
     this.sweepLeases(now);
-    return this.sql.exec('UPDATE leases SET expires_ms = ? WHERE request_id = ?', now + ttlMs, requestId).rowsWritten > 0;
+    const updated = this.sql.exec(
+      `UPDATE leases SET expires_ms = ?, delivered_audio_ms = max(delivered_audio_ms, ?),
+         charge_so_far = min(reserved, max(charge_so_far, ?)), context = coalesce(?, context)
+       WHERE request_id = ?`,
+      now + (report.lease_ttl_ms ?? LEASE_TTL_MS),
+      Math.max(0, Math.floor(report.audio_ms)),
+      Math.max(0, Math.ceil(report.charge)),
+      report.context ? JSON.stringify(report.context) : null,
+      report.request_id,
+    );
+    this.scheduleAlarm();
+    return updated.rowsWritten > 0;
   }
 
   /**
@@ -238,7 +274,19 @@ export class AccountDO extends DurableObject {
     if (!lease) return null;
     const charged = Math.min(lease.reserved, Math.max(0, Math.ceil(request.charge)));
     const settled = this.close(lease, charged, request.status, Date.now());
+    this.scheduleAlarm();
     return { ...settled, balance: account.balance + lease.reserved - charged, applied: true };
+  }
+
+  /** Settles leases that ran out, writes their ledger rows, and sets the next alarm. */
+  override async alarm(): Promise<void> {
+    this.sweepLeases(Date.now());
+    const ledger = new D1UsageLedger(this.env.DB);
+    for (const row of this.sql.exec<{ request_id: string; entry: string }>('SELECT request_id, entry FROM ledger_outbox').toArray()) {
+      await ledger.record(JSON.parse(row.entry) as UsageEntry);
+      this.sql.exec('DELETE FROM ledger_outbox WHERE request_id = ?', row.request_id);
+    }
+    this.scheduleAlarm();
   }
 
   // ---- internals ----
@@ -281,15 +329,40 @@ export class AccountDO extends DurableObject {
   }
 
   /**
-   * Frees the slots of streams that stopped renewing their lease (their edge is gone, so what
-   * they delivered is unknown): the reservation is charged in full, as for a completed stream.
-   * Also forgets settlements past their retention.
+   * Frees the slots of streams that stopped reporting (their edge request is gone, so the final
+   * byte count is unknown): each is charged what it last reported delivered, and its ledger row
+   * queued for the alarm to write. Also forgets settlements past their retention.
    */
   private sweepLeases(now: number): void {
+    const account = this.account();
     for (const lease of this.sql.exec<LeaseRow>('SELECT * FROM leases WHERE expires_ms <= ?', now).toArray()) {
-      this.close(lease, lease.reserved, 'lease_expired', now);
+      this.close(lease, lease.charge_so_far, 'lease_expired', now);
+      const context = lease.context ? (JSON.parse(lease.context) as StreamContext) : { model: '', voice: '', time_to_first_audio_ms: null };
+      const entry: UsageEntry = {
+        account_id: account?.account_id ?? '',
+        request_id: lease.request_id,
+        key_id: lease.key_id,
+        model: context.model,
+        voice: context.voice,
+        characters: lease.reserved,
+        audio_ms: lease.delivered_audio_ms,
+        credits_charged: lease.charge_so_far,
+        status: 'lease_expired',
+        time_to_first_audio_ms: context.time_to_first_audio_ms,
+        created_at: new Date(lease.admitted_ms).toISOString(),
+      };
+      this.sql.exec('INSERT OR REPLACE INTO ledger_outbox (request_id, entry) VALUES (?, ?)', lease.request_id, JSON.stringify(entry));
     }
     this.sql.exec('DELETE FROM settlements WHERE settled_ms < ?', now - SETTLEMENT_RETENTION_MS);
+  }
+
+  /** The alarm fires when the next lease runs out, or at once while ledger rows wait to be written. */
+  private scheduleAlarm(): void {
+    const pending = this.sql.exec<{ n: number }>('SELECT count(*) AS n FROM ledger_outbox').one().n;
+    const next = this.sql.exec<{ at: number | null }>('SELECT min(expires_ms) AS at FROM leases').one().at;
+    const at = pending > 0 ? Date.now() : next;
+    if (at === null) void this.ctx.storage.deleteAlarm();
+    else void this.ctx.storage.setAlarm(at);
   }
 }
 

@@ -15,12 +15,13 @@ export const DEFAULT_LIMITS: AccountLimits = {
 };
 
 /**
- * A stream's slot is leased for this long and renewed while the stream runs, so a stream whose
- * edge crashed frees its slot after at most this long.
+ * A stream's slot is leased for this long and renewed (with a progress report) every
+ * PROGRESS_INTERVAL_MS while the request runs. When the reports stop (the edge's request was
+ * torn down: its client went away, or the edge crashed) the lease runs out, the account's object
+ * settles it at its last reported progress and frees the slot.
  */
-export const LEASE_TTL_MS = 60_000;
-/** How often a running stream renews its lease. */
-export const LEASE_RENEW_MS = 20_000;
+export const LEASE_TTL_MS = 5_000;
+export const PROGRESS_INTERVAL_MS = 1_000;
 
 export interface AccountConfig {
   account_id: string;
@@ -36,6 +37,8 @@ export interface AccountSnapshot {
   reserved: number;
   limits: AccountLimits;
   active_streams: number;
+  /** The running streams, with what each has delivered so far. */
+  streams: Array<{ request_id: string; key_id: string; reserved: number; delivered_audio_ms: number; charge_so_far: number }>;
   requests: BucketView;
   characters: BucketView;
 }
@@ -82,6 +85,23 @@ export interface SettleRequest {
   /** What the edge computed from the audio delivered; the object caps it at the reservation. */
   charge: number;
   status: StreamStatus;
+}
+
+/** What the ledger row of a request says besides its charge; known once its stream starts. */
+export interface StreamContext {
+  model: string;
+  voice: string;
+  time_to_first_audio_ms: number | null;
+}
+
+/** A running stream's report: renews its lease and records what it has delivered so far. */
+export interface ProgressReport {
+  request_id: string;
+  /** What the stream would be charged if it ended now (capped at the reservation). */
+  charge: number;
+  audio_ms: number;
+  context?: StreamContext;
+  lease_ttl_ms?: number;
 }
 
 export interface Settlement {

@@ -4,9 +4,9 @@ import { ApiError } from '../../shared/errors.ts';
 import type { SupportedResponseFormat } from '../../shared/schemas/speech.ts';
 import { accountObject } from '../accounts/account-stub.ts';
 import { chargeFor, deliveredAudioMs } from '../accounts/settlement.ts';
-import { type Admission, LEASE_RENEW_MS, type Standing } from '../accounts/types.ts';
+import { type Admission, PROGRESS_INTERVAL_MS, type Standing, type StreamContext } from '../accounts/types.ts';
 import type { AppEnv } from '../env.ts';
-import { meteredStream, type StreamOutcome } from '../http/metered-stream.ts';
+import { meteredStream, type StreamOutcome, type StreamProgress } from '../http/metered-stream.ts';
 import { D1UsageLedger } from '../storage/usage-ledger.ts';
 import { keyRefusal } from './api-key-auth.ts';
 
@@ -106,8 +106,15 @@ const log = (level: 'warn' | 'error', requestId: string, message: string, fields
  * Admits a speech request against its account's Durable Object in one call: key still active,
  * credits reserved, request and character buckets charged, a stream slot leased. `measure`
  * reads the request's size in characters (and may throw a 400 before anything is taken).
- * Needs `identifyApiKey` before it. If the route does not start a stream (a later 404, a
- * worker that refused), the reservation and the slot are released before the answer goes out.
+ * Needs `identifyApiKey` before it.
+ *
+ * While the request runs it reports its progress to the object every PROGRESS_INTERVAL_MS,
+ * which renews its lease. When the stream ends the edge settles it at once (full charge when
+ * complete, the delivered audio's worth when cut short) and writes the ledger row. If the
+ * request is torn down without the edge hearing of it, the reports stop, the lease runs out and
+ * the object settles at the last report and writes the row itself. If the route starts no
+ * stream (a later 404, a worker that refused), the reservation and the slot are released
+ * before the answer goes out.
  */
 export const speechLimits = (measure: (c: Context<AppEnv>) => Promise<number>) =>
   createMiddleware<AppEnv>(async (c, next) => {
@@ -119,55 +126,76 @@ export const speechLimits = (measure: (c: Context<AppEnv>) => Promise<number>) =
     if (!admission.ok) throw refusalError(admission, characters);
 
     const admittedAt = new Date();
-    let streaming = false;
-    const settle = async (outcome: StreamOutcome, usage: StreamUsage) => {
-      const audioMs = deliveredAudioMs(outcome.bytes, usage.format, usage.sampleRate);
-      const charge = chargeFor(characters, outcome, { ms: audioMs, speed: usage.speed, language: usage.language });
-      const settlement = await account.settle({ request_id: requestId, charge, status: outcome.ending });
+    let usage: StreamUsage | undefined;
+    let progress: StreamProgress | undefined;
+    let finished = false;
+    const audioMs = () => (usage && progress ? deliveredAudioMs(progress.bytes, usage.format, usage.sampleRate) : 0);
+    const chargeNow = (completed: boolean) =>
+      usage ? chargeFor(characters, { completed }, { ms: audioMs(), speed: usage.speed, language: usage.language }) : 0;
+    const firstAudioMs = () => (progress?.firstChunkAt == null ? null : Math.max(0, progress.firstChunkAt - admittedAt.getTime()));
+    const context = (): StreamContext | undefined =>
+      usage ? { model: usage.model, voice: usage.voice, time_to_first_audio_ms: firstAudioMs() } : undefined;
+
+    const report = () => {
+      if (finished) return;
+      const sent = account
+        .progress({ request_id: requestId, charge: chargeNow(false), audio_ms: audioMs(), context: context() })
+        .then((alive) => {
+          if (!alive && !finished) log('warn', requestId, 'stream lease ran out while the request was running');
+        })
+        .catch((error) => log('warn', requestId, 'progress report failed', { error: String(error) }));
+      c.executionCtx.waitUntil(sent);
+    };
+    const heartbeat = setInterval(report, PROGRESS_INTERVAL_MS);
+
+    const settle = async (outcome: StreamOutcome) => {
+      const settlement = await account.settle({ request_id: requestId, charge: chargeNow(outcome.completed), status: outcome.ending });
       if (!settlement) return log('error', requestId, 'settlement found no lease', { account_id: key.account_id });
       await new D1UsageLedger(c.env.DB).record({
         account_id: key.account_id,
         request_id: requestId,
         key_id: key.id,
-        model: usage.model,
-        voice: usage.voice,
+        model: usage!.model,
+        voice: usage!.voice,
         characters,
-        audio_ms: audioMs,
+        audio_ms: settlement.applied ? audioMs() : 0,
         credits_charged: settlement.charged,
         status: settlement.status,
-        time_to_first_audio_ms: outcome.firstChunkAt === null ? null : Math.max(0, outcome.firstChunkAt - admittedAt.getTime()),
+        time_to_first_audio_ms: firstAudioMs(),
         created_at: admittedAt.toISOString(),
       });
     };
-    const ticket: SpeechTicket = {
+
+    c.set('speechTicket', {
       reserved: admission.reserved,
-      meter(upstream, usage) {
-        streaming = true;
-        const renewal = setInterval(() => {
-          c.executionCtx.waitUntil(account.renewLease(requestId).catch((error) => log('warn', requestId, 'lease renewal failed', { error: String(error) })));
-        }, LEASE_RENEW_MS);
-        return meteredStream(
-          upstream,
-          (outcome) => {
-            clearInterval(renewal);
+      meter(upstream, streamUsage) {
+        usage = streamUsage;
+        const metered = meteredStream(upstream, {
+          clientSignal: c.req.raw.signal,
+          onEnd: (outcome) => {
+            finished = true;
+            clearInterval(heartbeat);
             if (!outcome.completed) log('warn', requestId, 'stream ended early', { bytes: outcome.bytes, ending: outcome.ending });
-            c.executionCtx.waitUntil(settle(outcome, usage).catch((error) => log('error', requestId, 'settlement failed', { error: String(error) })));
+            c.executionCtx.waitUntil(settle(outcome).catch((error) => log('error', requestId, 'settlement failed', { error: String(error) })));
           },
-          c.req.raw.signal,
-        );
+        });
+        progress = metered.progress;
+        report(); // the ledger context, as soon as it is known
+        return metered.body;
       },
-    };
-    c.set('speechTicket', ticket);
+    });
 
     try {
       await next();
     } finally {
-      // Nothing was streamed: nothing is charged, and the slot is free before the client hears back.
-      if (!streaming) await account.settle({ request_id: requestId, charge: 0, status: 'failed' });
+      if (!usage) {
+        // Nothing was streamed: nothing is charged, and the slot is free before the client hears back.
+        finished = true;
+        clearInterval(heartbeat);
+        await account.settle({ request_id: requestId, charge: 0, status: 'failed' });
+      }
     }
-    if (streaming) {
-      const headers = limitHeaders(admission);
-      c.res = new Response(c.res.body, c.res);
-      for (const [name, value] of Object.entries(headers)) c.res.headers.set(name, value);
+    if (usage) {
+      for (const [name, value] of Object.entries(limitHeaders(admission))) c.res.headers.set(name, value);
     }
   });
