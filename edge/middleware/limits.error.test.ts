@@ -7,7 +7,9 @@ import { type GpuWorkerHarness, startGpuWorker } from '../../test/harness/gpu-wo
 let worker: GpuWorkerHarness;
 let edge: EdgeHarness;
 beforeAll(async () => {
-  worker = await startGpuWorker();
+  // More espeak threads than streams held open here: a stream paused mid-sentence holds its
+  // thread (gpu-worker behaviour, reported), and the tests are about the edge's limits.
+  worker = await startGpuWorker({ env: { ESPEAK_THREADS: '4' } });
   edge = await startEdge({ workerUrls: [worker.url], workerSecret: worker.secret });
 });
 afterAll(async () => {
@@ -108,5 +110,98 @@ describe('concurrent_streams', () => {
     await Promise.all([...readers.slice(1).map((reader) => reader.cancel()), next.body!.cancel()]);
     const view = await settled(account_id, 4);
     expect(view.active_streams).toBe(0);
+  });
+});
+
+describe('requests_per_minute', () => {
+  it('with a limit of 10 and thirty parallel requests, exactly ten are served; the rest get 429 with Retry-After', async () => {
+    const { key } = await keyFor({ limits: { requests_per_minute: 10 } });
+    const started = Date.now();
+    const responses = await Promise.all(Array.from({ length: 30 }, () => speech(key, 'Hi.')));
+    // The bucket refills one request every six seconds; every admission was decided before that.
+    expect(Date.now() - started).toBeLessThan(6_000);
+    const served = responses.filter((r) => r.status === 200);
+    expect(served).toHaveLength(10);
+    await Promise.all(served.map((r) => r.arrayBuffer()));
+    const refused = responses.filter((r) => r.status !== 200);
+    expect(refused.map((r) => r.status)).toEqual(Array(20).fill(429));
+    for (const response of refused) {
+      expect(Number(response.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+      expect(Number(response.headers.get('retry-after'))).toBeLessThanOrEqual(6);
+      expect(response.headers.get('x-ratelimit-limit')).toBe('10');
+      expect(response.headers.get('x-ratelimit-remaining')).toBe('0');
+      expect(await errorCode(response)).toMatchObject({ type: 'rate_limit_error', code: 'rate_limit_requests' });
+    }
+  });
+});
+
+describe('characters_per_minute', () => {
+  it('refuses with 429 once the characters of the minute are spent, and with 413 an input that can never fit', async () => {
+    const { key } = await keyFor({ limits: { characters_per_minute: 30 } });
+    const first = await speech(key, 'Twenty characters!!!');
+    expect(first.status).toBe(200);
+    expect(first.headers.get('x-ratelimit-remaining-characters')).toBe('10');
+    await first.arrayBuffer();
+    const second = await speech(key, 'Twenty characters!!!');
+    expect(second.status).toBe(429);
+    expect(second.headers.get('retry-after')).toBe('20'); // ten characters short, at half a character a second
+    expect(await errorCode(second)).toMatchObject({ code: 'rate_limit_characters' });
+    const tooLong = await speech(key, 'x'.repeat(31));
+    expect(tooLong.status).toBe(413);
+    expect(await errorCode(tooLong)).toMatchObject({ code: 'input_exceeds_character_limit' });
+  });
+});
+
+describe('credits', () => {
+  const INPUT = 'Exactly twenty chars'; // 20 characters = 20 credits
+  it('with credits for exactly three requests, fired in parallel many times over, exactly three are served and the ledger matches the debit', async () => {
+    for (let round = 0; round < 3; round++) {
+      const { key, account_id } = await keyFor({ credits: 60 });
+      const responses = await Promise.all(Array.from({ length: 12 }, () => speech(key, INPUT)));
+      const served = responses.filter((r) => r.status === 200);
+      expect(served).toHaveLength(3);
+      await Promise.all(served.map((r) => r.arrayBuffer())); // heard to the end: charged in full
+      const refused = responses.filter((r) => r.status !== 200);
+      expect(refused.map((r) => r.status)).toEqual(Array(9).fill(402));
+      for (const response of refused) {
+        expect(response.headers.get('x-credits-remaining')).toMatch(/^(0|20|40)$/);
+        expect(await errorCode(response)).toMatchObject({ type: 'insufficient_credits', code: 'insufficient_credits' });
+      }
+      const view = await settled(account_id, 3);
+      expect(view.balance).toBe(0);
+      expect(view.usage.credits_charged).toBe(60);
+    }
+  });
+
+  it('answers 402 for a request costing more than the balance, and serves it after a top-up', async () => {
+    const { key, account_id } = await keyFor({ credits: 19 });
+    const refused = await speech(key, INPUT);
+    expect(refused.status).toBe(402);
+    expect(refused.headers.get('x-credits-remaining')).toBe('19');
+    expect((await errorCode(refused)).code).toBe('insufficient_credits');
+    await edge.admin('POST', `/admin/accounts/${account_id}/credits`, { amount: 1 });
+    const served = await speech(key, INPUT);
+    expect(served.status).toBe(200);
+    expect(served.headers.get('x-credits-remaining')).toBe('0');
+    await served.arrayBuffer();
+  });
+});
+
+describe('request ids', () => {
+  it('refuses a reused x-request-id with 409 rather than settling two requests as one', async () => {
+    const { key } = await keyFor({});
+    const send = () =>
+      edge.fetch('/v1/audio/speech', {
+        method: 'POST',
+        key,
+        headers: { 'content-type': 'application/json', 'x-request-id': 'client-chosen-id-0001' },
+        body: JSON.stringify({ input: 'Hello.', response_format: 'pcm' }),
+      });
+    const first = await send();
+    expect(first.status).toBe(200);
+    await first.arrayBuffer();
+    const second = await send();
+    expect(second.status).toBe(409);
+    expect(await errorCode(second)).toMatchObject({ code: 'request_id_reused' });
   });
 });
