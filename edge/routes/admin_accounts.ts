@@ -48,6 +48,7 @@ export async function accountView(env: Env, id: string) {
     reserved: state.reserved,
     limits: state.limits,
     active_streams: state.active_streams,
+    streams: state.streams,
     usage,
   };
 }
