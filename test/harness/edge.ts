@@ -75,6 +75,8 @@ export async function startEdge(options: {
   vars?: Record<string, string>;
   /** Keep KV, D1 and Durable Object storage in this directory (to inspect it); in memory otherwise. */
   persistTo?: string;
+  /** Run this bundled edge instead of edge/index.ts as bundled here (benchmarks build variants). */
+  script?: string;
 }): Promise<EdgeHarness> {
   const adminToken = `admin-${crypto.randomUUID()}`;
   const logs: string[] = [];
@@ -86,7 +88,7 @@ export async function startEdge(options: {
   const { workerOptions } = unstable_getMiniflareWorkerOptions(join(ROOT, 'wrangler.toml'));
   const mf = new Miniflare({
     ...(workerOptions as object),
-    modules: [{ type: 'ESModule', path: join(ROOT, 'edge/index.js'), contents: await bundleEdge() }],
+    modules: [{ type: 'ESModule', path: join(ROOT, 'edge/index.js'), contents: options.script ?? (await bundleEdge()) }],
     bindings: {
       ...((workerOptions as { bindings?: Record<string, unknown> }).bindings ?? {}),
       WORKER_URLS: options.workerUrls.join(','),
