@@ -151,6 +151,8 @@ export const speechLimits = (measure: (c: Context<AppEnv>) => Promise<number>) =
     const settle = async (outcome: StreamOutcome) => {
       const settlement = await account.settle({ request_id: requestId, charge: chargeNow(outcome.completed), status: outcome.ending });
       if (!settlement) return log('error', requestId, 'settlement found no lease', { account_id: key.account_id });
+      // Already settled: the lease ran out first, and the account's object wrote the ledger row.
+      if (!settlement.applied) return log('warn', requestId, 'stream settled after its lease ran out', { charged: settlement.charged });
       await new D1UsageLedger(c.env.DB).record({
         account_id: key.account_id,
         request_id: requestId,
@@ -158,7 +160,7 @@ export const speechLimits = (measure: (c: Context<AppEnv>) => Promise<number>) =
         model: usage!.model,
         voice: usage!.voice,
         characters,
-        audio_ms: settlement.applied ? audioMs() : 0,
+        audio_ms: audioMs(),
         credits_charged: settlement.charged,
         status: settlement.status,
         time_to_first_audio_ms: firstAudioMs(),
