@@ -3,9 +3,11 @@ import type { AppEnv } from './env.ts';
 import { notFound, onError } from './middleware/errors.ts';
 import { requestId } from './middleware/request-id.ts';
 import { adminAccountsRoute } from './routes/admin_accounts.ts';
+import { adminCreditsRoute } from './routes/admin_credits.ts';
 import { adminKeysRoute } from './routes/admin_keys.ts';
 import { speechRoute } from './routes/v1_audio_speech.ts';
 import { modelsRoute } from './routes/v1_models.ts';
+import { usageRoute } from './routes/v1_usage.ts';
 import { voicesRoute } from './routes/v1_voices.ts';
 
 /** The edge API: one route group per file under routes/, cross-cutting concerns as middleware. */
@@ -14,8 +16,10 @@ export const app = new Hono<AppEnv>()
   .route('/', speechRoute)
   .route('/', modelsRoute)
   .route('/', voicesRoute)
+  .route('/', usageRoute)
   .route('/', adminAccountsRoute)
-  .route('/', adminKeysRoute);
+  .route('/', adminKeysRoute)
+  .route('/', adminCreditsRoute);
 
 app.onError(onError);
 app.notFound(notFound);

@@ -1,9 +1,13 @@
+import type { AccountDO } from './accounts/account-do.ts';
+import type { SpeechTicket } from './middleware/limits.ts';
 import type { ApiKeyRecord } from './storage/api-keys.ts';
 
 /** Bindings declared in wrangler.toml, plus the secrets set with `wrangler secret put`. */
 export interface Env {
   API_KEYS: KVNamespace;
   DB: D1Database;
+  /** One Durable Object per account: rate limits, stream leases, credits, key status. */
+  ACCOUNTS: DurableObjectNamespace<AccountDO>;
   /** Comma-separated gpu-worker base URLs. */
   WORKER_URLS: string;
   DEFAULT_MODEL?: string;
@@ -15,6 +19,8 @@ export interface AppVariables {
   requestId: string;
   /** Set by the API-key middleware on authenticated routes. */
   apiKey: ApiKeyRecord;
+  /** Set by the speech limits middleware once a request is admitted. */
+  speechTicket: SpeechTicket;
 }
 
 export type AppEnv = { Bindings: Env; Variables: AppVariables };

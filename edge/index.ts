@@ -1,3 +1,4 @@
 import { app } from './app.ts';
 
+export { AccountDO } from './accounts/account-do.ts';
 export default app;

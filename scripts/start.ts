@@ -114,7 +114,8 @@ async function main() {
   launch('edge', WRANGLER, ['dev', '--ip', '127.0.0.1', '--port', String(edgePort), '--persist-to', state, '--env-file', envFile, '--show-interactive-dev-session=false', '--log-level', 'warn'], wranglerEnv);
   await waitFor('the edge', async () => (await fetch(`${edgeUrl}/v1/models`)).status === 401, 120_000);
 
-  const account = await admin('/admin/accounts', { name: 'Local demo' });
+  // Accounts start with no credits (pay per use): the demo account gets a million characters.
+  const account = await admin('/admin/accounts', { name: 'Local demo', credits: 1_000_000 });
   const key = await admin(`/admin/accounts/${account.id}/keys`, demoKey ? { secret: demoKey } : {});
   const apiKey = key.key as string;
 

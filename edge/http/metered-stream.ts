@@ -3,49 +3,81 @@ export interface StreamOutcome {
   bytes: number;
   /** True when the upstream ended normally; false when it failed or the client went away. */
   completed: boolean;
+  /** Why it ended: the upstream finished, the client went away, or the upstream failed. */
+  ending: 'completed' | 'client_closed' | 'failed';
+  /** When the first bytes were handed to the client (ms since the epoch), null if none were. */
+  firstChunkAt: number | null;
   error?: unknown;
+}
+
+/** What has gone to the client so far, readable at any time while the stream runs. */
+export interface StreamProgress {
+  bytes: number;
+  firstChunkAt: number | null;
+}
+
+export interface MeteredStreamOptions {
+  /** Called once, when the stream ends for whatever reason. */
+  onEnd: (outcome: StreamOutcome) => void;
+  /** The client request's signal: its abort ends the stream as the client leaving. */
+  clientSignal?: AbortSignal;
 }
 
 /**
  * Pipes `upstream` to the client chunk by chunk, pulling only as fast as the client reads, and
  * reports the outcome once. When the client goes away the upstream is cancelled, which closes
  * the connection to the worker and stops its synthesis; when the upstream fails mid-stream the
- * client's stream errors too, so a cut-short body never looks complete.
+ * client's stream errors too, so a cut-short body never looks complete. `progress` says what
+ * has been handed over so far.
+ *
+ * Caveat (seen in workerd 2026-04 under Miniflare): when the client disconnects while the body
+ * waits on a slow upstream, workerd may tear the request down without calling `cancel` or
+ * firing the request's abort event, so `onEnd` never runs. Whoever needs to know must not rely
+ * on `onEnd` alone (the speech limits report progress to a lease that runs out instead).
  */
 export function meteredStream(
   upstream: ReadableStream<Uint8Array>,
-  onEnd: (outcome: StreamOutcome) => void,
-): ReadableStream<Uint8Array> {
+  options: MeteredStreamOptions,
+): { body: ReadableStream<Uint8Array>; progress: StreamProgress } {
+  const { onEnd, clientSignal } = options;
   const reader = upstream.getReader();
-  let bytes = 0;
+  const progress: StreamProgress = { bytes: 0, firstChunkAt: null };
   let ended = false;
-  const end = (outcome: StreamOutcome) => {
+  const end = (ending: StreamOutcome['ending'], error?: unknown) => {
     if (ended) return;
     ended = true;
-    onEnd(outcome);
+    clientSignal?.removeEventListener('abort', onClientGone);
+    onEnd({ ...progress, completed: ending === 'completed', ending, ...(error === undefined ? {} : { error }) });
   };
-  return new ReadableStream<Uint8Array>(
+  function onClientGone() {
+    end('client_closed', clientSignal?.reason);
+    reader.cancel(clientSignal?.reason).catch(() => {});
+  }
+  clientSignal?.addEventListener('abort', onClientGone, { once: true });
+  const body = new ReadableStream<Uint8Array>(
     {
       async pull(controller) {
         try {
           const { done, value } = await reader.read();
           if (done) {
             controller.close();
-            end({ bytes, completed: true });
+            end('completed');
             return;
           }
-          bytes += value.byteLength;
+          if (value.byteLength > 0) progress.firstChunkAt ??= Date.now();
+          progress.bytes += value.byteLength;
           controller.enqueue(value);
         } catch (error) {
           controller.error(error);
-          end({ bytes, completed: false, error });
+          end(clientSignal?.aborted ? 'client_closed' : 'failed', error);
         }
       },
       async cancel(reason) {
-        end({ bytes, completed: false, error: reason });
+        end('client_closed', reason);
         await reader.cancel(reason).catch(() => {});
       },
     },
     { highWaterMark: 0 },
   );
+  return { body, progress };
 }

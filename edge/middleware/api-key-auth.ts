@@ -1,5 +1,7 @@
 import { createMiddleware } from 'hono/factory';
 import { ApiError } from '../../shared/errors.ts';
+import { accountObject } from '../accounts/account-stub.ts';
+import type { KeyStatus } from '../accounts/types.ts';
 import { hashKeySecret } from '../auth/api-key-secret.ts';
 import type { AppEnv } from '../env.ts';
 import { type KeyScope, KvApiKeyStore } from '../storage/api-keys.ts';
@@ -12,13 +14,33 @@ export const bearerToken = (header: string | undefined): string | undefined => {
 const unauthorized = (code: string, message: string) =>
   new ApiError(401, 'authentication_error', code, message, { headers: { 'www-authenticate': 'Bearer' } });
 
-/** Resolves `Authorization: Bearer <key>` to its key record and checks it has one of `scopes`. */
-export const apiKeyAuth = (...scopes: KeyScope[]) =>
+/** The 401 for a key the account's Durable Object does not accept (null: the key may be used). */
+export function keyRefusal(status: KeyStatus | 'account_not_found'): ApiError | null {
+  switch (status) {
+    case 'active':
+      return null;
+    case 'revoked':
+      return unauthorized('revoked_api_key', 'The API key has been revoked.');
+    case 'expired':
+      return unauthorized('expired_api_key', 'The API key has expired.');
+    default:
+      return unauthorized('invalid_api_key', 'The API key is not valid.');
+  }
+}
+
+/**
+ * Resolves `Authorization: Bearer <key>` to its key record (KV, by the secret's hash) and checks
+ * its expiry and that it has one of `scopes`. It does not ask whether the key was revoked: use
+ * it alone only on a route whose next step asks the account's Durable Object anyway (speech
+ * admission does); everywhere else use `apiKeyAuth`.
+ */
+export const identifyApiKey = (...scopes: KeyScope[]) =>
   createMiddleware<AppEnv>(async (c, next) => {
     const secret = bearerToken(c.req.header('authorization'));
     if (!secret) throw unauthorized('missing_api_key', 'Send your API key as "Authorization: Bearer <key>".');
     const record = await new KvApiKeyStore(c.env.API_KEYS).findByHash(await hashKeySecret(secret));
     if (!record) throw unauthorized('invalid_api_key', 'The API key is not valid.');
+    if (record.revoked_at) throw keyRefusal('revoked')!;
     if (record.expires_at !== null && Date.parse(record.expires_at) <= Date.now()) {
       throw unauthorized('expired_api_key', `The API key expired at ${record.expires_at}.`);
     }
@@ -29,3 +51,19 @@ export const apiKeyAuth = (...scopes: KeyScope[]) =>
     c.set('apiKey', record);
     await next();
   });
+
+/**
+ * `identifyApiKey`, then asks the account's Durable Object whether the key is still active, so
+ * that a revoked key is refused at once rather than when KV's cached copy expires.
+ */
+export const apiKeyAuth = (...scopes: KeyScope[]) => {
+  const identify = identifyApiKey(...scopes);
+  return createMiddleware<AppEnv>((c, next) =>
+    identify(c, async () => {
+      const record = c.get('apiKey');
+      const refusal = keyRefusal(await accountObject(c.env, record.account_id).keyStatus(record.id));
+      if (refusal) throw refusal;
+      await next();
+    }),
+  );
+};

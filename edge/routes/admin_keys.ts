@@ -1,33 +1,45 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { ApiError } from '../../shared/errors.ts';
+import { accountObject } from '../accounts/account-stub.ts';
 import { generateKeySecret, hashKeySecret, visiblePrefix } from '../auth/api-key-secret.ts';
 import type { AppEnv } from '../env.ts';
 import { readJsonBody } from '../http/json-body.ts';
 import { adminAuth } from '../middleware/admin-auth.ts';
 import { D1AccountStore } from '../storage/accounts.ts';
-import { type ApiKeyRecord, KEY_SCOPES, KvApiKeyStore } from '../storage/api-keys.ts';
+import { type ApiKeyRecord, D1ApiKeyIndex, KEY_SCOPES, KvApiKeyStore, kvRecordOf } from '../storage/api-keys.ts';
+import { accountNotFound } from './admin_accounts.ts';
 
-/** `POST /admin/accounts/{id}/keys`: issues a key. Its secret is in this answer and nowhere else. */
+/**
+ * `POST /admin/accounts/{id}/keys` issues a key (its secret is in that answer and nowhere else),
+ * `GET /admin/accounts/{id}/keys` lists them, `DELETE /admin/keys/{id}` revokes one.
+ */
 export const adminKeysRoute = new Hono<AppEnv>();
 
-const CreateKeySchema = z.object({
-  scopes: z.array(z.enum(KEY_SCOPES as ['speech', 'voices', 'usage'])).min(1).default(['speech', 'voices', 'usage']),
-  expires_at: z.iso.datetime({ offset: true }).nullable().default(null),
-  // A caller-chosen secret, for a fixed local demo key or keys moved from another system.
-  secret: z
-    .string()
-    .regex(/^tts_[A-Za-z0-9_-]{20,200}$/, 'a key secret starts with "tts_" followed by 20 or more of A-Z a-z 0-9 _ -')
-    .optional(),
-});
+const CreateKeySchema = z
+  .object({
+    scopes: z.array(z.enum(KEY_SCOPES as ['speech', 'voices', 'usage'])).min(1).default(['speech', 'voices', 'usage']),
+    expires_at: z.iso.datetime({ offset: true }).nullable().default(null),
+    // A caller-chosen secret, for a fixed local demo key or keys moved from another system.
+    secret: z
+      .string()
+      .regex(/^tts_[A-Za-z0-9_-]{20,200}$/, 'a key secret starts with "tts_" followed by 20 or more of A-Z a-z 0-9 _ -')
+      .optional(),
+  })
+  .strict();
 
 adminKeysRoute.post('/admin/accounts/:id/keys', adminAuth, async (c) => {
   const accountId = c.req.param('id');
   const account = await new D1AccountStore(c.env.DB).get(accountId);
-  if (!account) throw new ApiError(404, 'not_found_error', 'account_not_found', `Account "${accountId}" does not exist.`);
+  if (!account) throw accountNotFound(accountId);
   const { scopes, expires_at, secret: chosen } = await readJsonBody(c, CreateKeySchema);
 
   const secret = chosen ?? generateKeySecret();
+  const hash = await hashKeySecret(secret);
+  const index = new D1ApiKeyIndex(c.env.DB);
+  if (chosen && (await index.hasHash(hash))) {
+    throw new ApiError(409, 'invalid_request_error', 'key_exists', 'A key with this secret already exists.', { param: 'secret' });
+  }
   const record: ApiKeyRecord = {
     id: `key_${crypto.randomUUID().replaceAll('-', '')}`,
     account_id: accountId,
@@ -35,12 +47,36 @@ adminKeysRoute.post('/admin/accounts/:id/keys', adminAuth, async (c) => {
     scopes: [...new Set(scopes)],
     created_at: new Date().toISOString(),
     expires_at: expires_at === null ? null : new Date(expires_at).toISOString(),
+    revoked_at: null,
   };
-  const keys = new KvApiKeyStore(c.env.API_KEYS);
-  const hash = await hashKeySecret(secret);
-  if (chosen && (await keys.findByHash(hash))) {
-    throw new ApiError(409, 'invalid_request_error', 'key_exists', 'A key with this secret already exists.', { param: 'secret' });
-  }
-  await keys.put(hash, record);
-  return c.json({ ...record, key: secret }, 201);
+  // The account's object learns of the key first: a key KV can find is always one it can judge.
+  await accountObject(c.env, accountId).registerKey(record.id, record.expires_at === null ? null : Date.parse(record.expires_at));
+  await index.insert(hash, record);
+  await new KvApiKeyStore(c.env.API_KEYS).put(hash, record);
+  return c.json({ object: 'api_key', ...record, key: secret }, 201);
+});
+
+adminKeysRoute.get('/admin/accounts/:id/keys', adminAuth, async (c) => {
+  const accountId = c.req.param('id');
+  if (!(await new D1AccountStore(c.env.DB).get(accountId))) throw accountNotFound(accountId);
+  const keys = await new D1ApiKeyIndex(c.env.DB).listByAccount(accountId);
+  return c.json({ object: 'list', data: keys.map((key) => ({ object: 'api_key', ...key })) });
+});
+
+adminKeysRoute.delete('/admin/keys/:id', adminAuth, async (c) => {
+  const id = c.req.param('id');
+  const index = new D1ApiKeyIndex(c.env.DB);
+  const key = await index.get(id);
+  if (!key) throw new ApiError(404, 'not_found_error', 'key_not_found', `Key "${id}" does not exist.`);
+  // The account's object refuses the key from this moment. KV's copy is marked revoked after (so
+  // edges refuse it without asking once it propagates), and kept so that the answer stays
+  // "revoked" rather than "unknown"; its cached copies may lag for a minute without letting the
+  // key through.
+  await accountObject(c.env, key.account_id).revokeKey(id);
+  const revokedAt = key.revoked_at ?? new Date().toISOString();
+  await index.markRevoked(id, revokedAt);
+  const { key_hash: hash, ...view } = key;
+  const revoked = { ...view, revoked_at: revokedAt };
+  await new KvApiKeyStore(c.env.API_KEYS).put(hash, kvRecordOf(revoked));
+  return c.json({ object: 'api_key', ...revoked });
 });

@@ -1,7 +1,7 @@
-import { Hono } from 'hono';
+import { type Context, Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { ApiError, invalidRequest } from '../../shared/errors.ts';
-import { CONTENT_TYPES } from '../../shared/audio/formats.ts';
+import { CONTENT_TYPES, OUTPUT_SAMPLE_RATE } from '../../shared/audio/formats.ts';
 import { AUDIO_HEADERS, type WorkerSynthesisRequest } from '../../shared/protocol/worker-api.ts';
 import {
   isSupportedFormat,
@@ -12,8 +12,8 @@ import {
 } from '../../shared/schemas/speech.ts';
 import type { AppEnv } from '../env.ts';
 import { readJsonBody } from '../http/json-body.ts';
-import { meteredStream } from '../http/metered-stream.ts';
-import { apiKeyAuth } from '../middleware/api-key-auth.ts';
+import { identifyApiKey } from '../middleware/api-key-auth.ts';
+import { speechLimits } from '../middleware/limits.ts';
 import { type PoolModel, WorkerPool } from '../pool/worker-pool.ts';
 
 /** `POST /v1/audio/speech`: text in, an audio stream out, OpenAI-compatible. */
@@ -48,8 +48,8 @@ const unsupportedLanguage = (language: string, model: PoolModel, models: Map<str
   );
 };
 
-/** Checks what the schema cannot: lengths, formats, and what the pool actually serves. */
-function resolve(request: SpeechRequest, models: Map<string, PoolModel>, defaultModel: string | undefined) {
+/** Checks what the schema cannot and needs no worker: emptiness, length, formats. */
+function checkInput(request: SpeechRequest) {
   const characters = [...request.input].length;
   if (request.input.trim().length === 0) throw invalidRequest('empty_input', 'input must contain text to speak.', 'input');
   if (characters > MAX_INPUT_CHARACTERS) {
@@ -72,7 +72,12 @@ function resolve(request: SpeechRequest, models: Map<string, PoolModel>, default
   if (request.stream_format !== 'audio') {
     throw invalidRequest('unsupported_stream_format', 'stream_format "sse" is not available yet; use "audio".', 'stream_format');
   }
+  return { format, characters };
+}
 
+/** Resolves model, voice and language against what the pool actually serves. */
+function resolve(request: SpeechRequest, models: Map<string, PoolModel>, defaultModel: string | undefined) {
+  const { format, characters } = checkInput(request);
   const modelId = request.model ?? (defaultModel && models.has(defaultModel) ? defaultModel : models.keys().next().value!);
   const model = models.get(modelId);
   if (!model) throw modelNotFound(modelId, models);
@@ -87,10 +92,14 @@ function resolve(request: SpeechRequest, models: Map<string, PoolModel>, default
   return { model, voice, language, format, characters };
 }
 
+/** The request's cost in characters (Unicode code points of `input`), once the input is known to be valid. */
+const measureSpeech = async (c: Context<AppEnv>) => checkInput(await readJsonBody(c, SpeechRequestSchema)).characters;
+
 speechRoute.post(
   '/v1/audio/speech',
   bodyLimit({ maxSize: MAX_BODY_BYTES, onError: () => { throw new ApiError(413, 'invalid_request_error', 'body_too_large', `The request body is over ${MAX_BODY_BYTES} bytes.`); } }),
-  apiKeyAuth('speech'),
+  identifyApiKey('speech'),
+  speechLimits(measureSpeech),
   async (c) => {
     const request = await readJsonBody(c, SpeechRequestSchema);
     const pool = new WorkerPool(c.env.WORKER_URLS, c.env.WORKER_SECRET);
@@ -127,10 +136,13 @@ speechRoute.post(
     });
     const sampleRate = upstream.headers.get(AUDIO_HEADERS.sampleRate);
     if (sampleRate) headers.set(AUDIO_HEADERS.sampleRate, sampleRate);
-    const body = meteredStream(upstream.body, (outcome) => {
-      if (!outcome.completed) {
-        console.warn(JSON.stringify({ level: 'warn', request_id: c.get('requestId'), message: 'stream ended early', bytes: outcome.bytes }));
-      }
+    const body = c.get('speechTicket').meter(upstream.body, {
+      model: model.info.id,
+      voice: voice.id,
+      language,
+      format,
+      sampleRate: Number(sampleRate) || OUTPUT_SAMPLE_RATE,
+      speed: request.speed,
     });
     return new Response(body, { status: 200, headers });
   },

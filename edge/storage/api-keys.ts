@@ -1,6 +1,9 @@
 /**
  * API key lookups by hash. KV holds them because every request reads one and keys are written
- * rarely; the secret is never stored, only its SHA-256.
+ * rarely; the secret is never stored, only its SHA-256. KV is eventually consistent (and cached
+ * at the edge), so it only says which key and account a secret belongs to: whether the key may
+ * still be used is asked of the account's Durable Object on every request (see api-key-auth.ts).
+ * D1 indexes keys by id, for revocation and listings.
  */
 export type KeyScope = 'speech' | 'voices' | 'usage';
 export const KEY_SCOPES: readonly KeyScope[] = ['speech', 'voices', 'usage'];
@@ -13,6 +16,8 @@ export interface ApiKeyRecord {
   scopes: KeyScope[];
   created_at: string;
   expires_at: string | null;
+  /** Set when the key is revoked. KV copies lag; the account's Durable Object does not. */
+  revoked_at?: string | null;
 }
 
 export interface ApiKeyStore {
@@ -27,11 +32,81 @@ export class KvApiKeyStore implements ApiKeyStore {
   }
 
   findByHash(hash: string): Promise<ApiKeyRecord | null> {
-    // A short edge cache: keys are read on every request and change rarely.
+    // A short edge cache: keys are read on every request and change rarely. Revocation does not
+    // rely on this entry disappearing (the account's Durable Object refuses a revoked key).
     return this.kv.get<ApiKeyRecord>(`key:${hash}`, { type: 'json', cacheTtl: 60 });
   }
 
   async put(hash: string, record: ApiKeyRecord): Promise<void> {
     await this.kv.put(`key:${hash}`, JSON.stringify(record));
+  }
+}
+
+/** A key as the admin API lists it: never its secret or hash. */
+export interface ApiKeyView extends ApiKeyRecord {
+  revoked_at: string | null;
+}
+
+/** The record KV holds for a key (the same fields as the admin view). */
+export const kvRecordOf = ({ id, account_id, prefix, scopes, created_at, expires_at, revoked_at }: ApiKeyView): ApiKeyRecord => ({
+  id,
+  account_id,
+  prefix,
+  scopes,
+  created_at,
+  expires_at,
+  revoked_at,
+});
+
+interface KeyRow {
+  id: string;
+  account_id: string;
+  key_hash: string;
+  prefix: string;
+  scopes: string;
+  created_at: string;
+  expires_at: string | null;
+  revoked_at: string | null;
+}
+
+const toView = (row: KeyRow): ApiKeyView => ({
+  id: row.id,
+  account_id: row.account_id,
+  prefix: row.prefix,
+  scopes: JSON.parse(row.scopes) as KeyScope[],
+  created_at: row.created_at,
+  expires_at: row.expires_at,
+  revoked_at: row.revoked_at,
+});
+
+export class D1ApiKeyIndex {
+  private readonly db: D1Database;
+  constructor(db: D1Database) {
+    this.db = db;
+  }
+
+  async insert(hash: string, record: ApiKeyRecord): Promise<void> {
+    await this.db
+      .prepare('INSERT INTO api_keys (id, account_id, key_hash, prefix, scopes, created_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)')
+      .bind(record.id, record.account_id, hash, record.prefix, JSON.stringify(record.scopes), record.created_at, record.expires_at)
+      .run();
+  }
+
+  async hasHash(hash: string): Promise<boolean> {
+    return (await this.db.prepare('SELECT 1 FROM api_keys WHERE key_hash = ?1').bind(hash).first()) !== null;
+  }
+
+  async get(id: string): Promise<(ApiKeyView & { key_hash: string }) | null> {
+    const row = await this.db.prepare('SELECT * FROM api_keys WHERE id = ?1').bind(id).first<KeyRow>();
+    return row ? { ...toView(row), key_hash: row.key_hash } : null;
+  }
+
+  async markRevoked(id: string, at: string): Promise<void> {
+    await this.db.prepare('UPDATE api_keys SET revoked_at = coalesce(revoked_at, ?2) WHERE id = ?1').bind(id, at).run();
+  }
+
+  async listByAccount(accountId: string): Promise<ApiKeyView[]> {
+    const { results } = await this.db.prepare('SELECT * FROM api_keys WHERE account_id = ?1 ORDER BY created_at').bind(accountId).all<KeyRow>();
+    return results.map(toView);
   }
 }

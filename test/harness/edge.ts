@@ -9,14 +9,30 @@ import { unstable_getMiniflareWorkerOptions } from 'wrangler';
  * Runs the edge in workerd through Miniflare with the bindings of wrangler.toml (real KV, D1,
  * Durable Objects; in memory), on a real loopback port.
  */
+export interface AccountOptions {
+  name?: string;
+  /** Credits of a new account; the harness gives plenty (1,000,000) unless told. */
+  credits?: number;
+  limits?: { requests_per_minute?: number; characters_per_minute?: number; concurrent_streams?: number };
+}
+
+/** Generous limits for accounts the harness creates, so tests about other things never meet them. */
+export const HARNESS_LIMITS = { requests_per_minute: 100_000, characters_per_minute: 100_000_000, concurrent_streams: 1_000 };
+
 export interface EdgeHarness {
   url: string;
   mf: Miniflare;
   adminToken: string;
   /** Lines the edge logged (console.* inside workerd), oldest first. Set EDGE_LOGS=1 to echo them. */
   logs: string[];
-  /** Creates an account and a key through the admin API; returns the key's secret. */
-  createKey(options?: { scopes?: string[]; expires_at?: string | null; account?: string }): Promise<{ key: string; account_id: string; id: string }>;
+  /** Creates an account through the admin API (plenty of credits and generous limits unless told). */
+  createAccount(options?: AccountOptions): Promise<{ id: string }>;
+  /** Creates a key through the admin API (and an account for it, unless given); returns the key's secret. */
+  createKey(
+    options?: { scopes?: string[]; expires_at?: string | null; account?: string } & AccountOptions,
+  ): Promise<{ key: string; account_id: string; id: string }>;
+  /** A call to the admin API with the admin token. */
+  admin(method: string, path: string, body?: unknown): Promise<Response>;
   fetch(path: string, init?: RequestInit & { key?: string | null }): Promise<Response>;
   dispose(): Promise<void>;
 }
@@ -33,6 +49,7 @@ export function bundleEdge(): Promise<string> {
     platform: 'neutral',
     target: 'es2023',
     conditions: ['workerd', 'worker', 'browser'],
+    external: ['cloudflare:*'],
     mainFields: ['module', 'main'],
     write: false,
     logLevel: 'silent',
@@ -52,7 +69,15 @@ export async function applyMigrations(mf: Miniflare): Promise<void> {
   }
 }
 
-export async function startEdge(options: { workerUrls: string[]; workerSecret: string; vars?: Record<string, string> }): Promise<EdgeHarness> {
+export async function startEdge(options: {
+  workerUrls: string[];
+  workerSecret: string;
+  vars?: Record<string, string>;
+  /** Keep KV, D1 and Durable Object storage in this directory (to inspect it); in memory otherwise. */
+  persistTo?: string;
+  /** Run this bundled edge instead of edge/index.ts as bundled here (benchmarks build variants). */
+  script?: string;
+}): Promise<EdgeHarness> {
   const adminToken = `admin-${crypto.randomUUID()}`;
   const logs: string[] = [];
   const collect = (stream: NodeJS.ReadableStream) =>
@@ -63,7 +88,7 @@ export async function startEdge(options: { workerUrls: string[]; workerSecret: s
   const { workerOptions } = unstable_getMiniflareWorkerOptions(join(ROOT, 'wrangler.toml'));
   const mf = new Miniflare({
     ...(workerOptions as object),
-    modules: [{ type: 'ESModule', path: join(ROOT, 'edge/index.js'), contents: await bundleEdge() }],
+    modules: [{ type: 'ESModule', path: join(ROOT, 'edge/index.js'), contents: options.script ?? (await bundleEdge()) }],
     bindings: {
       ...((workerOptions as { bindings?: Record<string, unknown> }).bindings ?? {}),
       WORKER_URLS: options.workerUrls.join(','),
@@ -73,6 +98,7 @@ export async function startEdge(options: { workerUrls: string[]; workerSecret: s
     },
     host: '127.0.0.1',
     port: 0,
+    ...(options.persistTo ? { defaultPersistRoot: options.persistTo, kvPersist: true, d1Persist: true, durableObjectsPersist: true } : {}),
     handleRuntimeStdio(stdout: NodeJS.ReadableStream, stderr: NodeJS.ReadableStream) {
       collect(stdout);
       collect(stderr);
@@ -92,23 +118,27 @@ export async function startEdge(options: { workerUrls: string[]; workerSecret: s
       if (key) headers.set('authorization', `Bearer ${key}`);
       return fetch(url + path, { ...rest, headers });
     },
-    async createKey(opts = {}) {
-      let accountId = opts.account;
-      if (!accountId) {
-        const account = await harness.fetch('/admin/accounts', {
-          method: 'POST',
-          key: adminToken,
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ name: 'test account' }),
-        });
-        if (account.status !== 201) throw new Error(`account creation failed: ${account.status} ${await account.text()}`);
-        accountId = ((await account.json()) as { id: string }).id;
-      }
-      const response = await harness.fetch(`/admin/accounts/${accountId}/keys`, {
-        method: 'POST',
+    admin(method, path, body) {
+      return harness.fetch(path, {
+        method,
         key: adminToken,
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ ...(opts.scopes ? { scopes: opts.scopes } : {}), ...(opts.expires_at !== undefined ? { expires_at: opts.expires_at } : {}) }),
+        ...(body === undefined ? {} : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
+      });
+    },
+    async createAccount(opts = {}) {
+      const response = await harness.admin('POST', '/admin/accounts', {
+        name: opts.name ?? 'test account',
+        credits: opts.credits ?? 1_000_000,
+        limits: { ...HARNESS_LIMITS, ...opts.limits },
+      });
+      if (response.status !== 201) throw new Error(`account creation failed: ${response.status} ${await response.text()}`);
+      return (await response.json()) as { id: string };
+    },
+    async createKey(opts = {}) {
+      const accountId = opts.account ?? (await harness.createAccount(opts)).id;
+      const response = await harness.admin('POST', `/admin/accounts/${accountId}/keys`, {
+        ...(opts.scopes ? { scopes: opts.scopes } : {}),
+        ...(opts.expires_at !== undefined ? { expires_at: opts.expires_at } : {}),
       });
       if (response.status !== 201) throw new Error(`key creation failed: ${response.status} ${await response.text()}`);
       return (await response.json()) as { key: string; account_id: string; id: string };

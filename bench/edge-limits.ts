@@ -1,0 +1,156 @@
+/**
+ * What the limits cost. Two tables:
+ *
+ * 1. Time to first audio byte and total time of a short speech request straight to a gpu-worker,
+ *    through the edge with the limits on (admission in the account's Durable Object, progress
+ *    reports, settlement and the ledger row after the response), and through the same edge
+ *    with the limits middleware swapped out at bundle time (bench/stubs/limits-off.ts). The
+ *    difference to the direct path is the edge's added latency.
+ * 2. Admissions plus settlements one account's Durable Object sustains, driven from inside
+ *    workerd at several concurrencies (bench/do-load-worker.ts).
+ *
+ *   node bench/edge-limits.ts [--requests 60] [--do-requests 3000]
+ *
+ * Everything runs on this machine (workerd through Miniflare, loopback); the figures compare
+ * paths on one machine, they are not production latencies.
+ */
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { build, type Plugin } from 'esbuild';
+import { Miniflare } from 'miniflare';
+import { startEdge } from '../test/harness/edge.ts';
+import { startGpuWorker } from '../test/harness/gpu-worker.ts';
+import { signedWorkerFetch, synthesisBody } from '../test/worker-client.ts';
+
+const { values } = parseArgs({
+  options: {
+    requests: { type: 'string', default: '60' },
+    'do-requests': { type: 'string', default: '3000' },
+    text: { type: 'string', default: 'The quick brown fox jumps over the lazy dog.' },
+  },
+});
+const requests = Number(values.requests);
+const doRequests = Number(values['do-requests']);
+const text = values.text!;
+const ROOT = new URL('../', import.meta.url).pathname;
+
+async function bundle(entry: string, plugins: Plugin[] = []): Promise<string> {
+  const result = await build({
+    entryPoints: [join(ROOT, entry)],
+    bundle: true,
+    format: 'esm',
+    platform: 'neutral',
+    target: 'es2023',
+    conditions: ['workerd', 'worker', 'browser'],
+    mainFields: ['module', 'main'],
+    external: ['cloudflare:*'],
+    write: false,
+    logLevel: 'silent',
+    plugins,
+  });
+  return result.outputFiles[0]!.text;
+}
+
+/** Replaces edge/middleware/limits.ts with the pass-through stub. */
+const limitsOff: Plugin = {
+  name: 'limits-off',
+  setup(b) {
+    b.onResolve({ filter: /\/middleware\/limits\.ts$/ }, () => ({ path: join(ROOT, 'bench/stubs/limits-off.ts') }));
+  },
+};
+
+interface Sample {
+  firstByteMs: number;
+  totalMs: number;
+}
+
+async function timed(send: () => Promise<Response>): Promise<Sample> {
+  const start = performance.now();
+  const response = await send();
+  if (!response.ok) throw new Error(`request failed: ${response.status} ${await response.text()}`);
+  const reader = response.body!.getReader();
+  let firstByteMs = NaN;
+  for (;;) {
+    const { done } = await reader.read();
+    if (Number.isNaN(firstByteMs)) firstByteMs = performance.now() - start;
+    if (done) break;
+  }
+  return { firstByteMs, totalMs: performance.now() - start };
+}
+
+const percentile = (list: number[], p: number) => {
+  const sorted = [...list].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+};
+
+async function latencyTable() {
+  const worker = await startGpuWorker();
+  const on = await startEdge({ workerUrls: [worker.url], workerSecret: worker.secret });
+  const off = await startEdge({ workerUrls: [worker.url], workerSecret: worker.secret, script: await bundle('edge/index.ts', [limitsOff]) });
+  try {
+    const [keyOn, keyOff] = await Promise.all([on.createKey(), off.createKey()]);
+    const speech = (edge: typeof on, key: string) => () =>
+      edge.fetch('/v1/audio/speech', { method: 'POST', key, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ input: text, response_format: 'pcm' }) });
+    const paths = {
+      'direct to worker': () => signedWorkerFetch(worker.url, worker.secret, '/v1/synthesize', { body: synthesisBody({ input: text }) }).then((r) => r.response),
+      'edge, limits off': speech(off, keyOff.key),
+      'edge, limits on': speech(on, keyOn.key),
+    };
+    const samples = Object.fromEntries(Object.keys(paths).map((name) => [name, [] as Sample[]]));
+    for (let i = 0; i < 5; i++) for (const send of Object.values(paths)) await timed(send); // warm up
+    for (let i = 0; i < requests; i++) for (const [name, send] of Object.entries(paths)) samples[name]!.push(await timed(send));
+
+    const direct = samples['direct to worker']!;
+    const rows = Object.entries(samples).map(([name, list]) => {
+      const ttfb = list.map((s) => s.firstByteMs);
+      const total = list.map((s) => s.totalMs);
+      return {
+        path: name,
+        'ttfb p50 ms': percentile(ttfb, 50).toFixed(2),
+        'ttfb p90 ms': percentile(ttfb, 90).toFixed(2),
+        'total p50 ms': percentile(total, 50).toFixed(2),
+        'added ttfb p50 ms': (percentile(ttfb, 50) - percentile(direct.map((s) => s.firstByteMs), 50)).toFixed(2),
+        'added ttfb p90 ms': (percentile(ttfb, 90) - percentile(direct.map((s) => s.firstByteMs), 90)).toFixed(2),
+      };
+    });
+    console.log(`\nEdge added latency: ${requests} requests per path, interleaved; ${[...text].length} characters, espeak, pcm`);
+    console.table(rows);
+  } finally {
+    await Promise.all([on.dispose(), off.dispose()]);
+    await worker.stop();
+  }
+}
+
+async function durableObjectTable() {
+  const mf = new Miniflare({
+    modules: [{ type: 'ESModule', path: join(ROOT, 'bench/do-load-worker.js'), contents: await bundle('bench/do-load-worker.ts') }],
+    compatibilityDate: '2026-04-01',
+    durableObjects: { ACCOUNTS: { className: 'AccountDO', useSQLite: true } },
+  });
+  try {
+    const rows = [];
+    await mf.dispatchFetch(`http://bench/load?requests=200&concurrency=8`); // warm up
+    for (const concurrency of [1, 8, 32, 128]) {
+      const result = (await (await mf.dispatchFetch(`http://bench/load?requests=${doRequests}&concurrency=${concurrency}`)).json()) as {
+        seconds: number;
+        refused: number;
+        balance_ok: boolean;
+      };
+      rows.push({
+        'callers in flight': concurrency,
+        'requests (admit + settle)': doRequests,
+        seconds: result.seconds.toFixed(2),
+        'requests/s': Math.round(doRequests / result.seconds),
+        'object calls/s': Math.round((2 * doRequests) / result.seconds),
+        'balance exact': result.balance_ok && result.refused === 0,
+      });
+    }
+    console.log(`\nOne account's Durable Object: admission + settlement per request, driven from a worker in the same workerd`);
+    console.table(rows);
+  } finally {
+    await mf.dispose();
+  }
+}
+
+await latencyTable();
+await durableObjectTable();

@@ -1,0 +1,35 @@
+/**
+ * The speech limits middleware with the limits taken out, for bench/edge-limits.ts only: it
+ * replaces edge/middleware/limits.ts at bundle time, so the "limits off" edge is the same code
+ * minus every call to the account's Durable Object (no admission, no progress reports, no
+ * settlement, no ledger row). Never part of a deployed edge.
+ */
+import type { Context } from 'hono';
+import { createMiddleware } from 'hono/factory';
+import type { SupportedResponseFormat } from '../../shared/schemas/speech.ts';
+import type { AppEnv } from '../../edge/env.ts';
+import { meteredStream } from '../../edge/http/metered-stream.ts';
+
+export interface StreamUsage {
+  model: string;
+  voice: string;
+  language: string;
+  format: SupportedResponseFormat;
+  sampleRate: number;
+  speed: number;
+}
+
+export interface SpeechTicket {
+  readonly reserved: number;
+  meter(upstream: ReadableStream<Uint8Array>, usage: StreamUsage): ReadableStream<Uint8Array>;
+}
+
+export const speechLimits = (measure: (c: Context<AppEnv>) => Promise<number>) =>
+  createMiddleware<AppEnv>(async (c, next) => {
+    const characters = await measure(c);
+    c.set('speechTicket', {
+      reserved: characters,
+      meter: (upstream) => meteredStream(upstream, { onEnd: () => {}, clientSignal: c.req.raw.signal }).body,
+    });
+    await next();
+  });

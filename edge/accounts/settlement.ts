@@ -1,0 +1,53 @@
+import { OUTPUT_SAMPLE_RATE } from '../../shared/audio/formats.ts';
+import { WAV_HEADER_BYTES } from '../../shared/audio/wav.ts';
+import type { SupportedResponseFormat } from '../../shared/schemas/speech.ts';
+import type { StreamOutcome } from '../http/metered-stream.ts';
+
+/**
+ * The settlement rule (docs/billing.md): 1 credit = 1 input character (Unicode code point).
+ * A stream that completes is charged its characters. A stream that ends early (the client went
+ * away, or the worker failed mid-stream) is charged for the audio it delivered, at a published
+ * rate of audio per character for its language, and never more than its characters:
+ *
+ *   charge = min(characters, ceil(delivered_audio_ms × speed / ms_per_character[language]))
+ *
+ * The rates are a fixed price list, measured as the typical audio length of a character at
+ * speed 1 (a character of Chinese says far more than one of English), so a client that stops
+ * halfway pays about half and a client that received no audio pays nothing.
+ */
+export const AUDIO_MS_PER_CHARACTER: Record<string, number> = {
+  en: 55,
+  de: 55,
+  fr: 55,
+  es: 55,
+  it: 55,
+  pt: 55,
+  ru: 55,
+  ar: 85,
+  ko: 150,
+  zh: 250,
+  ja: 300,
+};
+/** For a language the table does not list. */
+export const DEFAULT_AUDIO_MS_PER_CHARACTER = 55;
+
+export const audioMsPerCharacter = (language: string): number =>
+  AUDIO_MS_PER_CHARACTER[language.split('-')[0]!] ?? DEFAULT_AUDIO_MS_PER_CHARACTER;
+
+/** Milliseconds of 16-bit mono audio in the bytes the client was handed. */
+export function deliveredAudioMs(bytes: number, format: SupportedResponseFormat, sampleRate: number = OUTPUT_SAMPLE_RATE): number {
+  const header = format === 'wav' ? WAV_HEADER_BYTES : 0;
+  const samples = Math.floor(Math.max(0, bytes - header) / 2);
+  return Math.floor((samples * 1000) / sampleRate);
+}
+
+/** What a stream is charged, in credits, given what it delivered. */
+export function chargeFor(
+  characters: number,
+  outcome: Pick<StreamOutcome, 'completed'>,
+  audio: { ms: number; speed: number; language: string },
+): number {
+  if (outcome.completed) return characters;
+  // At speed s the same text takes 1/s as long to say: scale the audio back to speed 1.
+  return Math.min(characters, Math.ceil((audio.ms * audio.speed) / audioMsPerCharacter(audio.language)));
+}

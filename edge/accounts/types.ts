@@ -1,0 +1,118 @@
+import type { BucketView } from './token-bucket.ts';
+
+/** What an account may do; enforced by its Durable Object. */
+export interface AccountLimits {
+  requests_per_minute: number;
+  characters_per_minute: number;
+  concurrent_streams: number;
+}
+
+/** Limits of an account created without them (documented in docs/billing.md). */
+export const DEFAULT_LIMITS: AccountLimits = {
+  requests_per_minute: 60,
+  characters_per_minute: 50_000,
+  concurrent_streams: 4,
+};
+
+/**
+ * A stream's slot is leased for this long and renewed (with a progress report) every
+ * PROGRESS_INTERVAL_MS while the request runs. When the reports stop (the edge's request was
+ * torn down: its client went away, or the edge crashed) the lease runs out, the account's object
+ * settles it at its last reported progress and frees the slot.
+ */
+export const LEASE_TTL_MS = 5_000;
+export const PROGRESS_INTERVAL_MS = 1_000;
+
+export interface AccountConfig {
+  account_id: string;
+  credits: number;
+  limits: AccountLimits;
+}
+
+export interface AccountSnapshot {
+  account_id: string;
+  /** Credits available for new requests (reservations of running streams already taken out). */
+  balance: number;
+  /** Credits held by running streams until they settle. */
+  reserved: number;
+  limits: AccountLimits;
+  active_streams: number;
+  /** The running streams, with what each has delivered so far. */
+  streams: Array<{ request_id: string; key_id: string; reserved: number; delivered_audio_ms: number; charge_so_far: number }>;
+  requests: BucketView;
+  characters: BucketView;
+}
+
+export type KeyStatus = 'active' | 'revoked' | 'expired' | 'unknown';
+
+export interface AdmitRequest {
+  request_id: string;
+  key_id: string;
+  /** The request's size in characters: what the character bucket is charged and the credits reserved. */
+  characters: number;
+  lease_ttl_ms?: number;
+}
+
+export type RefusalReason =
+  | 'account_not_found'
+  | 'key_revoked'
+  | 'key_expired'
+  | 'key_unknown'
+  | 'request_id_reused'
+  | 'insufficient_credits'
+  | 'input_exceeds_character_limit'
+  | 'requests_per_minute'
+  | 'characters_per_minute'
+  | 'concurrent_streams';
+
+/** The account's standing after an admission decision; it becomes the response's limit headers. */
+export interface Standing {
+  balance: number;
+  requests: BucketView;
+  characters: BucketView;
+  streams: { limit: number; active: number };
+}
+
+export type Admission =
+  | ({ ok: true; reserved: number; lease_expires_ms: number } & Standing)
+  | ({ ok: false; reason: RefusalReason; retry_after_seconds?: number } & Partial<Standing>);
+
+/** How a stream ended, as the edge reports it when it settles. */
+export type StreamStatus = 'completed' | 'client_closed' | 'failed';
+
+export interface SettleRequest {
+  request_id: string;
+  /** What the edge computed from the audio delivered; the object caps it at the reservation. */
+  charge: number;
+  status: StreamStatus;
+}
+
+/** What the ledger row of a request says besides its charge; known once its stream starts. */
+export interface StreamContext {
+  model: string;
+  voice: string;
+  time_to_first_audio_ms: number | null;
+}
+
+/** A running stream's report: renews its lease and records what it has delivered so far. */
+export interface ProgressReport {
+  request_id: string;
+  /** What the stream would be charged if it ended now (capped at the reservation). */
+  charge: number;
+  audio_ms: number;
+  context?: StreamContext;
+  lease_ttl_ms?: number;
+}
+
+export interface Settlement {
+  request_id: string;
+  key_id: string;
+  reserved: number;
+  charged: number;
+  status: StreamStatus | 'lease_expired';
+  balance: number;
+  /** False when this request had already been settled: the first settlement stands. */
+  applied: boolean;
+}
+
+export type CreditChange = { ok: true; balance: number } | { ok: false; balance: number };

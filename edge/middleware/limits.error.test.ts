@@ -1,0 +1,207 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type AccountOptions, type EdgeHarness, startEdge } from '../../test/harness/edge.ts';
+import { type GpuWorkerHarness, startGpuWorker } from '../../test/harness/gpu-worker.ts';
+
+// Limits and credits under concurrency, through the real edge (workerd: Durable Objects, KV, D1)
+// in front of a real gpu-worker (espeak), observed on real streams.
+let worker: GpuWorkerHarness;
+let edge: EdgeHarness;
+beforeAll(async () => {
+  // More espeak threads than streams held open here: a stream paused mid-sentence holds its
+  // thread (gpu-worker behaviour, reported), and the tests are about the edge's limits.
+  worker = await startGpuWorker({ env: { ESPEAK_THREADS: '4' } });
+  edge = await startEdge({ workerUrls: [worker.url], workerSecret: worker.secret });
+});
+afterAll(async () => {
+  await edge?.dispose();
+  await worker?.stop();
+});
+
+/** About 4,000 characters: minutes of audio, so a stream its client does not read stays open. */
+const LONG_INPUT = Array.from({ length: 80 }, (_, i) => `Sentence ${i} keeps this stream going for a while.`)
+  .join(' ')
+  .slice(0, 4_000);
+
+const speech = (key: string, input: string) =>
+  edge.fetch('/v1/audio/speech', {
+    method: 'POST',
+    key,
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ input, response_format: 'pcm' }),
+  });
+
+type AccountView = { balance: number; active_streams: number; usage: { requests: number; credits_charged: number } };
+const accountView = async (id: string) => (await (await edge.admin('GET', `/admin/accounts/${id}`)).json()) as AccountView;
+
+/** Settlement runs after the response (waitUntil): wait until every stream is settled and recorded. */
+async function settled(accountId: string, requests: number): Promise<AccountView> {
+  await expect
+    .poll(async () => {
+      const view = await accountView(accountId);
+      return { active_streams: view.active_streams, requests: view.usage.requests };
+    }, { timeout: 15_000, interval: 50 })
+    .toEqual({ active_streams: 0, requests });
+  return accountView(accountId);
+}
+
+async function keyFor(options: AccountOptions) {
+  return edge.createKey(options);
+}
+
+/** Samples the worker's count of running syntheses until stopped; returns the highest seen. */
+function watchWorker() {
+  let max = 0;
+  let running = true;
+  const loop = (async () => {
+    while (running) {
+      const stats = (await (await fetch(`${worker.url}/readyz`)).json()) as { active: number };
+      max = Math.max(max, stats.active);
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+  })();
+  return {
+    async stop() {
+      running = false;
+      await loop;
+      return max;
+    },
+  };
+}
+
+const errorCode = async (response: Response) => ((await response.json()) as { error: { code: string; type: string } }).error;
+
+describe('concurrent_streams', () => {
+  it('with a limit of 3 and twenty parallel slow requests, three stream and seventeen get 429; a freed slot admits the next', async () => {
+    const { key, account_id } = await keyFor({ limits: { concurrent_streams: 3 } });
+    const watcher = watchWorker();
+    const responses = await Promise.all(Array.from({ length: 20 }, () => speech(key, LONG_INPUT)));
+    const streaming = responses.filter((r) => r.status === 200);
+    const refused = responses.filter((r) => r.status !== 200);
+    expect(streaming).toHaveLength(3);
+    expect(refused.map((r) => r.status)).toEqual(Array(17).fill(429));
+    for (const response of refused) {
+      expect(response.headers.get('retry-after')).toBe('1');
+      expect(response.headers.get('x-ratelimit-limit-streams')).toBe('3');
+      expect(response.headers.get('x-ratelimit-remaining-streams')).toBe('0');
+      expect(await errorCode(response)).toMatchObject({ type: 'rate_limit_error', code: 'concurrent_streams_exceeded' });
+    }
+    // The three are slow clients: each reads its first chunk and then holds its stream open.
+    const readers = await Promise.all(
+      streaming.map(async (response) => {
+        const reader = response.body!.getReader();
+        expect((await reader.read()).done).toBe(false);
+        return reader;
+      }),
+    );
+    expect((await accountView(account_id)).active_streams).toBe(3);
+    expect((await speech(key, 'One more?')).status).toBe(429);
+    // The worker never ran more than three of this account's syntheses at once.
+    expect(await watcher.stop()).toBe(3);
+
+    // One client goes away: its lease is released, and exactly one new stream fits.
+    await readers[0]!.cancel();
+    await expect.poll(async () => (await accountView(account_id)).active_streams, { timeout: 10_000, interval: 50 }).toBe(2);
+    const next = await speech(key, LONG_INPUT);
+    expect(next.status).toBe(200);
+    const busy = await speech(key, 'And now?');
+    expect(busy.status).toBe(429);
+    expect(await errorCode(busy)).toMatchObject({ code: 'concurrent_streams_exceeded' });
+
+    await Promise.all([...readers.slice(1).map((reader) => reader.cancel()), next.body!.cancel()]);
+    const view = await settled(account_id, 4);
+    expect(view.active_streams).toBe(0);
+  });
+});
+
+describe('requests_per_minute', () => {
+  it('with a limit of 10 and thirty parallel requests, exactly ten are served; the rest get 429 with Retry-After', async () => {
+    const { key } = await keyFor({ limits: { requests_per_minute: 10 } });
+    const started = Date.now();
+    const responses = await Promise.all(Array.from({ length: 30 }, () => speech(key, 'Hi.')));
+    // The bucket refills one request every six seconds; every admission was decided before that.
+    expect(Date.now() - started).toBeLessThan(6_000);
+    const served = responses.filter((r) => r.status === 200);
+    expect(served).toHaveLength(10);
+    await Promise.all(served.map((r) => r.arrayBuffer()));
+    const refused = responses.filter((r) => r.status !== 200);
+    expect(refused.map((r) => r.status)).toEqual(Array(20).fill(429));
+    for (const response of refused) {
+      expect(Number(response.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+      expect(Number(response.headers.get('retry-after'))).toBeLessThanOrEqual(6);
+      expect(response.headers.get('x-ratelimit-limit')).toBe('10');
+      expect(response.headers.get('x-ratelimit-remaining')).toBe('0');
+      expect(await errorCode(response)).toMatchObject({ type: 'rate_limit_error', code: 'rate_limit_requests' });
+    }
+  });
+});
+
+describe('characters_per_minute', () => {
+  it('refuses with 429 once the characters of the minute are spent, and with 413 an input that can never fit', async () => {
+    const { key } = await keyFor({ limits: { characters_per_minute: 30 } });
+    const first = await speech(key, 'Twenty characters!!!');
+    expect(first.status).toBe(200);
+    expect(first.headers.get('x-ratelimit-remaining-characters')).toBe('10');
+    await first.arrayBuffer();
+    const second = await speech(key, 'Twenty characters!!!');
+    expect(second.status).toBe(429);
+    expect(second.headers.get('retry-after')).toBe('20'); // ten characters short, at half a character a second
+    expect(await errorCode(second)).toMatchObject({ code: 'rate_limit_characters' });
+    const tooLong = await speech(key, 'x'.repeat(31));
+    expect(tooLong.status).toBe(413);
+    expect(await errorCode(tooLong)).toMatchObject({ code: 'input_exceeds_character_limit' });
+  });
+});
+
+describe('credits', () => {
+  const INPUT = 'Exactly twenty chars'; // 20 characters = 20 credits
+  it('with credits for exactly three requests, fired in parallel many times over, exactly three are served and the ledger matches the debit', async () => {
+    for (let round = 0; round < 3; round++) {
+      const { key, account_id } = await keyFor({ credits: 60 });
+      const responses = await Promise.all(Array.from({ length: 12 }, () => speech(key, INPUT)));
+      const served = responses.filter((r) => r.status === 200);
+      expect(served).toHaveLength(3);
+      await Promise.all(served.map((r) => r.arrayBuffer())); // heard to the end: charged in full
+      const refused = responses.filter((r) => r.status !== 200);
+      expect(refused.map((r) => r.status)).toEqual(Array(9).fill(402));
+      for (const response of refused) {
+        expect(response.headers.get('x-credits-remaining')).toMatch(/^(0|20|40)$/);
+        expect(await errorCode(response)).toMatchObject({ type: 'insufficient_credits', code: 'insufficient_credits' });
+      }
+      const view = await settled(account_id, 3);
+      expect(view.balance).toBe(0);
+      expect(view.usage.credits_charged).toBe(60);
+    }
+  });
+
+  it('answers 402 for a request costing more than the balance, and serves it after a top-up', async () => {
+    const { key, account_id } = await keyFor({ credits: 19 });
+    const refused = await speech(key, INPUT);
+    expect(refused.status).toBe(402);
+    expect(refused.headers.get('x-credits-remaining')).toBe('19');
+    expect((await errorCode(refused)).code).toBe('insufficient_credits');
+    await edge.admin('POST', `/admin/accounts/${account_id}/credits`, { amount: 1 });
+    const served = await speech(key, INPUT);
+    expect(served.status).toBe(200);
+    expect(served.headers.get('x-credits-remaining')).toBe('0');
+    await served.arrayBuffer();
+  });
+});
+
+describe('request ids', () => {
+  it('refuses a reused x-request-id with 409 rather than settling two requests as one', async () => {
+    const { key } = await keyFor({});
+    const send = () =>
+      edge.fetch('/v1/audio/speech', {
+        method: 'POST',
+        key,
+        headers: { 'content-type': 'application/json', 'x-request-id': 'client-chosen-id-0001' },
+        body: JSON.stringify({ input: 'Hello.', response_format: 'pcm' }),
+      });
+    const first = await send();
+    expect(first.status).toBe(200);
+    await first.arrayBuffer();
+    const second = await send();
+    expect(second.status).toBe(409);
+    expect(await errorCode(second)).toMatchObject({ code: 'request_id_reused' });
+  });
+});

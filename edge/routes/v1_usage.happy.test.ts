@@ -1,0 +1,85 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type EdgeHarness, startEdge } from '../../test/harness/edge.ts';
+import { type GpuWorkerHarness, startGpuWorker } from '../../test/harness/gpu-worker.ts';
+
+// GET /v1/usage over a ledger written by real speech requests.
+let worker: GpuWorkerHarness;
+let edge: EdgeHarness;
+let accountId: string;
+let keyA: { key: string; id: string };
+let keyB: { key: string; id: string };
+const today = new Date().toISOString().slice(0, 10);
+
+beforeAll(async () => {
+  worker = await startGpuWorker();
+  edge = await startEdge({ workerUrls: [worker.url], workerSecret: worker.secret });
+  accountId = (await edge.createAccount({ credits: 10_000 })).id;
+  keyA = await edge.createKey({ account: accountId });
+  keyB = await edge.createKey({ account: accountId });
+  const other = await edge.createKey(); // another account's usage must never show
+  for (const [key, input] of [
+    [keyA.key, 'One two three.'], // 14
+    [keyA.key, 'Four five six seven.'], // 20
+    [keyB.key, 'Eight.'], // 6
+    [other.key, 'Somebody else entirely.'],
+  ] as const) {
+    const response = await edge.fetch('/v1/audio/speech', {
+      method: 'POST',
+      key,
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ input, response_format: 'pcm' }),
+    });
+    expect(response.status).toBe(200);
+    await response.arrayBuffer();
+  }
+  // Settlement is written after each response (waitUntil): wait for the three ledger rows.
+  const deadline = Date.now() + 15_000;
+  const recorded = async () => ((await (await edge.admin('GET', `/admin/accounts/${accountId}`)).json()) as { usage: { requests: number } }).usage.requests;
+  while ((await recorded()) < 3) {
+    if (Date.now() > deadline) throw new Error('the ledger never recorded the three requests');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+});
+afterAll(async () => {
+  await edge?.dispose();
+  await worker?.stop();
+});
+
+type Usage = {
+  object: string;
+  start: string;
+  end: string;
+  group_by: string;
+  totals: { requests: number; characters: number; audio_ms: number; credits_charged: number };
+  data: Array<Record<string, string | number>>;
+};
+const getUsage = async (query = '') => {
+  const response = await edge.fetch(`/v1/usage${query}`, { key: keyA.key });
+  expect(response.status).toBe(200);
+  return (await response.json()) as Usage;
+};
+
+describe('GET /v1/usage', () => {
+  it('totals the account over the last 30 days by day by default', async () => {
+    const usage = await getUsage();
+    expect(usage).toMatchObject({ object: 'usage', end: today, group_by: 'day' });
+    expect(usage.totals).toMatchObject({ requests: 3, characters: 40, credits_charged: 40 });
+    expect(usage.totals.audio_ms).toBeGreaterThan(1_000);
+    expect(usage.data).toEqual([{ date: today, ...usage.totals }]);
+  });
+
+  it('groups by key and by model', async () => {
+    const byKey = await getUsage(`?group_by=key&start=${today}&end=${today}`);
+    const rows = Object.fromEntries(byKey.data.map((row) => [row.key_id, row]));
+    expect(rows[keyA.id]).toMatchObject({ requests: 2, characters: 34, credits_charged: 34 });
+    expect(rows[keyB.id]).toMatchObject({ requests: 1, characters: 6, credits_charged: 6 });
+    expect(byKey.data).toHaveLength(2);
+    const byModel = await getUsage('?group_by=model');
+    expect(byModel.data).toEqual([{ model: 'espeak', ...byModel.totals }]);
+  });
+
+  it('counts only the days asked for', async () => {
+    const usage = await getUsage('?start=2020-01-01&end=2020-01-31');
+    expect(usage).toMatchObject({ start: '2020-01-01', end: '2020-01-31', data: [], totals: { requests: 0, characters: 0 } });
+  });
+});

@@ -1,0 +1,91 @@
+import type { StreamStatus } from '../accounts/types.ts';
+
+/** One row per admitted speech request, written when its stream settles. */
+export interface UsageEntry {
+  account_id: string;
+  request_id: string;
+  key_id: string;
+  model: string;
+  voice: string;
+  characters: number;
+  audio_ms: number;
+  credits_charged: number;
+  status: StreamStatus | 'lease_expired';
+  time_to_first_audio_ms: number | null;
+  created_at: string;
+}
+
+export interface UsageTotals {
+  requests: number;
+  characters: number;
+  audio_ms: number;
+  credits_charged: number;
+}
+
+export type UsageGroup = 'day' | 'key' | 'model';
+
+const GROUP_COLUMN: Record<UsageGroup, string> = {
+  day: 'substr(created_at, 1, 10)',
+  key: 'key_id',
+  model: 'model',
+};
+
+const TOTALS = `count(*) AS requests, coalesce(sum(characters), 0) AS characters,
+  coalesce(sum(audio_ms), 0) AS audio_ms, coalesce(sum(credits_charged), 0) AS credits_charged`;
+
+/** The usage ledger in D1: the record of what every request used and was charged. */
+export class D1UsageLedger {
+  private readonly db: D1Database;
+  constructor(db: D1Database) {
+    this.db = db;
+  }
+
+  /** Records a request; a second record of the same request is ignored (settlement is idempotent). */
+  async record(entry: UsageEntry): Promise<void> {
+    await this.db
+      .prepare(
+        `INSERT INTO usage_ledger (account_id, request_id, key_id, model, voice, characters, audio_ms, credits_charged, status,
+           time_to_first_audio_ms, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+         ON CONFLICT (account_id, request_id) DO NOTHING`,
+      )
+      .bind(
+        entry.account_id,
+        entry.request_id,
+        entry.key_id,
+        entry.model,
+        entry.voice,
+        entry.characters,
+        entry.audio_ms,
+        entry.credits_charged,
+        entry.status,
+        entry.time_to_first_audio_ms,
+        entry.created_at,
+      )
+      .run();
+  }
+
+  /** All-time totals of an account. */
+  async totals(accountId: string): Promise<UsageTotals> {
+    return (await this.db.prepare(`SELECT ${TOTALS} FROM usage_ledger WHERE account_id = ?1`).bind(accountId).first<UsageTotals>())!;
+  }
+
+  /** Totals of an account between two instants (`from` inclusive, `to` exclusive), grouped. */
+  async grouped(accountId: string, from: string, to: string, group: UsageGroup): Promise<Array<UsageTotals & { group: string }>> {
+    const column = GROUP_COLUMN[group];
+    const { results } = await this.db
+      .prepare(
+        `SELECT ${column} AS "group", ${TOTALS} FROM usage_ledger
+         WHERE account_id = ?1 AND created_at >= ?2 AND created_at < ?3
+         GROUP BY ${column} ORDER BY ${column}`,
+      )
+      .bind(accountId, from, to)
+      .all<UsageTotals & { group: string }>();
+    return results;
+  }
+
+  async entries(accountId: string): Promise<UsageEntry[]> {
+    const { results } = await this.db.prepare('SELECT * FROM usage_ledger WHERE account_id = ?1 ORDER BY created_at').bind(accountId).all<UsageEntry>();
+    return results;
+  }
+}
