@@ -70,3 +70,14 @@ describe('espeak engine', () => {
     });
   });
 });
+
+describe('espeak threads and slow readers', () => {
+  it('a reader paused mid-stream does not hold a thread: other requests still finish', async () => {
+    // Two paused streams on a two-thread engine, each stopped after its first chunk.
+    const paused = [0, 1].map(() => engine.synthesize(request({ text: 'A long first sentence that takes a while to say, with many words in it. Second.' }), new AbortController().signal)[Symbol.asyncIterator]());
+    for (const stream of paused) expect((await stream.next()).done).toBe(false);
+    const chunks = await collect(engine.synthesize(request({ text: 'I still get through.' }), new AbortController().signal));
+    expect(chunks.length).toBeGreaterThan(0);
+    for (const stream of paused) await stream.return?.(undefined);
+  });
+});

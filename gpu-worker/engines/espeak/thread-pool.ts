@@ -11,9 +11,8 @@ interface Thread {
 type JobEvent = { type: 'chunk'; samples: Int16Array } | { type: 'end' } | { type: 'error'; message: string };
 
 /**
- * A fixed set of espeak threads. A job (one sentence) takes a free thread or waits for one;
- * threads are handed out per sentence, so a slow reader of a long text never holds one while
- * it is not synthesizing.
+ * A fixed set of espeak threads. A job (one sentence) takes a free thread or waits for one, and
+ * gives it back the moment espeak has finished it.
  */
 export class EspeakThreadPool {
   readonly sampleRate: number;
@@ -44,53 +43,58 @@ export class EspeakThreadPool {
     return new EspeakThreadPool(threads);
   }
 
-  /** Synthesizes one piece of text, yielding espeak's 16-bit blocks; stops within one block of `signal`. */
+  /**
+   * Synthesizes one piece of text, yielding espeak's 16-bit blocks as they come; stops within one
+   * block of `signal`. The thread goes back to the pool as soon as espeak finishes the piece, not
+   * when the consumer has read it all: a slow reader buffers at most one sentence and never holds
+   * a thread that other streams are waiting for.
+   */
   async *run(job: Omit<SynthesizeJob, 'type' | 'jobId'>, signal: AbortSignal): AsyncGenerator<Int16Array> {
     if (signal.aborted) return;
     const thread = await this.acquire();
     const jobId = this.nextJobId++;
     const events: JobEvent[] = [];
     let wake: (() => void) | undefined;
+    let held = true;
     const push = (event: JobEvent) => {
       events.push(event);
       wake?.();
     };
+    const giveBack = (healthy: boolean) => {
+      if (!held) return;
+      held = false;
+      thread.worker.off('message', onMessage);
+      thread.worker.off('exit', onExit);
+      signal.removeEventListener('abort', cancel);
+      if (healthy) this.release(thread);
+    };
     const onMessage = (message: ThreadMessage) => {
       if (message.type === 'ready' || message.jobId !== jobId) return;
-      if (message.type === 'chunk') push({ type: 'chunk', samples: message.samples });
-      else if (message.type === 'done') push({ type: 'end' });
-      else push({ type: 'error', message: message.message });
+      if (message.type === 'chunk') return push({ type: 'chunk', samples: message.samples });
+      giveBack(true);
+      push(message.type === 'done' ? { type: 'end' } : { type: 'error', message: message.message });
     };
-    const onExit = (code: number) => push({ type: 'error', message: `espeak thread exited with code ${code}` });
-    const onAbort = () => Atomics.store(thread.cancel, CANCEL_SLOT, jobId);
+    const onExit = (code: number) => {
+      giveBack(false); // a dead thread is not handed out again
+      push({ type: 'error', message: `espeak thread exited with code ${code}` });
+    };
+    const cancel = () => Atomics.store(thread.cancel, CANCEL_SLOT, jobId);
     thread.worker.on('message', onMessage);
     thread.worker.once('exit', onExit);
-    signal.addEventListener('abort', onAbort, { once: true });
-    let finished = false;
+    signal.addEventListener('abort', cancel, { once: true });
     try {
       thread.worker.postMessage({ type: 'synthesize', jobId, ...job } satisfies SynthesizeJob);
       while (true) {
         while (events.length === 0) await new Promise<void>((resolve) => (wake = resolve));
         const event = events.shift()!;
-        if (event.type === 'end') {
-          finished = true;
-          return;
-        }
+        if (event.type === 'end') return;
         if (event.type === 'error') throw new Error(event.message);
         if (signal.aborted) continue; // drain to the end without handing out more audio
         yield event.samples;
       }
     } finally {
-      signal.removeEventListener('abort', onAbort);
-      thread.worker.off('exit', onExit);
-      if (!finished) {
-        // The consumer stopped early: stop espeak and wait for the thread to finish the job
-        // before anyone else uses it.
-        Atomics.store(thread.cancel, CANCEL_SLOT, jobId);
-        while (!events.some((event) => event.type !== 'chunk')) await new Promise<void>((resolve) => (wake = resolve));
-      }
-      thread.worker.off('message', onMessage);
-      this.release(thread);
+      // The consumer stopped early: tell espeak to stop; the thread returns when it says done.
+      if (held) cancel();
     }
   }
 
