@@ -129,4 +129,30 @@ describe('POST /v1/audio/speech when workers fail', () => {
       await doomed.kill();
     }
   });
+
+  it('with stream_format "sse", a worker that dies mid-stream ends the events with an error event', async () => {
+    const doomed = await startGpuWorker();
+    const target = await startEdge({ workerUrls: [doomed.url], workerSecret: doomed.secret });
+    try {
+      const { key: targetKey } = await target.createKey();
+      const long = Array.from({ length: 60 }, (_, i) => `Sentence ${i} goes on for a while so that the stream lasts.`).join(' ');
+      const response = await post(target, targetKey, JSON.stringify({ input: long, response_format: 'pcm', stream_format: 'sse' }));
+      expect(response.status).toBe(200);
+      const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
+      let text = (await reader.read()).value ?? '';
+      expect(text).toContain('speech.audio.delta');
+      await doomed.kill();
+      for (;;) {
+        const chunk = await reader.read();
+        if (chunk.done) break;
+        text += chunk.value;
+      }
+      const events = text.split('\n\n').filter((block) => block.startsWith('data: ')).map((block) => JSON.parse(block.slice(6)) as { type: string; error?: { code: string } });
+      expect(events.at(-1)).toMatchObject({ type: 'error', error: { code: 'worker_failed' } });
+      expect(events.some((event) => event.type === 'speech.audio.done')).toBe(false);
+    } finally {
+      await target.dispose();
+      await doomed.kill();
+    }
+  });
 });

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeWav, looksLikeSpeech, readTimed } from '../../test/audio-checks.ts';
+import { readSseEvents } from '../../test/sse-events.ts';
 import type { EdgeHarness } from '../../test/harness/edge.ts';
 import type { GpuWorkerHarness } from '../../test/harness/gpu-worker.ts';
 import { type StackHarness, startStack } from '../../test/harness/stack.ts';
@@ -146,5 +147,27 @@ describe('client disconnects', () => {
     await expect.poll(() => worker.logs.find((entry) => entry.request_id === requestId), { timeout: 10_000 }).toMatchObject({
       message: 'synthesis cancelled',
     });
+  });
+});
+
+describe('stream_format "sse"', () => {
+  it('sends speech.audio.delta events as audio is made, then speech.audio.done with usage', async () => {
+    const input = [1, 2, 3, 4, 5].map((n) => `Sentence ${n} of this event stream is long enough to take a while to synthesize and say.`).join(' ');
+    const started = performance.now();
+    const response = await speech({ input, response_format: 'pcm', stream_format: 'sse' });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toBe('text/event-stream');
+    expect(response.headers.get('x-tts-format')).toBe('pcm');
+    const events = await readSseEvents(response, started);
+    const deltas = events.filter((e) => e.data.type === 'speech.audio.delta');
+    const done = events.at(-1)!;
+    expect(done.data).toMatchObject({ type: 'speech.audio.done', usage: { input_tokens: [...input].length } });
+    expect(events.filter((e) => e.data.type === 'speech.audio.done')).toHaveLength(1);
+    expect(deltas.length).toBeGreaterThan(10);
+    // Events stream as the audio is made; workerd does not hold them back.
+    expect(deltas[0]!.at).toBeLessThan(done.at / 2);
+    const audio = Buffer.concat(deltas.map((e) => Buffer.from(e.data.audio as string, 'base64')));
+    expect((done.data.usage as { output_tokens: number }).output_tokens).toBe(audio.byteLength);
+    expect(looksLikeSpeech(s16leToFloat(new Uint8Array(audio)), 24_000).ok).toBe(true);
   });
 });

@@ -12,6 +12,7 @@ import {
 } from '../../shared/schemas/speech.ts';
 import type { AppEnv } from '../env.ts';
 import { readJsonBody } from '../http/json-body.ts';
+import { audioToSse } from '../http/sse-audio.ts';
 import { identifyApiKey } from '../middleware/api-key-auth.ts';
 import { speechLimits } from '../middleware/limits.ts';
 import { type PoolModel, WorkerPool } from '../pool/worker-pool.ts';
@@ -69,9 +70,6 @@ function checkInput(request: SpeechRequest) {
       'response_format',
     );
   }
-  if (request.stream_format !== 'audio') {
-    throw invalidRequest('unsupported_stream_format', 'stream_format "sse" is not available yet; use "audio".', 'stream_format');
-  }
   return { format, characters };
 }
 
@@ -126,8 +124,9 @@ speechRoute.post(
       );
     }
 
+    const sse = request.stream_format === 'sse';
     const headers = new Headers({
-      'content-type': CONTENT_TYPES[format],
+      'content-type': sse ? 'text/event-stream' : CONTENT_TYPES[format],
       'cache-control': 'no-store',
       [AUDIO_HEADERS.model]: model.info.id,
       [AUDIO_HEADERS.voice]: voice.id,
@@ -144,6 +143,17 @@ speechRoute.post(
       sampleRate: Number(sampleRate) || OUTPUT_SAMPLE_RATE,
       speed: request.speed,
     });
-    return new Response(body, { status: 200, headers });
+    if (!sse) return new Response(body, { status: 200, headers });
+    headers.set(AUDIO_HEADERS.format, format);
+    const events = audioToSse(body, {
+      inputCharacters: [...request.input].length,
+      describeFailure: () => ({
+        type: 'service_unavailable',
+        code: 'worker_failed',
+        message: 'The speech worker failed mid-stream: the audio above is all there is, and only it is charged.',
+      }),
+    });
+    // `encodeBody: 'manual'` with no content-encoding: workerd neither compresses nor buffers the events.
+    return new Response(events, { status: 200, headers, encodeBody: 'manual' });
   },
 );

@@ -40,4 +40,6 @@ export const AUDIO_HEADERS = {
   model: 'x-tts-model',
   voice: 'x-tts-voice',
   language: 'x-tts-language',
+  /** The audio format inside `stream_format: "sse"` events. */
+  format: 'x-tts-format',
 } as const;
