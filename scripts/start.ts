@@ -77,6 +77,11 @@ async function stop(code: number): Promise<never> {
 }
 process.on('SIGINT', () => void stop(0));
 process.on('SIGTERM', () => void stop(0));
+// npm does not pass SIGTERM on to its script: when npm itself goes away, stop too.
+const launcher = process.ppid;
+setInterval(() => {
+  if (process.ppid !== launcher) void stop(0);
+}, 500).unref();
 
 async function waitFor(what: string, probe: () => Promise<boolean>, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
