@@ -21,6 +21,7 @@ import { Miniflare } from 'miniflare';
 import { startEdge } from '../test/harness/edge.ts';
 import { startGpuWorker } from '../test/harness/gpu-worker.ts';
 import { signedWorkerFetch, synthesisBody } from '../test/worker-client.ts';
+import { percentile, type Sample, timed } from './timing.ts';
 
 const { values } = parseArgs({
   options: {
@@ -59,29 +60,7 @@ const limitsOff: Plugin = {
   },
 };
 
-interface Sample {
-  firstByteMs: number;
-  totalMs: number;
-}
 
-async function timed(send: () => Promise<Response>): Promise<Sample> {
-  const start = performance.now();
-  const response = await send();
-  if (!response.ok) throw new Error(`request failed: ${response.status} ${await response.text()}`);
-  const reader = response.body!.getReader();
-  let firstByteMs = NaN;
-  for (;;) {
-    const { done } = await reader.read();
-    if (Number.isNaN(firstByteMs)) firstByteMs = performance.now() - start;
-    if (done) break;
-  }
-  return { firstByteMs, totalMs: performance.now() - start };
-}
-
-const percentile = (list: number[], p: number) => {
-  const sorted = [...list].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-};
 
 async function latencyTable() {
   const worker = await startGpuWorker();

@@ -8,6 +8,7 @@ import { parseArgs } from 'node:util';
 import { startEdge } from '../test/harness/edge.ts';
 import { startGpuWorker } from '../test/harness/gpu-worker.ts';
 import { signedWorkerFetch, synthesisBody } from '../test/worker-client.ts';
+import { percentile, type Sample, timed } from './timing.ts';
 
 const { values } = parseArgs({
   options: {
@@ -18,32 +19,7 @@ const { values } = parseArgs({
 const requests = Number(values.requests);
 const text = values.text!;
 
-interface Sample {
-  firstByteMs: number;
-  totalMs: number;
-  bytes: number;
-}
 
-async function timed(send: () => Promise<Response>): Promise<Sample> {
-  const start = performance.now();
-  const response = await send();
-  if (!response.ok) throw new Error(`request failed: ${response.status} ${await response.text()}`);
-  const reader = response.body!.getReader();
-  let firstByteMs = NaN;
-  let bytes = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    if (Number.isNaN(firstByteMs)) firstByteMs = performance.now() - start;
-    bytes += value.byteLength;
-  }
-  return { firstByteMs, totalMs: performance.now() - start, bytes };
-}
-
-const percentile = (values: number[], p: number) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-};
 
 const worker = await startGpuWorker();
 const edge = await startEdge({ workerUrls: [worker.url], workerSecret: worker.secret });

@@ -1,21 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type AccountOptions, type EdgeHarness, startEdge } from '../../test/harness/edge.ts';
-import { type GpuWorkerHarness, startGpuWorker } from '../../test/harness/gpu-worker.ts';
+import type { AccountOptions, EdgeHarness } from '../../test/harness/edge.ts';
+import type { GpuWorkerHarness } from '../../test/harness/gpu-worker.ts';
+import { type StackHarness, startStack } from '../../test/harness/stack.ts';
 
 // Limits and credits under concurrency, through the real edge (workerd: Durable Objects, KV, D1)
 // in front of a real gpu-worker (espeak), observed on real streams.
+let stack: StackHarness;
 let worker: GpuWorkerHarness;
 let edge: EdgeHarness;
 beforeAll(async () => {
-  // More espeak threads than streams held open here: a stream paused mid-sentence holds its
-  // thread (gpu-worker behaviour, reported), and the tests are about the edge's limits.
-  worker = await startGpuWorker({ env: { ESPEAK_THREADS: '4' } });
-  edge = await startEdge({ workerUrls: [worker.url], workerSecret: worker.secret });
+  stack = await startStack();
+  ({ worker, edge } = stack);
 });
-afterAll(async () => {
-  await edge?.dispose();
-  await worker?.stop();
-});
+afterAll(() => stack?.stop());
 
 /** About 4,000 characters: minutes of audio, so a stream its client does not read stays open. */
 const LONG_INPUT = Array.from({ length: 80 }, (_, i) => `Sentence ${i} keeps this stream going for a while.`)

@@ -1,19 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type EdgeHarness, startEdge } from '../../test/harness/edge.ts';
-import { type GpuWorkerHarness, startGpuWorker } from '../../test/harness/gpu-worker.ts';
+import type { EdgeHarness } from '../../test/harness/edge.ts';
+import type { GpuWorkerHarness } from '../../test/harness/gpu-worker.ts';
+import { type StackHarness, startStack } from '../../test/harness/stack.ts';
 import { WAV_HEADER_BYTES } from '../../shared/audio/wav.ts';
 
 // Admission headers, settlement and the ledger, on real streams from a real gpu-worker.
+let stack: StackHarness;
 let worker: GpuWorkerHarness;
 let edge: EdgeHarness;
 beforeAll(async () => {
-  worker = await startGpuWorker({ env: { ESPEAK_THREADS: '4' } });
-  edge = await startEdge({ workerUrls: [worker.url], workerSecret: worker.secret });
+  stack = await startStack();
+  ({ worker, edge } = stack);
 });
-afterAll(async () => {
-  await edge?.dispose();
-  await worker?.stop();
-});
+afterAll(() => stack?.stop());
 
 const LONG_INPUT = Array.from({ length: 80 }, (_, i) => `Sentence ${i} keeps this stream going for a while.`)
   .join(' ')

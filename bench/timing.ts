@@ -1,0 +1,29 @@
+/** What one streamed request took: until the first body byte, until the end, and its size. */
+export interface Sample {
+  firstByteMs: number;
+  totalMs: number;
+  bytes: number;
+}
+
+/** Sends a request and reads its body to the end, timing the first chunk and the whole. */
+export async function timed(send: () => Promise<Response>): Promise<Sample> {
+  const start = performance.now();
+  const response = await send();
+  if (!response.ok) throw new Error(`request failed: ${response.status} ${await response.text()}`);
+  const reader = response.body!.getReader();
+  let firstByteMs = NaN;
+  let bytes = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (Number.isNaN(firstByteMs)) firstByteMs = performance.now() - start;
+    if (done) break;
+    bytes += value.byteLength;
+  }
+  return { firstByteMs, totalMs: performance.now() - start, bytes };
+}
+
+/** The p-th percentile (nearest rank) of a list of numbers. */
+export function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
