@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type EdgeHarness, startEdge } from '../../test/harness/edge.ts';
-import { type GpuWorkerHarness, startGpuWorker } from '../../test/harness/gpu-worker.ts';
+import type { GpuWorkerHarness } from '../../test/harness/gpu-worker.ts';
 import { type StackHarness, startStack } from '../../test/harness/stack.ts';
 import { MAX_INPUT_CHARACTERS } from '../../shared/schemas/speech.ts';
 
@@ -101,21 +101,20 @@ describe('POST /v1/audio/speech when workers fail', () => {
     }
   });
 
+  const MINUTES_OF_TEXT = Array.from({ length: 60 }, (_, i) => `Sentence ${i} goes on for a while so that the stream lasts.`).join(' ');
+
   // workerd ends a response cleanly even when its body stream errors (cloudflare/workerd#6818,
   // open), so the client cannot see the cut at the HTTP level yet. What the edge controls: it
   // notices the failure, logs it with the request id, and never pads or replays audio.
   it('a worker that dies mid-stream: the edge sees the failure and logs it with the request id', async () => {
-    const doomed = await startGpuWorker();
-    const target = await startEdge({ workerUrls: [doomed.url], workerSecret: doomed.secret });
+    const doomed = await startStack();
     try {
-      const { key: targetKey } = await target.createKey();
-      const long = Array.from({ length: 60 }, (_, i) => `Sentence ${i} goes on for a while so that the stream lasts.`).join(' ');
-      const response = await post(target, targetKey, JSON.stringify({ input: long, response_format: 'pcm' }));
+      const response = await post(doomed.edge, doomed.key, JSON.stringify({ input: MINUTES_OF_TEXT, response_format: 'pcm' }));
       expect(response.status).toBe(200);
       const requestId = response.headers.get('x-request-id')!;
       const reader = response.body!.getReader();
       let received = (await reader.read()).value!.byteLength;
-      await doomed.kill();
+      await doomed.worker.kill();
       for (;;) {
         const chunk = await reader.read().catch(() => ({ done: true as const, value: undefined }));
         if (chunk.done) break;
@@ -123,25 +122,21 @@ describe('POST /v1/audio/speech when workers fail', () => {
       }
       // 60 sentences are about three minutes of audio; the stream stopped far short of it.
       expect(received / 48_000).toBeLessThan(60);
-      await expect.poll(() => target.logs.find((line) => line.includes(requestId) && line.includes('stream ended early'))).toBeTruthy();
+      await expect.poll(() => doomed.edge.logs.find((line) => line.includes(requestId) && line.includes('stream ended early'))).toBeTruthy();
     } finally {
-      await target.dispose();
-      await doomed.kill();
+      await doomed.stop();
     }
   });
 
   it('with stream_format "sse", a worker that dies mid-stream ends the events with an error event', async () => {
-    const doomed = await startGpuWorker();
-    const target = await startEdge({ workerUrls: [doomed.url], workerSecret: doomed.secret });
+    const doomed = await startStack();
     try {
-      const { key: targetKey } = await target.createKey();
-      const long = Array.from({ length: 60 }, (_, i) => `Sentence ${i} goes on for a while so that the stream lasts.`).join(' ');
-      const response = await post(target, targetKey, JSON.stringify({ input: long, response_format: 'pcm', stream_format: 'sse' }));
+      const response = await post(doomed.edge, doomed.key, JSON.stringify({ input: MINUTES_OF_TEXT, response_format: 'pcm', stream_format: 'sse' }));
       expect(response.status).toBe(200);
       const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
       let text = (await reader.read()).value ?? '';
       expect(text).toContain('speech.audio.delta');
-      await doomed.kill();
+      await doomed.worker.kill();
       for (;;) {
         const chunk = await reader.read();
         if (chunk.done) break;
@@ -151,8 +146,7 @@ describe('POST /v1/audio/speech when workers fail', () => {
       expect(events.at(-1)).toMatchObject({ type: 'error', error: { code: 'worker_failed' } });
       expect(events.some((event) => event.type === 'speech.audio.done')).toBe(false);
     } finally {
-      await target.dispose();
-      await doomed.kill();
+      await doomed.stop();
     }
   });
 });
