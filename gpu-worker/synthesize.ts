@@ -3,7 +3,7 @@ import { CONTENT_TYPES, OUTPUT_SAMPLE_RATE } from '../shared/audio/formats.ts';
 import { ApiError, invalidRequest } from '../shared/errors.ts';
 import { AUDIO_HEADERS, WorkerSynthesisRequestSchema, type WorkerSynthesisRequest } from '../shared/protocol/worker-api.ts';
 import { createEncoder } from './audio/encoders.ts';
-import { createResampler } from './audio/resampler.ts';
+import { createResampler, type StreamResampler } from './audio/resampler.ts';
 import { type Engine, EngineRequestError } from './engines/types.ts';
 import { sendError, write } from './http/io.ts';
 import type { Logger } from './log.ts';
@@ -77,12 +77,13 @@ export async function handleSynthesize(req: IncomingMessage, res: ServerResponse
   let request: WorkerSynthesisRequest | undefined;
   let release: (() => void) | undefined;
   let iterator: AsyncIterator<Float32Array> | undefined;
+  let resamplerReady: Promise<StreamResampler> | undefined;
   let samplesOut = 0;
   try {
     request = parseRequest(body);
     const engine = engineFor(request, deps.engines);
     release = await deps.scheduler.acquire(cancel.signal);
-    const resampler = await createResampler(engine.info.sample_rate, OUTPUT_SAMPLE_RATE);
+    resamplerReady = createResampler(engine.info.sample_rate, OUTPUT_SAMPLE_RATE);
     const encoder = createEncoder(request.response_format, OUTPUT_SAMPLE_RATE);
     iterator = engine
       .synthesize(
@@ -100,7 +101,9 @@ export async function handleSynthesize(req: IncomingMessage, res: ServerResponse
       [Symbol.asyncIterator]();
 
     // Wait for the first audio before answering, so that an engine's refusal is still a JSON error.
-    let next = await iterator.next();
+    // The resampler is made meanwhile, off the path to the first byte.
+    const [resampler, first] = await Promise.all([resamplerReady, iterator.next()]);
+    let next = first;
     res.writeHead(200, {
       'content-type': CONTENT_TYPES[request.response_format],
       'cache-control': 'no-store',
@@ -143,6 +146,7 @@ export async function handleSynthesize(req: IncomingMessage, res: ServerResponse
     }
   } finally {
     await iterator?.return?.();
+    (await resamplerReady?.catch(() => undefined))?.close();
     release?.();
   }
 }

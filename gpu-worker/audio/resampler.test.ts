@@ -14,6 +14,7 @@ describe('createResampler', () => {
       consumed += size;
     }
     out.push(...resampler.end());
+    resampler.close();
     expect(out.length).toBe(Math.round((consumed * 24_000) / 22_050));
     // A 440 Hz tone stays a 440 Hz tone: count zero crossings in the steady middle second.
     const middle = out.slice(1_000, 1_000 + 6_000);

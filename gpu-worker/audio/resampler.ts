@@ -8,6 +8,8 @@ export interface StreamResampler {
   push(samples: Float32Array): Float32Array;
   /** Flushes the filter's delay line; the whole stream is then round(input × ratio) samples. */
   end(): Float32Array;
+  /** Frees the converter; safe to call more than once, and needed when a stream stops early. */
+  close(): void;
 }
 
 class Passthrough implements StreamResampler {
@@ -17,11 +19,13 @@ class Passthrough implements StreamResampler {
   end() {
     return new Float32Array(0);
   }
+  close() {}
 }
 
 /**
  * libsamplerate (the reference C library, as WebAssembly) in its streaming ("full") mode, with
- * the medium-quality sinc converter: clean for speech, and cheap next to synthesis.
+ * the medium-quality sinc converter: clean for speech, and cheap next to synthesis. Each one is
+ * its own WebAssembly instance (a few ms to create): start it beside the engine's first step.
  */
 export async function createResampler(fromRate: number, toRate: number): Promise<StreamResampler> {
   if (fromRate === toRate) return new Passthrough();
@@ -29,6 +33,7 @@ export async function createResampler(fromRate: number, toRate: number): Promise
   const ratio = toRate / fromRate;
   let consumed = 0;
   let produced = 0;
+  let closed = false;
   return {
     push(samples) {
       consumed += samples.length;
@@ -45,7 +50,6 @@ export async function createResampler(fromRate: number, toRate: number): Promise
         tail.push(out.subarray(0, Math.max(0, Math.min(out.length, expected - produced))));
         produced += out.length;
       }
-      src.destroy();
       const total = tail.reduce((sum, part) => sum + part.length, 0);
       const joined = new Float32Array(total);
       let offset = 0;
@@ -54,6 +58,11 @@ export async function createResampler(fromRate: number, toRate: number): Promise
         offset += part.length;
       }
       return joined;
+    },
+    close() {
+      if (closed) return;
+      closed = true;
+      src.destroy();
     },
   };
 }
