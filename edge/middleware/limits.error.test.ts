@@ -1,18 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AccountOptions, EdgeHarness } from '../../test/harness/edge.ts';
-import type { GpuWorkerHarness } from '../../test/harness/gpu-worker.ts';
-import { type StackHarness, startStack } from '../../test/harness/stack.ts';
+import { describe, expect, it } from 'vitest';
+import type { AccountOptions } from '../../test/harness/edge.ts';
+import { useStack } from '../../test/harness/stack.ts';
 
 // Limits and credits under concurrency, through the real edge (workerd: Durable Objects, KV, D1)
 // in front of a real gpu-worker (espeak), observed on real streams.
-let stack: StackHarness;
-let worker: GpuWorkerHarness;
-let edge: EdgeHarness;
-beforeAll(async () => {
-  stack = await startStack();
-  ({ worker, edge } = stack);
-});
-afterAll(() => stack?.stop());
+const stack = useStack();
 
 /** About 4,000 characters: minutes of audio, so a stream its client does not read stays open. */
 const LONG_INPUT = Array.from({ length: 80 }, (_, i) => `Sentence ${i} keeps this stream going for a while.`)
@@ -20,7 +12,7 @@ const LONG_INPUT = Array.from({ length: 80 }, (_, i) => `Sentence ${i} keeps thi
   .slice(0, 4_000);
 
 const speech = (key: string, input: string) =>
-  edge.fetch('/v1/audio/speech', {
+  stack.edge.fetch('/v1/audio/speech', {
     method: 'POST',
     key,
     headers: { 'content-type': 'application/json' },
@@ -28,7 +20,7 @@ const speech = (key: string, input: string) =>
   });
 
 type AccountView = { balance: number; active_streams: number; usage: { requests: number; credits_charged: number } };
-const accountView = async (id: string) => (await (await edge.admin('GET', `/admin/accounts/${id}`)).json()) as AccountView;
+const accountView = async (id: string) => (await (await stack.edge.admin('GET', `/admin/accounts/${id}`)).json()) as AccountView;
 
 /** Settlement runs after the response (waitUntil): wait until every stream is settled and recorded. */
 async function settled(accountId: string, requests: number): Promise<AccountView> {
@@ -42,7 +34,7 @@ async function settled(accountId: string, requests: number): Promise<AccountView
 }
 
 async function keyFor(options: AccountOptions) {
-  return edge.createKey(options);
+  return stack.edge.createKey(options);
 }
 
 /** Samples the worker's count of running syntheses until stopped; returns the highest seen. */
@@ -51,7 +43,7 @@ function watchWorker() {
   let running = true;
   const loop = (async () => {
     while (running) {
-      const stats = (await (await fetch(`${worker.url}/readyz`)).json()) as { active: number };
+      const stats = (await (await fetch(`${stack.worker.url}/readyz`)).json()) as { active: number };
       max = Math.max(max, stats.active);
       await new Promise((resolve) => setTimeout(resolve, 10));
     }
@@ -176,7 +168,7 @@ describe('credits', () => {
     expect(refused.status).toBe(402);
     expect(refused.headers.get('x-credits-remaining')).toBe('19');
     expect((await errorCode(refused)).code).toBe('insufficient_credits');
-    await edge.admin('POST', `/admin/accounts/${account_id}/credits`, { amount: 1 });
+    await stack.edge.admin('POST', `/admin/accounts/${account_id}/credits`, { amount: 1 });
     const served = await speech(key, INPUT);
     expect(served.status).toBe(200);
     expect(served.headers.get('x-credits-remaining')).toBe('0');
@@ -188,7 +180,7 @@ describe('request ids', () => {
   it('refuses a reused x-request-id with 409 rather than settling two requests as one', async () => {
     const { key } = await keyFor({});
     const send = () =>
-      edge.fetch('/v1/audio/speech', {
+      stack.edge.fetch('/v1/audio/speech', {
         method: 'POST',
         key,
         headers: { 'content-type': 'application/json', 'x-request-id': 'client-chosen-id-0001' },

@@ -1,25 +1,16 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { EdgeHarness } from '../../test/harness/edge.ts';
-import type { GpuWorkerHarness } from '../../test/harness/gpu-worker.ts';
-import { type StackHarness, startStack } from '../../test/harness/stack.ts';
+import { describe, expect, it } from 'vitest';
+import { useStack } from '../../test/harness/stack.ts';
 import { WAV_HEADER_BYTES } from '../../shared/audio/wav.ts';
 
 // Admission headers, settlement and the ledger, on real streams from a real gpu-worker.
-let stack: StackHarness;
-let worker: GpuWorkerHarness;
-let edge: EdgeHarness;
-beforeAll(async () => {
-  stack = await startStack();
-  ({ worker, edge } = stack);
-});
-afterAll(() => stack?.stop());
+const stack = useStack();
 
 const LONG_INPUT = Array.from({ length: 80 }, (_, i) => `Sentence ${i} keeps this stream going for a while.`)
   .join(' ')
   .slice(0, 4_000);
 
 const speech = (key: string, body: Record<string, unknown>, signal?: AbortSignal) =>
-  edge.fetch('/v1/audio/speech', {
+  stack.edge.fetch('/v1/audio/speech', {
     method: 'POST',
     key,
     headers: { 'content-type': 'application/json' },
@@ -33,10 +24,10 @@ interface AccountView {
   streams: Array<{ request_id: string; delivered_audio_ms: number; charge_so_far: number }>;
   usage: { requests: number; characters: number; audio_ms: number; credits_charged: number };
 }
-const accountView = async (id: string) => (await (await edge.admin('GET', `/admin/accounts/${id}`)).json()) as AccountView;
+const accountView = async (id: string) => (await (await stack.edge.admin('GET', `/admin/accounts/${id}`)).json()) as AccountView;
 
 async function ledgerRow(accountId: string, requestId: string) {
-  const db = await edge.mf.getD1Database('DB');
+  const db = await stack.edge.mf.getD1Database('DB');
   let row: Record<string, unknown> | null = null;
   await expect
     .poll(
@@ -50,7 +41,7 @@ async function ledgerRow(accountId: string, requestId: string) {
 describe('a served speech request', () => {
   it('carries the limit headers and the credits left, settles to its characters and writes its ledger row', async () => {
     const limits = { requests_per_minute: 20, characters_per_minute: 1_000, concurrent_streams: 2 };
-    const { key, account_id, id: keyId } = await edge.createKey({ credits: 500, limits });
+    const { key, account_id, id: keyId } = await stack.edge.createKey({ credits: 500, limits });
     const input = 'Hello from the billing test.'; // 28 characters
     const response = await speech(key, { input, voice: 'en-female', response_format: 'wav' });
     expect(response.status).toBe(200);
@@ -88,7 +79,7 @@ describe('a served speech request', () => {
   });
 
   it('a request refused by the worker or the catalog costs nothing and frees its slot at once', async () => {
-    const { key, account_id } = await edge.createKey({ credits: 100, limits: { concurrent_streams: 1 } });
+    const { key, account_id } = await stack.edge.createKey({ credits: 100, limits: { concurrent_streams: 1 } });
     const missing = await speech(key, { input: 'Which voice?', voice: 'nobody' });
     expect(missing.status).toBe(404);
     const view = await accountView(account_id);
@@ -101,7 +92,7 @@ describe('a served speech request', () => {
 
 describe('a client that goes away mid-stream', () => {
   it('is charged for the audio it received, not for the whole text, and its slot is freed', async () => {
-    const { key, account_id } = await edge.createKey({ credits: 10_000, limits: { concurrent_streams: 1 } });
+    const { key, account_id } = await stack.edge.createKey({ credits: 10_000, limits: { concurrent_streams: 1 } });
     const characters = [...LONG_INPUT].length;
     const abort = new AbortController();
     const response = await speech(key, { input: LONG_INPUT, response_format: 'pcm' }, abort.signal);

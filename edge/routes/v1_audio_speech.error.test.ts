@@ -1,20 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { type EdgeHarness, startEdge } from '../../test/harness/edge.ts';
-import type { GpuWorkerHarness } from '../../test/harness/gpu-worker.ts';
-import { type StackHarness, startStack } from '../../test/harness/stack.ts';
+import { startStack, useStack } from '../../test/harness/stack.ts';
 import { MAX_INPUT_CHARACTERS } from '../../shared/schemas/speech.ts';
 
-let stack: StackHarness;
-let worker: GpuWorkerHarness;
-let edge: EdgeHarness;
-let key: string;
-
-beforeAll(async () => {
-  stack = await startStack();
-  ({ worker, edge } = stack);
-  key = stack.key;
-});
-afterAll(() => stack?.stop());
+const stack = useStack();
 
 const post = (target: EdgeHarness, apiKey: string, body: string) =>
   target.fetch('/v1/audio/speech', { method: 'POST', key: apiKey, headers: { 'content-type': 'application/json' }, body });
@@ -33,64 +22,64 @@ async function expectError(response: Response, status: number, code: string, par
 
 describe('POST /v1/audio/speech refuses bad input clearly', () => {
   it('malformed JSON: 400 invalid_json', async () => {
-    await expectError(await post(edge, key, '{"input": "unterminated'), 400, 'invalid_json');
+    await expectError(await post(stack.edge, stack.key, '{"input": "unterminated'), 400, 'invalid_json');
   });
 
   it('empty or blank input: 400 empty_input', async () => {
-    await expectError(await post(edge, key, JSON.stringify({ input: '' })), 400, 'empty_input', 'input');
-    await expectError(await post(edge, key, JSON.stringify({ input: '  \n ' })), 400, 'empty_input', 'input');
+    await expectError(await post(stack.edge, stack.key, JSON.stringify({ input: '' })), 400, 'empty_input', 'input');
+    await expectError(await post(stack.edge, stack.key, JSON.stringify({ input: '  \n ' })), 400, 'empty_input', 'input');
   });
 
   it(`input over ${MAX_INPUT_CHARACTERS} characters: 413 input_too_long, naming the maximum`, async () => {
-    const error = await expectError(await post(edge, key, JSON.stringify({ input: 'a'.repeat(MAX_INPUT_CHARACTERS + 1) })), 413, 'input_too_long', 'input');
+    const error = await expectError(await post(stack.edge, stack.key, JSON.stringify({ input: 'a'.repeat(MAX_INPUT_CHARACTERS + 1) })), 413, 'input_too_long', 'input');
     expect(error.message).toContain(String(MAX_INPUT_CHARACTERS));
   });
 
   it(`input of exactly ${MAX_INPUT_CHARACTERS} characters is accepted (counted in characters, not bytes)`, async () => {
-    const response = await post(edge, key, JSON.stringify({ input: 'é'.repeat(MAX_INPUT_CHARACTERS), response_format: 'pcm' }));
+    const response = await post(stack.edge, stack.key, JSON.stringify({ input: 'é'.repeat(MAX_INPUT_CHARACTERS), response_format: 'pcm' }));
     expect(response.status).toBe(200);
     await response.body!.cancel();
   });
 
   it('unknown voice: 404 voice_not_found', async () => {
-    await expectError(await post(edge, key, JSON.stringify({ input: 'Hi.', voice: 'no-such-voice' })), 404, 'voice_not_found', 'voice');
+    await expectError(await post(stack.edge, stack.key, JSON.stringify({ input: 'Hi.', voice: 'no-such-voice' })), 404, 'voice_not_found', 'voice');
   });
 
   it('unknown model: 404 model_not_found, listing the models', async () => {
-    const error = await expectError(await post(edge, key, JSON.stringify({ input: 'Hi.', model: 'tts-9000' })), 404, 'model_not_found', 'model');
+    const error = await expectError(await post(stack.edge, stack.key, JSON.stringify({ input: 'Hi.', model: 'tts-9000' })), 404, 'model_not_found', 'model');
     expect(error.message).toContain('espeak');
   });
 
   it('unsupported language: 422 unsupported_language', async () => {
-    const error = await expectError(await post(edge, key, JSON.stringify({ input: 'Hallo.', language: 'nl' })), 422, 'unsupported_language', 'language');
+    const error = await expectError(await post(stack.edge, stack.key, JSON.stringify({ input: 'Hallo.', language: 'nl' })), 422, 'unsupported_language', 'language');
     expect(error.message).toContain('espeak');
   });
 
   it('malformed language code: 400 invalid_parameter', async () => {
-    await expectError(await post(edge, key, JSON.stringify({ input: 'Hi.', language: 'english please' })), 400, 'invalid_parameter', 'language');
+    await expectError(await post(stack.edge, stack.key, JSON.stringify({ input: 'Hi.', language: 'english please' })), 400, 'invalid_parameter', 'language');
   });
 
   it('unsupported format: 400 unsupported_format, listing the available ones', async () => {
-    const error = await expectError(await post(edge, key, JSON.stringify({ input: 'Hi.', response_format: 'mp3' })), 400, 'unsupported_format', 'response_format');
+    const error = await expectError(await post(stack.edge, stack.key, JSON.stringify({ input: 'Hi.', response_format: 'mp3' })), 400, 'unsupported_format', 'response_format');
     expect(error.message).toContain('wav');
   });
 
   it('unknown format: 400 invalid_parameter', async () => {
-    await expectError(await post(edge, key, JSON.stringify({ input: 'Hi.', response_format: 'midi' })), 400, 'invalid_parameter', 'response_format');
+    await expectError(await post(stack.edge, stack.key, JSON.stringify({ input: 'Hi.', response_format: 'midi' })), 400, 'invalid_parameter', 'response_format');
   });
 
   it('speed out of range: 400 invalid_parameter', async () => {
-    await expectError(await post(edge, key, JSON.stringify({ input: 'Hi.', speed: 10 })), 400, 'invalid_parameter', 'speed');
+    await expectError(await post(stack.edge, stack.key, JSON.stringify({ input: 'Hi.', speed: 10 })), 400, 'invalid_parameter', 'speed');
   });
 
   it('a body over 64 KiB: 413 body_too_large', async () => {
-    await expectError(await post(edge, key, JSON.stringify({ input: 'x'.repeat(70_000) })), 413, 'body_too_large');
+    await expectError(await post(stack.edge, stack.key, JSON.stringify({ input: 'x'.repeat(70_000) })), 413, 'body_too_large');
   });
 });
 
 describe('POST /v1/audio/speech when workers fail', () => {
   it('no worker reachable: 503 no_worker_available with Retry-After', async () => {
-    const lonely = await startEdge({ workerUrls: ['http://127.0.0.1:9'], workerSecret: worker.secret });
+    const lonely = await startEdge({ workerUrls: ['http://127.0.0.1:9'], workerSecret: stack.worker.secret });
     try {
       const { key: lonelyKey } = await lonely.createKey();
       const response = await post(lonely, lonelyKey, JSON.stringify({ input: 'Anyone there?' }));

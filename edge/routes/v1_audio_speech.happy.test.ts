@@ -1,27 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { decodeWav, looksLikeSpeech, readTimed } from '../../test/audio-checks.ts';
 import { readSseEvents } from '../../test/sse-events.ts';
-import type { EdgeHarness } from '../../test/harness/edge.ts';
-import type { GpuWorkerHarness } from '../../test/harness/gpu-worker.ts';
-import { type StackHarness, startStack } from '../../test/harness/stack.ts';
+import { useStack } from '../../test/harness/stack.ts';
 import { s16leToFloat } from '../../shared/audio/pcm.ts';
 import { UNKNOWN_LENGTH, WAV_HEADER_BYTES } from '../../shared/audio/wav.ts';
 import { LANGUAGE_CODES } from '../../shared/languages.ts';
 
-let stack: StackHarness;
-let worker: GpuWorkerHarness;
-let edge: EdgeHarness;
-let key: string;
-
-beforeAll(async () => {
-  stack = await startStack();
-  ({ worker, edge } = stack);
-  key = stack.key;
-});
-afterAll(() => stack?.stop());
+const stack = useStack();
 
 const speech = (body: Record<string, unknown>) =>
-  edge.fetch('/v1/audio/speech', { method: 'POST', key, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  stack.edge.fetch('/v1/audio/speech', { method: 'POST', key: stack.key, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 
 // One sentence a language, in its own script.
 const SAMPLES: Record<string, string> = {
@@ -108,7 +96,7 @@ describe('POST /v1/audio/speech', () => {
 
 describe('GET /v1/models and /v1/voices', () => {
   it('lists the espeak model with all eleven languages', async () => {
-    const response = await edge.fetch('/v1/models', { key });
+    const response = await stack.edge.fetch('/v1/models', { key: stack.key });
     expect(response.status).toBe(200);
     const { data } = (await response.json()) as { data: Array<{ id: string; object: string; languages: string[] }> };
     const espeak = data.find((model) => model.id === 'espeak');
@@ -117,13 +105,13 @@ describe('GET /v1/models and /v1/voices', () => {
   });
 
   it('lists a male and a female voice for every language', async () => {
-    const response = await edge.fetch('/v1/voices', { key });
+    const response = await stack.edge.fetch('/v1/voices', { key: stack.key });
     const { data } = (await response.json()) as { data: Array<{ id: string; gender: string; language: string; model: string }> };
     for (const language of LANGUAGE_CODES) {
       const genders = new Set(data.filter((voice) => voice.language === language).map((voice) => voice.gender));
       expect([language, [...genders].sort()]).toEqual([language, ['female', 'male']]);
     }
-    const french = (await (await edge.fetch('/v1/voices?language=fr', { key })).json()) as { data: Array<{ language: string }> };
+    const french = (await (await stack.edge.fetch('/v1/voices?language=fr', { key: stack.key })).json()) as { data: Array<{ language: string }> };
     expect(french.data.length).toBeGreaterThan(0);
     expect(french.data.every((voice) => voice.language === 'fr')).toBe(true);
   });
@@ -133,9 +121,9 @@ describe('client disconnects', () => {
   it('a client that goes away stops the synthesis on the worker', async () => {
     const input = Array.from({ length: 50 }, (_, i) => `Sentence ${i} keeps this stream going for a long time.`).join(' ');
     const abort = new AbortController();
-    const response = await edge.fetch('/v1/audio/speech', {
+    const response = await stack.edge.fetch('/v1/audio/speech', {
       method: 'POST',
-      key,
+      key: stack.key,
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ input, response_format: 'pcm' }),
       signal: abort.signal,
@@ -144,7 +132,7 @@ describe('client disconnects', () => {
     const reader = response.body!.getReader();
     await reader.read();
     abort.abort();
-    await expect.poll(() => worker.logs.find((entry) => entry.request_id === requestId), { timeout: 10_000 }).toMatchObject({
+    await expect.poll(() => stack.worker.logs.find((entry) => entry.request_id === requestId), { timeout: 10_000 }).toMatchObject({
       message: 'synthesis cancelled',
     });
   });

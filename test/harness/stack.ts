@@ -1,3 +1,4 @@
+import { afterAll, beforeAll } from 'vitest';
 import { type EdgeHarness, startEdge } from './edge.ts';
 import { type GpuWorkerHarness, startGpuWorker } from './gpu-worker.ts';
 
@@ -25,4 +26,17 @@ export async function startStack(options: { workerEnv?: Record<string, string>; 
       await worker.stop();
     },
   };
+}
+
+/**
+ * Starts a stack before the calling test file's tests and stops it after them. The object it
+ * returns is filled in by `beforeAll`, so read its fields inside tests, not at module level.
+ */
+export function useStack(options: Parameters<typeof startStack>[0] = {}): StackHarness {
+  const stack = {} as StackHarness;
+  beforeAll(async () => {
+    Object.assign(stack, await startStack(options));
+  });
+  afterAll(() => stack.stop?.());
+  return stack;
 }
