@@ -75,7 +75,6 @@ function checkInput(request: SpeechRequest) {
 
 /** Resolves model, voice and language against what the pool actually serves. */
 function resolve(request: SpeechRequest, models: Map<string, PoolModel>, defaultModel: string | undefined) {
-  const { format, characters } = checkInput(request);
   const modelId = request.model ?? (defaultModel && models.has(defaultModel) ? defaultModel : models.keys().next().value!);
   const model = models.get(modelId);
   if (!model) throw modelNotFound(modelId, models);
@@ -87,11 +86,23 @@ function resolve(request: SpeechRequest, models: Map<string, PoolModel>, default
   const language = request.language ?? voice.language;
   if (!model.info.languages.includes(language)) throw unsupportedLanguage(language, model, models);
 
-  return { model, voice, language, format, characters };
+  return { model, voice, language };
+}
+
+// The body is read and checked once per request: by the limits middleware, which needs its size,
+// and the handler then takes the same result.
+const checkedBodies = new WeakMap<Request, Promise<{ request: SpeechRequest } & ReturnType<typeof checkInput>>>();
+function readSpeechRequest(c: Context<AppEnv>) {
+  let checked = checkedBodies.get(c.req.raw);
+  if (!checked) {
+    checked = readJsonBody(c, SpeechRequestSchema).then((request) => ({ request, ...checkInput(request) }));
+    checkedBodies.set(c.req.raw, checked);
+  }
+  return checked;
 }
 
 /** The request's cost in characters (Unicode code points of `input`), once the input is known to be valid. */
-const measureSpeech = async (c: Context<AppEnv>) => checkInput(await readJsonBody(c, SpeechRequestSchema)).characters;
+const measureSpeech = async (c: Context<AppEnv>) => (await readSpeechRequest(c)).characters;
 
 speechRoute.post(
   '/v1/audio/speech',
@@ -99,10 +110,10 @@ speechRoute.post(
   identifyApiKey('speech'),
   speechLimits(measureSpeech),
   async (c) => {
-    const request = await readJsonBody(c, SpeechRequestSchema);
+    const { request, format, characters } = await readSpeechRequest(c);
     const pool = new WorkerPool(c.env.WORKER_URLS, c.env.WORKER_SECRET);
     const models = await pool.models();
-    const { model, voice, language, format } = resolve(request, models, c.env.DEFAULT_MODEL);
+    const { model, voice, language } = resolve(request, models, c.env.DEFAULT_MODEL);
 
     const workerRequest: WorkerSynthesisRequest = {
       request_id: c.get('requestId'),
@@ -146,7 +157,7 @@ speechRoute.post(
     if (!sse) return new Response(body, { status: 200, headers });
     headers.set(AUDIO_HEADERS.format, format);
     const events = audioToSse(body, {
-      inputCharacters: [...request.input].length,
+      inputCharacters: characters,
       describeFailure: () => ({
         type: 'service_unavailable',
         code: 'worker_failed',
