@@ -27,8 +27,8 @@ export interface MeteredStreamOptions {
  * Pipes `upstream` to the client chunk by chunk, pulling only as fast as the client reads, and
  * reports the outcome once. When the client goes away the upstream is cancelled, which closes
  * the connection to the worker and stops its synthesis; when the upstream fails mid-stream the
- * client's stream errors too, so a cut-short body never looks complete. `progress` says what
- * has been handed over so far.
+ * client's stream errors too (workerd still ends such a response cleanly, cloudflare/workerd#6818,
+ * which is why `stream_format: "sse"` exists). `progress` says what has been handed over so far.
  *
  * Caveat (seen in workerd 2026-04 under Miniflare): when the client disconnects while the body
  * waits on a slow upstream, workerd may tear the request down without calling `cancel` or
