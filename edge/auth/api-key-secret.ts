@@ -3,6 +3,8 @@
  * is stored; the secret itself is shown once, when the key is created. A fast hash is enough
  * here because the secret has 256 bits of entropy (no dictionary to guess from).
  */
+import { sha256Hex } from '../../shared/sha256.ts';
+
 export const KEY_SECRET_PREFIX = 'tts_';
 /** Characters of the secret shown in listings, so a person can tell keys apart. */
 export const VISIBLE_PREFIX_LENGTH = 12;
@@ -13,9 +15,6 @@ export function generateKeySecret(): string {
   return KEY_SECRET_PREFIX + base64.replaceAll('+', '-').replaceAll('/', '_').replace(/=+$/, '');
 }
 
-export async function hashKeySecret(secret: string): Promise<string> {
-  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(secret));
-  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
-}
+export const hashKeySecret = (secret: string): Promise<string> => sha256Hex(secret);
 
 export const visiblePrefix = (secret: string) => secret.slice(0, VISIBLE_PREFIX_LENGTH);

@@ -1,4 +1,5 @@
 import libsamplerate from '@alexanderolsen/libsamplerate-js';
+import { concatSamples } from '../../shared/audio/pcm.ts';
 
 // A CommonJS package: its named exports are reached through the default import under Node's ESM.
 const { ConverterType, create } = libsamplerate;
@@ -50,14 +51,7 @@ export async function createResampler(fromRate: number, toRate: number): Promise
         tail.push(out.subarray(0, Math.max(0, Math.min(out.length, expected - produced))));
         produced += out.length;
       }
-      const total = tail.reduce((sum, part) => sum + part.length, 0);
-      const joined = new Float32Array(total);
-      let offset = 0;
-      for (const part of tail) {
-        joined.set(part, offset);
-        offset += part.length;
-      }
-      return joined;
+      return concatSamples(tail);
     },
     close() {
       if (closed) return;
@@ -65,4 +59,15 @@ export async function createResampler(fromRate: number, toRate: number): Promise
       src.destroy();
     },
   };
+}
+
+/** Resamples a whole clip at once (reference audio for cloning), with the same converter. */
+export async function resampleAll(samples: Float32Array, fromRate: number, toRate: number): Promise<Float32Array> {
+  if (fromRate === toRate) return samples;
+  const src = await create(1, fromRate, toRate, { converterType: ConverterType.SRC_SINC_MEDIUM_QUALITY });
+  try {
+    return src.simple(samples);
+  } finally {
+    src.destroy();
+  }
 }

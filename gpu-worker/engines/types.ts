@@ -1,4 +1,7 @@
 import type { ModelInfo } from '../../shared/schemas/catalog.ts';
+import type { VoiceProfile } from '../../shared/schemas/voice-profile.ts';
+
+export type { VoiceProfile };
 
 /**
  * The contract every model behind a gpu-worker implements. One Engine is one loaded model
@@ -36,25 +39,28 @@ export interface SynthesisRequest {
   instructions?: string;
 }
 
+/**
+ * A preset of the model, or a profile the edge sent with the request. `key` names the profile's
+ * id and version: an engine may cache what it decodes from the profile under it.
+ */
 export type VoiceSelection =
   | { kind: 'preset'; id: string }
-  | { kind: 'profile'; profile: VoiceProfile };
+  | { kind: 'profile'; key: string; profile: VoiceProfile };
 
 /** What a voice is made from: reference audio (cloning) or a description (design). */
 export type VoiceSource =
-  | { kind: 'audio'; samples: Float32Array; sampleRate: number; transcript?: string }
-  | { kind: 'description'; text: string };
-
-/**
- * A voice computed once and stored by the edge (KV), so any worker can serve it without
- * redoing the work. `data` must survive JSON.stringify (encode tensors as base64).
- */
-export interface VoiceProfile {
-  engine: string;
-  model: string;
-  kind: 'clone' | 'design';
-  data: Record<string, unknown>;
-}
+  | {
+      kind: 'audio';
+      /** Mono, checked to hold 3 to 30 s with speech (see gpu-worker/audio/clip). */
+      samples: Float32Array;
+      sampleRate: number;
+      /** What the clip says, when the user gave it: enables in-context cloning where the model has it. */
+      transcript?: string;
+      language?: string;
+      /** Designed voices are cloned from their preview: the description they came from. */
+      description?: string;
+    }
+  | { kind: 'description'; text: string; language?: string };
 
 /** Raised by an engine for a request it cannot serve; the worker answers it as a 4xx. */
 export class EngineRequestError extends Error {

@@ -5,6 +5,8 @@
  *
  * WebCrypto only, so the same code runs in workerd and Node.
  */
+import { sha256Hex, toHex } from '../sha256.ts';
+
 export const SIGNATURE_HEADERS = {
   timestamp: 'x-tts-timestamp',
   signature: 'x-tts-signature',
@@ -15,15 +17,6 @@ export const REPLAY_WINDOW_MS = 30_000;
 
 const encoder = new TextEncoder();
 
-function toHex(buffer: ArrayBuffer): string {
-  return Array.from(new Uint8Array(buffer), (byte) => byte.toString(16).padStart(2, '0')).join('');
-}
-
-async function sha256Hex(body: Uint8Array): Promise<string> {
-  return toHex(await crypto.subtle.digest('SHA-256', body));
-}
-
-// Spelled this way because Node's and Workers' type libraries name the key type differently.
 type HmacKey = Awaited<ReturnType<typeof crypto.subtle.importKey>>;
 
 const keyCache = new Map<string, Promise<HmacKey>>();
