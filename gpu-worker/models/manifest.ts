@@ -3,7 +3,9 @@
  * (the files of DESIGN.md's table, the Qwen tokenizer files and the model's `config.json`, plus
  * `generation_config.json` if present) into a pack, by writing `manifest.json`: dimensions,
  * special tokens, languages and preset speakers read from the reference configuration, and the
- * size and sha256 of every file. This is how a pack for `models pull` is prepared.
+ * size and sha256 of every file. This is how a pack for `models pull` is prepared. Every file of
+ * the directory is listed, so a Base export's codec encoder (`tokenizer12hz_encode.onnx`, for
+ * in-context cloning) is in the pack exactly when the directory has it.
  */
 import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';

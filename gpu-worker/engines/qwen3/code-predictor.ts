@@ -96,3 +96,22 @@ export class CodePredictor {
     return { codes, embedding };
   }
 }
+
+/**
+ * Each frame's codes summed into one row of hidden_size, the way the predictor sums a generated
+ * frame (codebook 0 through codec_embed, the others through code_predictor_embed): the rows
+ * in-context cloning gives the reference clip. frames x hidden_size.
+ */
+export async function frameEmbeddings(embed: Embedders, frames: number[][], hiddenSize: number): Promise<Float32Array> {
+  const H = hiddenSize;
+  // Codebook 0 of every frame in one run; the export's residual embedder takes one code per run.
+  const out = await embed.codec(frames.map((codes) => codes[0]!));
+  for (let f = 0; f < frames.length; f++) {
+    const codes = frames[f]!;
+    for (let group = 1; group < codes.length; group++) {
+      const row = await embed.residual(codes[group]!, group);
+      for (let i = 0; i < H; i++) out[f * H + i] = out[f * H + i]! + row[i]!;
+    }
+  }
+  return out;
+}

@@ -50,20 +50,30 @@ export class CodecStream {
   private readonly decoder: CodecDecoder;
   private readonly leftContext: number;
   private readonly schedule: ChunkSchedule;
-  private readonly frames: number[][] = [];
-  /** Frames already turned into audio. */
-  private emitted = 0;
+  private readonly frames: number[][];
+  /** Frames given as context (never emitted). */
+  private readonly given: number;
+  /** Frames already turned into audio (or given as context). */
+  private emitted: number;
   private nextChunk: number;
 
-  constructor(decoder: CodecDecoder, leftContext: number, schedule: ChunkSchedule = DEFAULT_SCHEDULE) {
+  /**
+   * `context`: frames that precede the stream and are never emitted (in-context cloning's
+   * reference frames): the first chunks are decoded with them as left context.
+   */
+  constructor(decoder: CodecDecoder, leftContext: number, schedule: ChunkSchedule = DEFAULT_SCHEDULE, context: number[][] = []) {
     this.decoder = decoder;
     this.leftContext = leftContext;
     this.schedule = schedule;
     this.nextChunk = schedule.first;
+    this.frames = context.slice(-leftContext);
+    this.given = this.frames.length;
+    this.emitted = this.given;
   }
 
+  /** Frames pushed (context not counted). */
   get frameCount(): number {
-    return this.frames.length;
+    return this.frames.length - this.given;
   }
 
   push(codes: number[]): void {

@@ -158,7 +158,7 @@ describe('qwen3 engine on the tiny pack', () => {
     const profile = await engine.createVoice({ kind: 'audio', samples: reference, sampleRate: rate }, new AbortController().signal);
     expect(profile).toMatchObject({ engine: 'qwen3-tts', model: 'qwen3-tts-tiny', kind: 'clone', data: { format: 'x-vector', hidden_size: 32 } });
     const stored = JSON.parse(JSON.stringify(profile));
-    const voice: VoiceSelection = { kind: 'profile', profile: stored };
+    const voice: VoiceSelection = { kind: 'profile', key: 'voice_a@1', profile: stored };
     const cloned = await collect(engine, request({ voice, seed: 3 }));
     const again = await collect(engine, request({ voice, seed: 3 }));
     const preset = await collect(engine, request({ seed: 3 }));
@@ -180,7 +180,7 @@ describe('qwen3 engine on the tiny pack', () => {
 
   it('refuses an x-vector of another size', async () => {
     const profile = { engine: 'qwen3-tts', model: 'qwen3-tts-0.6b-base', kind: 'clone' as const, data: { format: 'x-vector', hidden_size: 1024, embedding: '' } };
-    await expect(collect(engine, request({ voice: { kind: 'profile', profile } }))).rejects.toMatchObject({ code: 'voice_incompatible' });
+    await expect(collect(engine, request({ voice: { kind: 'profile', key: 'voice_x@1', profile } }))).rejects.toMatchObject({ code: 'voice_incompatible' });
   });
 });
 
@@ -233,7 +233,7 @@ describe('qwen3 generation limits and variants', () => {
       expect(e.info.capabilities.design).toBe('full');
       const profile = await e.createVoice({ kind: 'description', text: 'A calm, low male narrator.' }, new AbortController().signal);
       expect(profile).toMatchObject({ kind: 'design', data: { description: 'A calm, low male narrator.' } });
-      const designed = await collect(e, request({ voice: { kind: 'profile', profile } }));
+      const designed = await collect(e, request({ voice: { kind: 'profile', key: 'voice_d@1', profile } }));
       const plain = await collect(e, request());
       expect(designed.end.reason).toBe('eos');
       expect(designed.frames).not.toEqual(plain.frames);

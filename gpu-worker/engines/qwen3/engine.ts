@@ -7,25 +7,20 @@ import { randomInt } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ModelInfo } from '../../../shared/schemas/catalog.ts';
-import {
-  EngineRequestError,
-  type Engine,
-  type SynthesisRequest,
-  type VoiceProfile,
-  type VoiceSource,
-} from '../types.ts';
+import type { Engine, SynthesisRequest, VoiceProfile, VoiceSource } from '../types.ts';
 import { CodePredictor, makeEmbedders } from './code-predictor.ts';
 import { CodecDecoder, CodecStream, DEFAULT_SCHEDULE, type ChunkSchedule } from './codec-stream.ts';
 import { checkPackFiles, PackError, readManifest, tokenizerFiles, type Manifest } from './pack.ts';
-import { buildPrompt, maxFrames, type SpeakerSlot } from './prompt.ts';
+import { buildPrompt, maxFrames } from './prompt.ts';
 import type { RunStats } from './run-stats.ts';
 import { Random, sample, type SamplingParams } from './sampler.ts';
 import { createSessions, releaseSessions, type ExecutionProvider, type Sessions } from './sessions.ts';
-import { decodeVector, encodeVector, speakerEmbedding } from './speaker-encoder.ts';
 import { Talker } from './talker.ts';
 import { TextTokenizer } from './tokenizer.ts';
+import { DEFAULT_VOICE_ID, ENGINE_NAME, Qwen3Voices } from './voices.ts';
 
-export const ENGINE_NAME = 'qwen3-tts';
+export { DEFAULT_VOICE_ID, ENGINE_NAME };
+export type { DesignData, InContextData, XVectorData } from './voice-profile.ts';
 
 export interface Qwen3EngineOptions {
   executionProvider?: ExecutionProvider;
@@ -38,6 +33,8 @@ export interface Qwen3EngineOptions {
   chunkSchedule?: ChunkSchedule;
   /** One short synthesis at start-up so the first request does not pay for ONNX Runtime's lazy set-up. */
   warmUp?: boolean;
+  /** Memory for decoded voice profiles (LRU); default DEFAULT_VOICE_CACHE_BYTES. */
+  voiceCacheBytes?: number;
 }
 
 /** What the generation loop reports: each frame's codes, and audio chunks as they are decoded. */
@@ -45,22 +42,6 @@ export type GenerationEvent =
   | { kind: 'frame'; index: number; codes: number[] }
   | { kind: 'audio'; samples: Float32Array }
   | { kind: 'end'; reason: 'eos' | 'max_frames' | 'aborted'; frames: number };
-
-/** The voice profile a Base pack's createVoice returns (inside VoiceProfile.data). */
-export interface XVectorData {
-  format: 'x-vector';
-  hidden_size: number;
-  /** base64 of little-endian float32. */
-  embedding: string;
-}
-
-/** The voice profile a VoiceDesign pack's createVoice returns (inside VoiceProfile.data). */
-export interface DesignData {
-  format: 'description';
-  description: string;
-}
-
-export const DEFAULT_VOICE_ID = 'default';
 
 function modelInfo(m: Manifest): ModelInfo {
   const languages = Object.keys(m.languages);
@@ -112,7 +93,7 @@ export class Qwen3Engine implements Engine {
   readonly provider: ExecutionProvider;
   private readonly sessions: Sessions;
   private readonly tokenizer: TextTokenizer;
-  private readonly defaultVoice: Float32Array | undefined;
+  readonly voices: Qwen3Voices;
   private readonly schedule: ChunkSchedule;
   private readonly log: (msg: string) => void;
 
@@ -124,12 +105,19 @@ export class Qwen3Engine implements Engine {
     defaultVoice: Float32Array | undefined;
     schedule: ChunkSchedule;
     log: (msg: string) => void;
+    voiceCacheBytes?: number;
   }) {
     this.manifest = p.manifest;
     this.sessions = p.sessions;
     this.provider = p.provider;
     this.tokenizer = p.tokenizer;
-    this.defaultVoice = p.defaultVoice;
+    this.voices = new Qwen3Voices({
+      manifest: p.manifest,
+      speakerEncoder: p.sessions['speaker_encoder.onnx'],
+      codecEncoder: p.sessions['tokenizer12hz_encode.onnx'],
+      defaultVoice: p.defaultVoice,
+      ...(p.voiceCacheBytes ? { cacheBytes: p.voiceCacheBytes } : {}),
+    });
     this.schedule = p.schedule;
     this.log = p.log;
     this.info = modelInfo(p.manifest);
@@ -145,16 +133,17 @@ export class Qwen3Engine implements Engine {
   async *generate(request: SynthesisRequest, signal: AbortSignal, stats?: RunStats): AsyncGenerator<GenerationEvent> {
     const m = this.manifest;
     const d = m.dims;
-    const { speaker, instruction } = this.resolveVoice(request);
     const embed = makeEmbedders(
       { text: this.sessions['text_project.onnx'], codec: this.sessions['codec_embed.onnx'], residual: this.sessions['code_predictor_embed.onnx'] },
       stats,
     );
+    const { speaker, instruction, reference } = await this.voices.resolve(request, embed);
     const prompt = await buildPrompt(m, this.tokenizer, embed, {
       text: request.text,
       language: request.language,
       speaker,
       ...(instruction ? { instruction } : {}),
+      ...(reference ? { reference } : {}),
     });
     const limit = maxFrames(m, prompt.textTokens);
     const random = new Random(request.seed ?? randomInt(2 ** 31));
@@ -172,10 +161,12 @@ export class Qwen3Engine implements Engine {
       { hiddenSize: d.hidden_size, groups: d.num_code_groups, codebookSize: d.codebook_size },
       stats,
     );
+    // In-context voices: the new frames continue the reference clip's, as the reference decodes them.
     const stream = new CodecStream(
       new CodecDecoder(this.sessions['tokenizer12hz_decode.onnx'], { groups: d.num_code_groups, samplesPerFrame: m.codec.samples_per_frame }, stats),
       m.codec.left_context_frames,
       this.schedule,
+      reference?.context,
     );
     const eos = m.tokens.codec.eos;
     // Codebook 0 may be a code or EOS; every other control token is masked, as in the reference.
@@ -232,76 +223,8 @@ export class Qwen3Engine implements Engine {
     return Float32Array.from(await decoder.decode(frames));
   }
 
-  async createVoice(source: VoiceSource, signal: AbortSignal): Promise<VoiceProfile> {
-    signal.throwIfAborted();
-    const m = this.manifest;
-    if (source.kind === 'audio') {
-      const encoder = this.sessions['speaker_encoder.onnx'];
-      if (m.variant !== 'Base' || !encoder) {
-        throw new EngineRequestError('clone_unsupported', `${m.id} cannot clone voices; use a Qwen3-TTS Base model.`);
-      }
-      const vector = await speakerEmbedding(encoder, source.samples, source.sampleRate, m.dims.hidden_size);
-      const data: XVectorData = { format: 'x-vector', hidden_size: m.dims.hidden_size, embedding: encodeVector(vector) };
-      return { engine: ENGINE_NAME, model: m.id, kind: 'clone', data: { ...data } };
-    }
-    if (m.variant !== 'VoiceDesign') {
-      throw new EngineRequestError('design_unsupported', `${m.id} cannot design voices; use a Qwen3-TTS VoiceDesign model.`);
-    }
-    const description = source.text.trim();
-    if (!description) throw new EngineRequestError('empty_description', 'The voice description is empty.', 'description');
-    const data: DesignData = { format: 'description', description };
-    return { engine: ENGINE_NAME, model: m.id, kind: 'design', data: { ...data } };
-  }
-
-  private resolveVoice(request: SynthesisRequest): { speaker: SpeakerSlot; instruction: string | undefined } {
-    const m = this.manifest;
-    // Instructions reach the talker only where the model was trained with them (CustomVoice 1.7B,
-    // VoiceDesign); elsewhere they are ignored, as OpenAI's API ignores them for tts-1.
-    let instruction = m.instructions ? request.instructions?.trim() || undefined : undefined;
-    const voice = request.voice;
-    if (voice.kind === 'preset') {
-      if (m.variant === 'CustomVoice') {
-        const s = m.speakers.find((sp) => sp.id.toLowerCase() === voice.id.toLowerCase());
-        if (!s) throw this.unknownVoice(voice.id);
-        return {
-          speaker: { kind: 'preset', codecId: s.codec_id, ...(s.dialect_codec_id !== undefined ? { dialectCodecId: s.dialect_codec_id } : {}) },
-          instruction,
-        };
-      }
-      if (voice.id !== DEFAULT_VOICE_ID) throw this.unknownVoice(voice.id);
-      if (m.variant === 'Base' && this.defaultVoice) return { speaker: { kind: 'embedding', vector: this.defaultVoice }, instruction };
-      return { speaker: { kind: 'none' }, instruction };
-    }
-    const { profile } = voice;
-    if (profile.engine !== ENGINE_NAME) {
-      throw new EngineRequestError('voice_incompatible', `This voice was made by the ${profile.engine} engine; ${m.id} cannot use it.`, 'voice');
-    }
-    if (profile.kind === 'clone') {
-      const data = profile.data as Partial<XVectorData>;
-      if (m.variant !== 'Base') {
-        throw new EngineRequestError('voice_incompatible', `Cloned voices need a Qwen3-TTS Base model; ${m.id} is ${m.variant}.`, 'voice');
-      }
-      if (data.format !== 'x-vector' || typeof data.embedding !== 'string' || data.hidden_size !== m.dims.hidden_size) {
-        throw new EngineRequestError(
-          'voice_incompatible',
-          `This voice was cloned with ${profile.model} (x-vector of ${data.hidden_size ?? '?'} values); ${m.id} needs ${m.dims.hidden_size}.`,
-          'voice',
-        );
-      }
-      const vector = decodeVector(data.embedding);
-      if (vector.length !== m.dims.hidden_size) throw new EngineRequestError('voice_incompatible', 'The voice profile is corrupt.', 'voice');
-      return { speaker: { kind: 'embedding', vector }, instruction };
-    }
-    const data = profile.data as Partial<DesignData>;
-    if (m.variant !== 'VoiceDesign' || typeof data.description !== 'string') {
-      throw new EngineRequestError('voice_incompatible', `Designed voices need a Qwen3-TTS VoiceDesign model; ${m.id} is ${m.variant}.`, 'voice');
-    }
-    instruction = instruction ? `${data.description} ${instruction}` : data.description;
-    return { speaker: { kind: 'none' }, instruction };
-  }
-
-  private unknownVoice(id: string): EngineRequestError {
-    return new EngineRequestError('voice_not_found', `${this.manifest.id} has no voice "${id}"; its voices: ${this.info.voices.map((v) => v.id).join(', ')}.`, 'voice');
+  createVoice(source: VoiceSource, signal: AbortSignal): Promise<VoiceProfile> {
+    return this.voices.create(source, signal);
   }
 
   async warmUp(): Promise<void> {
@@ -319,11 +242,7 @@ export class Qwen3Engine implements Engine {
     for await (const event of this.generate(request, controller.signal)) {
       if (event.kind === 'audio' || (event.kind === 'frame' && event.index >= 1)) controller.abort();
     }
-    const encoder = this.sessions['speaker_encoder.onnx'];
-    if (encoder) {
-      const noise = Float32Array.from({ length: this.manifest.codec.sample_rate }, (_, i) => Math.sin(i * 0.05) * 0.1);
-      await speakerEmbedding(encoder, noise, this.manifest.codec.sample_rate, this.manifest.dims.hidden_size);
-    }
+    await this.voices.warmUp();
   }
 
   async close(): Promise<void> {
@@ -359,6 +278,7 @@ export async function loadQwen3Engine(packDir: string, options: Qwen3EngineOptio
     defaultVoice,
     schedule: options.chunkSchedule ?? DEFAULT_SCHEDULE,
     log,
+    ...(options.voiceCacheBytes ? { voiceCacheBytes: options.voiceCacheBytes } : {}),
   });
   if (options.warmUp ?? true) {
     try {

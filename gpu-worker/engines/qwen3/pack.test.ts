@@ -120,6 +120,84 @@ describe('a broken pack fails at start-up, naming the file and the problem', () 
   });
 });
 
+/** A stand-in codec encoder: constant codes (3) for ceil(samples / 1920) + `extra` frames. */
+function encoderGraph(o: { input?: string; groups?: number; type?: 'int64' | 'float32'; extra?: number } = {}): Uint8Array {
+  const g = new GraphBuilder('tokenizer12hz_encode');
+  const groups = o.groups ?? 16;
+  const type = o.type ?? 'int64';
+  const x = g.input(o.input ?? 'input_values', 'float32', [1, 'samples']);
+  const n = g.op('Gather', [g.op('Shape', [x]), g.i64([1])], { axis: int(0) });
+  const frames = g.op('Add', [g.op('Div', [g.op('Add', [n, g.i64([1919])]), g.i64([1920])]), g.i64([o.extra ?? 0])]);
+  const shape = g.op('Concat', [g.i64([1]), frames, g.i64([groups])], { axis: int(0) });
+  const value = type === 'int64' ? BigInt64Array.of(3n) : Float32Array.of(3);
+  g.output(g.op('ConstantOfShape', [shape], { value: { t: { data: value, dims: [1] } } }), 'audio_codes', type, [1, 'F', groups]);
+  return g.build();
+}
+
+describe('the optional codec encoder (tokenizer12hz_encode.onnx)', () => {
+  const signal = new AbortController().signal;
+  const clip = Float32Array.from({ length: 3 * 24000 + 5 }, (_, i) => 0.3 * Math.sin(i / 20));
+
+  it('is loaded and checked when a Base pack lists it: in-context cloning', async () => {
+    const dir = join(root, 'with-encoder');
+    const manifest = await writeTinyPack(dir);
+    expect(manifest.files['tokenizer12hz_encode.onnx']).toMatchObject({ bytes: expect.any(Number) });
+    const engine = await load(dir, true);
+    try {
+      expect(engine.voices.inContext).toBe(true);
+      const profile = await engine.createVoice({ kind: 'audio', samples: clip, sampleRate: 24000, transcript: 'hello' }, signal);
+      expect(profile.data).toMatchObject({ format: 'in-context', ref_frames: 38, ref_groups: 16 });
+    } finally {
+      await engine.close();
+    }
+  });
+
+  it('is not needed: without it a Base pack clones from the x-vector alone', async () => {
+    const dir = join(root, 'without-encoder');
+    const manifest = await writeTinyPack(dir, { codecEncoder: false });
+    expect(manifest.files['tokenizer12hz_encode.onnx']).toBeUndefined();
+    const engine = await load(dir, true);
+    try {
+      expect(engine.voices.inContext).toBe(false);
+      const profile = await engine.createVoice({ kind: 'audio', samples: clip, sampleRate: 24000, transcript: 'hello' }, signal);
+      expect(profile.data.format).toBe('x-vector');
+    } finally {
+      await engine.close();
+    }
+  });
+
+  it('listed but missing', async () => {
+    const dir = await brokenPack((d) => unlink(join(d, 'tokenizer12hz_encode.onnx')));
+    await expect(load(dir)).rejects.toThrow('model pack: tokenizer12hz_encode.onnx: missing from the pack directory');
+  });
+
+  it('a wrong input name', async () => {
+    const dir = await brokenPack((d, m) => replaceFile(d, m, 'tokenizer12hz_encode.onnx', encoderGraph({ input: 'audio' })));
+    await expect(load(dir)).rejects.toThrow('model pack: tokenizer12hz_encode.onnx: input "input_values" missing (the model has inputs audio)');
+  });
+
+  it('codes of the wrong type or for another number of codebooks', async () => {
+    const float = await brokenPack((d, m) => replaceFile(d, m, 'tokenizer12hz_encode.onnx', encoderGraph({ type: 'float32' })));
+    await expect(load(float)).rejects.toThrow('model pack: tokenizer12hz_encode.onnx: output "audio_codes" has type float32, expected int64');
+    const eight = await brokenPack((d, m) => replaceFile(d, m, 'tokenizer12hz_encode.onnx', encoderGraph({ groups: 8 })));
+    await expect(load(eight)).rejects.toThrow(
+      'model pack: tokenizer12hz_encode.onnx: output "audio_codes" has shape [1,F,8], expected last dimension 16 (num_code_groups 16 from manifest.json)',
+    );
+  });
+
+  it('an export without padding_mask, returning more frames than the clip fills, is trimmed to the clip', async () => {
+    const dir = await brokenPack((d, m) => replaceFile(d, m, 'tokenizer12hz_encode.onnx', encoderGraph({ extra: 2 })));
+    const engine = await load(dir);
+    try {
+      const profile = await engine.createVoice({ kind: 'audio', samples: clip, sampleRate: 24000, transcript: 'hello' }, signal);
+      expect(profile.data).toMatchObject({ format: 'in-context', ref_frames: 38 });
+      expect(Buffer.from(profile.data.ref_codes as string, 'base64')).toEqual(Buffer.from(new Int16Array(38 * 16).fill(3).buffer));
+    } finally {
+      await engine.close();
+    }
+  });
+});
+
 it('a sound pack verifies its checksums and loads', async () => {
   const dir = join(root, 'sound');
   await writeTinyPack(dir);

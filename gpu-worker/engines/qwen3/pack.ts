@@ -14,7 +14,10 @@ import { LANGUAGES } from '../../../shared/languages.ts';
 export const MANIFEST_FILE = 'manifest.json';
 export const MANIFEST_FORMAT = 'qwen3-tts-onnx/1';
 
-/** The ONNX files of the export (DESIGN.md's table). The speaker encoder ships with Base packs only. */
+/**
+ * The ONNX files of the export (DESIGN.md's table). The speaker encoder ships with Base packs
+ * only; the codec encoder is optional (see OPTIONAL_ONNX_FILES).
+ */
 export const ONNX_FILES = [
   'text_project.onnx',
   'codec_embed.onnx',
@@ -24,8 +27,18 @@ export const ONNX_FILES = [
   'code_predictor.onnx',
   'tokenizer12hz_decode.onnx',
   'speaker_encoder.onnx',
+  'tokenizer12hz_encode.onnx',
 ] as const;
 export type OnnxFile = (typeof ONNX_FILES)[number];
+
+/**
+ * Files a Base pack may add: loaded (and checked like the others) when the manifest lists them.
+ * The codec encoder turns reference audio into codes for in-context cloning; without it a Base
+ * pack clones from the x-vector alone.
+ */
+export const OPTIONAL_ONNX_FILES = ['tokenizer12hz_encode.onnx'] as const satisfies readonly OnnxFile[];
+type OptionalOnnxFile = (typeof OPTIONAL_ONNX_FILES)[number];
+const isOptional = (f: OnnxFile): f is OptionalOnnxFile => (OPTIONAL_ONNX_FILES as readonly OnnxFile[]).includes(f);
 
 const int = () => z.number().int();
 const positive = () => z.number().int().positive();
@@ -165,7 +178,13 @@ export async function readManifest(dir: string): Promise<Manifest> {
 
 /** The ONNX files this pack's variant needs (the speaker encoder only where cloning exists). */
 export function requiredOnnxFiles(manifest: Manifest): OnnxFile[] {
-  return ONNX_FILES.filter((f) => f !== 'speaker_encoder.onnx' || manifest.variant === 'Base');
+  return ONNX_FILES.filter((f) => !isOptional(f) && (f !== 'speaker_encoder.onnx' || manifest.variant === 'Base'));
+}
+
+/** The ONNX files to load: the required ones, plus the optional ones a Base pack lists (only Base clones). */
+export function packOnnxFiles(manifest: Manifest): OnnxFile[] {
+  const optional = manifest.variant === 'Base' ? OPTIONAL_ONNX_FILES.filter((f) => manifest.files[f]) : [];
+  return [...requiredOnnxFiles(manifest), ...optional];
 }
 
 /** The tokenizer files in the pack: tokenizer.json, or the Qwen2 pair vocab.json + merges.txt. */
@@ -219,8 +238,10 @@ interface TensorSpec {
 
 interface SessionSpec {
   inputs: TensorSpec[];
-  /** Outputs are checked by name and last dimension only: exports differ in leading axes. */
-  outputs: { name: string; lastDim?: number; why?: string }[];
+  /** Inputs some exports have and others not; checked where present. */
+  optionalInputs?: TensorSpec[];
+  /** Outputs are checked by name, element type where given, and last dimension: exports differ in leading axes. */
+  outputs: { name: string; types?: readonly string[]; lastDim?: number; why?: string }[];
   /** Outputs read by position rather than name (the speaker encoder's one output). */
   positionalOutput?: { lastDim: number; why: string };
 }
@@ -290,6 +311,13 @@ export function sessionSpecs(manifest: Manifest): Record<OnnxFile, SessionSpec> 
       outputs: [],
       positionalOutput: { lastDim: d.hidden_size, why: `the x-vector goes in the talker prompt: hidden_size ${d.hidden_size}` },
     },
+    // As the public export names it (the reference's encode(input_values, padding_mask)); the
+    // mask is all ones for one unpadded clip, so graphs without it are accepted too.
+    'tokenizer12hz_encode.onnx': {
+      inputs: [{ name: 'input_values', types: F32, shape: [1, null] }],
+      optionalInputs: [{ name: 'padding_mask', types: I64, shape: [1, null] }],
+      outputs: [{ name: 'audio_codes', types: I64, lastDim: d.num_code_groups, why: `num_code_groups ${d.num_code_groups}` }],
+    },
   };
 }
 
@@ -325,7 +353,11 @@ export function validateSession(file: OnnxFile, session: InferenceSession, manif
     }
     checkShape(file, 'input', meta, want);
   }
-  const expectedInputs = new Set(spec.inputs.map((s) => s.name));
+  for (const maybe of spec.optionalInputs ?? []) {
+    const meta = inputs.get(maybe.name);
+    if (meta) checkShape(file, 'input', meta, maybe);
+  }
+  const expectedInputs = new Set([...spec.inputs, ...(spec.optionalInputs ?? [])].map((s) => s.name));
   const extra = [...inputs.keys()].filter((n) => !expectedInputs.has(n));
   if (extra.length > 0) {
     throw new PackError(file, `unexpected inputs ${extra.join(', ')} (does num_layers ${manifest.dims.num_layers} in ${MANIFEST_FILE} match the model?)`);
@@ -334,6 +366,9 @@ export function validateSession(file: OnnxFile, session: InferenceSession, manif
   for (const want of spec.outputs) {
     const meta = outputs.get(want.name);
     if (!meta) throw new PackError(file, `output "${want.name}" missing (the model has outputs ${[...outputs.keys()].join(', ')})`);
+    if (want.types && meta.isTensor && !want.types.includes(meta.type)) {
+      throw new PackError(file, `output "${want.name}" has type ${meta.type}, expected ${want.types.join(' or ')}`);
+    }
     checkLastDim(file, meta, want.name, want.lastDim, want.why);
   }
   if (spec.positionalOutput) {

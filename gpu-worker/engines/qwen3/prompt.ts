@@ -1,15 +1,34 @@
 /**
- * The talker prompt, laid out as the reference package builds it (streaming text mode):
+ * The talker prompt, laid out as the reference package builds it (streaming text mode, the
+ * reference's default for cloning):
  *
  *   [instruction rows]      text_project("<|im_start|>user\n{instruction}<|im_end|>\n")  (optional)
  *   role rows               text_project("<|im_start|>assistant\n")
  *   codec control rows      tts_pad + codec(think), tts_pad + codec(think_bos), tts_pad + codec(language),
  *                           tts_pad + codec(think_eos), [tts_pad + speaker x-vector or preset], tts_bos + codec(pad)
- *   first text row          text_project(first text token) + codec(bos)
+ *   aligned rows            text rows and codec rows summed pairwise (below)
  *
- * The rest of the text is not in the prompt: it is fed one token per generated frame
- * ("trailing" rows, ending with tts_eos), added to the summed codes of the previous frame;
- * once it runs out, tts_pad is added instead.
+ * Aligned rows: a text column and a codec column, summed row by row for as many rows as the codec
+ * column has; text rows left over are "trailing": fed one per generated frame, added to the
+ * summed codes of the previous frame, and tts_pad once they run out. Text rows that fall short
+ * are padded with tts_pad.
+ *
+ *   plain:       text = [text tokens, tts_eos]                   codec = [codec(bos)]
+ *                -> one row (first text token + codec bos), the rest of the text trails.
+ *   in-context:  text = [reference transcript tokens, text tokens, tts_eos]
+ *                codec = [codec(bos), one row per reference frame: its 16 codes' embeddings summed]
+ *                -> 1 + reference frames rows; usually all text fits, so only tts_pad trails.
+ *
+ * Read in the reference (generate, generate_icl_prompt): the transcript tokens go before the
+ * target text, the reference frames after codec bos, both columns summed with the tts_pad
+ * padding rule above; the x-vector keeps its speaker slot in in-context mode; the reference
+ * codes are not generated again, only new frames are (the reference decodes reference + new
+ * codes together and cuts the reference's share of the audio; we decode the new frames with the
+ * reference frames as the codec's left context, which is the same for a causal decoder).
+ * Inferred: the transcript is tokenized on its own, as the target text is (the reference cuts
+ * it out of "<|im_start|>assistant\n{transcript}<|im_end|>\n", which byte-level BPE splits at
+ * the same boundaries); the language token is the request's (the reference does not look at
+ * the reference clip's language).
  */
 import { EngineRequestError } from '../types.ts';
 import type { Embedders } from './code-predictor.ts';
@@ -21,21 +40,31 @@ export type SpeakerSlot =
   | { kind: 'embedding'; vector: Float32Array }
   | { kind: 'preset'; codecId: number; dialectCodecId?: number };
 
+/** In-context cloning: the reference clip's transcript and its frames' summed code embeddings. */
+export interface ReferencePrompt {
+  text: string;
+  /** frames x hidden_size (see frameEmbeddings). */
+  rows: Float32Array;
+}
+
 export interface PromptRequest {
   text: string;
   language: string;
   speaker: SpeakerSlot;
   instruction?: string;
+  reference?: ReferencePrompt;
 }
 
 export interface Prompt {
-  /** Prefill rows, T x hidden_size. */
+  /** Prefill rows, rows x hidden_size. */
   embeds: Float32Array;
-  /** Text rows fed during generation (text tokens after the first, then tts_eos). */
+  rows: number;
+  /** Text rows fed during generation, one per frame (what the aligned rows left over). */
   trailing: Float32Array;
   trailingRows: number;
   /** tts_pad row, added once the trailing text is used up. */
   pad: Float32Array;
+  /** Tokens of the text to speak (not the reference transcript): the frame budget's measure. */
   textTokens: number;
 }
 
@@ -61,13 +90,17 @@ export async function buildPrompt(
   if (request.speaker.kind === 'preset' && request.speaker.dialectCodecId !== undefined && request.language === 'zh') {
     languageId = request.speaker.dialectCodecId;
   }
+  const reference = request.reference;
+  if (reference && reference.rows.length % H !== 0) throw new Error(`reference rows of ${reference.rows.length} values, not a multiple of ${H}`);
 
   const instructionIds = request.instruction
     ? [t.im_start, ...tokenizer.encode(`user\n${request.instruction}`), t.im_end, ...tokenizer.encode('\n')]
     : [];
   const roleIds = [t.im_start, ...tokenizer.encode('assistant\n')];
-  // One text_project run for everything textual; rows are sliced out below.
-  const allText = [...instructionIds, ...roleIds, t.tts_pad, t.tts_bos, t.tts_eos, ...textIds];
+  const referenceIds = reference ? tokenizer.encode(reference.text) : [];
+  // One text_project run for everything textual; rows are sliced out below. The spoken-text
+  // column (transcript, text, tts_eos) is contiguous so that it can be used as it is.
+  const allText = [...instructionIds, ...roleIds, t.tts_pad, t.tts_bos, ...referenceIds, ...textIds, t.tts_eos];
   const text = await embed.text(allText);
   let at = 0;
   const take = (n: number) => {
@@ -79,9 +112,8 @@ export async function buildPrompt(
   const roleRows = take(roleIds.length);
   const ttsPad = take(1);
   const ttsBos = take(1);
-  const ttsEos = take(1);
-  const firstText = take(1);
-  const restText = take(textIds.length - 1);
+  const spokenRows = referenceIds.length + textIds.length + 1;
+  const spoken = take(spokenRows);
 
   const codecIds = [c.think, c.think_bos, languageId, c.think_eos];
   if (request.speaker.kind === 'preset') codecIds.push(request.speaker.codecId);
@@ -97,25 +129,33 @@ export async function buildPrompt(
   const codecPad = codecRow(codecIds.length - 2);
   const codecBos = codecRow(codecIds.length - 1);
 
-  const rows = instructionIds.length + roleIds.length + controls.length + 2;
+  // The codec column of the aligned rows: codec bos, then the reference frames (if any).
+  const referenceFrames = reference ? reference.rows.length / H : 0;
+  const codecColumn = new Float32Array((1 + referenceFrames) * H);
+  codecColumn.set(codecBos, 0);
+  if (reference) codecColumn.set(reference.rows, H);
+  const alignedRows = 1 + referenceFrames;
+
+  const rows = instructionIds.length + roleIds.length + controls.length + 1 + alignedRows;
   const embeds = new Float32Array(rows * H);
   let row = 0;
-  const put = (...parts: Float32Array[]) => {
+  const put = (a: Float32Array, b?: Float32Array) => {
     const base = row * H;
-    embeds.set(parts[0]!, base);
-    for (const p of parts.slice(1)) for (let i = 0; i < H; i++) embeds[base + i] = embeds[base + i]! + p[i]!;
+    embeds.set(a, base);
+    if (b) for (let i = 0; i < H; i++) embeds[base + i] = embeds[base + i]! + b[i]!;
     row++;
   };
   for (let i = 0; i < instructionIds.length; i++) put(instructionRows.subarray(i * H, (i + 1) * H));
   for (let i = 0; i < roleIds.length; i++) put(roleRows.subarray(i * H, (i + 1) * H));
   for (const control of controls) put(ttsPad, control);
   put(ttsBos, codecPad);
-  put(firstText, codecBos);
+  for (let i = 0; i < alignedRows; i++) {
+    put(codecColumn.subarray(i * H, (i + 1) * H), i < spokenRows ? spoken.subarray(i * H, (i + 1) * H) : ttsPad);
+  }
 
-  const trailing = new Float32Array(textIds.length * H);
-  trailing.set(restText, 0);
-  trailing.set(ttsEos, (textIds.length - 1) * H);
-  return { embeds, trailing, trailingRows: textIds.length, pad: Float32Array.from(ttsPad), textTokens: textIds.length };
+  const trailingRows = Math.max(0, spokenRows - alignedRows);
+  const trailing = Float32Array.from(spoken.subarray(alignedRows * H));
+  return { embeds, rows, trailing, trailingRows, pad: Float32Array.from(ttsPad), textTokens: textIds.length };
 }
 
 /** No runaway generation: a frame budget from the text length, under the pack's hard cap. */

@@ -5,7 +5,7 @@
  */
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
-import { PackError, requiredOnnxFiles, validateSession, type Manifest, type OnnxFile } from './pack.ts';
+import { packOnnxFiles, PackError, validateSession, type Manifest, type OnnxFile } from './pack.ts';
 
 export type ExecutionProvider = 'cpu' | 'cuda';
 
@@ -17,8 +17,9 @@ export interface SessionOptions {
   log?: (msg: string) => void;
 }
 
+/** Sessions every pack has, plus the encoders where the pack has them (Base packs). */
 export type Sessions = Partial<Record<OnnxFile, ort.InferenceSession>> & {
-  [F in Exclude<OnnxFile, 'speaker_encoder.onnx'>]: ort.InferenceSession;
+  [F in Exclude<OnnxFile, 'speaker_encoder.onnx' | 'tokenizer12hz_encode.onnx'>]: ort.InferenceSession;
 };
 
 export interface LoadedSessions {
@@ -52,7 +53,7 @@ export async function createSessions(dir: string, manifest: Manifest, o: Session
   }
   const sessions: Partial<Record<OnnxFile, ort.InferenceSession>> = {};
   try {
-    for (const file of requiredOnnxFiles(manifest)) {
+    for (const file of packOnnxFiles(manifest)) {
       let session: ort.InferenceSession;
       try {
         session = await ort.InferenceSession.create(join(dir, file), sessionOptions(provider, o));

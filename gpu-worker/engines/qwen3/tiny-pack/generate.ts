@@ -4,11 +4,13 @@
  * max(n, 2) frames; see models.ts). Tests build it fresh; `npm run tiny-pack -- <dir>` writes one.
  *
  *   npm run tiny-pack -- <dir> [--variant Base|CustomVoice|VoiceDesign] [--eos text|never]
- *                              [--dims tiny|0.6b] [--layers N] [--seed N]
- *                              [--kv float32|float16]
+ *                              [--dims tiny|0.6b] [--hidden-size N] [--layers N] [--seed N]
+ *                              [--kv float32|float16] [--id ID] [--no-codec-encoder]
  *
  * `--dims 0.6b` keeps the real 0.6B widths (hidden 1024, 8 KV heads of 128, codec vocabulary
- * 3,072, 2,048 codes) with few layers: what bench/ measures per-frame costs on.
+ * 3,072, 2,048 codes) with few layers: what bench/ measures per-frame costs on. `--hidden-size`
+ * changes only the talker width (tiny: 32), as 0.6B and 1.7B differ: voices cloned on one pack
+ * do not fit the other. Base packs get the codec encoder (in-context cloning) unless told not to.
  */
 import { createHash } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -25,6 +27,10 @@ export interface TinyPackOptions {
   variant?: Variant;
   eos?: 'text' | 'never';
   dims?: 'tiny' | '0.6b';
+  /** Talker hidden size (tiny 32, 0.6B 1024): the x-vector's length, so voices do not cross packs of different widths. */
+  hiddenSize?: number;
+  /** Base packs: write tokenizer12hz_encode.onnx (default true). */
+  codecEncoder?: boolean;
   /** Talker layers (the real 0.6B has 28). */
   layers?: number;
   /** Code predictor layers (the real one has 5); bench/ uses 1 to keep CPU runs short. */
@@ -37,17 +43,19 @@ export interface TinyPackOptions {
 
 const MERGES = 40;
 
-function dimsFor(kind: 'tiny' | '0.6b', layers: number | undefined, predictorLayers: number | undefined, textVocabSize: number): TinyDims {
-  if (kind === '0.6b') {
+function dimsFor(o: TinyPackOptions, textVocabSize: number): TinyDims {
+  const { layers, predictorLayers } = o;
+  if (o.hiddenSize !== undefined && !(Number.isInteger(o.hiddenSize) && o.hiddenSize > 0)) throw new Error(`tiny-pack: hidden size ${o.hiddenSize} is not a positive integer`);
+  if (o.dims === '0.6b') {
     return {
-      hiddenSize: 1024, numLayers: layers ?? 2, numHeads: 16, numKvHeads: 8, headDim: 128, intermediateSize: 3072,
+      hiddenSize: o.hiddenSize ?? 1024, numLayers: layers ?? 2, numHeads: 16, numKvHeads: 8, headDim: 128, intermediateSize: 3072,
       textVocabSize, codecVocabSize: 3072, codebookSize: 2048, numCodeGroups: 16,
       predictorHiddenSize: 1024, predictorHeads: 16, predictorLayers: predictorLayers ?? 5,
       codecChannels: 16, codecKernel: 3, samplesPerFrame: 1920, melBins: 128,
     };
   }
   return {
-    hiddenSize: 32, numLayers: layers ?? 2, numHeads: 4, numKvHeads: 2, headDim: 8, intermediateSize: 64,
+    hiddenSize: o.hiddenSize ?? 32, numLayers: layers ?? 2, numHeads: 4, numKvHeads: 2, headDim: 8, intermediateSize: 64,
     textVocabSize, codecVocabSize: 96, codebookSize: 64, numCodeGroups: 16,
     predictorHiddenSize: 16, predictorHeads: 2, predictorLayers: predictorLayers ?? 1,
     codecChannels: 16, codecKernel: 3, samplesPerFrame: 1920, melBins: 128,
@@ -62,7 +70,7 @@ export async function writeTinyPack(dir: string, options: TinyPackOptions = {}):
   const { vocab, merges } = tinyVocabulary(MERGES);
   const base = Object.keys(vocab).length;
   const text = { im_start: base, im_end: base + 1, tts_pad: base + 2, tts_bos: base + 3, tts_eos: base + 4 };
-  const dims = dimsFor(options.dims ?? 'tiny', options.layers, options.predictorLayers, base + 5);
+  const dims = dimsFor(options, base + 5);
   // Control tokens sit above the codes, in the real export's order (language ids first).
   const c0 = dims.codebookSize;
   const codec = { pad: c0 + 16, bos: c0 + 17, eos: c0 + 18, think: c0 + 20, nothink: c0 + 21, think_bos: c0 + 22, think_eos: c0 + 23 };
@@ -78,6 +86,7 @@ export async function writeTinyPack(dir: string, options: TinyPackOptions = {}):
     kvType: options.kvType ?? 'float32',
   });
   if (variant !== 'Base') delete models['speaker_encoder.onnx'];
+  if (variant !== 'Base' || options.codecEncoder === false) delete models['tokenizer12hz_encode.onnx'];
 
   const files: Record<string, Uint8Array> = { ...models };
   files['vocab.json'] = new TextEncoder().encode(JSON.stringify(vocab));
@@ -141,6 +150,8 @@ async function main(): Promise<void> {
       variant: { type: 'string', default: 'Base' },
       eos: { type: 'string', default: 'text' },
       dims: { type: 'string', default: 'tiny' },
+      'hidden-size': { type: 'string' },
+      'no-codec-encoder': { type: 'boolean', default: false },
       layers: { type: 'string' },
       seed: { type: 'string' },
       id: { type: 'string' },
@@ -149,13 +160,18 @@ async function main(): Promise<void> {
   });
   const dir = positionals[0];
   if (!dir) {
-    console.error('usage: npm run tiny-pack -- <dir> [--variant Base|CustomVoice|VoiceDesign] [--eos text|never] [--dims tiny|0.6b] [--layers N] [--seed N] [--kv float32|float16]');
+    console.error(
+      'usage: npm run tiny-pack -- <dir> [--variant Base|CustomVoice|VoiceDesign] [--eos text|never] [--dims tiny|0.6b] [--hidden-size N] ' +
+        '[--layers N] [--seed N] [--kv float32|float16] [--id ID] [--no-codec-encoder]',
+    );
     process.exit(2);
   }
   const manifest = await writeTinyPack(dir, {
     variant: values.variant as Variant,
     eos: values.eos as 'text' | 'never',
     dims: values.dims as 'tiny' | '0.6b',
+    ...(values['hidden-size'] ? { hiddenSize: Number(values['hidden-size']) } : {}),
+    codecEncoder: !values['no-codec-encoder'],
     ...(values.layers ? { layers: Number(values.layers) } : {}),
     ...(values.seed ? { seed: Number(values.seed) } : {}),
     ...(values.id ? { id: values.id } : {}),

@@ -1,5 +1,5 @@
 /**
- * The eight ONNX graphs of a tiny Qwen3-TTS pack: same file names, input and output names as the
+ * The nine ONNX graphs of a tiny Qwen3-TTS pack: same file names, input and output names as the
  * real export (see DESIGN.md), small dimensions, fixed random weights.
  *
  * The talker is a real (small) decoder-only transformer with rotary positions, grouped KV heads
@@ -326,6 +326,34 @@ function speakerEncoderModel(o: TinyModelOptions): Uint8Array {
   return g.build();
 }
 
+/**
+ * A stand-in for the codec encoder with its interface (input_values and padding_mask
+ * [1, samples] -> audio_codes [1, ceil(samples / 1920), groups] int64): the waveform, masked and
+ * zero-padded to whole frames, cut into frames; per frame a fixed random projection, then per
+ * codebook the argmax over codebook_size random features. Deterministic, and the codes follow
+ * the audio.
+ */
+function codecEncoderModel(o: TinyModelOptions): Uint8Array {
+  const d = o.dims;
+  const g = new GraphBuilder('tokenizer12hz_encode');
+  const net = new Net(g, makeRng(o.seed + 61));
+  const spf = d.samplesPerFrame;
+  const x = g.input('input_values', 'float32', [1, 'samples']);
+  const mask = g.input('padding_mask', 'int64', [1, 'samples']);
+  const masked = g.op('Mul', [x, g.op('Cast', [mask], { to: int(1) })]);
+  // Zero-pad to F = ceil(samples / spf) whole frames.
+  const n = g.op('Gather', [g.op('Shape', [x]), g.i64([1])], { axis: int(0) });
+  const frameCount = g.op('Div', [g.op('Add', [n, g.i64([spf - 1])]), g.i64([spf])]);
+  const pad = g.op('Sub', [g.op('Mul', [frameCount, g.i64([spf])]), n]);
+  const padded = g.op('Pad', [masked, g.op('Concat', [g.i64([0, 0, 0]), pad], { axis: int(0) })]);
+  const frames = g.op('Reshape', [padded, g.i64([-1, spf])]);
+  const features = g.op('Tanh', [net.linear(frames, spf, d.codecChannels, 4)]);
+  const scores = net.linear(features, d.codecChannels, d.numCodeGroups * d.codebookSize);
+  const perCodebook = g.op('Reshape', [scores, g.i64([1, -1, d.numCodeGroups, d.codebookSize])]);
+  g.output(g.op('ArgMax', [perCodebook], { axis: int(3), keepdims: int(0) }), 'audio_codes', 'int64', [1, 'F', d.numCodeGroups]);
+  return g.build();
+}
+
 /** Every ONNX file of the pack, by file name. */
 export function buildTinyModels(o: TinyModelOptions): Record<string, Uint8Array> {
   const d = o.dims;
@@ -348,6 +376,7 @@ export function buildTinyModels(o: TinyModelOptions): Record<string, Uint8Array>
     'code_predictor.onnx': codePredictorModel(o),
     'tokenizer12hz_decode.onnx': codecDecoderModel(o),
     'speaker_encoder.onnx': speakerEncoderModel(o),
+    'tokenizer12hz_encode.onnx': codecEncoderModel(o),
   };
 }
 
