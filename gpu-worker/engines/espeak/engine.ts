@@ -1,9 +1,14 @@
+import { concatSamples } from '../../../shared/audio/pcm.ts';
 import { isLanguageCode, LANGUAGE_CODES } from '../../../shared/languages.ts';
 import type { ModelInfo } from '../../../shared/schemas/catalog.ts';
 import { splitIntoSentences } from '../../text/sentences.ts';
-import { type Engine, EngineRequestError, type SynthesisRequest } from '../types.ts';
+import { type Engine, EngineRequestError, type SynthesisRequest, type VoiceProfile, type VoiceSelection, type VoiceSource } from '../types.ts';
+import type { SynthesizeJob } from './protocol.ts';
 import { EspeakThreadPool } from './thread-pool.ts';
-import { ESPEAK_LANGUAGE_VOICES, ESPEAK_PRESETS } from './voices.ts';
+import { cloneParams } from './voice-clone.ts';
+import { designParams } from './voice-design.ts';
+import { clamp, DEFAULT_PITCH, DEFAULT_RANGE, type EspeakVoiceParams, espeakProfile, readEspeakProfile } from './voice-params.ts';
+import { ESPEAK_LANGUAGE_VOICES, ESPEAK_PRESETS, type EspeakPreset } from './voices.ts';
 
 /** espeak's natural rate in words per minute, and the range it accepts. */
 const NATURAL_RATE = 175;
@@ -17,9 +22,17 @@ export interface EspeakEngineOptions {
   threads: number;
 }
 
+/** What a voice selection stands for: espeak settings, and the preset's own accent if it is one. */
+interface ResolvedVoice {
+  params: Omit<EspeakVoiceParams, 'variant'> & { variant: string };
+  preset?: EspeakPreset;
+}
+
 /**
  * The embedded engine: espeak-ng compiled to WebAssembly, shipped in an npm package, so a fresh
  * checkout speaks with no download. Formant synthesis: robotic, but every language, on any CPU.
+ * Cloning and design are approximations: a clip or description becomes a variant with a pitch,
+ * range and rate (voice-clone.ts, voice-design.ts).
  */
 export class EspeakEngine implements Engine {
   readonly info: ModelInfo;
@@ -33,7 +46,7 @@ export class EspeakEngine implements Engine {
       description: 'espeak-ng formant synthesis (embedded, CPU): every language, robotic timbre, no download.',
       languages: [...LANGUAGE_CODES],
       sample_rate: pool.sampleRate,
-      capabilities: { streaming: true, clone: 'none', design: 'none', instructions: false, seed: false },
+      capabilities: { streaming: true, clone: 'approximate', design: 'approximate', instructions: false, seed: false },
       default_voice: 'en-female',
       voices: ESPEAK_PRESETS.map(({ espeakVoice: _voice, variant: _variant, ...voice }) => voice),
     };
@@ -44,32 +57,65 @@ export class EspeakEngine implements Engine {
   }
 
   async *synthesize(request: SynthesisRequest, signal: AbortSignal): AsyncGenerator<Float32Array> {
-    if (request.voice.kind !== 'preset') {
-      throw new EngineRequestError('unsupported_voice', 'The espeak model speaks only its preset voices.', 'voice');
-    }
-    const voiceId = request.voice.id;
-    const preset = ESPEAK_PRESETS.find((voice) => voice.id === voiceId);
-    if (!preset) throw new EngineRequestError('voice_not_found', `Voice "${voiceId}" does not exist for model "espeak".`, 'voice');
+    const { params, preset } = this.resolveVoice(request.voice);
     const language = request.language;
     if (!isLanguageCode(language)) {
       throw new EngineRequestError('unsupported_language', `Model "espeak" does not speak "${language}".`, 'language');
     }
     // A preset keeps its timbre (variant) in any language; its own accent only in its own language.
-    const espeakVoice = language === preset.language ? preset.espeakVoice : ESPEAK_LANGUAGE_VOICES[language];
-    const voice = `${espeakVoice}+${preset.variant}`;
-    const rate = Math.min(MAX_RATE, Math.max(MIN_RATE, Math.round(NATURAL_RATE * request.speed)));
-
+    const espeakVoice = preset && language === preset.language ? preset.espeakVoice : ESPEAK_LANGUAGE_VOICES[language];
+    const settings = jobSettings(espeakVoice, params, request.speed);
     for (const sentence of splitIntoSentences(request.text, language)) {
       if (signal.aborted) return;
-      for await (const block of this.pool.run({ text: sentence, voice, rate }, signal)) {
-        const samples = new Float32Array(block.length);
-        for (let i = 0; i < block.length; i++) samples[i] = block[i]! / 32768;
-        yield samples;
-      }
+      for await (const block of this.pool.run({ text: sentence, ...settings }, signal)) yield toFloat(block);
     }
+  }
+
+  async createVoice(source: VoiceSource, signal: AbortSignal): Promise<VoiceProfile> {
+    signal.throwIfAborted();
+    const language = source.language ? { language: source.language } : {};
+    if (source.kind === 'description') {
+      return espeakProfile('design', this.info.id, designParams(source.text), { ...language, description: source.text });
+    }
+    const espeakVoice = ESPEAK_LANGUAGE_VOICES[source.language && isLanguageCode(source.language) ? source.language : 'en'];
+    const { params, measured } = await cloneParams(source, async (text, voice) => ({
+      samples: await this.render(text, jobSettings(espeakVoice, voice, 1), signal),
+      sampleRate: this.info.sample_rate,
+    }));
+    signal.throwIfAborted();
+    const description = source.description ? { description: source.description } : {};
+    return espeakProfile('clone', this.info.id, params, { ...language, measured, ...description });
+  }
+
+  private resolveVoice(voice: VoiceSelection): ResolvedVoice {
+    if (voice.kind === 'profile') return { params: readEspeakProfile(voice.profile, this.info.id) };
+    const preset = ESPEAK_PRESETS.find((candidate) => candidate.id === voice.id);
+    if (!preset) throw new EngineRequestError('voice_not_found', `Voice "${voice.id}" does not exist for model "espeak".`, 'voice');
+    return { params: { variant: preset.variant, pitch: DEFAULT_PITCH, range: DEFAULT_RANGE, rate: 1 }, preset };
+  }
+
+  /** One piece of text, whole (for measuring, not streaming). */
+  private async render(text: string, settings: JobSettings, signal: AbortSignal): Promise<Float32Array> {
+    const blocks: Float32Array[] = [];
+    for await (const block of this.pool.run({ text, ...settings }, signal)) blocks.push(toFloat(block));
+    return concatSamples(blocks);
   }
 
   close(): Promise<void> {
     return this.pool.close();
   }
+}
+
+type JobSettings = Omit<SynthesizeJob, 'type' | 'jobId' | 'text'>;
+
+/** espeak's settings for a voice: the request's speed multiplies the voice's own rate. */
+function jobSettings(espeakVoice: string, params: ResolvedVoice['params'], speed: number): JobSettings {
+  const rate = clamp(Math.round(NATURAL_RATE * speed * params.rate), MIN_RATE, MAX_RATE);
+  return { voice: `${espeakVoice}+${params.variant}`, rate, pitch: params.pitch, range: params.range };
+}
+
+function toFloat(block: Int16Array): Float32Array {
+  const samples = new Float32Array(block.length);
+  for (let i = 0; i < block.length; i++) samples[i] = block[i]! / 32768;
+  return samples;
 }

@@ -10,6 +10,8 @@ import { CANCEL_SLOT, type SynthesizeJob, type ThreadMessage } from './protocol.
 interface EspeakWorker {
   set_voice(name: string): void;
   rate: number;
+  pitch: number;
+  range: number;
   samplerate: number;
   synthesize(text: string, callback: (samples: Int16Array | undefined, events: unknown[]) => boolean): void;
 }
@@ -25,6 +27,8 @@ port.on('message', (job: SynthesizeJob) => {
   try {
     espeak.set_voice(job.voice);
     espeak.rate = job.rate;
+    espeak.pitch = job.pitch;
+    espeak.range = job.range;
     espeak.synthesize(job.text, (samples) => {
       if (Atomics.load(cancel, CANCEL_SLOT) === job.jobId) {
         cancelled = true;

@@ -7,6 +7,9 @@ export interface SynthesizeJob {
   voice: string;
   /** Words per minute (espeak's 80 to 450). */
   rate: number;
+  /** espeak's base pitch and intonation range, 0 to 99 (50 is the voice's own). */
+  pitch: number;
+  range: number;
 }
 
 export type ThreadMessage =
