@@ -17,6 +17,8 @@ export interface WorkerConfig {
   executionProvider: 'cpu' | 'cuda';
   /** ONNX Runtime threads within one operator; 0 lets it choose. */
   onnxThreads: number;
+  /** Bytes of decoded voice profiles each Qwen3 engine keeps (MiB). */
+  voiceCacheMb: number;
 }
 
 const integer = (name: string, value: string | undefined, fallback: number, min = 0): number => {
@@ -56,5 +58,6 @@ export function readConfig(argv: string[], env: NodeJS.ProcessEnv): WorkerConfig
     packs: values.pack ?? [],
     executionProvider: executionProvider(values['execution-provider'] ?? env.EXECUTION_PROVIDER ?? 'cpu'),
     onnxThreads: integer('ONNX_THREADS', env.ONNX_THREADS, 0),
+    voiceCacheMb: integer('VOICE_CACHE_MB', env.VOICE_CACHE_MB, 128, 1),
   };
 }

@@ -24,6 +24,7 @@ async function main(): Promise<void> {
       await loadQwen3Engine(pack, {
         executionProvider: config.executionProvider,
         ...(config.onnxThreads > 0 ? { intraOpThreads: config.onnxThreads } : {}),
+        voiceCacheBytes: config.voiceCacheMb * 1024 * 1024,
         log: (message) => log('info', message, { pack }),
       }),
     );

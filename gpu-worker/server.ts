@@ -1,12 +1,13 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { ApiError } from '../shared/errors.ts';
 import { ReplayGuard, verifyRequest } from '../shared/protocol/signing.ts';
-import { WORKER_PATHS, type WorkerCatalog } from '../shared/protocol/worker-api.ts';
+import { MAX_CLIP_BYTES, WORKER_PATHS, type WorkerCatalog } from '../shared/protocol/worker-api.ts';
 import type { Engine } from './engines/types.ts';
 import { readBody, sendError, sendJson } from './http/io.ts';
 import type { Logger } from './log.ts';
 import type { Scheduler } from './scheduler.ts';
 import { handleSynthesize } from './synthesize.ts';
+import { handleCloneVoice, handleDesignVoice } from './voices.ts';
 
 export interface WorkerServerOptions {
   workerId: string;
@@ -18,6 +19,8 @@ export interface WorkerServerOptions {
 }
 
 const MAX_BODY_BYTES = 256 * 1024;
+/** A clone request's body is the clip itself. */
+const bodyLimit = (path: string) => (path === WORKER_PATHS.cloneVoice ? MAX_CLIP_BYTES + 1024 : MAX_BODY_BYTES);
 
 /**
  * The worker's HTTP surface: open health probes, and signed routes for the edge. A request
@@ -26,18 +29,20 @@ const MAX_BODY_BYTES = 256 * 1024;
 export function createWorkerServer(options: WorkerServerOptions): { server: Server; setReady(ready: boolean): void } {
   const engines = new Map(options.engines.map((engine) => [engine.info.id, engine]));
   const replay = new ReplayGuard();
+  const deps = { engines, scheduler: options.scheduler, log: options.log };
   let ready = false;
 
   const catalog = (): WorkerCatalog => ({ worker_id: options.workerId, models: options.engines.map((engine) => engine.info) });
 
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const path = new URL(req.url ?? '/', 'http://worker').pathname;
+    const url = new URL(req.url ?? '/', 'http://worker');
+    const path = url.pathname;
     if (req.method === 'GET' && path === WORKER_PATHS.healthz) return sendJson(res, 200, { status: 'ok' });
     if (req.method === 'GET' && path === WORKER_PATHS.readyz) {
       return sendJson(res, ready ? 200 : 503, { status: ready ? 'ready' : 'not_ready', ...options.scheduler.stats });
     }
 
-    const body = await readBody(req, MAX_BODY_BYTES);
+    const body = await readBody(req, bodyLimit(path));
     const verdict = await verifyRequest(
       options.secret,
       { method: req.method ?? 'GET', path: req.url ?? '/', body, headers: req.headers as Record<string, string | undefined> },
@@ -51,8 +56,10 @@ export function createWorkerServer(options: WorkerServerOptions): { server: Serv
 
     if (req.method === 'GET' && path === WORKER_PATHS.catalog) return sendJson(res, 200, catalog());
     if (req.method === 'POST' && path === WORKER_PATHS.synthesize) {
-      return handleSynthesize(req, res, body, { engines, scheduler: options.scheduler, log: options.log });
+      return handleSynthesize(req, res, body, deps);
     }
+    if (req.method === 'POST' && path === WORKER_PATHS.cloneVoice) return handleCloneVoice(req, res, body, url.searchParams, deps);
+    if (req.method === 'POST' && path === WORKER_PATHS.designVoice) return handleDesignVoice(req, res, body, deps);
     throw new ApiError(404, 'not_found_error', 'route_not_found', `No route for ${req.method} ${path}.`);
   }
 

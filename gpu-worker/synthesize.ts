@@ -4,30 +4,16 @@ import { ApiError, invalidRequest } from '../shared/errors.ts';
 import { AUDIO_HEADERS, WorkerSynthesisRequestSchema, type WorkerSynthesisRequest } from '../shared/protocol/worker-api.ts';
 import { createEncoder } from './audio/encoders.ts';
 import { createResampler, type StreamResampler } from './audio/resampler.ts';
-import { type Engine, EngineRequestError } from './engines/types.ts';
+import type { Engine, VoiceSelection } from './engines/types.ts';
+import { parseJson, parseWith, toApiError } from './http/errors.ts';
 import { sendError, write } from './http/io.ts';
 import type { Logger } from './log.ts';
-import { type Scheduler, WorkerBusyError } from './scheduler.ts';
+import type { Scheduler } from './scheduler.ts';
 
 export interface SynthesizeDeps {
   engines: Map<string, Engine>;
   scheduler: Scheduler;
   log: Logger;
-}
-
-function parseRequest(body: Uint8Array): WorkerSynthesisRequest {
-  let json: unknown;
-  try {
-    json = JSON.parse(new TextDecoder().decode(body));
-  } catch {
-    throw invalidRequest('invalid_json', 'The request body is not valid JSON.');
-  }
-  const parsed = WorkerSynthesisRequestSchema.safeParse(json);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw invalidRequest('invalid_parameter', `${issue.path.join('.')}: ${issue.message}`, issue.path.join('.') || undefined);
-  }
-  return parsed.data;
 }
 
 /** Checks the request against what the engine declares, before any slot or thread is taken. */
@@ -36,7 +22,9 @@ function engineFor(request: WorkerSynthesisRequest, engines: Map<string, Engine>
   if (!engine) {
     throw new ApiError(404, 'not_found_error', 'model_not_found', `This worker does not serve model "${request.model}".`, { param: 'model' });
   }
-  if (!engine.info.voices.some((voice) => voice.id === request.voice)) {
+  if (request.voice_profile) {
+    if (request.voice_profile.id !== request.voice) throw invalidRequest('invalid_parameter', 'voice must name voice_profile.id.', 'voice');
+  } else if (!engine.info.voices.some((voice) => voice.id === request.voice)) {
     throw new ApiError(404, 'not_found_error', 'voice_not_found', `Voice "${request.voice}" does not exist for model "${request.model}".`, {
       param: 'voice',
     });
@@ -49,19 +37,9 @@ function engineFor(request: WorkerSynthesisRequest, engines: Map<string, Engine>
   return engine;
 }
 
-const toApiError = (error: unknown): ApiError | undefined => {
-  if (error instanceof ApiError) return error;
-  if (error instanceof EngineRequestError) {
-    const status = error.code.endsWith('_not_found') ? 404 : error.code === 'unsupported_language' ? 422 : 400;
-    return new ApiError(status, status === 404 ? 'not_found_error' : 'invalid_request_error', error.code, error.message, {
-      ...(error.param === undefined ? {} : { param: error.param }),
-    });
-  }
-  if (error instanceof WorkerBusyError) {
-    return new ApiError(503, 'service_unavailable', 'worker_busy', `This worker is busy: ${error.message}.`, { headers: { 'retry-after': '1' } });
-  }
-  return undefined;
-};
+/** A preset, or the profile the edge sent; `key` lets the engine cache what it decodes from it. */
+const voiceSelection = ({ voice, voice_profile: custom }: WorkerSynthesisRequest): VoiceSelection =>
+  custom ? { kind: 'profile', key: `${custom.id}@${custom.version}`, profile: custom.profile } : { kind: 'preset', id: voice };
 
 /**
  * `POST /v1/synthesize`: engine output, resampled to 24 kHz and encoded, written as it comes
@@ -80,7 +58,7 @@ export async function handleSynthesize(req: IncomingMessage, res: ServerResponse
   let resamplerReady: Promise<StreamResampler> | undefined;
   let samplesOut = 0;
   try {
-    request = parseRequest(body);
+    request = parseWith(WorkerSynthesisRequestSchema, parseJson(body));
     const engine = engineFor(request, deps.engines);
     release = await deps.scheduler.acquire(cancel.signal);
     resamplerReady = createResampler(engine.info.sample_rate, OUTPUT_SAMPLE_RATE);
@@ -90,7 +68,7 @@ export async function handleSynthesize(req: IncomingMessage, res: ServerResponse
         {
           requestId: request.request_id,
           text: request.input,
-          voice: { kind: 'preset', id: request.voice },
+          voice: voiceSelection(request),
           language: request.language,
           speed: request.speed,
           ...(request.seed === undefined ? {} : { seed: request.seed }),

@@ -6,10 +6,10 @@ export async function signedWorkerFetch(
   baseUrl: string,
   secret: string,
   path: string,
-  init: { method?: 'GET' | 'POST'; body?: string; now?: number; signal?: AbortSignal } = {},
+  init: { method?: 'GET' | 'POST'; body?: string | Uint8Array; now?: number; signal?: AbortSignal } = {},
 ): Promise<{ response: Response; headers: Record<string, string> }> {
   const method = init.method ?? (init.body === undefined ? 'GET' : 'POST');
-  const body = init.body === undefined ? undefined : new TextEncoder().encode(init.body);
+  const body = typeof init.body === 'string' ? new TextEncoder().encode(init.body) : init.body;
   const headers = await signRequest(secret, { method, path, ...(body ? { body } : {}), ...(init.now ? { now: init.now } : {}) });
   const response = await fetch(baseUrl + path, { method, headers, ...(body ? { body } : {}), ...(init.signal ? { signal: init.signal } : {}) });
   return { response, headers };

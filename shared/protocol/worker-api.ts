@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ModelInfoSchema } from '../schemas/catalog.ts';
 import { SUPPORTED_RESPONSE_FORMATS } from '../schemas/speech.ts';
+import { VoiceProfileSchema } from '../schemas/voice-profile.ts';
 
 /**
  * The edge-to-worker protocol: what the edge sends a gpu-worker and what it gets back. Every
@@ -10,15 +11,31 @@ import { SUPPORTED_RESPONSE_FORMATS } from '../schemas/speech.ts';
 export const WORKER_PATHS = {
   synthesize: '/v1/synthesize',
   catalog: '/v1/catalog',
+  /** Body: the clip's bytes as uploaded; parameters in the (signed) query, see VoiceCloneParams. */
+  cloneVoice: '/v1/voices/clone',
+  designVoice: '/v1/voices/design',
   healthz: '/healthz',
   readyz: '/readyz',
 } as const;
+
+/**
+ * A cloned or designed voice travels with each request that uses it, so any worker serves it.
+ * `version` changes when a voice is created anew: a worker caches what it decodes under id@version.
+ */
+export const WorkerVoiceSchema = z.object({
+  id: z.string().min(1).max(128),
+  version: z.number().int().nonnegative(),
+  profile: VoiceProfileSchema,
+});
+export type WorkerVoice = z.infer<typeof WorkerVoiceSchema>;
 
 /** A speech request after the edge resolved it: model, voice and language are all known. */
 export const WorkerSynthesisRequestSchema = z.object({
   request_id: z.string().min(1).max(128),
   model: z.string().min(1),
+  /** A preset id of the model, or the id of `voice_profile`. */
   voice: z.string().min(1),
+  voice_profile: WorkerVoiceSchema.optional(),
   language: z.string().min(2),
   input: z.string().min(1),
   instructions: z.string().optional(),
@@ -43,3 +60,53 @@ export const AUDIO_HEADERS = {
   /** The audio format inside `stream_format: "sse"` events. */
   format: 'x-tts-format',
 } as const;
+
+/** Reference clips are at most this large as uploaded (the edge refuses larger ones first). */
+export const MAX_CLIP_BYTES = 10 * 1024 * 1024;
+
+/** Query parameters of `POST /v1/voices/clone`; the body is the clip. */
+export const VoiceCloneParamsSchema = z.object({
+  request_id: z.string().min(1).max(128),
+  model: z.string().min(1),
+  language: z.string().min(2).optional(),
+  transcript: z.string().max(2000).optional(),
+  /** A designed voice cloned from its preview: the description it came from. */
+  description: z.string().max(2000).optional(),
+  /** `1`: answer the checked clip (mono, 24 kHz WAV) for the edge to store. */
+  reference: z.enum(['0', '1']).default('0'),
+  /** `stored`: a clip the edge kept (checked when the voice was made, or a design's preview): decode it, judge nothing. */
+  source: z.enum(['upload', 'stored']).default('upload'),
+});
+export type VoiceCloneParams = z.input<typeof VoiceCloneParamsSchema>;
+
+export const VoiceDesignRequestSchema = z.object({
+  request_id: z.string().min(1).max(128),
+  model: z.string().min(1),
+  description: z.string().min(1).max(2000),
+  language: z.string().min(2),
+  /** Spoken with the new voice: the preview the edge keeps, so models that clone can use the voice. */
+  preview_text: z.string().min(1).max(500),
+  seed: z.number().int().nonnegative().optional(),
+});
+export type VoiceDesignRequest = z.infer<typeof VoiceDesignRequestSchema>;
+
+/** Mono audio as base64 of a 16-bit WAV. */
+export const EncodedAudioSchema = z.object({
+  format: z.literal('wav'),
+  sample_rate: z.number().int().positive(),
+  duration_seconds: z.number().nonnegative(),
+  base64: z.string(),
+});
+
+/** What a worker answers for a clone or a design: the profile, and the audio the edge keeps. */
+export const WorkerVoiceResultSchema = z.object({
+  profile: VoiceProfileSchema,
+  /** The clip as checked: its facts always; its audio when asked (clone) or as the preview (design). */
+  reference: z.object({
+    format: z.string(),
+    duration_seconds: z.number().nonnegative(),
+    speech_seconds: z.number().nonnegative(),
+    audio: EncodedAudioSchema.optional(),
+  }),
+});
+export type WorkerVoiceResult = z.infer<typeof WorkerVoiceResultSchema>;
