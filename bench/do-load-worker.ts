@@ -22,7 +22,7 @@ export default {
     await account.initialize({
       account_id: accountId,
       credits: big,
-      limits: { requests_per_minute: big, characters_per_minute: big, concurrent_streams: big },
+      limits: { requests_per_minute: big, characters_per_minute: big, concurrent_streams: big, max_voices: 0 },
     });
     await account.registerKey('key_bench', null);
 

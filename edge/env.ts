@@ -5,12 +5,18 @@ import type { ApiKeyRecord } from './storage/api-keys.ts';
 /** Bindings declared in wrangler.toml, plus the secrets set with `wrangler secret put`. */
 export interface Env {
   API_KEYS: KVNamespace;
+  /** Voice records and their per-model profiles, by id and version. */
+  VOICES: KVNamespace;
+  /** Voices' reference clips. */
+  VOICE_CLIPS: R2Bucket;
   DB: D1Database;
   /** One Durable Object per account: rate limits, stream leases, credits, key status. */
   ACCOUNTS: DurableObjectNamespace<AccountDO>;
   /** Comma-separated gpu-worker base URLs. */
   WORKER_URLS: string;
   DEFAULT_MODEL?: string;
+  /** Credits per second of reference audio for creating a voice; "0" or unset: free. */
+  VOICE_CREDITS_PER_SECOND?: string;
   WORKER_SECRET: string;
   ADMIN_TOKEN: string;
 }

@@ -10,7 +10,7 @@ beforeAll(async () => {
 });
 afterAll(() => edge?.dispose());
 
-const LIMITS: AccountLimits = { requests_per_minute: 1_000, characters_per_minute: 1_000_000, concurrent_streams: 100 };
+const LIMITS: AccountLimits = { requests_per_minute: 1_000, characters_per_minute: 1_000_000, concurrent_streams: 100, max_voices: 100 };
 // RPC results cross from workerd as proxies; JSON makes them plain values to compare.
 const plain = async <T>(value: Promise<T> | T): Promise<T> => JSON.parse(JSON.stringify(await value)) as T;
 
@@ -38,7 +38,8 @@ async function account(credits: number, limits: Partial<AccountLimits> = {}) {
 describe('AccountDO', () => {
   it('admits exactly what the credits cover when fifty admissions race, and never goes below zero', async () => {
     const { admit, snapshot } = await account(30);
-    const results = await Promise.all(Array.from({ length: 50 }, (_, i) => admit(`r${i}`, 10)));
+    // Leases long enough to outlast a loaded machine: the snapshot below must still see them.
+    const results = await Promise.all(Array.from({ length: 50 }, (_, i) => admit(`r${i}`, 10, { lease_ttl_ms: 600_000 })));
     expect(results.filter((r) => r.ok)).toHaveLength(3);
     expect(results.filter((r) => !r.ok).every((r) => !r.ok && r.reason === 'insufficient_credits')).toBe(true);
     expect(await snapshot()).toMatchObject({ balance: 0, reserved: 30, active_streams: 3 });

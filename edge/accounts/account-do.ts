@@ -7,6 +7,7 @@ import {
   type Admission,
   type AdmitRequest,
   type CreditChange,
+  DEFAULT_LIMITS,
   type KeyStatus,
   LEASE_TTL_MS,
   type ProgressReport,
@@ -14,7 +15,11 @@ import {
   type Settlement,
   type RefusalReason,
   type StreamContext,
+  type RegisterVoiceRequest,
+  type VoiceEntry,
+  type VoiceRegistration,
 } from './types.ts';
+import { VoiceRegistry } from './voice-registry.ts';
 import type { Env } from '../env.ts';
 import { D1UsageLedger, type UsageEntry } from '../storage/usage-ledger.ts';
 
@@ -29,7 +34,8 @@ CREATE TABLE IF NOT EXISTS account (
   balance INTEGER NOT NULL CHECK (balance >= 0),
   requests_per_minute INTEGER NOT NULL,
   characters_per_minute INTEGER NOT NULL,
-  concurrent_streams INTEGER NOT NULL
+  concurrent_streams INTEGER NOT NULL,
+  max_voices INTEGER NOT NULL DEFAULT ${DEFAULT_LIMITS.max_voices}
 );
 CREATE TABLE IF NOT EXISTS buckets (name TEXT PRIMARY KEY, tokens REAL NOT NULL, updated_ms INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS keys (key_id TEXT PRIMARY KEY, expires_ms INTEGER, revoked_ms INTEGER);
@@ -63,6 +69,7 @@ type AccountRow = {
   requests_per_minute: number;
   characters_per_minute: number;
   concurrent_streams: number;
+  max_voices: number;
 };
 
 type LeaseRow = {
@@ -97,11 +104,18 @@ type BucketName = 'requests' | 'characters';
  */
 export class AccountDO extends DurableObject<Env> {
   private readonly sql: SqlStorage;
+  private readonly voices: VoiceRegistry;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.sql = ctx.storage.sql;
     this.sql.exec(SCHEMA);
+    // Objects created before voices existed: their account row gains the voice quota.
+    const columns = this.sql.exec<{ name: string }>('PRAGMA table_info(account)').toArray();
+    if (!columns.some((column) => column.name === 'max_voices')) {
+      this.sql.exec(`ALTER TABLE account ADD COLUMN max_voices INTEGER NOT NULL DEFAULT ${DEFAULT_LIMITS.max_voices}`);
+    }
+    this.voices = new VoiceRegistry(this.sql);
   }
 
   // ---- account ----
@@ -109,13 +123,14 @@ export class AccountDO extends DurableObject<Env> {
   /** Creates the account's state; idempotent (a second call leaves an existing account as it is). */
   initialize(config: AccountConfig): AccountSnapshot {
     this.sql.exec(
-      `INSERT OR IGNORE INTO account (singleton, account_id, balance, requests_per_minute, characters_per_minute, concurrent_streams)
-       VALUES (1, ?, ?, ?, ?, ?)`,
+      `INSERT OR IGNORE INTO account (singleton, account_id, balance, requests_per_minute, characters_per_minute, concurrent_streams, max_voices)
+       VALUES (1, ?, ?, ?, ?, ?, ?)`,
       config.account_id,
       config.credits,
       config.limits.requests_per_minute,
       config.limits.characters_per_minute,
       config.limits.concurrent_streams,
+      config.limits.max_voices,
     );
     return this.snapshot()!;
   }
@@ -135,6 +150,7 @@ export class AccountDO extends DurableObject<Env> {
       balance: account.balance,
       reserved: streams.reduce((sum, lease) => sum + lease.reserved, 0),
       limits: limitsOf(account),
+      voices: this.voices.count(),
       active_streams: streams.length,
       streams,
       requests: peek(this.bucket('requests', account, now), account.requests_per_minute, MINUTE_MS, now),
@@ -171,6 +187,52 @@ export class AccountDO extends DurableObject<Env> {
     return 'active';
   }
 
+  // ---- voices: existence, version and quota ----
+
+  voice(voiceId: string): VoiceEntry | null {
+    return this.voices.get(voiceId) ?? null;
+  }
+
+  /**
+   * Registers a new voice if the quota and the balance allow, taking its creation charge in the
+   * same step. A voice the account already has is answered as it is (content-addressed ids make
+   * a second upload of the same clip the same voice), and charged nothing.
+   */
+  registerVoice(request: RegisterVoiceRequest): VoiceRegistration {
+    const account = this.account();
+    if (!account) return { ok: false, reason: 'account_not_found', limit: 0, count: 0, balance: 0 };
+    const existing = this.voices.get(request.voice_id);
+    if (existing) return { ok: true, created: false, version: existing.version, balance: account.balance };
+    const count = this.voices.count();
+    const charge = Math.max(0, Math.ceil(request.charge));
+    const refused = (reason: 'voice_quota_exceeded' | 'insufficient_credits'): VoiceRegistration => ({
+      ok: false,
+      reason,
+      limit: account.max_voices,
+      count,
+      balance: account.balance,
+    });
+    if (count >= account.max_voices) return refused('voice_quota_exceeded');
+    if (charge > account.balance) return refused('insufficient_credits');
+    const entry = this.ctx.storage.transactionSync(() => {
+      this.sql.exec('UPDATE account SET balance = balance - ? WHERE singleton = 1', charge);
+      return this.voices.add(request.voice_id, Date.now());
+    });
+    return { ok: true, created: true, version: entry.version, balance: account.balance - charge };
+  }
+
+  /** Whether the account has room for one more voice: checked before a worker does the work. */
+  voiceRoom(): { ok: boolean; limit: number; count: number } {
+    const account = this.account();
+    const count = this.voices.count();
+    return { ok: !!account && count < account.max_voices, limit: account?.max_voices ?? 0, count };
+  }
+
+  /** Forgets a voice at once: speech with it is refused from the next admission on. */
+  deleteVoice(voiceId: string): boolean {
+    return this.voices.delete(voiceId);
+  }
+
   // ---- admission and settlement of speech requests ----
 
   /**
@@ -184,6 +246,9 @@ export class AccountDO extends DurableObject<Env> {
     if (!account) return { ok: false, reason: 'account_not_found' };
     const status = this.keyStatus(request.key_id);
     if (status !== 'active') return { ok: false, reason: status === 'unknown' ? 'key_unknown' : status === 'revoked' ? 'key_revoked' : 'key_expired' };
+    // Before anything is taken: a request for a voice the account does not have costs nothing.
+    const voice = request.voice_id === undefined ? undefined : this.voices.get(request.voice_id);
+    if (request.voice_id !== undefined && !voice) return { ok: false, reason: 'voice_not_found' };
 
     const now = Date.now();
     this.sweepLeases(now);
@@ -231,6 +296,7 @@ export class AccountDO extends DurableObject<Env> {
       ok: true,
       reserved: request.characters,
       lease_expires_ms: leaseExpires,
+      ...(voice ? { voice_version: voice.version } : {}),
       balance: account.balance - request.characters,
       requests: view(requestsTaken),
       characters: view(charactersTaken),
@@ -370,6 +436,7 @@ const limitsOf = (row: AccountLimits): AccountLimits => ({
   requests_per_minute: row.requests_per_minute,
   characters_per_minute: row.characters_per_minute,
   concurrent_streams: row.concurrent_streams,
+  max_voices: row.max_voices,
 });
 
 const view = ({ limit, remaining, resetSeconds }: { limit: number; remaining: number; resetSeconds: number }) => ({

@@ -5,6 +5,8 @@ export interface AccountLimits {
   requests_per_minute: number;
   characters_per_minute: number;
   concurrent_streams: number;
+  /** Cloned and designed voices the account may keep at once. */
+  max_voices: number;
 }
 
 /** Limits of an account created without them (documented in docs/billing.md). */
@@ -12,6 +14,7 @@ export const DEFAULT_LIMITS: AccountLimits = {
   requests_per_minute: 60,
   characters_per_minute: 50_000,
   concurrent_streams: 4,
+  max_voices: 100,
 };
 
 /**
@@ -36,6 +39,8 @@ export interface AccountSnapshot {
   /** Credits held by running streams until they settle. */
   reserved: number;
   limits: AccountLimits;
+  /** Cloned and designed voices the account has (at most limits.max_voices). */
+  voices: number;
   active_streams: number;
   /** The running streams, with what each has delivered so far. */
   streams: Array<{ request_id: string; key_id: string; reserved: number; delivered_audio_ms: number; charge_so_far: number }>;
@@ -50,6 +55,8 @@ export interface AdmitRequest {
   key_id: string;
   /** The request's size in characters: what the character bucket is charged and the credits reserved. */
   characters: number;
+  /** A cloned or designed voice the request speaks with: refused unless the account has it. */
+  voice_id?: string;
   lease_ttl_ms?: number;
 }
 
@@ -59,6 +66,7 @@ export type RefusalReason =
   | 'key_expired'
   | 'key_unknown'
   | 'request_id_reused'
+  | 'voice_not_found'
   | 'insufficient_credits'
   | 'input_exceeds_character_limit'
   | 'requests_per_minute'
@@ -74,7 +82,7 @@ export interface Standing {
 }
 
 export type Admission =
-  | ({ ok: true; reserved: number; lease_expires_ms: number } & Standing)
+  | ({ ok: true; reserved: number; lease_expires_ms: number; voice_version?: number } & Standing)
   | ({ ok: false; reason: RefusalReason; retry_after_seconds?: number } & Partial<Standing>);
 
 /** How a stream ended, as the edge reports it when it settles. */
@@ -116,3 +124,19 @@ export interface Settlement {
 }
 
 export type CreditChange = { ok: true; balance: number } | { ok: false; balance: number };
+
+/** An account's own voice, as its object knows it: existence, version and quota live here. */
+export interface VoiceEntry {
+  voice_id: string;
+  version: number;
+}
+
+export interface RegisterVoiceRequest {
+  voice_id: string;
+  /** Credits the creation costs; taken only if the voice is registered. */
+  charge: number;
+}
+
+export type VoiceRegistration =
+  | { ok: true; created: boolean; version: number; balance: number }
+  | { ok: false; reason: 'account_not_found' | 'voice_quota_exceeded' | 'insufficient_credits'; limit: number; count: number; balance: number };

@@ -31,9 +31,9 @@ describe('admin accounts', () => {
 
   it('gives an account created with only a name no credits and the default limits', async () => {
     const { body } = await json(await edge.admin('POST', '/admin/accounts', { name: 'Bare' }));
-    expect(body).toMatchObject({ balance: 0, limits: { requests_per_minute: 60, characters_per_minute: 50_000, concurrent_streams: 4 } });
+    expect(body).toMatchObject({ balance: 0, limits: { requests_per_minute: 60, characters_per_minute: 50_000, concurrent_streams: 4, max_voices: 100 } });
     const partial = await json(await edge.admin('POST', '/admin/accounts', { name: 'Partial', limits: { concurrent_streams: 1 } }));
-    expect(partial.body.limits).toEqual({ requests_per_minute: 60, characters_per_minute: 50_000, concurrent_streams: 1 });
+    expect(partial.body.limits).toEqual({ requests_per_minute: 60, characters_per_minute: 50_000, concurrent_streams: 1, max_voices: 100 });
   });
 
   it('adds credits and removes them with a negative amount', async () => {

@@ -21,6 +21,7 @@ const LimitsSchema = z
     requests_per_minute: z.number().int().min(1).max(1_000_000),
     characters_per_minute: z.number().int().min(1).max(1_000_000_000),
     concurrent_streams: z.number().int().min(1).max(10_000),
+    max_voices: z.number().int().min(0).max(100_000),
   })
   .partial()
   .strict();
@@ -47,6 +48,7 @@ export async function accountView(env: Env, id: string) {
     balance: state.balance,
     reserved: state.reserved,
     limits: state.limits,
+    voices: state.voices,
     active_streams: state.active_streams,
     streams: state.streams,
     usage,

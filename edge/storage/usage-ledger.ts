@@ -1,7 +1,12 @@
 import type { StreamStatus } from '../accounts/types.ts';
 
-/** One row per admitted speech request, written when its stream settles. */
+/** What a ledger row paid for. */
+export type UsageKind = 'speech' | 'voice_clone' | 'voice_design';
+
+/** One row per admitted speech request (written when its stream settles) and per voice created. */
 export interface UsageEntry {
+  /** Speech when absent. */
+  kind?: UsageKind;
   account_id: string;
   request_id: string;
   key_id: string;
@@ -22,12 +27,13 @@ export interface UsageTotals {
   credits_charged: number;
 }
 
-export type UsageGroup = 'day' | 'key' | 'model';
+export type UsageGroup = 'day' | 'key' | 'model' | 'kind';
 
 const GROUP_COLUMN: Record<UsageGroup, string> = {
   day: 'substr(created_at, 1, 10)',
   key: 'key_id',
   model: 'model',
+  kind: 'kind',
 };
 
 const TOTALS = `count(*) AS requests, coalesce(sum(characters), 0) AS characters,
@@ -45,8 +51,8 @@ export class D1UsageLedger {
     await this.db
       .prepare(
         `INSERT INTO usage_ledger (account_id, request_id, key_id, model, voice, characters, audio_ms, credits_charged, status,
-           time_to_first_audio_ms, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+           time_to_first_audio_ms, created_at, kind)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
          ON CONFLICT (account_id, request_id) DO NOTHING`,
       )
       .bind(
@@ -61,6 +67,7 @@ export class D1UsageLedger {
         entry.status,
         entry.time_to_first_audio_ms,
         entry.created_at,
+        entry.kind ?? 'speech',
       )
       .run();
   }
