@@ -9,6 +9,9 @@ import { speechRoute } from './routes/v1_audio_speech.ts';
 import { modelsRoute } from './routes/v1_models.ts';
 import { usageRoute } from './routes/v1_usage.ts';
 import { voicesRoute } from './routes/v1_voices.ts';
+import { createVoiceRoute } from './routes/v1_voices_create.ts';
+import { designVoiceRoute } from './routes/v1_voices_design.ts';
+import { voiceByIdRoute } from './routes/v1_voices_id.ts';
 
 /** The edge API: one route group per file under routes/, cross-cutting concerns as middleware. */
 export const app = new Hono<AppEnv>()
@@ -16,6 +19,9 @@ export const app = new Hono<AppEnv>()
   .route('/', speechRoute)
   .route('/', modelsRoute)
   .route('/', voicesRoute)
+  .route('/', createVoiceRoute)
+  .route('/', designVoiceRoute)
+  .route('/', voiceByIdRoute)
   .route('/', usageRoute)
   .route('/', adminAccountsRoute)
   .route('/', adminKeysRoute)

@@ -21,14 +21,17 @@ export interface StreamUsage {
 
 export interface SpeechTicket {
   readonly reserved: number;
+  /** Only admission knows an account's voices: the "limits off" edge speaks presets only. */
+  readonly voiceVersion: number | undefined;
   meter(upstream: ReadableStream<Uint8Array>, usage: StreamUsage): ReadableStream<Uint8Array>;
 }
 
-export const speechLimits = (measure: (c: Context<AppEnv>) => Promise<number>) =>
+export const speechLimits = (measure: (c: Context<AppEnv>) => Promise<{ characters: number }>) =>
   createMiddleware<AppEnv>(async (c, next) => {
-    const characters = await measure(c);
+    const { characters } = await measure(c);
     c.set('speechTicket', {
       reserved: characters,
+      voiceVersion: undefined,
       meter: (upstream) => meteredStream(upstream, { onEnd: () => {}, clientSignal: c.req.raw.signal }).body,
     });
     await next();

@@ -8,6 +8,7 @@ import { type Admission, PROGRESS_INTERVAL_MS, type Standing, type StreamContext
 import type { AppEnv } from '../env.ts';
 import { meteredStream, type StreamOutcome, type StreamProgress } from '../http/metered-stream.ts';
 import { D1UsageLedger } from '../storage/usage-ledger.ts';
+import { voiceNotFound } from '../voices/errors.ts';
 import { keyRefusal } from './api-key-auth.ts';
 
 /** What the route tells the ticket about the stream it starts, for the charge and the ledger. */
@@ -27,6 +28,8 @@ export interface StreamUsage {
  */
 export interface SpeechTicket {
   readonly reserved: number;
+  /** The version of the account's voice the request names, when it names one (see VoiceRegistry). */
+  readonly voiceVersion: number | undefined;
   meter(upstream: ReadableStream<Uint8Array>, usage: StreamUsage): ReadableStream<Uint8Array>;
 }
 
@@ -53,7 +56,7 @@ export function limitHeaders(standing: Partial<Standing>): Record<string, string
 }
 
 /** The answer to a refused admission: 401, 402, 409, 413 or 429 with `Retry-After`. */
-export function refusalError(admission: Extract<Admission, { ok: false }>, characters: number): ApiError {
+export function refusalError(admission: Extract<Admission, { ok: false }>, characters: number, voiceId?: string): ApiError {
   const headers = limitHeaders(admission);
   const tooMany = (code: string, message: string) =>
     new ApiError(429, 'rate_limit_error', code, message, {
@@ -67,6 +70,8 @@ export function refusalError(admission: Extract<Admission, { ok: false }>, chara
       return keyRefusal('revoked')!;
     case 'key_expired':
       return keyRefusal('expired')!;
+    case 'voice_not_found':
+      return voiceNotFound(voiceId ?? '');
     case 'request_id_reused':
       return new ApiError(409, 'invalid_request_error', 'request_id_reused', 'This x-request-id was already used by an earlier request; send a new one.', {
         headers,
@@ -104,7 +109,7 @@ const log = (level: 'warn' | 'error', requestId: string, message: string, fields
 
 /**
  * Admits a speech request against its account's Durable Object in one call: key still active,
- * credits reserved, request and character buckets charged, a stream slot leased. `measure`
+ * the named voice (if the account's own) still there, credits reserved, request and character buckets charged, a stream slot leased. `measure`
  * reads the request's size in characters (and may throw a 400 before anything is taken).
  * Needs `identifyApiKey` before it.
  *
@@ -116,14 +121,14 @@ const log = (level: 'warn' | 'error', requestId: string, message: string, fields
  * stream (a later 404, a worker that refused), the reservation and the slot are released
  * before the answer goes out.
  */
-export const speechLimits = (measure: (c: Context<AppEnv>) => Promise<number>) =>
+export const speechLimits = (measure: (c: Context<AppEnv>) => Promise<{ characters: number; voiceId?: string | undefined }>) =>
   createMiddleware<AppEnv>(async (c, next) => {
     const key = c.get('apiKey');
     const requestId = c.get('requestId');
-    const characters = await measure(c);
+    const { characters, voiceId } = await measure(c);
     const account = accountObject(c.env, key.account_id);
-    const admission = await account.admit({ request_id: requestId, key_id: key.id, characters });
-    if (!admission.ok) throw refusalError(admission, characters);
+    const admission = await account.admit({ request_id: requestId, key_id: key.id, characters, ...(voiceId ? { voice_id: voiceId } : {}) });
+    if (!admission.ok) throw refusalError(admission, characters, voiceId);
 
     const admittedAt = new Date();
     let usage: StreamUsage | undefined;
@@ -170,6 +175,7 @@ export const speechLimits = (measure: (c: Context<AppEnv>) => Promise<number>) =
 
     c.set('speechTicket', {
       reserved: admission.reserved,
+      voiceVersion: admission.voice_version,
       meter(upstream, streamUsage) {
         usage = streamUsage;
         const metered = meteredStream(upstream, {

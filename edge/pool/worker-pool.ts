@@ -1,7 +1,7 @@
 import { ApiError } from '../../shared/errors.ts';
 import type { ModelInfo } from '../../shared/schemas/catalog.ts';
 import { WORKER_PATHS, WorkerCatalogSchema, type WorkerSynthesisRequest } from '../../shared/protocol/worker-api.ts';
-import { signedFetch } from './signed-fetch.ts';
+import { type SignedInit, signedFetch } from './signed-fetch.ts';
 
 /** A model the pool serves and the workers that serve it. */
 export interface PoolModel {
@@ -85,29 +85,35 @@ export class WorkerPool {
   }
 
   /**
-   * Sends a synthesis request to a worker that serves the model, round-robin, failing over to
-   * the next one when a worker cannot be reached or answers 503 (busy or not ready).
-   * Returns the worker's response unread: the caller streams its body.
+   * Sends a synthesis request to a worker that serves the model. Returns the worker's response
+   * unread: the caller streams its body.
    */
-  async synthesize(model: PoolModel, request: WorkerSynthesisRequest, signal: AbortSignal): Promise<Response> {
+  synthesize(model: PoolModel, request: WorkerSynthesisRequest, signal: AbortSignal): Promise<Response> {
+    return this.send(model, WORKER_PATHS.synthesize, {
+      method: 'POST',
+      body: JSON.stringify(request),
+      headers: { 'x-request-id': request.request_id },
+      signal,
+    });
+  }
+
+  /**
+   * Sends a request to a worker that serves the model, round-robin, failing over to the next one
+   * when a worker cannot be reached or answers 503 (busy or not ready).
+   */
+  async send(model: PoolModel, path: string, init: SignedInit & { signal: AbortSignal }): Promise<Response> {
     const start = cursors.get(model.info.id) ?? 0;
     cursors.set(model.info.id, start + 1);
-    const body = JSON.stringify(request);
     let lastProblem = 'no worker serves this model.';
     for (let i = 0; i < model.workers.length; i++) {
       const url = model.workers[(start + i) % model.workers.length]!;
       try {
-        const response = await signedFetch(this.secret, url, WORKER_PATHS.synthesize, {
-          method: 'POST',
-          body,
-          headers: { 'x-request-id': request.request_id },
-          signal,
-        });
+        const response = await signedFetch(this.secret, url, path, init);
         if (response.status !== 503) return response;
         lastProblem = 'every worker is busy.';
         await response.body?.cancel();
       } catch (error) {
-        if (signal.aborted) throw error;
+        if (init.signal.aborted) throw error;
         lastProblem = 'no worker could be reached.';
         catalogs.delete(this.key); // the pool changed; read it again next time
       }

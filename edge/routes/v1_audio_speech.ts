@@ -10,12 +10,14 @@ import {
   SUPPORTED_RESPONSE_FORMATS,
   type SpeechRequest,
 } from '../../shared/schemas/speech.ts';
+import { isCustomVoiceId } from '../../shared/schemas/voice-profile.ts';
 import type { AppEnv } from '../env.ts';
 import { readJsonBody } from '../http/json-body.ts';
 import { audioToSse } from '../http/sse-audio.ts';
 import { identifyApiKey } from '../middleware/api-key-auth.ts';
 import { speechLimits } from '../middleware/limits.ts';
 import { type PoolModel, WorkerPool } from '../pool/worker-pool.ts';
+import { voiceProfileFor } from '../voices/voice-profiles.ts';
 
 /** `POST /v1/audio/speech`: text in, an audio stream out, OpenAI-compatible. */
 export const speechRoute = new Hono<AppEnv>();
@@ -73,20 +75,42 @@ function checkInput(request: SpeechRequest) {
   return { format, characters };
 }
 
-/** Resolves model, voice and language against what the pool actually serves. */
-function resolve(request: SpeechRequest, models: Map<string, PoolModel>, defaultModel: string | undefined) {
+function resolveModel(request: SpeechRequest, models: Map<string, PoolModel>, defaultModel: string | undefined): PoolModel {
   const modelId = request.model ?? (defaultModel && models.has(defaultModel) ? defaultModel : models.keys().next().value!);
   const model = models.get(modelId);
   if (!model) throw modelNotFound(modelId, models);
+  return model;
+}
 
+function checkLanguage(language: string, model: PoolModel, models: Map<string, PoolModel>): string {
+  if (!model.info.languages.includes(language)) throw unsupportedLanguage(language, model, models);
+  return language;
+}
+
+/**
+ * Resolves model, voice and language against what the pool serves. An account's own voice (the
+ * account's object admitted it, at `voiceVersion`) comes with its profile for the model, which
+ * the worker receives with the request.
+ */
+async function resolve(c: Context<AppEnv>, request: SpeechRequest, pool: WorkerPool, models: Map<string, PoolModel>) {
+  const model = resolveModel(request, models, c.env.DEFAULT_MODEL);
   const voiceId = request.voice ?? model.info.default_voice;
+  const voiceVersion = c.get('speechTicket').voiceVersion;
+  if (isCustomVoiceId(voiceId) && voiceVersion !== undefined) {
+    const { record, profile } = await voiceProfileFor(
+      c.env,
+      pool,
+      models,
+      { accountId: c.get('apiKey').account_id, id: voiceId, version: voiceVersion },
+      model,
+      { requestId: c.get('requestId'), signal: c.req.raw.signal },
+    );
+    const language = checkLanguage(request.language ?? record.language ?? model.info.voices[0]?.language ?? 'en', model, models);
+    return { model, voiceId, language, voiceProfile: { id: voiceId, version: voiceVersion, profile } };
+  }
   const voice = model.info.voices.find((v) => v.id === voiceId);
   if (!voice) throw voiceNotFound(voiceId, model);
-
-  const language = request.language ?? voice.language;
-  if (!model.info.languages.includes(language)) throw unsupportedLanguage(language, model, models);
-
-  return { model, voice, language };
+  return { model, voiceId, language: checkLanguage(request.language ?? voice.language, model, models), voiceProfile: undefined };
 }
 
 // The body is read and checked once per request: by the limits middleware, which needs its size,
@@ -101,8 +125,14 @@ function readSpeechRequest(c: Context<AppEnv>) {
   return checked;
 }
 
-/** The request's cost in characters (Unicode code points of `input`), once the input is known to be valid. */
-const measureSpeech = async (c: Context<AppEnv>) => (await readSpeechRequest(c)).characters;
+/**
+ * The request's cost in characters (Unicode code points of `input`), once the input is known to
+ * be valid, and the account's own voice it names, which admission checks the account has.
+ */
+const measureSpeech = async (c: Context<AppEnv>) => {
+  const { request, characters } = await readSpeechRequest(c);
+  return { characters, voiceId: request.voice && isCustomVoiceId(request.voice) ? request.voice : undefined };
+};
 
 speechRoute.post(
   '/v1/audio/speech',
@@ -113,12 +143,13 @@ speechRoute.post(
     const { request, format, characters } = await readSpeechRequest(c);
     const pool = new WorkerPool(c.env.WORKER_URLS, c.env.WORKER_SECRET);
     const models = await pool.models();
-    const { model, voice, language } = resolve(request, models, c.env.DEFAULT_MODEL);
+    const { model, voiceId, language, voiceProfile } = await resolve(c, request, pool, models);
 
     const workerRequest: WorkerSynthesisRequest = {
       request_id: c.get('requestId'),
       model: model.info.id,
-      voice: voice.id,
+      voice: voiceId,
+      ...(voiceProfile ? { voice_profile: voiceProfile } : {}),
       language,
       input: request.input,
       response_format: format,
@@ -140,7 +171,7 @@ speechRoute.post(
       'content-type': sse ? 'text/event-stream' : CONTENT_TYPES[format],
       'cache-control': 'no-store',
       [AUDIO_HEADERS.model]: model.info.id,
-      [AUDIO_HEADERS.voice]: voice.id,
+      [AUDIO_HEADERS.voice]: voiceId,
       [AUDIO_HEADERS.language]: language,
       'x-request-id': c.get('requestId'),
     });
@@ -148,7 +179,7 @@ speechRoute.post(
     if (sampleRate) headers.set(AUDIO_HEADERS.sampleRate, sampleRate);
     const body = c.get('speechTicket').meter(upstream.body, {
       model: model.info.id,
-      voice: voice.id,
+      voice: voiceId,
       language,
       format,
       sampleRate: Number(sampleRate) || OUTPUT_SAMPLE_RATE,

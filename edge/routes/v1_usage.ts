@@ -6,21 +6,21 @@ import { apiKeyAuth } from '../middleware/api-key-auth.ts';
 import { D1UsageLedger, type UsageGroup, type UsageTotals } from '../storage/usage-ledger.ts';
 
 /**
- * `GET /v1/usage?start=YYYY-MM-DD&end=YYYY-MM-DD&group_by=day|key|model`: the key's account's
- * usage from the ledger, between two UTC dates (both included), grouped. Defaults: the last 30
+ * `GET /v1/usage?start=YYYY-MM-DD&end=YYYY-MM-DD&group_by=day|key|model|kind`: the key's account's
+ * usage from the ledger (speech, and voices created: `kind`), between two UTC dates (both included), grouped. Defaults: the last 30
  * days, by day.
  */
 export const usageRoute = new Hono<AppEnv>();
 
 const DAY_MS = 86_400_000;
 const MAX_DAYS = 366;
-const GROUP_FIELD: Record<UsageGroup, string> = { day: 'date', key: 'key_id', model: 'model' };
+const GROUP_FIELD: Record<UsageGroup, string> = { day: 'date', key: 'key_id', model: 'model', kind: 'kind' };
 
 const date = z.iso.date();
 const UsageQuerySchema = z.object({
   start: date.optional(),
   end: date.optional(),
-  group_by: z.enum(['day', 'key', 'model']).default('day'),
+  group_by: z.enum(['day', 'key', 'model', 'kind']).default('day'),
 });
 
 usageRoute.get('/v1/usage', apiKeyAuth('usage'), async (c) => {

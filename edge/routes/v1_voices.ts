@@ -1,18 +1,85 @@
 import { Hono } from 'hono';
+import { z } from 'zod';
+import { invalidRequest } from '../../shared/errors.ts';
 import type { AppEnv } from '../env.ts';
 import { apiKeyAuth } from '../middleware/api-key-auth.ts';
 import { WorkerPool } from '../pool/worker-pool.ts';
+import { D1VoiceIndex, type VoiceCursor } from '../storage/voice-index.ts';
+import { presetObject, voiceObject } from '../voices/voice-object.ts';
 
-/** `GET /v1/voices`: every preset voice of every model (`?model=` and `?language=` filter). */
+/**
+ * `GET /v1/voices`: the models' preset voices, then the account's own voices (oldest first),
+ * a page at a time: `limit` (1 to 100, default 100) and the `next_cursor` of the previous page
+ * as `cursor`. Filters: `model` (voices that model can speak with), `language`, `type`
+ * (`preset`, `clone`, `design`).
+ */
 export const voicesRoute = new Hono<AppEnv>();
 
+const QuerySchema = z.object({
+  model: z.string().min(1).optional(),
+  language: z
+    .string()
+    .min(2)
+    .transform((code) => code.toLowerCase())
+    .optional(),
+  type: z.enum(['preset', 'clone', 'design']).optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(100),
+  cursor: z.string().optional(),
+});
+
+/** Where the next page starts: an index into the presets, or a position among the account's voices. */
+type Cursor = { preset: number } | { own: VoiceCursor };
+
+const encodeCursor = (cursor: Cursor) => btoa(JSON.stringify(cursor)).replaceAll('+', '-').replaceAll('/', '_').replace(/=+$/, '');
+function decodeCursor(text: string | undefined): Cursor {
+  if (!text) return { preset: 0 };
+  try {
+    const cursor = JSON.parse(atob(text.replaceAll('-', '+').replaceAll('_', '/'))) as Cursor;
+    if ('preset' in cursor && Number.isInteger(cursor.preset) && cursor.preset >= 0) return cursor;
+    if ('own' in cursor && typeof cursor.own?.created_at === 'string' && typeof cursor.own.id === 'string') return cursor;
+  } catch {
+    // answered below
+  }
+  throw invalidRequest('invalid_cursor', 'cursor is not a next_cursor this API returned.', 'cursor');
+}
+
 voicesRoute.get('/v1/voices', apiKeyAuth('speech', 'voices'), async (c) => {
+  const parsed = QuerySchema.safeParse(c.req.query());
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const param = issue.path.join('.');
+    throw invalidRequest('invalid_parameter', `${param}: ${issue.message}`, param);
+  }
+  const query = parsed.data;
+  const cursor = decodeCursor(query.cursor);
   const models = await new WorkerPool(c.env.WORKER_URLS, c.env.WORKER_SECRET).models();
-  const onlyModel = c.req.query('model');
-  const onlyLanguage = c.req.query('language')?.toLowerCase();
-  const data = [...models.values()]
-    .filter(({ info }) => !onlyModel || info.id === onlyModel)
-    .flatMap(({ info }) => info.voices.map((voice) => ({ ...voice, object: 'voice', type: 'preset', model: info.id })))
-    .filter((voice) => !onlyLanguage || voice.language === onlyLanguage);
-  return c.json({ object: 'list', data });
+  const onlyModel = query.model ? models.get(query.model) : undefined;
+
+  const presets =
+    query.type === undefined || query.type === 'preset'
+      ? [...models.values()]
+          .filter(({ info }) => !query.model || info.id === query.model)
+          .flatMap(({ info }) => info.voices.map((voice) => presetObject(voice, info.id)))
+          .filter((voice) => !query.language || voice.language === query.language)
+      : [];
+  const start = 'preset' in cursor ? cursor.preset : presets.length;
+  const data: Array<Record<string, unknown>> = presets.slice(start, start + query.limit);
+  let next: Cursor | undefined = start + query.limit < presets.length ? { preset: start + query.limit } : undefined;
+
+  const room = query.limit - data.length;
+  if (!next && room > 0 && query.type !== 'preset') {
+    // An own voice works with its own model, and with any model that clones (from its clip).
+    const model = query.model ? { id: query.model, anyVoice: (onlyModel?.info.capabilities.clone ?? 'none') !== 'none' } : undefined;
+    const rows = await new D1VoiceIndex(c.env.DB).list(
+      c.get('apiKey').account_id,
+      { ...(query.type ? { type: query.type } : {}), ...(query.language ? { language: query.language } : {}), ...(model ? { model } : {}) },
+      'own' in cursor ? cursor.own : undefined,
+      room + 1,
+    );
+    const page = rows.slice(0, room);
+    data.push(...page.map((row) => voiceObject(row)));
+    const last = page.at(-1);
+    if (rows.length > room && last) next = { own: { created_at: last.created_at, id: last.id } };
+  }
+  return c.json({ object: 'list', data, has_more: next !== undefined, next_cursor: next ? encodeCursor(next) : null });
 });

@@ -17,6 +17,15 @@ export function isSupportedFormat(format: ResponseFormat): format is SupportedRe
 }
 
 /**
+ * Any well-formed code parses; whether a model speaks it is checked against the catalog, so that
+ * the error can name the models that do.
+ */
+export const LanguageCodeSchema = z
+  .string()
+  .regex(/^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{1,8})*$/, 'expected a language code such as "en" or "pt-BR"')
+  .transform((code) => code.toLowerCase());
+
+/**
  * `POST /v1/audio/speech`, OpenAI-compatible (`model`, `input`, `voice`, `instructions`,
  * `response_format`, `speed`, `stream_format`) plus `language` and `seed`.
  *
@@ -32,13 +41,7 @@ export const SpeechRequestSchema = z.object({
   response_format: z.enum(RESPONSE_FORMATS).default('wav'),
   speed: z.number().min(0.25).max(4).default(1),
   stream_format: z.enum(['audio', 'sse']).default('audio'),
-  // Any well-formed code parses; whether a model speaks it is checked against the catalog,
-  // so that the error can name the models that do.
-  language: z
-    .string()
-    .regex(/^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{1,8})*$/, 'expected a language code such as "en" or "pt-BR"')
-    .transform((code) => code.toLowerCase())
-    .optional(),
+  language: LanguageCodeSchema.optional(),
   seed: z.number().int().min(0).max(2 ** 32 - 1).optional(),
 });
 

@@ -13,7 +13,7 @@ export interface AccountOptions {
   name?: string;
   /** Credits of a new account; the harness gives plenty (1,000,000) unless told. */
   credits?: number;
-  limits?: { requests_per_minute?: number; characters_per_minute?: number; concurrent_streams?: number };
+  limits?: { requests_per_minute?: number; characters_per_minute?: number; concurrent_streams?: number; max_voices?: number };
 }
 
 /** Generous limits for accounts the harness creates, so tests about other things never meet them. */

@@ -10,9 +10,9 @@ export interface StackHarness {
   stop(): Promise<void>;
 }
 
-export async function startStack(options: { workerEnv?: Record<string, string>; workerArgs?: string[] } = {}): Promise<StackHarness> {
+export async function startStack(options: { workerEnv?: Record<string, string>; workerArgs?: string[]; edgeVars?: Record<string, string> } = {}): Promise<StackHarness> {
   const worker = await startGpuWorker({ ...(options.workerEnv ? { env: options.workerEnv } : {}), ...(options.workerArgs ? { args: options.workerArgs } : {}) });
-  const edge = await startEdge({ workerUrls: [worker.url], workerSecret: worker.secret }).catch(async (error: unknown) => {
+  const edge = await startEdge({ workerUrls: [worker.url], workerSecret: worker.secret, ...(options.edgeVars ? { vars: options.edgeVars } : {}) }).catch(async (error: unknown) => {
     await worker.stop();
     throw error;
   });

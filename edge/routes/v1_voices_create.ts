@@ -1,0 +1,143 @@
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { z } from 'zod';
+import { ApiError, invalidRequest } from '../../shared/errors.ts';
+import { isLanguageCode, LANGUAGE_CODES } from '../../shared/languages.ts';
+import { MAX_CLIP_BYTES } from '../../shared/protocol/worker-api.ts';
+import { LanguageCodeSchema } from '../../shared/schemas/speech.ts';
+import { sha256Hex } from '../../shared/sha256.ts';
+import { accountObject } from '../accounts/account-stub.ts';
+import type { AppEnv } from '../env.ts';
+import { apiKeyAuth } from '../middleware/api-key-auth.ts';
+import { WorkerPool } from '../pool/worker-pool.ts';
+import { D1VoiceIndex } from '../storage/voice-index.ts';
+import { chooseVoiceModel } from '../voices/choose-model.ts';
+import { saveVoice, voiceQuotaExceeded } from '../voices/save-voice.ts';
+import { voiceIdFor } from '../voices/voice-id.ts';
+import { voiceObject } from '../voices/voice-object.ts';
+import { cloneOnWorker } from '../voices/worker-calls.ts';
+
+/**
+ * `POST /v1/voices`: clone a voice from a clip (multipart: `file`, `name`, `consent=true`, and
+ * optionally `transcript`, `language`, `model`, `description`). A worker decodes and checks the
+ * clip and computes the model's profile; the edge keeps the clip, the profile and who consented.
+ * 201 with the new voice; 200 with the existing one when the account uploaded this clip before.
+ */
+export const createVoiceRoute = new Hono<AppEnv>();
+
+/** What browsers and phones label recordings with; a missing type or octet-stream is sniffed by the worker. */
+const AUDIO_TYPE = /^(audio\/[\w.+-]+|video\/(webm|mp4|ogg|quicktime)|application\/(ogg|octet-stream))$/i;
+const ACCEPTED = 'WAV, MP3, Ogg/Opus, Ogg/Vorbis, FLAC, WebM/Opus or M4A/AAC';
+// The clip plus the other fields and multipart framing.
+const MAX_BODY_BYTES = MAX_CLIP_BYTES + 64 * 1024;
+
+const tooLarge = () =>
+  new ApiError(413, 'invalid_request_error', 'file_too_large', `The clip is over ${MAX_CLIP_BYTES / 1024 / 1024} MB; 3 to 30 seconds of speech is all a voice needs.`, {
+    param: 'file',
+  });
+
+const CloneFieldsSchema = z.object({
+  name: z.string().trim().min(1).max(100),
+  transcript: z.string().trim().min(1).max(1000).optional(),
+  language: LanguageCodeSchema.refine(isLanguageCode, `expected one of ${LANGUAGE_CODES.join(', ')}`).optional(),
+  model: z.string().min(1).max(128).optional(),
+  description: z.string().trim().min(1).max(1000).optional(),
+});
+
+async function readCloneForm(request: Request) {
+  if (!/^multipart\/form-data/i.test(request.headers.get('content-type') ?? '')) {
+    throw new ApiError(415, 'invalid_request_error', 'unsupported_media_type', 'POST /v1/voices takes multipart/form-data with the clip as `file`.');
+  }
+  let form: FormData;
+  try {
+    form = await request.formData();
+  } catch {
+    throw invalidRequest('invalid_form', 'The multipart body could not be read.');
+  }
+  const text = (name: string) => {
+    const value = form.get(name);
+    return typeof value === 'string' && value.length > 0 ? value : undefined;
+  };
+  if (text('consent') !== 'true') {
+    throw invalidRequest('consent_required', 'Set consent=true to confirm the speaker agreed to have their voice cloned.', 'consent');
+  }
+  const parsed = CloneFieldsSchema.safeParse({
+    name: text('name'),
+    transcript: text('transcript'),
+    language: text('language'),
+    model: text('model'),
+    description: text('description'),
+  });
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const param = issue.path.join('.');
+    throw invalidRequest('invalid_parameter', `${param}: ${issue.message}`, param);
+  }
+  // workerd hands file parts as File (its types still say string).
+  const file = form.get('file') as File | string | null;
+  if (!file || typeof file === 'string') throw invalidRequest('missing_file', 'Attach the clip as the `file` field.', 'file');
+  if (file.type && !AUDIO_TYPE.test(file.type)) {
+    throw new ApiError(415, 'invalid_request_error', 'unsupported_media_type', `The file is ${file.type}, not audio. Upload ${ACCEPTED}.`, { param: 'file' });
+  }
+  if (file.size > MAX_CLIP_BYTES) throw tooLarge();
+  return { fields: parsed.data, clip: new Uint8Array(await file.arrayBuffer()) };
+}
+
+createVoiceRoute.post(
+  '/v1/voices',
+  apiKeyAuth('voices'),
+  // Counts the body as it streams in: a larger one is refused before it is read whole.
+  bodyLimit({ maxSize: MAX_BODY_BYTES, onError: () => { throw tooLarge(); } }),
+  async (c) => {
+    const { fields, clip } = await readCloneForm(c.req.raw);
+    const key = c.get('apiKey');
+    const clipSha256 = await sha256Hex(clip);
+    const id = await voiceIdFor(key.account_id, `clip:${clipSha256}`);
+    const account = accountObject(c.env, key.account_id);
+
+    // The same clip again: the voice it already is, without redoing the work.
+    if (await account.voice(id)) {
+      const existing = await new D1VoiceIndex(c.env.DB).get(key.account_id, id);
+      if (existing) return c.json(voiceObject(existing), 200);
+    }
+    const room = await account.voiceRoom();
+    if (!room.ok) throw voiceQuotaExceeded(room.limit);
+
+    const pool = new WorkerPool(c.env.WORKER_URLS, c.env.WORKER_SECRET);
+    const model = chooseVoiceModel('clone', fields.model, await pool.models(), c.env.DEFAULT_MODEL);
+    const requestId = c.get('requestId');
+    const result = await cloneOnWorker(
+      pool,
+      model,
+      clip,
+      {
+        request_id: requestId,
+        model: model.info.id,
+        reference: '1',
+        ...(fields.language ? { language: fields.language } : {}),
+        ...(fields.transcript ? { transcript: fields.transcript } : {}),
+        ...(fields.description ? { description: fields.description } : {}),
+      },
+      c.req.raw.signal,
+    );
+    const { row, created } = await saveVoice(
+      c.env,
+      {
+        id,
+        account_id: key.account_id,
+        type: 'clone',
+        name: fields.name,
+        language: fields.language ?? null,
+        description: fields.description ?? null,
+        transcript: fields.transcript ?? null,
+        model: model.info.id,
+        clip_sha256: clipSha256,
+        consent_key_id: key.id,
+        consent_at: new Date().toISOString(),
+      },
+      result,
+      { requestId, keyId: key.id },
+    );
+    return c.json(voiceObject(row, [model.info.id]), created ? 201 : 200);
+  },
+);

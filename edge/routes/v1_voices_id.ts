@@ -1,0 +1,52 @@
+import { Hono } from 'hono';
+import { isCustomVoiceId } from '../../shared/schemas/voice-profile.ts';
+import { accountObject } from '../accounts/account-stub.ts';
+import type { AppEnv } from '../env.ts';
+import { apiKeyAuth } from '../middleware/api-key-auth.ts';
+import { WorkerPool } from '../pool/worker-pool.ts';
+import { R2VoiceClips, clipKey } from '../storage/voice-clips.ts';
+import { D1VoiceIndex } from '../storage/voice-index.ts';
+import { KvVoiceRecords } from '../storage/voice-records.ts';
+import { voiceNotFound } from '../voices/errors.ts';
+import { presetObject, voiceObject } from '../voices/voice-object.ts';
+
+/**
+ * `GET /v1/voices/{id}`: one voice (a preset, or the account's own, with the models that have its
+ * profile). `DELETE /v1/voices/{id}`: deletes the account's voice, its profiles and its clip.
+ * Another account's voice is 404 either way, exactly like one that never existed.
+ */
+export const voiceByIdRoute = new Hono<AppEnv>();
+
+voiceByIdRoute.get('/v1/voices/:id', apiKeyAuth('speech', 'voices'), async (c) => {
+  const id = c.req.param('id');
+  const accountId = c.get('apiKey').account_id;
+  if (!isCustomVoiceId(id)) {
+    const models = await new WorkerPool(c.env.WORKER_URLS, c.env.WORKER_SECRET).models();
+    for (const { info } of models.values()) {
+      const preset = info.voices.find((voice) => voice.id === id);
+      if (preset) return c.json(presetObject(preset, info.id));
+    }
+    throw voiceNotFound(id);
+  }
+  const entry = await accountObject(c.env, accountId).voice(id);
+  const row = entry ? await new D1VoiceIndex(c.env.DB).get(accountId, id) : null;
+  if (!entry || !row) throw voiceNotFound(id);
+  const record = await new KvVoiceRecords(c.env.VOICES).get(id, entry.version);
+  return c.json(voiceObject(row, Object.keys(record?.profiles ?? {})));
+});
+
+voiceByIdRoute.delete('/v1/voices/:id', apiKeyAuth('voices'), async (c) => {
+  const id = c.req.param('id');
+  const accountId = c.get('apiKey').account_id;
+  const account = accountObject(c.env, accountId);
+  const entry = isCustomVoiceId(id) ? await account.voice(id) : null;
+  if (!entry) throw voiceNotFound(id);
+  // The account's object first: from this moment no request can use the voice, on any isolate.
+  await account.deleteVoice(id);
+  await Promise.all([
+    new D1VoiceIndex(c.env.DB).delete(accountId, id),
+    new KvVoiceRecords(c.env.VOICES).delete(id, entry.version),
+    new R2VoiceClips(c.env.VOICE_CLIPS).delete(clipKey(accountId, id)),
+  ]);
+  return c.json({ id, object: 'voice.deleted', deleted: true });
+});
