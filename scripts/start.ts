@@ -145,6 +145,10 @@ async function main() {
   say(`    -H "Authorization: Bearer ${apiKey}" -H "Content-Type: application/json" \\`);
   say(`    -d '{"input": "Streaming speech, chunk by chunk.", "voice": "en-male"}' -o speech.wav`);
   say();
+  say('Clone a voice from 3 to 30 s of speech (WAV, MP3, Ogg, FLAC, WebM, M4A), then use its id as "voice":');
+  say(`  curl ${edgeUrl}/v1/voices -H "Authorization: Bearer ${apiKey}" \\`);
+  say(`    -F file=@clip.wav -F name="My voice" -F consent=true`);
+  say();
   say('Ctrl-C stops everything.');
 }
 
