@@ -53,7 +53,8 @@ describe('POST /v1/voices refuses bad clips with the reason, and the worker stay
     const chunk = new Uint8Array(256 * 1024);
     const total = 64 * 1024 * 1024;
     // Declared: refused from the length alone. Chunked, with no length: counted as it streams in.
-    for (const framing of [{ 'content-length': String(total) }, { 'transfer-encoding': 'chunked' }]) {
+    const framings: Array<Record<string, string>> = [{ 'content-length': String(total) }, { 'transfer-encoding': 'chunked' }];
+    for (const framing of framings) {
       const answer = await postUntilAnswered(`${stack.edge.url}/v1/voices`, { ...headers, ...framing }, chunk, total);
       expect(answer.status).toBe(413);
       expect(JSON.parse(answer.body)).toMatchObject({ error: { code: 'file_too_large' } });

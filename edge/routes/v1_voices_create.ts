@@ -6,13 +6,11 @@ import { isLanguageCode, LANGUAGE_CODES } from '../../shared/languages.ts';
 import { MAX_CLIP_BYTES } from '../../shared/protocol/worker-api.ts';
 import { LanguageCodeSchema } from '../../shared/schemas/speech.ts';
 import { sha256Hex } from '../../shared/sha256.ts';
-import { accountObject } from '../accounts/account-stub.ts';
 import type { AppEnv } from '../env.ts';
 import { apiKeyAuth } from '../middleware/api-key-auth.ts';
 import { WorkerPool } from '../pool/worker-pool.ts';
-import { D1VoiceIndex } from '../storage/voice-index.ts';
 import { chooseVoiceModel } from '../voices/choose-model.ts';
-import { saveVoice, voiceQuotaExceeded } from '../voices/save-voice.ts';
+import { existingVoiceOrRoom, saveVoice } from '../voices/save-voice.ts';
 import { voiceIdFor } from '../voices/voice-id.ts';
 import { voiceObject } from '../voices/voice-object.ts';
 import { cloneOnWorker } from '../voices/worker-calls.ts';
@@ -93,15 +91,9 @@ createVoiceRoute.post(
     const key = c.get('apiKey');
     const clipSha256 = await sha256Hex(clip);
     const id = await voiceIdFor(key.account_id, `clip:${clipSha256}`);
-    const account = accountObject(c.env, key.account_id);
-
     // The same clip again: the voice it already is, without redoing the work.
-    if (await account.voice(id)) {
-      const existing = await new D1VoiceIndex(c.env.DB).get(key.account_id, id);
-      if (existing) return c.json(voiceObject(existing), 200);
-    }
-    const room = await account.voiceRoom();
-    if (!room.ok) throw voiceQuotaExceeded(room.limit);
+    const existing = await existingVoiceOrRoom(c.env, key.account_id, id);
+    if (existing) return c.json(voiceObject(existing), 200);
 
     const pool = new WorkerPool(c.env.WORKER_URLS, c.env.WORKER_SECRET);
     const model = chooseVoiceModel('clone', fields.model, await pool.models(), c.env.DEFAULT_MODEL);

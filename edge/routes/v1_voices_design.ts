@@ -2,15 +2,13 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import { isLanguageCode, LANGUAGE_CODES } from '../../shared/languages.ts';
 import { LanguageCodeSchema } from '../../shared/schemas/speech.ts';
-import { accountObject } from '../accounts/account-stub.ts';
 import type { AppEnv } from '../env.ts';
 import { readJsonBody } from '../http/json-body.ts';
 import { apiKeyAuth } from '../middleware/api-key-auth.ts';
 import { WorkerPool } from '../pool/worker-pool.ts';
-import { D1VoiceIndex } from '../storage/voice-index.ts';
 import { chooseVoiceModel } from '../voices/choose-model.ts';
 import { PREVIEW_TEXT } from '../voices/preview-text.ts';
-import { saveVoice, voiceQuotaExceeded } from '../voices/save-voice.ts';
+import { existingVoiceOrRoom, saveVoice } from '../voices/save-voice.ts';
 import { voiceIdFor } from '../voices/voice-id.ts';
 import { voiceObject } from '../voices/voice-object.ts';
 import { designOnWorker } from '../voices/worker-calls.ts';
@@ -41,14 +39,9 @@ designVoiceRoute.post('/v1/voices/design', apiKeyAuth('voices'), async (c) => {
   const language = request.language as keyof typeof PREVIEW_TEXT;
   const previewText = request.preview_text ?? PREVIEW_TEXT[language];
   const id = await voiceIdFor(key.account_id, `design:${JSON.stringify([model.info.id, language, request.description, previewText, request.seed ?? 0])}`);
-  const account = accountObject(c.env, key.account_id);
-
-  if (!request.preview && (await account.voice(id))) {
-    const existing = await new D1VoiceIndex(c.env.DB).get(key.account_id, id);
-    if (existing) return c.json(voiceObject(existing), 200);
-  }
-  const room = await account.voiceRoom();
-  if (!room.ok && !(await account.voice(id))) throw voiceQuotaExceeded(room.limit);
+  // The same design again is the same voice (its preview is made anew only when asked for).
+  const existing = await existingVoiceOrRoom(c.env, key.account_id, id);
+  if (existing && !request.preview) return c.json(voiceObject(existing), 200);
 
   const requestId = c.get('requestId');
   const result = await designOnWorker(

@@ -14,6 +14,21 @@ export type NewVoice = Omit<VoiceRow, 'version' | 'created_at' | 'reference_form
 export const voiceQuotaExceeded = (limit: number) =>
   new ApiError(403, 'permission_error', 'voice_quota_exceeded', `The account has ${limit} voices, its limit. Delete one (DELETE /v1/voices/{id}) to make room.`);
 
+/**
+ * Before a worker does any work: the account's voice with this id if it has one already (the
+ * same clip or design again), or null when there is room for a new one; 403 when there is not.
+ */
+export async function existingVoiceOrRoom(env: Env, accountId: string, voiceId: string): Promise<VoiceRow | null> {
+  const account = accountObject(env, accountId);
+  if (await account.voice(voiceId)) {
+    const existing = await new D1VoiceIndex(env.DB).get(accountId, voiceId);
+    if (existing) return existing;
+  }
+  const room = await account.voiceRoom();
+  if (!room.ok) throw voiceQuotaExceeded(room.limit);
+  return null;
+}
+
 /** Credits a voice costs: the configured price per second of its reference audio. */
 export function voicePrice(env: Env, referenceSeconds: number): number {
   const perSecond = Number(env.VOICE_CREDITS_PER_SECOND ?? 0);
