@@ -58,8 +58,8 @@ export function createWorkerServer(options: WorkerServerOptions): { server: Serv
     if (req.method === 'POST' && path === WORKER_PATHS.synthesize) {
       return handleSynthesize(req, res, body, deps);
     }
-    if (req.method === 'POST' && path === WORKER_PATHS.cloneVoice) return handleCloneVoice(req, res, body, url.searchParams, deps);
-    if (req.method === 'POST' && path === WORKER_PATHS.designVoice) return handleDesignVoice(req, res, body, deps);
+    if (req.method === 'POST' && path === WORKER_PATHS.cloneVoice) return handleCloneVoice(res, body, url.searchParams, deps);
+    if (req.method === 'POST' && path === WORKER_PATHS.designVoice) return handleDesignVoice(res, body, deps);
     throw new ApiError(404, 'not_found_error', 'route_not_found', `No route for ${req.method} ${path}.`);
   }
 

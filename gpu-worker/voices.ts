@@ -1,4 +1,4 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ServerResponse } from 'node:http';
 import { OUTPUT_SAMPLE_RATE } from '../shared/audio/formats.ts';
 import { concatSamples } from '../shared/audio/pcm.ts';
 import { ApiError } from '../shared/errors.ts';
@@ -78,7 +78,7 @@ const encodedWav = (samples: Float32Array, sampleRate: number) => ({
  * `POST /v1/voices/clone?model=…`: the uploaded clip in the body. Decodes and checks it (any
  * format phones and browsers record; 3 to 30 s with speech), then has the engine make its profile.
  */
-export async function handleCloneVoice(_req: IncomingMessage, res: ServerResponse, body: Uint8Array, query: URLSearchParams, deps: VoiceDeps) {
+export async function handleCloneVoice(res: ServerResponse, body: Uint8Array, query: URLSearchParams, deps: VoiceDeps) {
   const params = parseWith(VoiceCloneParamsSchema, Object.fromEntries(query));
   const engine = voiceEngine(params.model, 'clone', deps.engines);
   await inSlot(res, deps, params.request_id, async (signal) => {
@@ -110,7 +110,7 @@ export async function handleCloneVoice(_req: IncomingMessage, res: ServerRespons
  * `POST /v1/voices/design`: a description in, the engine's profile and a spoken preview out. The
  * edge keeps the preview as the voice's reference clip, so models that clone can use it too.
  */
-export async function handleDesignVoice(_req: IncomingMessage, res: ServerResponse, body: Uint8Array, deps: VoiceDeps) {
+export async function handleDesignVoice(res: ServerResponse, body: Uint8Array, deps: VoiceDeps) {
   const request = parseWith(VoiceDesignRequestSchema, parseJson(body));
   const engine = voiceEngine(request.model, 'design', deps.engines);
   if (!engine.info.languages.includes(request.language)) {
