@@ -91,17 +91,21 @@ export async function handleSynthesize(req: IncomingMessage, res: ServerResponse
       [AUDIO_HEADERS.voice]: request.voice,
       [AUDIO_HEADERS.language]: request.language,
     });
-    await write(res, encoder.start(), cancel.signal);
+    // A resumed stream continues one the client already has: no header, and what it has is skipped.
+    let skip = request.resume_at_sample ?? 0;
+    if (skip === 0) await write(res, encoder.start(), cancel.signal);
+    const emit = async (samples: Float32Array) => {
+      const dropped = Math.min(skip, samples.length);
+      skip -= dropped;
+      samplesOut += samples.length - dropped;
+      await write(res, encoder.encode(samples.subarray(dropped)), cancel.signal);
+    };
     const firstAudioMs = performance.now() - started;
     while (!next.done) {
-      const samples = resampler.push(next.value);
-      samplesOut += samples.length;
-      await write(res, encoder.encode(samples), cancel.signal);
+      await emit(resampler.push(next.value));
       next = await iterator.next();
     }
-    const tail = resampler.end();
-    samplesOut += tail.length;
-    await write(res, encoder.encode(tail), cancel.signal);
+    await emit(resampler.end());
     res.end();
     deps.log('info', 'synthesized', {
       request_id: request.request_id,
@@ -109,6 +113,7 @@ export async function handleSynthesize(req: IncomingMessage, res: ServerResponse
       characters: request.input.length,
       audio_ms: Math.round((samplesOut / OUTPUT_SAMPLE_RATE) * 1000),
       first_audio_ms: Math.round(firstAudioMs),
+      ...(request.resume_at_sample ? { resumed_at_sample: request.resume_at_sample } : {}),
       total_ms: Math.round(performance.now() - started),
     });
   } catch (error) {

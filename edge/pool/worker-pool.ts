@@ -1,6 +1,8 @@
 import { ApiError } from '../../shared/errors.ts';
 import type { ModelInfo } from '../../shared/schemas/catalog.ts';
 import { WORKER_PATHS, WorkerCatalogSchema, type WorkerSynthesisRequest } from '../../shared/protocol/worker-api.ts';
+import { STREAM_LAYOUT } from '../../shared/audio/formats.ts';
+import { resumableStream } from '../http/resumable-stream.ts';
 import { type SignedInit, signedFetch } from './signed-fetch.ts';
 
 /** A model the pool serves and the workers that serve it. */
@@ -85,16 +87,35 @@ export class WorkerPool {
   }
 
   /**
-   * Sends a synthesis request to a worker that serves the model. Returns the worker's response
-   * unread: the caller streams its body.
+   * Sends a synthesis request to a worker that serves the model and returns its response with
+   * the body unread, for the caller to stream. Should that worker fail mid-stream, the body goes
+   * on with the same request on another worker, from the next sample (see resumableStream).
    */
-  synthesize(model: PoolModel, request: WorkerSynthesisRequest, signal: AbortSignal): Promise<Response> {
-    return this.send(model, WORKER_PATHS.synthesize, {
-      method: 'POST',
-      body: JSON.stringify(request),
-      headers: { 'x-request-id': request.request_id },
-      signal,
+  async synthesize(
+    model: PoolModel,
+    request: WorkerSynthesisRequest,
+    signal: AbortSignal,
+    onResume: (resumed: { worker: string; atSample: number }) => void = () => {},
+  ): Promise<Response> {
+    const send = (body: WorkerSynthesisRequest, avoid: string[]) =>
+      this.dispatch(model, WORKER_PATHS.synthesize, { method: 'POST', body: JSON.stringify(body), headers: { 'x-request-id': request.request_id }, signal, avoid });
+    const first = await send(request, []);
+    if (!first.response.ok || !first.response.body) return first.response;
+    const served = [first.worker];
+    const body = resumableStream(first.response.body, {
+      ...STREAM_LAYOUT[request.response_format],
+      resume: async (atSample) => {
+        const next = await send({ ...request, resume_at_sample: atSample }, served);
+        if (!next.response.ok || !next.response.body) {
+          await next.response.body?.cancel();
+          return null;
+        }
+        served.push(next.worker);
+        onResume({ worker: next.worker, atSample });
+        return next.response.body;
+      },
     });
+    return new Response(body, { status: first.response.status, headers: first.response.headers });
   }
 
   /**
@@ -102,18 +123,29 @@ export class WorkerPool {
    * when a worker cannot be reached or answers 503 (busy or not ready).
    */
   async send(model: PoolModel, path: string, init: SignedInit & { signal: AbortSignal }): Promise<Response> {
+    return (await this.dispatch(model, path, init)).response;
+  }
+
+  /** `send`, also saying which worker answered; workers in `avoid` are not asked (a resumed stream's dead one). */
+  async dispatch(
+    model: PoolModel,
+    path: string,
+    init: SignedInit & { signal: AbortSignal; avoid?: readonly string[] },
+  ): Promise<{ response: Response; worker: string }> {
+    const { avoid = [], ...request } = init;
+    const candidates = model.workers.filter((url) => !avoid.includes(url));
     const start = cursors.get(model.info.id) ?? 0;
     cursors.set(model.info.id, start + 1);
-    let lastProblem = 'no worker serves this model.';
-    for (let i = 0; i < model.workers.length; i++) {
-      const url = model.workers[(start + i) % model.workers.length]!;
+    let lastProblem = candidates.length ? 'no worker serves this model.' : 'no other worker serves this model.';
+    for (let i = 0; i < candidates.length; i++) {
+      const worker = candidates[(start + i) % candidates.length]!;
       try {
-        const response = await signedFetch(this.secret, url, path, init);
-        if (response.status !== 503) return response;
+        const response = await signedFetch(this.secret, worker, path, request);
+        if (response.status !== 503) return { response, worker };
         lastProblem = 'every worker is busy.';
         await response.body?.cancel();
       } catch (error) {
-        if (init.signal.aborted) throw error;
+        if (request.signal.aborted) throw error;
         lastProblem = 'no worker could be reached.';
         catalogs.delete(this.key); // the pool changed; read it again next time
       }

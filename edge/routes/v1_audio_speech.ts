@@ -19,6 +19,8 @@ import { speechLimits } from '../middleware/limits.ts';
 import { type PoolModel, WorkerPool } from '../pool/worker-pool.ts';
 import { voiceProfileFor } from '../voices/voice-profiles.ts';
 
+const randomSeed = () => crypto.getRandomValues(new Uint32Array(1))[0]!;
+
 /** `POST /v1/audio/speech`: text in, an audio stream out, OpenAI-compatible. */
 export const speechRoute = new Hono<AppEnv>();
 
@@ -155,9 +157,12 @@ speechRoute.post(
       response_format: format,
       speed: request.speed,
       ...(request.instructions === undefined ? {} : { instructions: request.instructions }),
-      ...(request.seed === undefined ? {} : { seed: request.seed }),
+      // A seed even when the client gave none, so a stream resumed on another worker is the same audio.
+      ...(request.seed !== undefined ? { seed: request.seed } : model.info.capabilities.seed ? { seed: randomSeed() } : {}),
     };
-    const upstream = await pool.synthesize(model, workerRequest, c.req.raw.signal);
+    const upstream = await pool.synthesize(model, workerRequest, c.req.raw.signal, ({ atSample }) =>
+      console.warn(JSON.stringify({ level: 'warn', request_id: workerRequest.request_id, message: 'stream resumed on another worker', at_sample: atSample })),
+    );
     if (!upstream.ok || !upstream.body) {
       const body = await upstream.json().catch(() => null);
       throw (

@@ -1,4 +1,5 @@
 import type { SupportedResponseFormat } from '../schemas/speech.ts';
+import { WAV_HEADER_BYTES } from './wav.ts';
 
 /**
  * Every stream leaves a worker at 24 kHz mono, whatever the engine's native rate: it is the rate
@@ -10,4 +11,10 @@ export const OUTPUT_SAMPLE_RATE = 24_000;
 export const CONTENT_TYPES: Record<SupportedResponseFormat, string> = {
   wav: 'audio/wav',
   pcm: 'audio/pcm',
+};
+
+/** How a stream of each format is laid out: header bytes, then s16le mono samples. */
+export const STREAM_LAYOUT: Record<SupportedResponseFormat, { headerBytes: number; bytesPerSample: number }> = {
+  wav: { headerBytes: WAV_HEADER_BYTES, bytesPerSample: 2 },
+  pcm: { headerBytes: 0, bytesPerSample: 2 },
 };

@@ -42,6 +42,12 @@ export const WorkerSynthesisRequestSchema = z.object({
   response_format: z.enum(SUPPORTED_RESPONSE_FORMATS),
   speed: z.number().min(0.25).max(4),
   seed: z.number().int().nonnegative().optional(),
+  /**
+   * Samples (at the output rate) the client already has from a worker that died mid-stream: this
+   * worker regenerates the same audio (same seed, same voice), skips them, and sends the rest
+   * with no container header, for the edge to splice into the client's stream.
+   */
+  resume_at_sample: z.number().int().nonnegative().optional(),
 });
 export type WorkerSynthesisRequest = z.infer<typeof WorkerSynthesisRequestSchema>;
 

@@ -1,0 +1,98 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WAV_HEADER_BYTES } from '../shared/audio/wav.ts';
+import { speak } from './clips.ts';
+import { type EdgeHarness, startEdge } from './harness/edge.ts';
+import { type GpuWorkerHarness, startGpuWorker } from './harness/gpu-worker.ts';
+
+// Two real workers behind the edge: when the one serving a stream dies, the other finishes it.
+const TEXT = Array.from({ length: 30 }, (_, i) => `Sentence ${i} goes on for a while so that the stream lasts.`).join(' ');
+
+let workers: GpuWorkerHarness[] = [];
+let edge: EdgeHarness;
+let key: string;
+
+beforeAll(async () => {
+  workers = await Promise.all([startGpuWorker(), startGpuWorker()]);
+  edge = await startEdge({ workerUrls: workers.map((w) => w.url), workerSecret: workers[0]!.secret });
+  ({ key } = await edge.createKey());
+});
+afterAll(async () => {
+  await edge?.dispose();
+  await Promise.all(workers.map((w) => w.stop()));
+});
+
+/** The worker with a stream open right now (its unsigned readiness probe reports its load). */
+async function busyWorker(): Promise<GpuWorkerHarness> {
+  for (;;) {
+    for (const worker of workers) {
+      if (worker.process.exitCode !== null || worker.process.signalCode !== null) continue;
+      const stats = (await (await fetch(`${worker.url}/readyz`)).json()) as { active: number };
+      if (stats.active > 0) return worker;
+    }
+  }
+}
+
+async function readAll(reader: ReadableStreamDefaultReader<Uint8Array>, already: number): Promise<number> {
+  let bytes = already;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) return bytes;
+    bytes += value.byteLength;
+  }
+}
+
+/** Replaces a killed worker, so each test starts with two. */
+async function replace(dead: GpuWorkerHarness) {
+  const fresh = await startGpuWorker();
+  workers = workers.map((w) => (w === dead ? fresh : w));
+  await edge.dispose();
+  edge = await startEdge({ workerUrls: workers.map((w) => w.url), workerSecret: fresh.secret });
+  ({ key } = await edge.createKey());
+}
+
+describe('a worker that dies mid-stream', () => {
+  it.each(['pcm', 'wav'] as const)('%s: the stream goes on on the other worker, to its full length, billed once', async (format) => {
+    const whole = await speak(edge, key, { input: TEXT, response_format: format });
+    const expected = (await whole.arrayBuffer()).byteLength;
+
+    const response = await speak(edge, key, { input: TEXT, response_format: format });
+    expect(response.status).toBe(200);
+    const requestId = response.headers.get('x-request-id')!;
+    const reader = response.body!.getReader();
+    const first = (await reader.read()).value!.byteLength;
+    const victim = await busyWorker();
+    await victim.kill();
+    const received = await readAll(reader, first);
+
+    // Same length to the sample; a WAV has one header.
+    expect(received).toBe(expected);
+    expect(received - (format === 'wav' ? WAV_HEADER_BYTES : 0)).toBeGreaterThan(first);
+    await expect.poll(() => edge.logs.find((line) => line.includes(requestId) && line.includes('stream resumed on another worker'))).toBeTruthy();
+    expect(edge.logs.some((line) => line.includes(requestId) && line.includes('stream ended early'))).toBe(false);
+    const db = await edge.mf.getD1Database('DB');
+    const rows = await db.prepare('SELECT status, characters, credits_charged, audio_ms FROM usage_ledger WHERE request_id = ?').bind(requestId).all();
+    expect(rows.results).toEqual([{ status: 'completed', characters: TEXT.length, credits_charged: TEXT.length, audio_ms: expect.any(Number) }]);
+    await replace(victim);
+  });
+
+  it('sse: the events go on to speech.audio.done, with every sample once', async () => {
+    const whole = await speak(edge, key, { input: TEXT, response_format: 'pcm' });
+    const expected = (await whole.arrayBuffer()).byteLength;
+
+    const response = await speak(edge, key, { input: TEXT, response_format: 'pcm', stream_format: 'sse' });
+    const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
+    let text = (await reader.read()).value ?? '';
+    const victim = await busyWorker();
+    await victim.kill();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      text += value;
+    }
+    const events = text.split('\n\n').filter((block) => block.startsWith('data: ')).map((block) => JSON.parse(block.slice(6)) as { type: string; audio?: string });
+    expect(events.at(-1)?.type).toBe('speech.audio.done');
+    const audioBytes = events.filter((e) => e.type === 'speech.audio.delta').reduce((sum, e) => sum + Buffer.from(e.audio!, 'base64').byteLength, 0);
+    expect(audioBytes).toBe(expected);
+    await replace(victim);
+  });
+});
