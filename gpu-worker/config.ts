@@ -1,5 +1,6 @@
 import { availableParallelism, hostname } from 'node:os';
 import { parseArgs } from 'node:util';
+import { DEFAULT_HEARTBEAT_MS } from '../shared/protocol/pool.ts';
 
 /** Everything the worker reads from its flags and environment, checked once at start-up. */
 export interface WorkerConfig {
@@ -19,6 +20,13 @@ export interface WorkerConfig {
   onnxThreads: number;
   /** Bytes of decoded voice profiles each Qwen3 engine keeps (MiB). */
   voiceCacheMb: number;
+  /** The edge's origin: when set, the worker joins its pool by heartbeats. */
+  edgeUrl: string | undefined;
+  /** Where the edge reaches this worker; the listening address when unset. */
+  publicUrl: string | undefined;
+  heartbeatMs: number;
+  /** How long open streams may run on after SIGTERM before they are cut. */
+  drainGraceMs: number;
 }
 
 const integer = (name: string, value: string | undefined, fallback: number, min = 0): number => {
@@ -33,6 +41,21 @@ function executionProvider(value: string): 'cpu' | 'cuda' {
   return value;
 }
 
+/** An http(s) URL without a trailing slash; `origin` also refuses a path, query or hash. */
+function httpUrl(name: string, value: string | undefined, origin = false): string | undefined {
+  if (value === undefined || value === '') return undefined;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new Error(`${name} must be a URL, got "${value}"`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error(`${name} must be an http or https URL, got "${value}"`);
+  // The heartbeat is signed over its path, so the edge must see exactly POOL_PATHS.heartbeat.
+  if (origin && url.href !== `${url.origin}/`) throw new Error(`${name} must be an origin like https://tts.example.com, got "${value}"`);
+  return url.href.replace(/\/$/, '');
+}
+
 export function readConfig(argv: string[], env: NodeJS.ProcessEnv): WorkerConfig {
   const { values } = parseArgs({
     args: argv,
@@ -41,6 +64,8 @@ export function readConfig(argv: string[], env: NodeJS.ProcessEnv): WorkerConfig
       port: { type: 'string' },
       pack: { type: 'string', multiple: true },
       'execution-provider': { type: 'string' },
+      'edge-url': { type: 'string' },
+      'public-url': { type: 'string' },
     },
     strict: true,
   });
@@ -59,5 +84,9 @@ export function readConfig(argv: string[], env: NodeJS.ProcessEnv): WorkerConfig
     executionProvider: executionProvider(values['execution-provider'] ?? env.EXECUTION_PROVIDER ?? 'cpu'),
     onnxThreads: integer('ONNX_THREADS', env.ONNX_THREADS, 0),
     voiceCacheMb: integer('VOICE_CACHE_MB', env.VOICE_CACHE_MB, 128, 1),
+    edgeUrl: httpUrl('EDGE_URL', values['edge-url'] ?? env.EDGE_URL, true),
+    publicUrl: httpUrl('WORKER_PUBLIC_URL', values['public-url'] ?? env.WORKER_PUBLIC_URL),
+    heartbeatMs: integer('HEARTBEAT_MS', env.HEARTBEAT_MS, DEFAULT_HEARTBEAT_MS, 100),
+    drainGraceMs: integer('DRAIN_GRACE_MS', env.DRAIN_GRACE_MS, 60_000),
   };
 }

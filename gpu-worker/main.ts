@@ -1,18 +1,25 @@
 /**
  * The gpu-worker process: loads its engines, then serves signed synthesis requests from the
- * edge. `node gpu-worker/main.ts [--port N] [--host H] [--pack DIR]... [--execution-provider cpu|cuda]`
+ * edge; with EDGE_URL set it joins the edge's pool by heartbeats. SIGTERM or SIGINT drains it: no
+ * new work, open streams finish (up to DRAIN_GRACE_MS), then it leaves the pool and exits 0.
+ * `node gpu-worker/main.ts [--port N] [--host H] [--edge-url URL] [--public-url URL] [--pack DIR]... [--execution-provider cpu|cuda]`
  * with WORKER_SECRET set.
  */
+import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { readConfig } from './config.ts';
 import { EspeakEngine } from './engines/espeak/engine.ts';
 import { loadQwen3Engine } from './engines/qwen3/index.ts';
 import type { Engine } from './engines/types.ts';
 import { jsonLogger } from './log.ts';
+import { Heartbeats } from './pool/heartbeat.ts';
+import { RecentMedian } from './pool/recent-median.ts';
 import { Scheduler } from './scheduler.ts';
 import { createWorkerServer } from './server.ts';
 
-const DRAIN_TIMEOUT_MS = 10_000;
+/** Sent in heartbeats, so the edge can tell which release each worker runs. */
+const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
 async function main(): Promise<void> {
   const config = readConfig(process.argv.slice(2), process.env);
@@ -31,33 +38,71 @@ async function main(): Promise<void> {
   }
   log('info', 'engines loaded', { models: engines.map((engine) => engine.info.id) });
 
+  let draining = false;
   const scheduler = new Scheduler({ maxActive: config.maxStreams, maxQueued: config.maxQueued, queueTimeoutMs: config.queueTimeoutMs });
-  const { server, setReady } = createWorkerServer({ workerId: config.workerId, secret: config.secret, engines, scheduler, log });
+  const firstAudio = new RecentMedian();
+  const { server, setReady } = createWorkerServer({
+    workerId: config.workerId,
+    secret: config.secret,
+    engines,
+    scheduler,
+    log,
+    firstAudio,
+    isDraining: () => draining,
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.port, config.host, resolve);
   });
   const { port } = server.address() as AddressInfo;
+  const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
   setReady(true);
   // Test harnesses and the start script read this line to learn the port.
-  log('info', 'listening', { url: `http://${config.host}:${port}`, port });
+  log('info', 'listening', { url, port });
 
-  let stopping = false;
-  const stop = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    log('info', 'stopping', { signal });
-    setReady(false);
-    const drained = new Promise<void>((resolve) => server.close(() => resolve()));
-    server.closeIdleConnections();
-    const timeout = new Promise<void>((resolve) => setTimeout(resolve, DRAIN_TIMEOUT_MS).unref());
-    await Promise.race([drained, timeout]);
+  let heartbeats: Heartbeats | undefined;
+  if (config.edgeUrl) {
+    if (!config.publicUrl && (config.host === '0.0.0.0' || config.host === '::')) {
+      log('warn', 'the edge cannot reach a wildcard address: set WORKER_PUBLIC_URL', { url });
+    }
+    heartbeats = new Heartbeats({
+      edgeUrl: config.edgeUrl,
+      secret: config.secret,
+      intervalMs: config.heartbeatMs,
+      log,
+      member: { worker_id: config.workerId, url: config.publicUrl ?? url, version: VERSION, models: engines.map((engine) => engine.info), capacity: config.maxStreams },
+      load: () => ({ ...scheduler.stats, ttfa_ms: firstAudio.median() }),
+      draining: () => draining,
+    });
+    heartbeats.start();
+  }
+
+  const drain = async (signal: NodeJS.Signals) => {
+    draining = true;
+    log('info', 'draining', { signal, ...scheduler.stats, grace_ms: config.drainGraceMs });
+    void heartbeats?.beat(); // now, not at the next tick: the edge stops sending work at once
+    const finished = await Promise.race([scheduler.idle().then(() => true), sleep(config.drainGraceMs, false, { ref: false })]);
+    // Streams cut here fail over on the edge, which resumes them on another worker.
+    if (!finished) log('warn', 'drain grace ran out: cutting open streams', scheduler.stats);
+    await heartbeats?.leave();
+    server.close();
     server.closeAllConnections();
     await Promise.all(engines.map((engine) => engine.close()));
+    log('info', 'stopped', { signal });
     process.exit(0);
   };
-  process.on('SIGTERM', () => void stop('SIGTERM'));
-  process.on('SIGINT', () => void stop('SIGINT'));
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (draining) {
+      log('warn', 'second signal: exiting without waiting for open streams', { signal, ...scheduler.stats });
+      process.exit(1);
+    }
+    drain(signal).catch((error: unknown) => {
+      log('error', 'drain failed', { error: String(error) });
+      process.exit(1);
+    });
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
 }
 
 main().catch((error: unknown) => {

@@ -58,4 +58,20 @@ describe('Scheduler', () => {
     release();
     expect(scheduler.stats.active).toBe(0);
   });
+
+  it('is idle once every slot is given back, including those handed to the queue', async () => {
+    const scheduler = new Scheduler({ maxActive: 1, maxQueued: 1, queueTimeoutMs: 5_000 });
+    await scheduler.idle(); // nothing running: at once
+    const first = await scheduler.acquire(signal());
+    const queued = scheduler.acquire(signal());
+    let idle = false;
+    const waiting = scheduler.idle().then(() => (idle = true));
+    first();
+    const second = await queued;
+    await Promise.resolve();
+    expect(idle).toBe(false);
+    second();
+    await waiting;
+    expect(scheduler.stats).toEqual({ active: 0, queued: 0 });
+  });
 });

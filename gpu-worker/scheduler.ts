@@ -23,6 +23,7 @@ export class Scheduler {
   private readonly options: SchedulerOptions;
   private active = 0;
   private readonly queue: Array<{ grant: () => void }> = [];
+  private readonly idleWaiters: Array<() => void> = [];
 
   constructor(options: SchedulerOptions) {
     this.options = options;
@@ -30,6 +31,12 @@ export class Scheduler {
 
   get stats() {
     return { active: this.active, queued: this.queue.length };
+  }
+
+  /** Resolves once no stream holds or waits for a slot: what a draining worker waits for. */
+  idle(): Promise<void> {
+    if (this.active === 0) return Promise.resolve(); // nothing queues while a slot is free
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
   /** Waits for a slot; returns the function that gives it back. */
@@ -68,7 +75,7 @@ export class Scheduler {
       const next = this.queue.shift();
       // Hand the slot straight to the next in line, so no newcomer can slip in between.
       if (next) next.grant();
-      else this.active--;
+      else if (--this.active === 0) for (const resolve of this.idleWaiters.splice(0)) resolve();
     };
   }
 }

@@ -10,6 +10,15 @@ afterAll(() => worker?.stop());
 
 const LONG = Array.from({ length: 50 }, (_, i) => `Sentence ${i} is here to make the stream last a good while.`).join(' ');
 
+/** Synthesizes `input` whole and answers the engine steps the worker logged for it. */
+async function synthesizedSteps(input: string): Promise<number> {
+  const requestId = `whole-${crypto.randomUUID()}`;
+  const { response } = await signedWorkerFetch(worker.url, worker.secret, '/v1/synthesize', { body: synthesisBody({ request_id: requestId, input }) });
+  await response.arrayBuffer();
+  await expect.poll(() => worker.logs.find((e) => e.request_id === requestId)).toMatchObject({ message: 'synthesized' });
+  return worker.logs.find((e) => e.request_id === requestId)!.engine_steps as number;
+}
+
 describe('gpu-worker synthesis', () => {
   it('stops synthesizing when the client goes away', async () => {
     const requestId = `cancel-${crypto.randomUUID()}`;
@@ -25,6 +34,14 @@ describe('gpu-worker synthesis', () => {
     const entry = worker.logs.find((e) => e.request_id === requestId)!;
     // 50 sentences are over two minutes of audio; cancellation stopped it long before.
     expect(entry.audio_ms as number).toBeLessThan(60_000);
+
+    // The model stopped too: the slot is free, nothing more is logged for the request, and it
+    // took a fraction of the engine steps the whole text takes.
+    await expect.poll(async () => ((await (await fetch(`${worker.url}/readyz`)).json()) as { active: number }).active).toBe(0);
+    const whole = await synthesizedSteps(LONG);
+    expect(worker.logs.filter((e) => e.request_id === requestId)).toEqual([entry]);
+    expect(entry.engine_steps as number).toBeGreaterThan(0);
+    expect(entry.engine_steps as number).toBeLessThan(whole / 2);
   });
 
   it('answers 503 worker_busy at once when every slot is taken, so the edge can fail over', async () => {

@@ -5,6 +5,7 @@ import { MAX_CLIP_BYTES, WORKER_PATHS, type WorkerCatalog } from '../shared/prot
 import type { Engine } from './engines/types.ts';
 import { readBody, sendError, sendJson } from './http/io.ts';
 import type { Logger } from './log.ts';
+import type { RecentMedian } from './pool/recent-median.ts';
 import type { Scheduler } from './scheduler.ts';
 import { handleSynthesize } from './synthesize.ts';
 import { handleCloneVoice, handleDesignVoice } from './voices.ts';
@@ -16,11 +17,19 @@ export interface WorkerServerOptions {
   engines: Engine[];
   scheduler: Scheduler;
   log: Logger;
+  /** Where synthesis records its times to first audio. */
+  firstAudio: RecentMedian;
+  /** True once the worker is stopping: it takes no new work, and finishes what it has. */
+  isDraining(): boolean;
 }
 
 const MAX_BODY_BYTES = 256 * 1024;
 /** A clone request's body is the clip itself. */
 const bodyLimit = (path: string) => (path === WORKER_PATHS.cloneVoice ? MAX_CLIP_BYTES + 1024 : MAX_BODY_BYTES);
+
+/** A 503 before any byte: the edge tries another worker. */
+const unavailable = (code: string, message: string) =>
+  new ApiError(503, 'service_unavailable', code, message, { headers: { 'retry-after': '1' } });
 
 /**
  * The worker's HTTP surface: open health probes, and signed routes for the edge. A request
@@ -29,7 +38,7 @@ const bodyLimit = (path: string) => (path === WORKER_PATHS.cloneVoice ? MAX_CLIP
 export function createWorkerServer(options: WorkerServerOptions): { server: Server; setReady(ready: boolean): void } {
   const engines = new Map(options.engines.map((engine) => [engine.info.id, engine]));
   const replay = new ReplayGuard();
-  const deps = { engines, scheduler: options.scheduler, log: options.log };
+  const deps = { engines, scheduler: options.scheduler, log: options.log, firstAudio: options.firstAudio };
   let ready = false;
 
   const catalog = (): WorkerCatalog => ({ worker_id: options.workerId, models: options.engines.map((engine) => engine.info) });
@@ -39,7 +48,8 @@ export function createWorkerServer(options: WorkerServerOptions): { server: Serv
     const path = url.pathname;
     if (req.method === 'GET' && path === WORKER_PATHS.healthz) return sendJson(res, 200, { status: 'ok' });
     if (req.method === 'GET' && path === WORKER_PATHS.readyz) {
-      return sendJson(res, ready ? 200 : 503, { status: ready ? 'ready' : 'not_ready', ...options.scheduler.stats });
+      const status = options.isDraining() ? 'draining' : ready ? 'ready' : 'not_ready';
+      return sendJson(res, status === 'ready' ? 200 : 503, { status, ...options.scheduler.stats });
     }
 
     const body = await readBody(req, bodyLimit(path));
@@ -52,7 +62,9 @@ export function createWorkerServer(options: WorkerServerOptions): { server: Serv
       options.log('warn', 'refused unsigned request', { path, reason: verdict.reason, remote: req.socket.remoteAddress });
       throw new ApiError(401, 'authentication_error', 'invalid_signature', `Request refused: ${verdict.reason}.`);
     }
-    if (!ready) throw new ApiError(503, 'service_unavailable', 'worker_not_ready', 'The worker is starting or stopping.', { headers: { 'retry-after': '1' } });
+    if (!ready) throw unavailable('worker_not_ready', 'The worker is starting or stopping.');
+    // The catalog costs nothing, so a draining worker still answers it.
+    if (options.isDraining() && path !== WORKER_PATHS.catalog) throw unavailable('worker_draining', 'The worker is shutting down: it takes no new requests.');
 
     if (req.method === 'GET' && path === WORKER_PATHS.catalog) return sendJson(res, 200, catalog());
     if (req.method === 'POST' && path === WORKER_PATHS.synthesize) {

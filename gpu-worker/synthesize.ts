@@ -8,12 +8,15 @@ import type { Engine, VoiceSelection } from './engines/types.ts';
 import { parseJson, parseWith, toApiError } from './http/errors.ts';
 import { sendError, write } from './http/io.ts';
 import type { Logger } from './log.ts';
+import type { RecentMedian } from './pool/recent-median.ts';
 import type { Scheduler } from './scheduler.ts';
 
 export interface SynthesizeDeps {
   engines: Map<string, Engine>;
   scheduler: Scheduler;
   log: Logger;
+  /** Times to first audio, for the heartbeat's load. */
+  firstAudio: RecentMedian;
 }
 
 /** Checks the request against what the engine declares, before any slot or thread is taken. */
@@ -57,6 +60,13 @@ export async function handleSynthesize(req: IncomingMessage, res: ServerResponse
   let iterator: AsyncIterator<Float32Array> | undefined;
   let resamplerReady: Promise<StreamResampler> | undefined;
   let samplesOut = 0;
+  // Chunks pulled from the engine: shows in the logs that a cancelled request stopped the model.
+  let engineSteps = 0;
+  const step = async (engineAudio: AsyncIterator<Float32Array>): Promise<IteratorResult<Float32Array>> => {
+    const result = await engineAudio.next();
+    if (!result.done) engineSteps++;
+    return result;
+  };
   try {
     request = parseWith(WorkerSynthesisRequestSchema, parseJson(body));
     const engine = engineFor(request, deps.engines);
@@ -80,7 +90,9 @@ export async function handleSynthesize(req: IncomingMessage, res: ServerResponse
 
     // Wait for the first audio before answering, so that an engine's refusal is still a JSON error.
     // The resampler is made meanwhile, off the path to the first byte.
-    const [resampler, first] = await Promise.all([resamplerReady, iterator.next()]);
+    const [resampler, first] = await Promise.all([resamplerReady, step(iterator)]);
+    const firstAudioMs = performance.now() - started;
+    deps.firstAudio.record(Math.round(firstAudioMs));
     let next = first;
     res.writeHead(200, {
       'content-type': CONTENT_TYPES[request.response_format],
@@ -100,10 +112,9 @@ export async function handleSynthesize(req: IncomingMessage, res: ServerResponse
       samplesOut += samples.length - dropped;
       await write(res, encoder.encode(samples.subarray(dropped)), cancel.signal);
     };
-    const firstAudioMs = performance.now() - started;
     while (!next.done) {
       await emit(resampler.push(next.value));
-      next = await iterator.next();
+      next = await step(iterator);
     }
     await emit(resampler.end());
     res.end();
@@ -113,13 +124,18 @@ export async function handleSynthesize(req: IncomingMessage, res: ServerResponse
       characters: request.input.length,
       audio_ms: Math.round((samplesOut / OUTPUT_SAMPLE_RATE) * 1000),
       first_audio_ms: Math.round(firstAudioMs),
+      engine_steps: engineSteps,
       ...(request.resume_at_sample ? { resumed_at_sample: request.resume_at_sample } : {}),
       total_ms: Math.round(performance.now() - started),
     });
   } catch (error) {
     const apiError = toApiError(error);
     if (cancel.signal.aborted) {
-      deps.log('info', 'synthesis cancelled', { request_id: request?.request_id, audio_ms: Math.round((samplesOut / OUTPUT_SAMPLE_RATE) * 1000) });
+      deps.log('info', 'synthesis cancelled', {
+        request_id: request?.request_id,
+        audio_ms: Math.round((samplesOut / OUTPUT_SAMPLE_RATE) * 1000),
+        engine_steps: engineSteps,
+      });
     } else if (!res.headersSent) {
       if (!apiError) deps.log('error', 'synthesis failed', { request_id: request?.request_id, error: String(error) });
       sendError(res, apiError ?? new ApiError(500, 'internal_error', 'synthesis_failed', 'Synthesis failed.'));

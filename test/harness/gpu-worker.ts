@@ -10,6 +10,8 @@ export interface GpuWorkerHarness {
   logs: Array<Record<string, unknown>>;
   /** SIGTERM and wait for exit. */
   stop(): Promise<void>;
+  /** SIGTERM (the worker drains: open streams finish) and resolve with the exit code once it has exited. */
+  terminate(): Promise<number | null>;
   /** SIGKILL at once: a worker dying mid-stream. */
   kill(): Promise<void>;
 }
@@ -18,16 +20,26 @@ const ENTRY = new URL('../../gpu-worker/main.ts', import.meta.url).pathname;
 
 export const TEST_WORKER_SECRET = 'test-secret-0123456789abcdef';
 
-export async function startGpuWorker(options: { secret?: string; env?: Record<string, string>; args?: string[] } = {}): Promise<GpuWorkerHarness> {
+export interface GpuWorkerOptions {
+  secret?: string;
+  env?: Record<string, string>;
+  args?: string[];
+  /** The edge (or a stand-in) whose pool the worker joins by heartbeats: `--edge-url`. */
+  edgeUrl?: string;
+}
+
+export async function startGpuWorker(options: GpuWorkerOptions = {}): Promise<GpuWorkerHarness> {
   const secret = options.secret ?? TEST_WORKER_SECRET;
-  const child = spawn(process.execPath, [ENTRY, '--port', '0', ...(options.args ?? [])], {
-    env: { ...process.env, WORKER_SECRET: secret, ESPEAK_THREADS: '2', ...options.env },
+  const edgeArgs = options.edgeUrl ? ['--edge-url', options.edgeUrl] : [];
+  // Tests stop workers with SIGTERM, which drains: a stream a test left unread must not hold its teardown a minute.
+  const child = spawn(process.execPath, [ENTRY, '--port', '0', ...edgeArgs, ...(options.args ?? [])], {
+    env: { ...process.env, WORKER_SECRET: secret, ESPEAK_THREADS: '2', DRAIN_GRACE_MS: '5000', ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const logs: Array<Record<string, unknown>> = [];
   let stderr = '';
   child.stderr!.on('data', (chunk) => (stderr += chunk));
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
 
   const url = await new Promise<string>((resolve, reject) => {
     createInterface({ input: child.stdout! }).on('line', (line) => {
@@ -50,6 +62,10 @@ export async function startGpuWorker(options: { secret?: string; env?: Record<st
     async stop() {
       if (child.exitCode === null) child.kill('SIGTERM');
       await exited;
+    },
+    terminate() {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      return exited;
     },
     async kill() {
       if (child.exitCode === null) child.kill('SIGKILL');
