@@ -5,6 +5,8 @@ import { requestId } from './middleware/request-id.ts';
 import { adminAccountsRoute } from './routes/admin_accounts.ts';
 import { adminCreditsRoute } from './routes/admin_credits.ts';
 import { adminKeysRoute } from './routes/admin_keys.ts';
+import { adminPoolRoute } from './routes/admin_pool.ts';
+import { poolHeartbeatRoute } from './routes/internal_pool_heartbeat.ts';
 import { speechRoute } from './routes/v1_audio_speech.ts';
 import { modelsRoute } from './routes/v1_models.ts';
 import { usageRoute } from './routes/v1_usage.ts';
@@ -25,7 +27,9 @@ export const app = new Hono<AppEnv>()
   .route('/', usageRoute)
   .route('/', adminAccountsRoute)
   .route('/', adminKeysRoute)
-  .route('/', adminCreditsRoute);
+  .route('/', adminCreditsRoute)
+  .route('/', adminPoolRoute)
+  .route('/', poolHeartbeatRoute);
 
 app.onError(onError);
 app.notFound(notFound);

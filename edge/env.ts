@@ -1,4 +1,5 @@
 import type { AccountDO } from './accounts/account-do.ts';
+import type { PoolDO } from './pool/pool-do.ts';
 import type { SpeechTicket } from './middleware/limits.ts';
 import type { ApiKeyRecord } from './storage/api-keys.ts';
 
@@ -12,8 +13,12 @@ export interface Env {
   DB: D1Database;
   /** One Durable Object per account: rate limits, stream leases, credits, key status. */
   ACCOUNTS: DurableObjectNamespace<AccountDO>;
-  /** Comma-separated gpu-worker base URLs. */
+  /** The pool's membership: the workers that registered by heartbeat. */
+  POOL: DurableObjectNamespace<PoolDO>;
+  /** Comma-separated gpu-worker base URLs: seed members, asked directly for their catalog. */
   WORKER_URLS: string;
+  /** How long a worker may take to answer (with its first audio) before the edge tries another; default 15000. */
+  FIRST_BYTE_TIMEOUT_MS?: string;
   DEFAULT_MODEL?: string;
   /** Credits per second of reference audio for creating a voice; "0" or unset: free. */
   VOICE_CREDITS_PER_SECOND?: string;

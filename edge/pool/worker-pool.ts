@@ -1,88 +1,101 @@
-import { ApiError } from '../../shared/errors.ts';
-import type { ModelInfo } from '../../shared/schemas/catalog.ts';
-import { WORKER_PATHS, WorkerCatalogSchema, type WorkerSynthesisRequest } from '../../shared/protocol/worker-api.ts';
 import { STREAM_LAYOUT } from '../../shared/audio/formats.ts';
+import { ApiError } from '../../shared/errors.ts';
+import { DEFAULT_HEARTBEAT_MS } from '../../shared/protocol/pool.ts';
+import { WORKER_PATHS, type WorkerSynthesisRequest } from '../../shared/protocol/worker-api.ts';
+import type { ModelInfo } from '../../shared/schemas/catalog.ts';
+import type { Env } from '../env.ts';
 import { resumableStream } from '../http/resumable-stream.ts';
+import { CircuitBreaker } from './circuit-breaker.ts';
+import { forgetPool, type PoolMember, poolMembers } from './members.ts';
 import { type SignedInit, signedFetch } from './signed-fetch.ts';
 
 /** A model the pool serves and the workers that serve it. */
 export interface PoolModel {
   info: ModelInfo;
-  workers: string[];
+  workers: PoolMember[];
 }
 
-/** How long an isolate trusts the catalog it read from the workers. */
-const CATALOG_TTL_MS = 5_000;
-const CATALOG_TIMEOUT_MS = 2_000;
+/** Workers one request may try before the first byte. */
+const MAX_ATTEMPTS = 3;
+/** A worker answers a synthesis request once it has its first audio; longer than this is a stall. */
+const DEFAULT_FIRST_BYTE_TIMEOUT_MS = 15_000;
 
-interface CachedCatalog {
-  models: Map<string, PoolModel>;
-  expires: number;
-}
+// Per isolate: what this isolate has learned of each worker, and the requests it has open there.
+export const breaker = new CircuitBreaker();
+export const inFlight = new Map<string, number>();
 
-// Per isolate: catalogs by pool (the WORKER_URLS value), and a round-robin cursor per model.
-const catalogs = new Map<string, Promise<CachedCatalog>>();
-const cursors = new Map<string, number>();
-
-export const noWorker = (detail: string) =>
+export const noWorker = (detail: string, retryAfterSeconds = 5) =>
   new ApiError(503, 'service_unavailable', 'no_worker_available', `No speech worker is available: ${detail}`, {
-    headers: { 'retry-after': '5' },
+    headers: { 'retry-after': String(Math.max(1, retryAfterSeconds)) },
   });
 
+/** Load over capacity, counting what this isolate sent since the worker's last heartbeat. */
+const loadOf = (member: PoolMember) => (member.load.active + member.load.queued + (inFlight.get(member.url) ?? 0)) / member.capacity;
+
+/** The better of two workers drawn at random (by load): near-best balance without herding on one. */
+function pickTwo(candidates: PoolMember[]): PoolMember {
+  const a = candidates[Math.floor(Math.random() * candidates.length)]!;
+  const b = candidates[Math.floor(Math.random() * candidates.length)]!;
+  return loadOf(b) < loadOf(a) ? b : a;
+}
+
+/** Counts a request as open on a worker until its body ends, however it ends. */
+function holdWhileOpen(url: string, response: Response): Response {
+  inFlight.set(url, (inFlight.get(url) ?? 0) + 1);
+  let released = false;
+  const release = () => {
+    if (released) return;
+    released = true;
+    inFlight.set(url, Math.max(0, (inFlight.get(url) ?? 1) - 1));
+  };
+  if (!response.body) {
+    release();
+    return response;
+  }
+  const reader = response.body.getReader();
+  const body = new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        try {
+          const { done, value } = await reader.read();
+          if (done) {
+            release();
+            return controller.close();
+          }
+          controller.enqueue(value);
+        } catch (error) {
+          release();
+          controller.error(error);
+        }
+      },
+      async cancel(reason) {
+        release();
+        await reader.cancel(reason).catch(() => {});
+      },
+    },
+    { highWaterMark: 0 },
+  );
+  return new Response(body, { status: response.status, headers: response.headers });
+}
+
 export class WorkerPool {
-  private readonly urls: string[];
-  private readonly secret: string;
-  private readonly key: string;
+  private readonly env: Env;
 
-  constructor(workerUrls: string, secret: string) {
-    this.key = workerUrls;
-    this.urls = workerUrls
-      .split(',')
-      .map((url) => url.trim())
-      .filter(Boolean);
-    this.secret = secret;
+  constructor(env: Env) {
+    this.env = env;
   }
 
-  /** The models the reachable workers serve, merged by model id. */
+  /** The models the pool serves, merged by model id, each with the workers that serve it. */
   async models(): Promise<Map<string, PoolModel>> {
-    const now = Date.now();
-    let cached = catalogs.get(this.key);
-    if (cached) {
-      const settled = await cached.catch(() => undefined);
-      if (!settled || settled.expires <= now) cached = undefined;
-    }
-    if (!cached) {
-      cached = this.readCatalogs().then((models) => ({ models, expires: Date.now() + CATALOG_TTL_MS }));
-      catalogs.set(this.key, cached);
-    }
-    const { models } = await cached;
-    if (models.size === 0) {
-      catalogs.delete(this.key); // try again on the next request rather than caching the outage
-      throw noWorker('no worker answered its catalog.');
-    }
-    return models;
-  }
-
-  private async readCatalogs(): Promise<Map<string, PoolModel>> {
     const models = new Map<string, PoolModel>();
-    const answers = await Promise.allSettled(
-      this.urls.map(async (url) => {
-        const response = await signedFetch(this.secret, url, WORKER_PATHS.catalog, {
-          method: 'GET',
-          signal: AbortSignal.timeout(CATALOG_TIMEOUT_MS),
-        });
-        if (!response.ok) throw new Error(`catalog answered ${response.status}`);
-        return { url, catalog: WorkerCatalogSchema.parse(await response.json()) };
-      }),
-    );
-    for (const answer of answers) {
-      if (answer.status !== 'fulfilled') continue;
-      for (const info of answer.value.catalog.models) {
+    for (const member of await poolMembers(this.env)) {
+      for (const info of member.models) {
         const entry = models.get(info.id) ?? { info, workers: [] };
-        entry.workers.push(answer.value.url);
+        entry.workers.push(member);
         models.set(info.id, entry);
       }
     }
+    if (models.size === 0) throw noWorker('no worker has joined the pool.', Math.ceil(DEFAULT_HEARTBEAT_MS / 1000));
     return models;
   }
 
@@ -118,38 +131,67 @@ export class WorkerPool {
     return new Response(body, { status: first.response.status, headers: first.response.headers });
   }
 
-  /**
-   * Sends a request to a worker that serves the model, round-robin, failing over to the next one
-   * when a worker cannot be reached or answers 503 (busy or not ready).
-   */
+  /** `dispatch`, for the response alone. */
   async send(model: PoolModel, path: string, init: SignedInit & { signal: AbortSignal }): Promise<Response> {
     return (await this.dispatch(model, path, init)).response;
   }
 
-  /** `send`, also saying which worker answered; workers in `avoid` are not asked (a resumed stream's dead one). */
+  /**
+   * Sends a request to a worker of the model, chosen by load among those that are not draining
+   * and whose circuit is closed (or half-open, for its one probe). A connection error, a 5xx, a
+   * full worker (503) or no answer within the first-byte deadline moves on to another worker, up
+   * to MAX_ATTEMPTS; all but the 503 count against the worker's circuit. `avoid`: workers not to
+   * ask (a resumed stream's dead one). Says which worker answered.
+   */
   async dispatch(
     model: PoolModel,
     path: string,
     init: SignedInit & { signal: AbortSignal; avoid?: readonly string[] },
   ): Promise<{ response: Response; worker: string }> {
-    const { avoid = [], ...request } = init;
-    const candidates = model.workers.filter((url) => !avoid.includes(url));
-    const start = cursors.get(model.info.id) ?? 0;
-    cursors.set(model.info.id, start + 1);
-    let lastProblem = candidates.length ? 'no worker serves this model.' : 'no other worker serves this model.';
-    for (let i = 0; i < candidates.length; i++) {
-      const worker = candidates[(start + i) % candidates.length]!;
+    const { avoid = [], signal, ...request } = init;
+    const timeoutMs = Number(this.env.FIRST_BYTE_TIMEOUT_MS) || DEFAULT_FIRST_BYTE_TIMEOUT_MS;
+    const tried = new Set<string>(avoid);
+    let busy = false;
+    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      const candidates = model.workers.filter((m) => !tried.has(m.url) && !m.draining && breaker.allows(m.url));
+      if (candidates.length === 0) break;
+      const { url } = pickTwo(candidates);
+      tried.add(url);
+      breaker.begin(url);
+      const deadline = new AbortController();
+      const timer = setTimeout(() => deadline.abort(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
       try {
-        const response = await signedFetch(this.secret, worker, path, request);
-        if (response.status !== 503) return { response, worker };
-        lastProblem = 'every worker is busy.';
-        await response.body?.cancel();
+        const response = await signedFetch(this.env.WORKER_SECRET, url, path, { ...request, signal: AbortSignal.any([signal, deadline.signal]) });
+        if (response.status === 503) {
+          busy = true; // full or draining: healthy, just not now
+          breaker.success(url);
+          await response.body?.cancel();
+          continue;
+        }
+        if (response.status >= 500) {
+          breaker.failure(url);
+          await response.body?.cancel();
+          continue;
+        }
+        breaker.success(url);
+        return { response: holdWhileOpen(url, response), worker: url };
       } catch (error) {
-        if (request.signal.aborted) throw error;
-        lastProblem = 'no worker could be reached.';
-        catalogs.delete(this.key); // the pool changed; read it again next time
+        if (signal.aborted) throw error;
+        breaker.failure(url);
+        forgetPool(url);
+      } finally {
+        clearTimeout(timer);
       }
     }
-    throw noWorker(lastProblem);
+    throw this.unavailable(model, busy);
+  }
+
+  /** The 503 when no worker can take the request, with a Retry-After from what the pool is doing. */
+  private unavailable(model: PoolModel, busy: boolean): ApiError {
+    if (model.workers.length === 0) return noWorker('no worker serves this model.', Math.ceil(DEFAULT_HEARTBEAT_MS / 1000));
+    const reopening = model.workers.map((m) => breaker.retryAfterSeconds(m.url)).filter((s) => s > 0);
+    if (busy || model.workers.some((m) => m.draining)) return noWorker('every worker is busy.', 1);
+    if (reopening.length > 0) return noWorker('no worker is answering; they are retried shortly.', Math.min(...reopening));
+    return noWorker('no worker could be reached.');
   }
 }

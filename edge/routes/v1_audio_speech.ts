@@ -143,7 +143,7 @@ speechRoute.post(
   speechLimits(measureSpeech),
   async (c) => {
     const { request, format, characters } = await readSpeechRequest(c);
-    const pool = new WorkerPool(c.env.WORKER_URLS, c.env.WORKER_SECRET);
+    const pool = new WorkerPool(c.env);
     const models = await pool.models();
     const { model, voiceId, language, voiceProfile } = await resolve(c, request, pool, models);
 

@@ -8,7 +8,7 @@ import { WorkerPool } from '../pool/worker-pool.ts';
 export const modelsRoute = new Hono<AppEnv>();
 
 modelsRoute.get('/v1/models', apiKeyAuth('speech', 'voices'), async (c) => {
-  const models = await new WorkerPool(c.env.WORKER_URLS, c.env.WORKER_SECRET).models();
+  const models = await new WorkerPool(c.env).models();
   return c.json({
     object: 'list',
     data: [...models.values()].map(({ info }) => ({

@@ -52,7 +52,7 @@ voicesRoute.get('/v1/voices', apiKeyAuth('speech', 'voices'), async (c) => {
   }
   const query = parsed.data;
   const cursor = decodeCursor(query.cursor);
-  const models = await new WorkerPool(c.env.WORKER_URLS, c.env.WORKER_SECRET).models();
+  const models = await new WorkerPool(c.env).models();
   const onlyModel = query.model ? models.get(query.model) : undefined;
 
   const presets =

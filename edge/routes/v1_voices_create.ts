@@ -95,7 +95,7 @@ createVoiceRoute.post(
     const existing = await existingVoiceOrRoom(c.env, key.account_id, id);
     if (existing) return c.json(voiceObject(existing), 200);
 
-    const pool = new WorkerPool(c.env.WORKER_URLS, c.env.WORKER_SECRET);
+    const pool = new WorkerPool(c.env);
     const model = chooseVoiceModel('clone', fields.model, await pool.models(), c.env.DEFAULT_MODEL);
     const requestId = c.get('requestId');
     const result = await cloneOnWorker(

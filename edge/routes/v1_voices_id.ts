@@ -21,7 +21,7 @@ voiceByIdRoute.get('/v1/voices/:id', apiKeyAuth('speech', 'voices'), async (c) =
   const id = c.req.param('id');
   const accountId = c.get('apiKey').account_id;
   if (!isCustomVoiceId(id)) {
-    const models = await new WorkerPool(c.env.WORKER_URLS, c.env.WORKER_SECRET).models();
+    const models = await new WorkerPool(c.env).models();
     for (const { info } of models.values()) {
       const preset = info.voices.find((voice) => voice.id === id);
       if (preset) return c.json(presetObject(preset, info.id));

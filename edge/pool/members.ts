@@ -1,0 +1,91 @@
+import type { WorkerLoad } from '../../shared/protocol/pool.ts';
+import { WORKER_PATHS, WorkerCatalogSchema } from '../../shared/protocol/worker-api.ts';
+import type { ModelInfo } from '../../shared/schemas/catalog.ts';
+import type { Env } from '../env.ts';
+import { signedFetch } from './signed-fetch.ts';
+
+/** A worker the edge may route to: registered by its heartbeats, or a seed of WORKER_URLS. */
+export interface PoolMember {
+  url: string;
+  worker_id: string;
+  source: 'registered' | 'seed';
+  models: ModelInfo[];
+  /** Streams it serves at once (a seed's is assumed: a worker's default). */
+  capacity: number;
+  /** As of its last heartbeat (a seed reports none). */
+  load: WorkerLoad;
+  draining: boolean;
+  version: string | null;
+  last_heartbeat_ms: number | null;
+}
+
+/** How long an isolate trusts its copy of the pool: one Durable Object call a second at most. */
+const MEMBERS_TTL_MS = 1_000;
+/** Seeds are asked for their catalog directly; less often, as they do not come and go. */
+const SEED_TTL_MS = 5_000;
+const SEED_TIMEOUT_MS = 2_000;
+const SEED_CAPACITY = 16;
+const IDLE: WorkerLoad = { active: 0, queued: 0, ttfa_ms: null };
+
+interface Cached<T> {
+  value: Promise<T>;
+  expires: number;
+}
+// Per isolate.
+let registered: Cached<PoolMember[]> | undefined;
+const seeds = new Map<string, Cached<PoolMember | null>>();
+
+function cached<T>(entry: Cached<T> | undefined, ttl: number, load: () => Promise<T>): Cached<T> {
+  if (entry && entry.expires > Date.now()) return entry;
+  return { value: load(), expires: Date.now() + ttl };
+}
+
+async function readRegistered(env: Env): Promise<PoolMember[]> {
+  const members = await env.POOL.get(env.POOL.idFromName('pool')).members();
+  return members.map((m) => ({
+    url: m.url,
+    worker_id: m.worker_id,
+    source: 'registered' as const,
+    models: m.models,
+    capacity: m.capacity,
+    load: m.load,
+    draining: m.draining,
+    version: m.version,
+    last_heartbeat_ms: m.last_heartbeat_ms,
+  }));
+}
+
+async function readSeed(env: Env, url: string): Promise<PoolMember | null> {
+  try {
+    const response = await signedFetch(env.WORKER_SECRET, url, WORKER_PATHS.catalog, { method: 'GET', signal: AbortSignal.timeout(SEED_TIMEOUT_MS) });
+    if (!response.ok) return null;
+    const catalog = WorkerCatalogSchema.parse(await response.json());
+    return { url, worker_id: catalog.worker_id, source: 'seed', models: catalog.models, capacity: SEED_CAPACITY, load: IDLE, draining: false, version: null, last_heartbeat_ms: null };
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The workers of the pool as this isolate sees it: those registered (the pool's Durable Object,
+ * read at most once a second) and the seeds of WORKER_URLS that answer their catalog and have
+ * not registered themselves.
+ */
+export async function poolMembers(env: Env): Promise<PoolMember[]> {
+  registered = cached(registered, MEMBERS_TTL_MS, () => readRegistered(env));
+  const members = await registered.value.catch((error: unknown) => {
+    registered = undefined;
+    throw error;
+  });
+  const known = new Set(members.map((m) => m.url));
+  const seedUrls = env.WORKER_URLS.split(',').map((url) => url.trim().replace(/\/$/, '')).filter((url) => url && !known.has(url));
+  for (const url of seedUrls) seeds.set(url, cached(seeds.get(url), SEED_TTL_MS, () => readSeed(env, url)));
+  const answered = await Promise.all(seedUrls.map((url) => seeds.get(url)!.value));
+  return [...members, ...answered.filter((m): m is PoolMember => m !== null)];
+}
+
+/** Forget what this isolate knows of the pool: it changed (a worker could not be reached). */
+export function forgetPool(url?: string): void {
+  registered = undefined;
+  if (url) seeds.delete(url);
+}

@@ -1,0 +1,44 @@
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { ApiError, invalidRequest } from '../../shared/errors.ts';
+import { POOL_PATHS, WorkerHeartbeatSchema } from '../../shared/protocol/pool.ts';
+import { ReplayGuard, verifyRequest } from '../../shared/protocol/signing.ts';
+import type { AppEnv } from '../env.ts';
+
+/**
+ * `POST /internal/pool/heartbeat`: a worker joins the pool, or says it is still there, how
+ * loaded it is, that it is draining or leaving. Signed like every edge-worker message: a process
+ * without the shared secret cannot join.
+ */
+export const poolHeartbeatRoute = new Hono<AppEnv>();
+
+// Per isolate: each signature is accepted once.
+const replay = new ReplayGuard();
+
+poolHeartbeatRoute.post(
+  POOL_PATHS.heartbeat,
+  bodyLimit({ maxSize: 256 * 1024, onError: () => { throw new ApiError(413, 'invalid_request_error', 'body_too_large', 'The heartbeat is over 256 KiB.'); } }),
+  async (c) => {
+    const body = new Uint8Array(await c.req.arrayBuffer());
+    const url = new URL(c.req.url);
+    const verdict = await verifyRequest(
+      c.env.WORKER_SECRET,
+      { method: 'POST', path: url.pathname + url.search, body, headers: Object.fromEntries(c.req.raw.headers) },
+      replay,
+    );
+    if (!verdict.ok) throw new ApiError(401, 'authentication_error', 'invalid_signature', `Heartbeat refused: ${verdict.reason}.`);
+    let json: unknown;
+    try {
+      json = JSON.parse(new TextDecoder().decode(body));
+    } catch {
+      throw invalidRequest('invalid_json', 'The heartbeat is not JSON.');
+    }
+    const parsed = WorkerHeartbeatSchema.safeParse(json);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0]!;
+      throw invalidRequest('invalid_parameter', `${issue.path.join('.')}: ${issue.message}`, issue.path.join('.'));
+    }
+    await c.env.POOL.get(c.env.POOL.idFromName('pool')).heartbeat(parsed.data);
+    return c.json({ ok: true });
+  },
+);
