@@ -1,9 +1,12 @@
 /**
- * `npm start`: the whole stack on this machine. One gpu-worker (espeak, plus any `--pack DIR`),
- * the edge in workerd through `wrangler dev`, a demo account and key made through the admin API,
- * and a first sentence spoken into hello.wav. Ctrl-C or SIGTERM stops every process it started.
+ * `npm start`: the whole stack on this machine. gpu-workers (`--workers N`, default 1; espeak,
+ * plus any `--pack DIR`) that join the edge's pool by heartbeat and are restarted (with backoff)
+ * when they die, the edge in workerd through `wrangler dev`, a demo account and key made through
+ * the admin API, and a first sentence spoken into hello.wav. Ctrl-C or SIGTERM stops every
+ * process it started.
  *
- * Variables: EDGE_PORT (8787), WORKER_PORT (9100), DEMO_API_KEY, ADMIN_TOKEN, WORKER_SECRET.
+ * Variables: EDGE_PORT (8787), WORKER_PORT (9100: the first worker's; the next ones count up),
+ * DEMO_API_KEY, ADMIN_TOKEN, WORKER_SECRET.
  * Local state (KV, D1, Durable Objects) lives in a temporary directory and goes with the stack.
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
@@ -17,7 +20,9 @@ import { parseArgs } from 'node:util';
 const ROOT = new URL('..', import.meta.url).pathname;
 const WRANGLER = join(ROOT, 'node_modules/.bin/wrangler');
 
-const { values } = parseArgs({ options: { pack: { type: 'string', multiple: true } }, strict: true });
+const { values } = parseArgs({ options: { pack: { type: 'string', multiple: true }, workers: { type: 'string', default: '1' } }, strict: true });
+const workerCount = Number(values.workers);
+if (!Number.isInteger(workerCount) || workerCount < 1 || workerCount > 16) throw new Error('--workers takes a number from 1 to 16');
 const edgePort = Number(process.env.EDGE_PORT ?? 8787);
 const workerPort = Number(process.env.WORKER_PORT ?? 9100);
 const adminToken = process.env.ADMIN_TOKEN ?? `admin_${randomBytes(18).toString('base64url')}`;
@@ -33,17 +38,30 @@ function say(line = '') {
   process.stdout.write(`${line}\n`);
 }
 
-/** Starts a child in its own process group, prefixing its output, so it can be stopped whole. */
-function launch(name: string, command: string, args: string[], env: NodeJS.ProcessEnv = {}): ChildProcess {
+/**
+ * Starts a child in its own process group, prefixing its output, so it can be stopped whole.
+ * When it dies: a worker is started again (after 1, 2, 4... up to 30 s; the pool serves from the
+ * others meanwhile), anything else stops the stack.
+ */
+function launch(name: string, command: string, args: string[], env: NodeJS.ProcessEnv = {}, restart = false, backoffMs = 1_000): ChildProcess {
   const child = spawn(command, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  const started = Date.now();
   for (const stream of [child.stdout!, child.stderr!]) {
     createInterface({ input: stream }).on('line', (line) => process.stdout.write(`[${name}] ${line}\n`));
   }
   child.once('exit', (code, signal) => {
-    if (!stopping) {
+    children.splice(children.indexOf(child), 1);
+    if (stopping) return;
+    if (!restart) {
       say(`${name} exited (${signal ?? code}); stopping the stack.`);
-      void stop(1);
+      return void stop(1);
     }
+    // A worker that ran a while gets a fresh backoff; one that keeps dying waits longer each time.
+    const wait = Date.now() - started > 60_000 ? 1_000 : backoffMs;
+    say(`${name} exited (${signal ?? code}); starting it again in ${wait / 1000} s.`);
+    setTimeout(() => {
+      if (!stopping) launch(name, command, args, env, restart, Math.min(30_000, wait * 2));
+    }, wait).unref();
   });
   children.push(child);
   return child;
@@ -106,14 +124,17 @@ async function admin(path: string, body: unknown): Promise<Record<string, unknow
 
 async function main() {
   const packArgs = (values.pack ?? []).flatMap((dir) => ['--pack', dir]);
-  launch('gpu-worker', process.execPath, [join(ROOT, 'gpu-worker/main.ts'), '--port', String(workerPort), ...packArgs], {
-    WORKER_SECRET: workerSecret,
-  });
-  await waitFor('the gpu-worker', async () => (await fetch(`http://127.0.0.1:${workerPort}/readyz`)).ok, 120_000);
+  const workerPorts = Array.from({ length: workerCount }, (_, i) => workerPort + i);
+  for (const [i, port] of workerPorts.entries()) {
+    const name = workerCount === 1 ? 'gpu-worker' : `gpu-worker-${i + 1}`;
+    launch(name, process.execPath, [join(ROOT, 'gpu-worker/main.ts'), '--port', String(port), ...packArgs], { WORKER_SECRET: workerSecret, EDGE_URL: edgeUrl }, true);
+  }
+  for (const port of workerPorts) await waitFor(`the gpu-worker on ${port}`, async () => (await fetch(`http://127.0.0.1:${port}/readyz`)).ok, 120_000);
+  const workerUrls = workerPorts.map((port) => `http://127.0.0.1:${port}`).join(',');
 
   // Secrets reach wrangler through an env file, so it lists them as hidden rather than printing them.
   const envFile = join(state, '.env');
-  writeFileSync(envFile, `WORKER_SECRET=${workerSecret}\nADMIN_TOKEN=${adminToken}\nWORKER_URLS=http://127.0.0.1:${workerPort}\n`, { mode: 0o600 });
+  writeFileSync(envFile, `WORKER_SECRET=${workerSecret}\nADMIN_TOKEN=${adminToken}\nWORKER_URLS=${workerUrls}\n`, { mode: 0o600 });
   const wranglerEnv = { WRANGLER_SEND_METRICS: 'false', CI: 'true' };
   execFileSync(WRANGLER, ['d1', 'migrations', 'apply', 'DB', '--local', '--persist-to', state], { cwd: ROOT, env: { ...process.env, ...wranglerEnv }, stdio: 'ignore' });
   launch('edge', WRANGLER, ['dev', '--ip', '127.0.0.1', '--port', String(edgePort), '--persist-to', state, '--env-file', envFile, '--show-interactive-dev-session=false', '--log-level', 'warn'], wranglerEnv);
@@ -135,7 +156,7 @@ async function main() {
   writeFileSync(join(ROOT, 'hello.wav'), wav);
 
   say();
-  say(`The stack is up: edge ${edgeUrl}, gpu-worker http://127.0.0.1:${workerPort}`);
+  say(`The stack is up: edge ${edgeUrl}, gpu-workers ${workerUrls} (GET /admin/pool lists them)`);
   say(`  API key:     ${apiKey}`);
   say(`  Admin token: ${adminToken}`);
   say(`  Spoke:       hello.wav (${((wav.byteLength - 44) / 48_000).toFixed(1)} s)`);
