@@ -40,7 +40,7 @@ describe('the worker pool', () => {
     const members = await pool();
     expect(members.map((m) => m.url).sort()).toEqual(workers.map((w) => w.url).sort());
     for (const member of members) {
-      expect(member).toMatchObject({ models: ['espeak'], draining: false, circuit: 'closed' });
+      expect(member).toMatchObject({ models: ['espeak'], draining: false, circuit: 'closed', health: 'healthy' });
       expect(Date.now() - Date.parse(member.last_heartbeat)).toBeLessThan(10_000);
     }
   });

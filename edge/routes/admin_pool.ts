@@ -15,19 +15,24 @@ adminPoolRoute.get('/admin/pool', adminAuth, async (c) => {
   const members = await poolMembers(c.env);
   return c.json({
     object: 'list',
-    data: members.map((m) => ({
-      object: 'worker',
-      id: m.worker_id,
-      url: m.url,
-      source: m.source,
-      version: m.version,
-      models: m.models.map((model) => model.id),
-      capacity: m.capacity,
-      load: m.load,
-      draining: m.draining,
-      last_heartbeat: m.last_heartbeat_ms === null ? null : new Date(m.last_heartbeat_ms).toISOString(),
-      circuit: breaker.state(m.url),
-      open_requests: inFlight.get(m.url) ?? 0,
-    })),
+    data: members.map((m) => {
+      const circuit = breaker.state(m.url);
+      return {
+        object: 'worker',
+        id: m.worker_id,
+        url: m.url,
+        source: m.source,
+        version: m.version,
+        models: m.models.map((model) => model.id),
+        capacity: m.capacity,
+        load: m.load,
+        draining: m.draining,
+        // Taking requests: its circuit is closed and it is not draining.
+        health: m.draining ? 'draining' : circuit === 'closed' ? 'healthy' : 'failing',
+        last_heartbeat: m.last_heartbeat_ms === null ? null : new Date(m.last_heartbeat_ms).toISOString(),
+        circuit,
+        open_requests: inFlight.get(m.url) ?? 0,
+      };
+    }),
   });
 });
