@@ -135,7 +135,8 @@ async function main() {
   // Secrets reach wrangler through an env file, so it lists them as hidden rather than printing them.
   const envFile = join(state, '.env');
   writeFileSync(envFile, `WORKER_SECRET=${workerSecret}\nADMIN_TOKEN=${adminToken}\nWORKER_URLS=${workerUrls}\n`, { mode: 0o600 });
-  const wranglerEnv = { WRANGLER_SEND_METRICS: 'false', CI: 'true' };
+  // No metrics, no interactive prompts, and no fetch of the `Request.cf` object (it fails offline with two stack traces).
+  const wranglerEnv = { WRANGLER_SEND_METRICS: 'false', CI: 'true', CLOUDFLARE_CF_FETCH_ENABLED: 'false' };
   execFileSync(WRANGLER, ['d1', 'migrations', 'apply', 'DB', '--local', '--persist-to', state], { cwd: ROOT, env: { ...process.env, ...wranglerEnv }, stdio: 'ignore' });
   launch('edge', WRANGLER, ['dev', '--ip', '127.0.0.1', '--port', String(edgePort), '--persist-to', state, '--env-file', envFile, '--show-interactive-dev-session=false', '--log-level', 'warn'], wranglerEnv);
   await waitFor('the edge', async () => (await fetch(`${edgeUrl}/v1/models`)).status === 401, 120_000);
