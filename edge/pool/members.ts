@@ -42,17 +42,7 @@ function cached<T>(entry: Cached<T> | undefined, ttl: number, load: () => Promis
 
 async function readRegistered(env: Env): Promise<PoolMember[]> {
   const members = await env.POOL.get(env.POOL.idFromName('pool')).members();
-  return members.map((m) => ({
-    url: m.url,
-    worker_id: m.worker_id,
-    source: 'registered' as const,
-    models: m.models,
-    capacity: m.capacity,
-    load: m.load,
-    draining: m.draining,
-    version: m.version,
-    last_heartbeat_ms: m.last_heartbeat_ms,
-  }));
+  return members.map(({ leaving: _leaving, interval_ms: _interval, ...member }) => ({ ...member, source: 'registered' as const }));
 }
 
 async function readSeed(env: Env, url: string): Promise<PoolMember | null> {

@@ -1,8 +1,8 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { POOL_PATHS, type WorkerHeartbeatInput } from '../../shared/protocol/pool.ts';
-import { signRequest } from '../../shared/protocol/signing.ts';
+import { Heartbeats } from '../../gpu-worker/pool/heartbeat.ts';
 import { WORKER_PATHS, type WorkerCatalog } from '../../shared/protocol/worker-api.ts';
+import { signedWorkerFetch } from '../worker-client.ts';
 
 /** How the stand-in answers synthesis: stalls, fails, or passes the request to a real worker. */
 export type FaultMode = 'stall' | 'error' | 'healthy';
@@ -29,7 +29,7 @@ const readBody = async (req: IncomingMessage) => {
 };
 
 export async function startFaultyWorker(options: { edgeUrl: string; secret: string; realWorker: string; heartbeatMs: number }): Promise<FaultyWorker> {
-  const catalog = (await (await fetchSigned(options.secret, options.realWorker, WORKER_PATHS.catalog)).json()) as WorkerCatalog;
+  const catalog = (await (await signedWorkerFetch(options.realWorker, options.secret, WORKER_PATHS.catalog)).response.json()) as WorkerCatalog;
   const stalled: Array<() => void> = [];
   const worker: FaultyWorker = { url: '', mode: 'stall', requests: 0, stop: async () => {} };
 
@@ -47,34 +47,22 @@ export async function startFaultyWorker(options: { edgeUrl: string; secret: stri
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   worker.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
-  const heartbeat = async (leaving = false) => {
-    const beat: WorkerHeartbeatInput = {
-      worker_id: `faulty-${(server.address() as AddressInfo).port}`,
-      url: worker.url,
-      version: 'test',
-      models: catalog.models,
-      capacity: 16,
-      load: { active: 0, queued: 0, ttfa_ms: null },
-      draining: false,
-      leaving,
-      interval_ms: options.heartbeatMs,
-    };
-    const body = new TextEncoder().encode(JSON.stringify(beat));
-    const headers = await signRequest(options.secret, { method: 'POST', path: POOL_PATHS.heartbeat, body });
-    await fetch(options.edgeUrl + POOL_PATHS.heartbeat, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body }).catch(() => {});
-  };
-  await heartbeat();
-  const timer = setInterval(() => void heartbeat(), options.heartbeatMs);
+  // It joins the pool exactly as a real worker does.
+  const heartbeats = new Heartbeats({
+    edgeUrl: options.edgeUrl,
+    secret: options.secret,
+    intervalMs: options.heartbeatMs,
+    log: () => {},
+    member: { worker_id: `faulty-${(server.address() as AddressInfo).port}`, url: worker.url, version: 'test', models: catalog.models, capacity: 16 },
+    load: () => ({ active: 0, queued: 0, ttfa_ms: null }),
+    draining: () => false,
+  });
+  heartbeats.start();
   worker.stop = async () => {
-    clearInterval(timer);
-    await heartbeat(true);
+    await heartbeats.leave();
     for (const release of stalled) release();
     server.closeAllConnections();
     await new Promise<void>((resolve) => server.close(() => resolve()));
   };
   return worker;
-}
-
-async function fetchSigned(secret: string, base: string, path: string) {
-  return fetch(base + path, { headers: await signRequest(secret, { method: 'GET', path }) });
 }
