@@ -39,15 +39,22 @@ function pickTwo(candidates: PoolMember[]): PoolMember {
   return loadOf(b) < loadOf(a) ? b : a;
 }
 
-/** Counts a request as open on a worker until its body ends, however it ends. */
-function holdWhileOpen(url: string, response: Response): Response {
+/**
+ * Counts a request as open on a worker from the moment it is sent, so that a burst of requests
+ * spreads before any worker has answered. Returns the release; `holdUntilDone` hands it to the
+ * response body, which releases it when the body ends, however it ends.
+ */
+function openOn(url: string): () => void {
   inFlight.set(url, (inFlight.get(url) ?? 0) + 1);
   let released = false;
-  const release = () => {
+  return () => {
     if (released) return;
     released = true;
     inFlight.set(url, Math.max(0, (inFlight.get(url) ?? 1) - 1));
   };
+}
+
+function holdUntilDone(response: Response, release: () => void): Response {
   if (!response.body) {
     release();
     return response;
@@ -160,6 +167,8 @@ export class WorkerPool {
       breaker.begin(url);
       const deadline = new AbortController();
       const timer = setTimeout(() => deadline.abort(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+      const release = openOn(url);
+      let answered = false;
       try {
         const response = await signedFetch(this.env.WORKER_SECRET, url, path, { ...request, signal: AbortSignal.any([signal, deadline.signal]) });
         if (response.status === 503) {
@@ -174,13 +183,15 @@ export class WorkerPool {
           continue;
         }
         breaker.success(url);
-        return { response: holdWhileOpen(url, response), worker: url };
+        answered = true;
+        return { response: holdUntilDone(response, release), worker: url };
       } catch (error) {
         if (signal.aborted) throw error;
         breaker.failure(url);
         forgetPool(url);
       } finally {
         clearTimeout(timer);
+        if (!answered) release();
       }
     }
     throw this.unavailable(model, busy);
