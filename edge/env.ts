@@ -1,3 +1,4 @@
+import type { TimingVariables } from 'hono/timing';
 import type { AccountDO } from './accounts/account-do.ts';
 import type { PoolDO } from './pool/pool-do.ts';
 import type { SpeechTicket } from './middleware/limits.ts';
@@ -20,13 +21,18 @@ export interface Env {
   /** How long a worker may take to answer (with its first audio) before the edge tries another; default 15000. */
   FIRST_BYTE_TIMEOUT_MS?: string;
   DEFAULT_MODEL?: string;
+  /** The format a speech request gets when it names none; default "mp3", as OpenAI's. */
+  DEFAULT_RESPONSE_FORMAT?: string;
+  /** JSON merged over the built-in table that maps OpenAI's model and voice names (see edge/speech/openai-aliases.ts). */
+  OPENAI_ALIASES?: string;
   /** Credits per second of reference audio for creating a voice; "0" or unset: free. */
   VOICE_CREDITS_PER_SECOND?: string;
   WORKER_SECRET: string;
   ADMIN_TOKEN: string;
 }
 
-export interface AppVariables {
+/** `metric`: the Server-Timing middleware's timers (hono/timing), on the routes that use it. */
+export interface AppVariables extends TimingVariables {
   requestId: string;
   /** Set by the API-key middleware on authenticated routes. */
   apiKey: ApiKeyRecord;

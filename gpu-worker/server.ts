@@ -7,7 +7,7 @@ import { readBody, sendError, sendJson } from './http/io.ts';
 import type { Logger } from './log.ts';
 import type { RecentMedian } from './pool/recent-median.ts';
 import type { Scheduler } from './scheduler.ts';
-import { handleSynthesize } from './synthesize.ts';
+import { handleSynthesize } from './synthesis/handler.ts';
 import { handleCloneVoice, handleDesignVoice } from './voices.ts';
 
 export interface WorkerServerOptions {

@@ -165,7 +165,7 @@ async function main() {
   say('Try it:');
   say(`  curl ${edgeUrl}/v1/audio/speech \\`);
   say(`    -H "Authorization: Bearer ${apiKey}" -H "Content-Type: application/json" \\`);
-  say(`    -d '{"input": "Streaming speech, chunk by chunk.", "voice": "en-male"}' -o speech.wav`);
+  say(`    -d '{"input": "Streaming speech, chunk by chunk.", "voice": "en-male"}' -o speech.mp3`);
   say();
   say('Clone a voice from 3 to 30 s of speech (WAV, MP3, Ogg, FLAC, WebM, M4A), then use its id as "voice":');
   say(`  curl ${edgeUrl}/v1/voices -H "Authorization: Bearer ${apiKey}" \\`);

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeTinyPack } from '../gpu-worker/engines/qwen3/tiny-pack/generate.ts';
 import { UNKNOWN_LENGTH } from '../shared/audio/wav.ts';
 import { decodeWav, readTimed } from './audio-checks.ts';
+import { readSseEvents } from './sse-events.ts';
 import { type StackHarness, startStack } from './harness/stack.ts';
 
 // A generated tiny Qwen3-TTS pack, served by a real worker through the edge, as `npm start -- --pack` does.
@@ -49,6 +50,22 @@ describe('a Qwen3-TTS pack through the edge', () => {
     expect(samples.length % 1_920).toBe(0);
     // The codec stream sends its first frames before the rest: more than one chunk arrives.
     expect(arrivals.length).toBeGreaterThan(1);
+  });
+
+  it('SSE carries the very audio of the raw stream for the same seed, then usage and timings', async () => {
+    const body = { model: modelId, input: 'The same seed says the same thing twice.', response_format: 'mp3', seed: 5 };
+    const speak = (extra: Record<string, unknown>) =>
+      stack.edge.fetch('/v1/audio/speech', { method: 'POST', key: stack.key, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ...body, ...extra }) });
+    const raw = new Uint8Array(await (await speak({})).arrayBuffer());
+    const events = await readSseEvents(await speak({ stream_format: 'sse' }), performance.now());
+    const audio = Buffer.concat(events.filter((e) => e.data.type === 'speech.audio.delta').map((e) => Buffer.from(e.data.audio as string, 'base64')));
+    expect(raw.byteLength).toBeGreaterThan(1000);
+    expect(Buffer.compare(audio, raw)).toBe(0);
+    expect(events.at(-1)!.data).toMatchObject({
+      type: 'speech.audio.done',
+      usage: { input_tokens: body.input.length, output_tokens: raw.byteLength },
+      timings: { admission_ms: expect.any(Number), queue_ms: expect.any(Number), first_audio_ms: expect.any(Number) },
+    });
   });
 
   it('answers 422 for Arabic, naming espeak as a model that speaks it', async () => {

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { WAV_HEADER_BYTES } from '../shared/audio/wav.ts';
+import { FORMATS } from '../shared/audio/formats.ts';
 import { speak } from './clips.ts';
+import { decodeAudio } from './decode-audio.ts';
 import { type EdgeHarness, startEdge } from './harness/edge.ts';
 import { type GpuWorkerHarness, startGpuWorker } from './harness/gpu-worker.ts';
 
@@ -32,12 +33,12 @@ async function busyWorker(): Promise<GpuWorkerHarness> {
   }
 }
 
-async function readAll(reader: ReadableStreamDefaultReader<Uint8Array>, already: number): Promise<number> {
-  let bytes = already;
+async function readAll(reader: ReadableStreamDefaultReader<Uint8Array>, first: Uint8Array): Promise<Uint8Array> {
+  const parts = [first];
   for (;;) {
     const { done, value } = await reader.read();
-    if (done) return bytes;
-    bytes += value.byteLength;
+    if (done) return new Uint8Array(Buffer.concat(parts));
+    parts.push(value);
   }
 }
 
@@ -51,22 +52,28 @@ async function replace(dead: GpuWorkerHarness) {
 }
 
 describe('a worker that dies mid-stream', () => {
-  it.each(['pcm', 'wav'] as const)('%s: the stream goes on on the other worker, to its full length, billed once', async (format) => {
+  // espeak says the same text a little differently each time (random noise), so only formats of
+  // fixed-size samples splice; byte-exact splices of compressed formats are in handler.happy.test.ts.
+  it.each(['pcm', 'wav', 'mulaw'] as const)('%s: the stream goes on on the other worker, to its full length, billed once', async (format) => {
     const whole = await speak(edge, key, { input: TEXT, response_format: format });
-    const expected = (await whole.arrayBuffer()).byteLength;
+    const expected = new Uint8Array(await whole.arrayBuffer());
 
     const response = await speak(edge, key, { input: TEXT, response_format: format });
     expect(response.status).toBe(200);
     const requestId = response.headers.get('x-request-id')!;
     const reader = response.body!.getReader();
-    const first = (await reader.read()).value!.byteLength;
+    const first = (await reader.read()).value!;
     const victim = await busyWorker();
     await victim.kill();
     const received = await readAll(reader, first);
 
-    // Same length to the sample; a WAV has one header.
-    expect(received).toBe(expected);
-    expect(received - (format === 'wav' ? WAV_HEADER_BYTES : 0)).toBeGreaterThan(first);
+    // The length of an uninterrupted stream, to the few samples by which espeak's takes differ,
+    // with one header, and nothing torn: the whole decodes.
+    expect(received.byteLength).toBeGreaterThan(first.byteLength);
+    expect(Math.abs(received.byteLength - expected.byteLength)).toBeLessThanOrEqual(32);
+    expect(Buffer.from(received.subarray(4)).indexOf('RIFF')).toBe(-1);
+    const rate = FORMATS[format].defaultSampleRate;
+    expect((await decodeAudio(received, format, rate)).length).toBeGreaterThan(rate * 10);
     await expect.poll(() => edge.logs.find((line) => line.includes(requestId) && line.includes('stream resumed on another worker'))).toBeTruthy();
     expect(edge.logs.some((line) => line.includes(requestId) && line.includes('stream ended early'))).toBe(false);
     const db = await edge.mf.getD1Database('DB');
@@ -75,7 +82,7 @@ describe('a worker that dies mid-stream', () => {
     await replace(victim);
   });
 
-  it('sse: the events go on to speech.audio.done, with every sample once', async () => {
+  it('sse: the events go on to speech.audio.done, with the whole length once', async () => {
     const whole = await speak(edge, key, { input: TEXT, response_format: 'pcm' });
     const expected = (await whole.arrayBuffer()).byteLength;
 
@@ -92,7 +99,7 @@ describe('a worker that dies mid-stream', () => {
     const events = text.split('\n\n').filter((block) => block.startsWith('data: ')).map((block) => JSON.parse(block.slice(6)) as { type: string; audio?: string });
     expect(events.at(-1)?.type).toBe('speech.audio.done');
     const audioBytes = events.filter((e) => e.type === 'speech.audio.delta').reduce((sum, e) => sum + Buffer.from(e.audio!, 'base64').byteLength, 0);
-    expect(audioBytes).toBe(expected);
+    expect(Math.abs(audioBytes - expected)).toBeLessThanOrEqual(32);
     await replace(victim);
   });
 });

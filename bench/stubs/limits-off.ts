@@ -6,7 +6,7 @@
  */
 import type { Context } from 'hono';
 import { createMiddleware } from 'hono/factory';
-import type { SupportedResponseFormat } from '../../shared/schemas/speech.ts';
+import type { ResponseFormat } from '../../shared/schemas/speech.ts';
 import type { AppEnv } from '../../edge/env.ts';
 import { meteredStream } from '../../edge/http/metered-stream.ts';
 
@@ -14,7 +14,7 @@ export interface StreamUsage {
   model: string;
   voice: string;
   language: string;
-  format: SupportedResponseFormat;
+  format: ResponseFormat;
   sampleRate: number;
   speed: number;
 }

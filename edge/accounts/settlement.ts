@@ -1,6 +1,6 @@
-import { OUTPUT_SAMPLE_RATE } from '../../shared/audio/formats.ts';
+import { FORMATS, OUTPUT_SAMPLE_RATE } from '../../shared/audio/formats.ts';
 import { WAV_HEADER_BYTES } from '../../shared/audio/wav.ts';
-import type { SupportedResponseFormat } from '../../shared/schemas/speech.ts';
+import type { ResponseFormat } from '../../shared/schemas/speech.ts';
 import type { StreamOutcome } from '../http/metered-stream.ts';
 
 /**
@@ -34,11 +34,15 @@ export const DEFAULT_AUDIO_MS_PER_CHARACTER = 55;
 export const audioMsPerCharacter = (language: string): number =>
   AUDIO_MS_PER_CHARACTER[language.split('-')[0]!] ?? DEFAULT_AUDIO_MS_PER_CHARACTER;
 
-/** Milliseconds of 16-bit mono audio in the bytes the client was handed. */
-export function deliveredAudioMs(bytes: number, format: SupportedResponseFormat, sampleRate: number = OUTPUT_SAMPLE_RATE): number {
+/**
+ * Milliseconds of audio in the bytes the client was handed. Exact for PCM, WAV and G.711; for
+ * compressed formats an estimate at the encoder's nominal bitrate, and FLAC's is taken at the
+ * uncompressed rate: an estimate errs short, so an early end is never charged more than it got.
+ */
+export function deliveredAudioMs(bytes: number, format: ResponseFormat, sampleRate: number = OUTPUT_SAMPLE_RATE): number {
   const header = format === 'wav' ? WAV_HEADER_BYTES : 0;
-  const samples = Math.floor(Math.max(0, bytes - header) / 2);
-  return Math.floor((samples * 1000) / sampleRate);
+  const bytesPerSecond = FORMATS[format].bitrate(sampleRate) / 8;
+  return Math.floor((Math.max(0, bytes - header) * 1000) / bytesPerSecond);
 }
 
 /** What a stream is charged, in credits, given what it delivered. */

@@ -3,12 +3,14 @@ import type { ApiErrorBody } from '../../shared/errors.ts';
 /**
  * `stream_format: "sse"`: the audio stream re-framed as OpenAI's server-sent events. Each chunk
  * becomes a `speech.audio.delta` event (base64 audio); a whole stream ends with
- * `speech.audio.done`, and a stream that fails ends with an `error` event instead. Unlike raw
- * audio, a client can always tell a complete stream from a cut one.
+ * `speech.audio.done` (usage and timings), and a stream that fails ends with an `error` event
+ * instead. Unlike raw audio, a client can always tell a complete stream from a cut one.
  */
 export interface SseAudioOptions {
   /** Characters of input, reported in the done event's usage. */
   inputCharacters: number;
+  /** The request's timings (ms), reported in the done event. */
+  timings: Record<string, number>;
   /** Called for the error event when the upstream fails. */
   describeFailure(error: unknown): ApiErrorBody['error'];
 }
@@ -33,7 +35,8 @@ export function audioToSse(upstream: ReadableStream<Uint8Array>, options: SseAud
           if (done) {
             // Usage in OpenAI's shape: "tokens" here are input characters and output bytes of audio.
             const usage = { input_tokens: options.inputCharacters, output_tokens: audioBytes, total_tokens: options.inputCharacters + audioBytes };
-            controller.enqueue(event({ type: 'speech.audio.done', usage }));
+            const timings = Object.fromEntries(Object.entries(options.timings).map(([name, ms]) => [name, Math.round(ms)]));
+            controller.enqueue(event({ type: 'speech.audio.done', usage, timings }));
             controller.close();
             return;
           }

@@ -1,7 +1,7 @@
 import type { Context } from 'hono';
 import { createMiddleware } from 'hono/factory';
 import { ApiError } from '../../shared/errors.ts';
-import type { SupportedResponseFormat } from '../../shared/schemas/speech.ts';
+import type { ResponseFormat } from '../../shared/schemas/speech.ts';
 import { accountObject } from '../accounts/account-stub.ts';
 import { chargeFor, deliveredAudioMs } from '../accounts/settlement.ts';
 import { type Admission, PROGRESS_INTERVAL_MS, type Standing, type StreamContext } from '../accounts/types.ts';
@@ -15,7 +15,7 @@ import { keyRefusal } from './api-key-auth.ts';
 export interface StreamUsage {
   model: string;
   voice: string;
-  format: SupportedResponseFormat;
+  format: ResponseFormat;
   language: string;
   sampleRate: number;
   speed: number;

@@ -1,4 +1,4 @@
-import { STREAM_LAYOUT } from '../../shared/audio/formats.ts';
+import { canResume } from '../../shared/audio/formats.ts';
 import { ApiError } from '../../shared/errors.ts';
 import { DEFAULT_HEARTBEAT_MS } from '../../shared/protocol/pool.ts';
 import { WORKER_PATHS, type WorkerSynthesisRequest } from '../../shared/protocol/worker-api.ts';
@@ -109,29 +109,29 @@ export class WorkerPool {
   /**
    * Sends a synthesis request to a worker that serves the model and returns its response with
    * the body unread, for the caller to stream. Should that worker fail mid-stream, the body goes
-   * on with the same request on another worker, from the next sample (see resumableStream).
+   * on with the same request on another worker, from the next byte (see resumableStream), when
+   * format and model allow it (see `splice` in shared/audio/formats.ts).
    */
   async synthesize(
     model: PoolModel,
     request: WorkerSynthesisRequest,
     signal: AbortSignal,
-    onResume: (resumed: { worker: string; atSample: number }) => void = () => {},
+    onResume: (resumed: { worker: string; atByte: number }) => void = () => {},
   ): Promise<Response> {
     const send = (body: WorkerSynthesisRequest, avoid: string[]) =>
       this.dispatch(model, WORKER_PATHS.synthesize, { method: 'POST', body: JSON.stringify(body), headers: { 'x-request-id': request.request_id }, signal, avoid });
     const first = await send(request, []);
-    if (!first.response.ok || !first.response.body) return first.response;
+    if (!first.response.ok || !first.response.body || !canResume(request.response_format, model.info)) return first.response;
     const served = [first.worker];
     const body = resumableStream(first.response.body, {
-      ...STREAM_LAYOUT[request.response_format],
-      resume: async (atSample) => {
-        const next = await send({ ...request, resume_at_sample: atSample }, served);
+      resume: async (atByte) => {
+        const next = await send({ ...request, resume_at_byte: atByte }, served);
         if (!next.response.ok || !next.response.body) {
           await next.response.body?.cancel();
           return null;
         }
         served.push(next.worker);
-        onResume({ worker: next.worker, atSample });
+        onResume({ worker: next.worker, atByte });
         return next.response.body;
       },
     });

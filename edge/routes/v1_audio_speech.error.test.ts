@@ -59,9 +59,15 @@ describe('POST /v1/audio/speech refuses bad input clearly', () => {
     await expectError(await post(stack.edge, stack.key, JSON.stringify({ input: 'Hi.', language: 'english please' })), 400, 'invalid_parameter', 'language');
   });
 
-  it('unsupported format: 400 unsupported_format, listing the available ones', async () => {
-    const error = await expectError(await post(stack.edge, stack.key, JSON.stringify({ input: 'Hi.', response_format: 'mp3' })), 400, 'unsupported_format', 'response_format');
-    expect(error.message).toContain('wav');
+  it('a sample rate the format does not offer: 400 unsupported_sample_rate, naming the rates it does', async () => {
+    const error = await expectError(
+      await post(stack.edge, stack.key, JSON.stringify({ input: 'Hi.', response_format: 'opus', sample_rate: 44100 })),
+      400,
+      'unsupported_sample_rate',
+      'sample_rate',
+    );
+    expect(error.message).toContain('8000, 16000, 24000, 48000');
+    await expectError(await post(stack.edge, stack.key, JSON.stringify({ input: 'Hi.', response_format: 'pcm', sample_rate: 12345 })), 400, 'unsupported_sample_rate', 'sample_rate');
   });
 
   it('unknown format: 400 invalid_parameter', async () => {

@@ -84,12 +84,23 @@ describe('POST /v1/audio/speech', () => {
     expect(fast / normal).toBeLessThan(0.7);
   });
 
-  it('uses the model default voice and the voice language when none is given', async () => {
-    const response = await speech({ input: 'Defaults.' });
+  it('defaults as OpenAI does: the model default voice, the language of the text, MP3', async () => {
+    const response = await speech({ input: 'Good morning, this is the default voice.' });
     expect(response.status).toBe(200);
     expect(response.headers.get('x-tts-voice')).toBe('en-female');
     expect(response.headers.get('x-tts-language')).toBe('en');
-    expect(response.headers.get('content-type')).toBe('audio/wav');
+    expect(response.headers.get('x-tts-detected-languages')).toBe('en');
+    expect(response.headers.get('content-type')).toBe('audio/mpeg');
+    const bytes = new Uint8Array(await response.arrayBuffer());
+    // An MPEG audio frame sync: 11 set bits.
+    expect(bytes[0]).toBe(0xff);
+    expect(bytes[1]! & 0xe0).toBe(0xe0);
+  });
+
+  it('says the time spent in admission, in the worker queue and to first audio in Server-Timing', async () => {
+    const response = await speech({ input: 'Timed.', response_format: 'pcm' });
+    const timing = response.headers.get('server-timing') ?? '';
+    for (const name of ['admission', 'queue', 'first_audio']) expect(timing).toMatch(new RegExp(`${name};dur=[0-9.]+`));
     await response.arrayBuffer();
   });
 });

@@ -1,11 +1,19 @@
-/** Float samples in [-1, 1] to signed 16-bit little-endian bytes, clipping what lies outside. */
-export function floatToS16le(samples: Float32Array): Uint8Array {
-  const out = new Uint8Array(samples.length * 2);
-  const view = new DataView(out.buffer);
+/** Float samples in [-1, 1] to signed 16-bit integers, clipped: what integer codecs take. */
+export function floatToInt16(samples: Float32Array): Int16Array {
+  const out = new Int16Array(samples.length);
   for (let i = 0; i < samples.length; i++) {
     const s = Math.max(-1, Math.min(1, samples[i]!));
-    view.setInt16(i * 2, s < 0 ? Math.round(s * 0x8000) : Math.round(s * 0x7fff), true);
+    out[i] = s < 0 ? Math.round(s * 0x8000) : Math.round(s * 0x7fff);
   }
+  return out;
+}
+
+/** Float samples in [-1, 1] to signed 16-bit little-endian bytes, clipping what lies outside. */
+export function floatToS16le(samples: Float32Array): Uint8Array {
+  const ints = floatToInt16(samples);
+  const out = new Uint8Array(ints.length * 2);
+  const view = new DataView(out.buffer);
+  for (let i = 0; i < ints.length; i++) view.setInt16(i * 2, ints[i]!, true);
   return out;
 }
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ModelInfoSchema } from '../schemas/catalog.ts';
-import { SUPPORTED_RESPONSE_FORMATS } from '../schemas/speech.ts';
+import { RESPONSE_FORMATS } from '../schemas/speech.ts';
 import { VoiceProfileSchema } from '../schemas/voice-profile.ts';
 
 /**
@@ -29,25 +29,41 @@ export const WorkerVoiceSchema = z.object({
 });
 export type WorkerVoice = z.infer<typeof WorkerVoiceSchema>;
 
-/** A speech request after the edge resolved it: model, voice and language are all known. */
+/** A stretch of the input in one language: the edge cuts mixed-language text into these. */
+export const TextSegmentSchema = z.object({
+  text: z.string().min(1),
+  language: z.string().min(2),
+});
+export type TextSegment = z.infer<typeof TextSegmentSchema>;
+
+/** A speech request after the edge resolved it: model, voice, language and rate are all known. */
 export const WorkerSynthesisRequestSchema = z.object({
   request_id: z.string().min(1).max(128),
   model: z.string().min(1),
   /** A preset id of the model, or the id of `voice_profile`. */
   voice: z.string().min(1),
   voice_profile: WorkerVoiceSchema.optional(),
+  /** The language of `input`, or of its first segment. */
   language: z.string().min(2),
   input: z.string().min(1),
+  /**
+   * `input` cut where its language changes, spoken one after the other in one stream. Absent:
+   * all of `input` in `language`.
+   */
+  segments: z.array(TextSegmentSchema).min(1).optional(),
   instructions: z.string().optional(),
-  response_format: z.enum(SUPPORTED_RESPONSE_FORMATS),
+  response_format: z.enum(RESPONSE_FORMATS),
+  /** Output rate in Hz, one the format offers (shared/audio/formats.ts); absent: the format's default. */
+  sample_rate: z.number().int().positive().optional(),
   speed: z.number().min(0.25).max(4),
   seed: z.number().int().nonnegative().optional(),
   /**
-   * Samples (at the output rate) the client already has from a worker that died mid-stream: this
-   * worker regenerates the same audio (same seed, same voice), skips them, and sends the rest
-   * with no container header, for the edge to splice into the client's stream.
+   * Bytes the client already has from a worker that died mid-stream: this worker regenerates the
+   * same audio (same seed, same voice), encodes it the same way, and sends only what follows
+   * them, for the edge to splice into the client's stream. Which formats and models can be
+   * resumed: `splice` and `canResume` in shared/audio/formats.ts.
    */
-  resume_at_sample: z.number().int().nonnegative().optional(),
+  resume_at_byte: z.number().int().nonnegative().optional(),
 });
 export type WorkerSynthesisRequest = z.infer<typeof WorkerSynthesisRequestSchema>;
 
@@ -65,7 +81,15 @@ export const AUDIO_HEADERS = {
   language: 'x-tts-language',
   /** The audio format inside `stream_format: "sse"` events. */
   format: 'x-tts-format',
+  /** The languages spoken, in order, when the edge detected them from the text: "en,de". */
+  detectedLanguages: 'x-tts-detected-languages',
 } as const;
+
+/**
+ * The worker's part of a response's `Server-Timing` (ms): time waiting for a synthesis slot, and
+ * from the request's arrival to its first audio. The edge adds its own admission time.
+ */
+export const WORKER_TIMINGS = { queue: 'queue', firstAudio: 'first_audio' } as const;
 
 /** Reference clips are at most this large as uploaded (the edge refuses larger ones first). */
 export const MAX_CLIP_BYTES = 10 * 1024 * 1024;

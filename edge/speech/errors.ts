@@ -1,0 +1,41 @@
+import { ApiError, invalidRequest } from '../../shared/errors.ts';
+import type { PoolModel } from '../pool/worker-pool.ts';
+
+export const modelNotFound = (id: string, models: Map<string, PoolModel>) =>
+  new ApiError(404, 'not_found_error', 'model_not_found', `Model "${id}" does not exist. Available: ${[...models.keys()].join(', ')}.`, {
+    param: 'model',
+  });
+
+export const presetNotFound = (id: string, model: PoolModel) =>
+  new ApiError(
+    404,
+    'not_found_error',
+    'voice_not_found',
+    `Voice "${id}" does not exist for model "${model.info.id}". GET /v1/voices lists the voices.`,
+    { param: 'voice' },
+  );
+
+export const unsupportedLanguage = (language: string, model: PoolModel, models: Map<string, PoolModel>) => {
+  const others = [...models.values()].filter((m) => m.info.languages.includes(language)).map((m) => m.info.id);
+  const hint = others.length ? `Models that speak it: ${others.join(', ')}.` : 'No model in this deployment speaks it.';
+  return new ApiError(
+    422,
+    'invalid_request_error',
+    'unsupported_language',
+    `Model "${model.info.id}" does not speak "${language}" (it speaks ${model.info.languages.join(', ')}). ${hint}`,
+    { param: 'language' },
+  );
+};
+
+export const emptyInput = () => invalidRequest('empty_input', 'input must contain text to speak.', 'input');
+
+export const inputTooLong = (characters: number, max: number) =>
+  new ApiError(
+    413,
+    'invalid_request_error',
+    'input_too_long',
+    `input has ${characters} characters; the maximum is ${max}. Split longer text into several requests.`,
+    { param: 'input' },
+  );
+
+export const unsupportedSampleRate = (message: string) => invalidRequest('unsupported_sample_rate', message, 'sample_rate');

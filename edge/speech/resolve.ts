@@ -1,0 +1,77 @@
+import type { Context } from 'hono';
+import type { TextSegment, WorkerVoice } from '../../shared/protocol/worker-api.ts';
+import type { SpeechRequest } from '../../shared/schemas/speech.ts';
+import { isCustomVoiceId } from '../../shared/schemas/voice-profile.ts';
+import type { AppEnv, Env } from '../env.ts';
+import type { PoolModel, WorkerPool } from '../pool/worker-pool.ts';
+import { voiceProfileFor } from '../voices/voice-profiles.ts';
+import { modelNotFound, presetNotFound, unsupportedLanguage } from './errors.ts';
+import { detectLanguages } from './language-detection.ts';
+import { openAiAliases } from './openai-aliases.ts';
+
+/** What a speech request will be spoken with, once checked against what the pool serves. */
+export interface ResolvedSpeech {
+  model: PoolModel;
+  /** A preset of the model, or the account's own voice (with `voiceProfile`). */
+  voiceId: string;
+  voiceProfile: WorkerVoice | undefined;
+  /** The language of the text, or of its first part. */
+  language: string;
+  /** The text cut where its language changes, when detection found more than one. */
+  segments: TextSegment[] | undefined;
+  /** The languages detected, in order; undefined when the request named its language. */
+  detected: string[] | undefined;
+}
+
+/** The model a request that names none gets: `DEFAULT_MODEL` when the pool serves it, else the first served. */
+export const defaultModelId = (env: Pick<Env, 'DEFAULT_MODEL'>, models: Map<string, PoolModel>): string =>
+  env.DEFAULT_MODEL && models.has(env.DEFAULT_MODEL) ? env.DEFAULT_MODEL : models.keys().next().value!;
+
+function resolveModel(c: Context<AppEnv>, request: SpeechRequest, models: Map<string, PoolModel>): PoolModel {
+  const fallback = defaultModelId(c.env, models);
+  const named = request.model ?? fallback;
+  const id = openAiAliases(c.env).model(named, [...models.keys()], fallback) ?? named;
+  const model = models.get(id);
+  if (!model) throw modelNotFound(named, models);
+  return model;
+}
+
+/** The languages to speak: the one the request names, or those detected sentence by sentence. */
+function resolveLanguage(request: SpeechRequest, model: PoolModel, models: Map<string, PoolModel>, fallback: string) {
+  if (request.language !== undefined) {
+    if (!model.info.languages.includes(request.language)) throw unsupportedLanguage(request.language, model, models);
+    return { language: request.language, segments: undefined, detected: undefined };
+  }
+  const { segments, detected } = detectLanguages(request.input, { candidates: model.info.languages, fallback });
+  return { language: segments[0]!.language, segments: segments.length > 1 ? segments : undefined, detected };
+}
+
+/**
+ * Resolves model, voice and language against what the pool serves, taking OpenAI's model and
+ * voice names through the alias table. An account's own voice (the account's object admitted it,
+ * at `voiceVersion`) comes with its profile for the model, which the worker gets with the request.
+ */
+export async function resolveSpeech(
+  c: Context<AppEnv>,
+  request: SpeechRequest,
+  pool: WorkerPool,
+  models: Map<string, PoolModel>,
+): Promise<ResolvedSpeech> {
+  const model = resolveModel(c, request, models);
+  const named = request.voice ?? model.info.default_voice;
+  const defaultLanguage = model.info.voices.find((v) => v.id === model.info.default_voice)?.language ?? model.info.languages[0] ?? 'en';
+  const voiceVersion = c.get('speechTicket').voiceVersion;
+
+  if (isCustomVoiceId(named) && voiceVersion !== undefined) {
+    const voice = { accountId: c.get('apiKey').account_id, id: named, version: voiceVersion };
+    const { record, profile } = await voiceProfileFor(c.env, pool, models, voice, model, { requestId: c.get('requestId'), signal: c.req.raw.signal });
+    const spoken = resolveLanguage(request, model, models, record.language && model.info.languages.includes(record.language) ? record.language : defaultLanguage);
+    return { model, voiceId: named, voiceProfile: { id: named, version: voiceVersion, profile }, ...spoken };
+  }
+  const preset = model.info.voices.find((v) => v.id === named);
+  const aliases = openAiAliases(c.env);
+  if (!preset && !aliases.isVoice(named)) throw presetNotFound(named, model);
+  const spoken = resolveLanguage(request, model, models, preset?.language ?? defaultLanguage);
+  const voiceId = preset ? preset.id : aliases.voice(named, model.info, spoken.language)!;
+  return { model, voiceId, voiceProfile: undefined, ...spoken };
+}

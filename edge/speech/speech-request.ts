@@ -1,0 +1,53 @@
+import type { Context } from 'hono';
+import { resolveSampleRate } from '../../shared/audio/formats.ts';
+import {
+  DEFAULT_RESPONSE_FORMAT,
+  isResponseFormat,
+  MAX_INPUT_CHARACTERS,
+  type ResponseFormat,
+  SpeechRequestSchema,
+  type SpeechRequest,
+} from '../../shared/schemas/speech.ts';
+import type { AppEnv, Env } from '../env.ts';
+import { readJsonBody } from '../http/json-body.ts';
+import { emptyInput, inputTooLong, unsupportedSampleRate } from './errors.ts';
+
+/** A speech request that passed every check that needs no worker, with its defaults applied. */
+export interface CheckedSpeechRequest {
+  request: SpeechRequest;
+  format: ResponseFormat;
+  sampleRate: number;
+  /** What it costs: Unicode code points of `input`. */
+  characters: number;
+}
+
+/** The deployment's default format: OpenAI's (mp3) unless `DEFAULT_RESPONSE_FORMAT` names another. */
+export function defaultFormat(env: Pick<Env, 'DEFAULT_RESPONSE_FORMAT'>): ResponseFormat {
+  const configured = env.DEFAULT_RESPONSE_FORMAT;
+  if (configured === undefined || configured === '') return DEFAULT_RESPONSE_FORMAT;
+  if (!isResponseFormat(configured)) throw new Error(`DEFAULT_RESPONSE_FORMAT "${configured}" is not a response format.`);
+  return configured;
+}
+
+function check(request: SpeechRequest, env: Env): CheckedSpeechRequest {
+  const characters = [...request.input].length;
+  if (request.input.trim().length === 0) throw emptyInput();
+  if (characters > MAX_INPUT_CHARACTERS) throw inputTooLong(characters, MAX_INPUT_CHARACTERS);
+  const format = request.response_format ?? defaultFormat(env);
+  const rate = resolveSampleRate(format, request.sample_rate);
+  if ('error' in rate) throw unsupportedSampleRate(rate.error);
+  return { request, format, sampleRate: rate.rate, characters };
+}
+
+// The body is read and checked once per request: by the limits middleware, which needs its size,
+// and the handler then takes the same result.
+const checked = new WeakMap<Request, Promise<CheckedSpeechRequest>>();
+
+export function readSpeechRequest(c: Context<AppEnv>): Promise<CheckedSpeechRequest> {
+  let result = checked.get(c.req.raw);
+  if (!result) {
+    result = readJsonBody(c, SpeechRequestSchema).then((request) => check(request, c.env));
+    checked.set(c.req.raw, result);
+  }
+  return result;
+}

@@ -1,0 +1,83 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseServerTiming } from '../../shared/protocol/server-timing.ts';
+import type { WorkerSynthesisRequest } from '../../shared/protocol/worker-api.ts';
+import { type GpuWorkerHarness, startGpuWorker } from '../../test/harness/gpu-worker.ts';
+import { signedWorkerFetch, synthesisBody } from '../../test/worker-client.ts';
+
+let worker: GpuWorkerHarness;
+beforeAll(async () => {
+  worker = await startGpuWorker();
+});
+afterAll(() => worker?.stop());
+
+const synthesize = (overrides: Partial<WorkerSynthesisRequest>) =>
+  signedWorkerFetch(worker.url, worker.secret, '/v1/synthesize', { body: synthesisBody(overrides) }).then(({ response }) => response);
+
+const bytesOf = async (response: Response) => new Uint8Array(await response.arrayBuffer());
+
+describe('POST /v1/synthesize', () => {
+  it('resume_at_byte on espeak: fixed-size samples continue from the same point, compressed formats are refused', async () => {
+    const input = 'A stream cut short is finished by another worker.';
+    const whole = await bytesOf(await synthesize({ input, response_format: 'wav' }));
+    const cut = Math.floor(whole.byteLength / 3) | 1; // odd: a sample split between two workers
+    const rest = await bytesOf(await synthesize({ input, response_format: 'wav', resume_at_byte: cut }));
+    // No second header, and the length of the rest to the few samples by which espeak's takes differ.
+    expect(Buffer.from(rest).indexOf('RIFF')).toBe(-1);
+    expect(Math.abs(rest.byteLength - (whole.byteLength - cut))).toBeLessThanOrEqual(32);
+    const refused = await synthesize({ input, response_format: 'mp3', resume_at_byte: 1000 });
+    expect(refused.status).toBe(400);
+    expect(await refused.json()).toMatchObject({ error: { code: 'not_resumable' } });
+  });
+
+  it('speaks each segment in its own language, one after the other, in one stream', async () => {
+    const segments = [
+      { text: 'Good morning. ', language: 'en' },
+      { text: 'Guten Morgen.', language: 'de' },
+    ];
+    const request_id = `segments-${crypto.randomUUID()}`;
+    const mixed = await bytesOf(await synthesize({ request_id, input: segments.map((s) => s.text).join(''), segments, language: 'en' }));
+    const [english, german] = await Promise.all(segments.map(async (s) => bytesOf(await synthesize({ input: s.text, language: s.language }))));
+    // Within a few resampler samples of the two spoken apart, and not the German said as English.
+    expect(Math.abs(mixed.byteLength - english!.byteLength - german!.byteLength)).toBeLessThan(200);
+    const asEnglish = await bytesOf(await synthesize({ input: segments[1]!.text, language: 'en' }));
+    expect(asEnglish.byteLength).not.toBe(german!.byteLength);
+    await expect.poll(() => worker.logs.find((e) => e.request_id === request_id)).toMatchObject({ message: 'synthesized', languages: ['en', 'de'] });
+  });
+
+  it('says its queue wait and time to first audio in Server-Timing', async () => {
+    const response = await synthesize({});
+    const timings = parseServerTiming(response.headers.get('server-timing'));
+    expect(timings.queue).toBeGreaterThanOrEqual(0);
+    expect(timings.first_audio).toBeGreaterThan(0);
+    expect(timings.first_audio).toBeGreaterThanOrEqual(timings.queue!);
+    await response.arrayBuffer();
+  });
+
+  it('outputs the rate asked for', async () => {
+    const response = await synthesize({ response_format: 'pcm', sample_rate: 8000 });
+    expect(response.headers.get('x-audio-sample-rate')).toBe('8000');
+    const at8k = (await bytesOf(response)).byteLength;
+    const at24k = (await bytesOf(await synthesize({ response_format: 'pcm' }))).byteLength;
+    expect(Math.abs(at8k * 3 - at24k)).toBeLessThan(12);
+  });
+});
+
+describe('POST /v1/synthesize refusals', () => {
+  it('a rate the format does not offer: 400 unsupported_sample_rate', async () => {
+    const response = await synthesize({ response_format: 'opus', sample_rate: 22_050 });
+    expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({ error: { code: 'unsupported_sample_rate', param: 'sample_rate' } });
+  });
+
+  it('resuming a format whose bytes are not reproducible: 400 not_resumable', async () => {
+    const response = await synthesize({ response_format: 'opus', resume_at_byte: 100 });
+    expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({ error: { code: 'not_resumable' } });
+  });
+
+  it('a segment in a language the model does not speak: 422 unsupported_language', async () => {
+    const response = await synthesize({ segments: [{ text: 'Hello.', language: 'en' }, { text: 'Hej.', language: 'sv' }] });
+    expect(response.status).toBe(422);
+    expect(await response.json()).toMatchObject({ error: { code: 'unsupported_language' } });
+  });
+});

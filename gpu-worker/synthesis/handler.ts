@@ -1,0 +1,133 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { FORMATS } from '../../shared/audio/formats.ts';
+import { ApiError } from '../../shared/errors.ts';
+import { AUDIO_HEADERS, WORKER_TIMINGS, WorkerSynthesisRequestSchema, type WorkerSynthesisRequest } from '../../shared/protocol/worker-api.ts';
+import { formatServerTiming } from '../../shared/protocol/server-timing.ts';
+import { createEncoder, type StreamEncoder } from '../audio/encoders/index.ts';
+import { createResampler, type StreamResampler } from '../audio/resampler.ts';
+import type { Engine } from '../engines/types.ts';
+import { parseJson, parseWith, toApiError } from '../http/errors.ts';
+import { sendError, write } from '../http/io.ts';
+import type { Logger } from '../log.ts';
+import type { RecentMedian } from '../pool/recent-median.ts';
+import type { Scheduler } from '../scheduler.ts';
+import { planSynthesis, speakSegments } from './plan.ts';
+
+export interface SynthesizeDeps {
+  engines: Map<string, Engine>;
+  scheduler: Scheduler;
+  log: Logger;
+  /** Times to first audio, for the heartbeat's load. */
+  firstAudio: RecentMedian;
+}
+
+/**
+ * The response body: encoded bytes written with backpressure, minus the first `skip` bytes (what
+ * a resumed stream's client already has from the worker that died).
+ */
+function bodyWriter(res: ServerResponse, skip: number, signal: AbortSignal) {
+  const sent = { bytes: 0 };
+  const sink = async (bytes: Uint8Array) => {
+    const dropped = Math.min(skip, bytes.byteLength);
+    skip -= dropped;
+    sent.bytes += bytes.byteLength - dropped;
+    await write(res, bytes.subarray(dropped), signal);
+  };
+  return { sink, sent };
+}
+
+/**
+ * `POST /v1/synthesize`: engine output, resampled and encoded, written as it comes with
+ * backpressure (the engine runs only as fast as the client reads). Errors before the first audio
+ * answer JSON; a failure after it cuts the connection, so a short body never looks whole.
+ */
+export async function handleSynthesize(req: IncomingMessage, res: ServerResponse, body: Uint8Array, deps: SynthesizeDeps): Promise<void> {
+  const cancel = new AbortController();
+  res.on('close', () => {
+    if (!res.writableFinished) cancel.abort(new Error('client went away'));
+  });
+  const started = performance.now();
+  let request: WorkerSynthesisRequest | undefined;
+  let release: (() => void) | undefined;
+  let iterator: AsyncIterator<Float32Array> | undefined;
+  let resamplerReady: Promise<StreamResampler> | undefined;
+  let encoderReady: Promise<StreamEncoder> | undefined;
+  let samplesOut = 0;
+  let sampleRate = 0;
+  // Chunks pulled from the engine: shows in the logs that a cancelled request stopped the model.
+  let engineSteps = 0;
+  const step = async (engineAudio: AsyncIterator<Float32Array>): Promise<IteratorResult<Float32Array>> => {
+    const result = await engineAudio.next();
+    if (!result.done) engineSteps++;
+    return result;
+  };
+  try {
+    request = parseWith(WorkerSynthesisRequestSchema, parseJson(body));
+    const plan = planSynthesis(request, deps.engines);
+    sampleRate = plan.sampleRate;
+    release = await deps.scheduler.acquire(cancel.signal);
+    const queueMs = performance.now() - started;
+    resamplerReady = createResampler(plan.engine.info.sample_rate, sampleRate);
+    const { sink, sent } = bodyWriter(res, request.resume_at_byte ?? 0, cancel.signal);
+    encoderReady = createEncoder(request.response_format, sampleRate, sink);
+    iterator = speakSegments(plan, cancel.signal)[Symbol.asyncIterator]();
+
+    // Wait for the first audio before answering, so that an engine's refusal is still a JSON error.
+    // Resampler and encoder are made meanwhile, off the path to the first byte.
+    const [resampler, encoder, first] = await Promise.all([resamplerReady, encoderReady, step(iterator)]);
+    const firstAudioMs = performance.now() - started;
+    deps.firstAudio.record(Math.round(firstAudioMs));
+    res.writeHead(200, {
+      'content-type': FORMATS[request.response_format].contentType,
+      'cache-control': 'no-store',
+      'x-request-id': request.request_id,
+      'server-timing': formatServerTiming({ [WORKER_TIMINGS.queue]: queueMs, [WORKER_TIMINGS.firstAudio]: firstAudioMs }),
+      [AUDIO_HEADERS.sampleRate]: String(sampleRate),
+      [AUDIO_HEADERS.model]: request.model,
+      [AUDIO_HEADERS.voice]: request.voice,
+      [AUDIO_HEADERS.language]: request.language,
+    });
+    const emit = async (samples: Float32Array) => {
+      samplesOut += samples.length;
+      await encoder.write(samples);
+    };
+    for (let next = first; !next.done; next = await step(iterator)) await emit(resampler.push(next.value));
+    await emit(resampler.end());
+    await encoder.end();
+    res.end();
+    deps.log('info', 'synthesized', {
+      request_id: request.request_id,
+      model: request.model,
+      format: request.response_format,
+      languages: plan.segments.map((segment) => segment.language),
+      characters: request.input.length,
+      audio_ms: Math.round((samplesOut / sampleRate) * 1000),
+      bytes: sent.bytes,
+      queue_ms: Math.round(queueMs),
+      first_audio_ms: Math.round(firstAudioMs),
+      engine_steps: engineSteps,
+      ...(request.resume_at_byte ? { resumed_at_byte: request.resume_at_byte } : {}),
+      total_ms: Math.round(performance.now() - started),
+    });
+  } catch (error) {
+    const apiError = toApiError(error);
+    if (cancel.signal.aborted) {
+      deps.log('info', 'synthesis cancelled', {
+        request_id: request?.request_id,
+        audio_ms: sampleRate ? Math.round((samplesOut / sampleRate) * 1000) : 0,
+        engine_steps: engineSteps,
+      });
+    } else if (!res.headersSent) {
+      if (!apiError) deps.log('error', 'synthesis failed', { request_id: request?.request_id, error: String(error) });
+      sendError(res, apiError ?? new ApiError(500, 'internal_error', 'synthesis_failed', 'Synthesis failed.'));
+    } else {
+      deps.log('error', 'synthesis failed mid-stream', { request_id: request?.request_id, error: String(error) });
+      res.destroy(error as Error);
+    }
+  } finally {
+    await iterator?.return?.();
+    (await encoderReady?.catch(() => undefined))?.close();
+    (await resamplerReady?.catch(() => undefined))?.close();
+    release?.();
+  }
+}

@@ -1,0 +1,35 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { s16leToFloat } from '../shared/audio/pcm.ts';
+import type { ResponseFormat } from '../shared/schemas/speech.ts';
+
+const execFileAsync = promisify(execFile);
+
+/** ffmpeg's demuxer for formats that carry no header saying what they are. */
+const RAW_INPUTS: Partial<Record<ResponseFormat, string>> = { pcm: 's16le', mulaw: 'mulaw', alaw: 'alaw' };
+
+/**
+ * Decodes the bytes of a response with ffmpeg (Debian's, installed by .ci/run when missing) to
+ * mono float samples at `sampleRate`, as an independent decoder would: what a client would hear.
+ * Raw formats need their rate; the others say it themselves. Rejects when ffmpeg cannot decode.
+ */
+export async function decodeAudio(bytes: Uint8Array, format: ResponseFormat, sampleRate: number): Promise<Float32Array> {
+  const raw = RAW_INPUTS[format];
+  const input = raw ? ['-f', raw, '-ar', String(sampleRate), '-ac', '1'] : [];
+  const child = execFileAsync('ffmpeg', ['-v', 'error', ...input, '-i', 'pipe:0', '-f', 's16le', '-ac', '1', '-ar', String(sampleRate), 'pipe:1'], {
+    encoding: 'buffer',
+    maxBuffer: 256 * 1024 * 1024,
+  });
+  // ffmpeg may stop reading early on bad input: its exit status says so, not a broken pipe.
+  child.child.stdin!.on('error', () => {});
+  child.child.stdin!.end(bytes);
+  const { stdout } = await child;
+  return s16leToFloat(new Uint8Array(stdout));
+}
+
+/**
+ * What a decoder plays beyond the input, at most, in samples: priming and the padding of the last
+ * frame, which MP3 (no info tag when streaming) and ADTS cannot mark for trimming. Ogg Opus and
+ * the lossless formats decode to the exact length.
+ */
+export const CODEC_EXTRA_SAMPLES: Partial<Record<ResponseFormat, number>> = { mp3: 1105 + 1152, aac: 1024 + 1024 };
