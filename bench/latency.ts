@@ -2,32 +2,34 @@
  * Time to first audio byte and total time, straight to a gpu-worker and through the edge
  * (workerd), over many requests. Runs its own worker and edge on loopback.
  *
- *   npm run bench -- [--requests 60] [--text "..."]
+ *   npm run bench -- [--requests 60] [--text "..."] [--format pcm]
  */
 import { parseArgs } from 'node:util';
 import { startEdge } from '../test/harness/edge.ts';
 import { startGpuWorker } from '../test/harness/gpu-worker.ts';
 import { signedWorkerFetch, synthesisBody } from '../test/worker-client.ts';
+import { isResponseFormat, RESPONSE_FORMATS } from '../shared/schemas/speech.ts';
 import { percentile, type Sample, timed } from './timing.ts';
 
 const { values } = parseArgs({
   options: {
     requests: { type: 'string', default: '60' },
     text: { type: 'string', default: 'The quick brown fox jumps over the lazy dog. It was not amused, and said so at length.' },
+    format: { type: 'string', default: 'pcm' },
   },
 });
 const requests = Number(values.requests);
 const text = values.text!;
-
-
+if (!isResponseFormat(values.format!)) throw new Error(`--format: one of ${RESPONSE_FORMATS.join(', ')}`);
+const format = values.format;
 
 const worker = await startGpuWorker();
 const edge = await startEdge({ workerUrls: [worker.url], workerSecret: worker.secret });
 try {
   const { key } = await edge.createKey();
-  const direct = () => signedWorkerFetch(worker.url, worker.secret, '/v1/synthesize', { body: synthesisBody({ input: text }) }).then((r) => r.response);
+  const direct = () => signedWorkerFetch(worker.url, worker.secret, '/v1/synthesize', { body: synthesisBody({ input: text, response_format: format }) }).then((r) => r.response);
   const viaEdge = () =>
-    edge.fetch('/v1/audio/speech', { method: 'POST', key, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ input: text, response_format: 'pcm' }) });
+    edge.fetch('/v1/audio/speech', { method: 'POST', key, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ input: text, language: 'en', response_format: format }) });
 
   // Warm both paths (isolate start, catalog, thread caches), then interleave so drift hits both alike.
   for (let i = 0; i < 5; i++) {

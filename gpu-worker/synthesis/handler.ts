@@ -67,14 +67,15 @@ export async function handleSynthesize(req: IncomingMessage, res: ServerResponse
     sampleRate = plan.sampleRate;
     release = await deps.scheduler.acquire(cancel.signal);
     const queueMs = performance.now() - started;
+    // The engine starts first; resampler and encoder are made while it works toward its first audio.
+    iterator = speakSegments(plan, cancel.signal)[Symbol.asyncIterator]();
+    const firstStep = step(iterator);
     resamplerReady = createResampler(plan.engine.info.sample_rate, sampleRate);
     const { sink, sent } = bodyWriter(res, request.resume_at_byte ?? 0, cancel.signal);
     encoderReady = createEncoder(request.response_format, sampleRate, sink);
-    iterator = speakSegments(plan, cancel.signal)[Symbol.asyncIterator]();
 
     // Wait for the first audio before answering, so that an engine's refusal is still a JSON error.
-    // Resampler and encoder are made meanwhile, off the path to the first byte.
-    const [resampler, encoder, first] = await Promise.all([resamplerReady, encoderReady, step(iterator)]);
+    const [first, resampler, encoder] = await Promise.all([firstStep, resamplerReady, encoderReady]);
     const firstAudioMs = performance.now() - started;
     deps.firstAudio.record(Math.round(firstAudioMs));
     res.writeHead(200, {

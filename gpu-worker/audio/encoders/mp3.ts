@@ -1,27 +1,30 @@
-import { Mp3Encoder } from '@breezystack/lamejs';
+import { createMp3Encoder } from 'wasm-media-encoders';
 import { FORMATS } from '../../../shared/audio/formats.ts';
-import { floatToInt16 } from '../../../shared/audio/pcm.ts';
 import type { ByteSink, StreamEncoder } from './types.ts';
 
+type Mp3Bitrate = Parameters<Awaited<ReturnType<typeof createMp3Encoder>>['configure']>[0]['bitrate'];
+
 /**
- * MP3 from LAME ported to plain JavaScript (lamejs), made synchronously in this thread.
- * @mediabunny/mp3-encoder starts a worker thread and WebAssembly per stream: ~90 ms more to first byte (measured).
- * lamejs turns LAME's bit reservoir off, so each frame decodes alone. A frame (576 samples up to
- * 24 kHz, 1152 above) comes out once 240 samples past it are in, and is sent at once.
+ * MP3 from LAME as WebAssembly (wasm-media-encoders), run synchronously in this thread: 4 ms of
+ * CPU per second of audio and its first frame within a millisecond (`npm run bench:encoders`).
+ * lamejs (LAME in plain JavaScript) took 18 ms per second and about 20 ms for its first frame;
+ * @mediabunny/mp3-encoder starts a thread per stream, about 90 ms before its first byte.
+ * Constant bitrate, so a byte count says how much audio was delivered (see settlement.ts).
  */
-export function mp3Encoder(sink: ByteSink, sampleRate: number): StreamEncoder {
-  const lame = new Mp3Encoder(1, sampleRate, FORMATS.mp3.bitrate(sampleRate) / 1000);
-  // lamejs returns an Int8Array (whatever its types say): the same bytes, viewed unsigned.
-  const send = async (frames: ArrayBufferView) => {
-    if (frames.byteLength > 0) await sink(new Uint8Array(frames.buffer, frames.byteOffset, frames.byteLength));
+export async function mp3Encoder(sink: ByteSink, sampleRate: number): Promise<StreamEncoder> {
+  const lame = await createMp3Encoder();
+  lame.configure({ channels: 1, sampleRate, bitrate: (FORMATS.mp3.bitrate(sampleRate) / 1000) as Mp3Bitrate });
+  // The encoder's output lives in its WebAssembly memory until the next call: send a copy.
+  const send = async (frames: Uint8Array) => {
+    if (frames.byteLength > 0) await sink(frames.slice());
   };
   return {
     async write(samples) {
-      if (samples.length > 0) await send(lame.encodeBuffer(floatToInt16(samples)));
+      if (samples.length > 0) await send(lame.encode([samples]));
     },
     async end() {
-      await send(lame.flush());
+      await send(lame.finalize());
     },
-    close() {}, // plain JavaScript: nothing to free but garbage
+    close() {}, // its WebAssembly instance is garbage once unreferenced
   };
 }
