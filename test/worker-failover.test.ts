@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { FORMATS } from '../shared/audio/formats.ts';
 import { speak } from './clips.ts';
 import { decodeAudio } from './decode-audio.ts';
@@ -42,14 +42,16 @@ async function readAll(reader: ReadableStreamDefaultReader<Uint8Array>, first: U
   }
 }
 
-/** Replaces a killed worker, so each test starts with two. */
-async function replace(dead: GpuWorkerHarness) {
-  const fresh = await startGpuWorker();
-  workers = workers.map((w) => (w === dead ? fresh : w));
+/** Replaces killed workers, so each test starts with two, whether the one before passed or not. */
+afterEach(async () => {
+  const dead = workers.filter((w) => w.process.exitCode !== null || w.process.signalCode !== null);
+  if (dead.length === 0) return;
+  const fresh = await Promise.all(dead.map(() => startGpuWorker()));
+  workers = [...workers.filter((w) => !dead.includes(w)), ...fresh];
   await edge.dispose();
-  edge = await startEdge({ workerUrls: workers.map((w) => w.url), workerSecret: fresh.secret });
+  edge = await startEdge({ workerUrls: workers.map((w) => w.url), workerSecret: fresh[0]!.secret });
   ({ key } = await edge.createKey());
-}
+});
 
 describe('a worker that dies mid-stream', () => {
   // espeak says the same text a little differently each time (random noise), so only formats of
@@ -71,7 +73,7 @@ describe('a worker that dies mid-stream', () => {
     // with one header, and nothing torn: the whole decodes.
     expect(received.byteLength).toBeGreaterThan(first.byteLength);
     expect(Math.abs(received.byteLength - expected.byteLength)).toBeLessThanOrEqual(32);
-    expect(Buffer.from(received.subarray(4)).indexOf('RIFF')).toBe(-1);
+    if (format === 'wav') expect(Buffer.from(received.subarray(4)).indexOf('RIFF')).toBe(-1);
     const rate = FORMATS[format].defaultSampleRate;
     expect((await decodeAudio(received, format, rate)).length).toBeGreaterThan(rate * 10);
     await expect.poll(() => edge.logs.find((line) => line.includes(requestId) && line.includes('stream resumed on another worker'))).toBeTruthy();
@@ -79,7 +81,6 @@ describe('a worker that dies mid-stream', () => {
     const db = await edge.mf.getD1Database('DB');
     const rows = await db.prepare('SELECT status, characters, credits_charged, audio_ms FROM usage_ledger WHERE request_id = ?').bind(requestId).all();
     expect(rows.results).toEqual([{ status: 'completed', characters: TEXT.length, credits_charged: TEXT.length, audio_ms: expect.any(Number) }]);
-    await replace(victim);
   });
 
   it('sse: the events go on to speech.audio.done, with the whole length once', async () => {
@@ -100,6 +101,5 @@ describe('a worker that dies mid-stream', () => {
     expect(events.at(-1)?.type).toBe('speech.audio.done');
     const audioBytes = events.filter((e) => e.type === 'speech.audio.delta').reduce((sum, e) => sum + Buffer.from(e.audio!, 'base64').byteLength, 0);
     expect(Math.abs(audioBytes - expected)).toBeLessThanOrEqual(32);
-    await replace(victim);
   });
 });

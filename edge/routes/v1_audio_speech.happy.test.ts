@@ -102,6 +102,10 @@ describe('POST /v1/audio/speech', () => {
     const timing = response.headers.get('server-timing') ?? '';
     for (const name of ['admission', 'queue', 'first_audio']) expect(timing).toMatch(new RegExp(`${name};dur=[0-9.]+`));
     await response.arrayBuffer();
+    // A refusal says how long the edge took to refuse.
+    const refused = await stack.edge.fetch('/v1/audio/speech', { method: 'POST', key: 'sk_wrong', headers: { 'content-type': 'application/json' }, body: '{"input":"Hi."}' });
+    expect(refused.status).toBe(401);
+    expect(refused.headers.get('server-timing')).toMatch(/admission;dur=[0-9.]+/);
   });
 });
 
