@@ -1,4 +1,4 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import { FORMATS } from '../../shared/audio/formats.ts';
 import { ApiError } from '../../shared/errors.ts';
 import { AUDIO_HEADERS, WORKER_TIMINGS, WorkerSynthesisRequestSchema, type WorkerSynthesisRequest } from '../../shared/protocol/worker-api.ts';
@@ -23,17 +23,26 @@ export interface SynthesizeDeps {
 
 /**
  * The response body: encoded bytes written with backpressure, minus the first `skip` bytes (what
- * a resumed stream's client already has from the worker that died).
+ * a resumed stream's client already has from the worker that died). Bytes an encoder makes before
+ * `open` (a container header, say) wait for the status line and headers.
  */
 function bodyWriter(res: ServerResponse, skip: number, signal: AbortSignal) {
   const sent = { bytes: 0 };
+  let held: Uint8Array[] | null = [];
   const sink = async (bytes: Uint8Array) => {
     const dropped = Math.min(skip, bytes.byteLength);
     skip -= dropped;
     sent.bytes += bytes.byteLength - dropped;
-    await write(res, bytes.subarray(dropped), signal);
+    if (held) held.push(bytes.subarray(dropped));
+    else await write(res, bytes.subarray(dropped), signal);
   };
-  return { sink, sent };
+  const open = async (headers: OutgoingHttpHeaders) => {
+    res.writeHead(200, headers);
+    const early = held ?? [];
+    held = null;
+    for (const bytes of early) await write(res, bytes, signal);
+  };
+  return { sink, open, sent };
 }
 
 /**
@@ -71,14 +80,14 @@ export async function handleSynthesize(req: IncomingMessage, res: ServerResponse
     iterator = speakSegments(plan, cancel.signal)[Symbol.asyncIterator]();
     const firstStep = step(iterator);
     resamplerReady = createResampler(plan.engine.info.sample_rate, sampleRate);
-    const { sink, sent } = bodyWriter(res, request.resume_at_byte ?? 0, cancel.signal);
+    const { sink, open, sent } = bodyWriter(res, request.resume_at_byte ?? 0, cancel.signal);
     encoderReady = createEncoder(request.response_format, sampleRate, sink);
 
     // Wait for the first audio before answering, so that an engine's refusal is still a JSON error.
     const [first, resampler, encoder] = await Promise.all([firstStep, resamplerReady, encoderReady]);
     const firstAudioMs = performance.now() - started;
     deps.firstAudio.record(Math.round(firstAudioMs));
-    res.writeHead(200, {
+    await open({
       'content-type': FORMATS[request.response_format].contentType,
       'cache-control': 'no-store',
       'x-request-id': request.request_id,
