@@ -1,18 +1,20 @@
 /**
- * The gpu-worker process: loads its engines, then serves signed synthesis requests from the
- * edge; with EDGE_URL set it joins the edge's pool by heartbeats. SIGTERM or SIGINT drains it: no
- * new work, open streams finish (up to DRAIN_GRACE_MS), then it leaves the pool and exits 0.
+ * The gpu-worker process: listens at once (probes and /metrics answer, /readyz says 503), loads
+ * its engines, then serves signed synthesis requests from the edge; with EDGE_URL set it joins the
+ * edge's pool by heartbeats. SIGTERM or SIGINT drains it: no new work, open streams finish (up to
+ * DRAIN_GRACE_MS), then it leaves the pool and exits 0.
  * `node gpu-worker/main.ts [--port N] [--host H] [--edge-url URL] [--public-url URL] [--pack DIR]... [--execution-provider cpu|cuda]`
  * with WORKER_SECRET set.
  */
 import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { readConfig } from './config.ts';
+import { readConfig, type WorkerConfig } from './config.ts';
 import { EspeakEngine } from './engines/espeak/engine.ts';
 import { loadQwen3Engine } from './engines/qwen3/index.ts';
 import type { Engine } from './engines/types.ts';
-import { jsonLogger } from './log.ts';
+import { jsonLogger, type Logger } from './log.ts';
+import { createWorkerMetrics, recordModelLoaded, type WorkerMetrics } from './metrics/registry.ts';
 import { Heartbeats } from './pool/heartbeat.ts';
 import { RecentMedian } from './pool/recent-median.ts';
 import { Scheduler } from './scheduler.ts';
@@ -21,33 +23,42 @@ import { createWorkerServer } from './server.ts';
 /** Sent in heartbeats, so the edge can tell which release each worker runs. */
 const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
+/** Loads espeak, then each pack in turn, recording how long each took. */
+async function loadEngines(config: WorkerConfig, log: Logger, metrics: WorkerMetrics): Promise<Engine[]> {
+  const timed = async (load: () => Promise<Engine>): Promise<Engine> => {
+    const started = performance.now();
+    const engine = await load();
+    recordModelLoaded(metrics, engine.info.id, (performance.now() - started) / 1000);
+    return engine;
+  };
+  const engines = [await timed(() => EspeakEngine.load({ threads: config.espeakThreads }))];
+  for (const pack of config.packs) {
+    const options = {
+      executionProvider: config.executionProvider,
+      ...(config.onnxThreads > 0 ? { intraOpThreads: config.onnxThreads } : {}),
+      voiceCacheBytes: config.voiceCacheMb * 1024 * 1024,
+      log: (message: string) => log('info', message, { pack }),
+    };
+    engines.push(await timed(() => loadQwen3Engine(pack, options)));
+  }
+  return engines;
+}
+
 async function main(): Promise<void> {
   const config = readConfig(process.argv.slice(2), process.env);
   const log = jsonLogger({ service: 'gpu-worker', worker_id: config.workerId });
 
-  const engines: Engine[] = [await EspeakEngine.load({ threads: config.espeakThreads })];
-  for (const pack of config.packs) {
-    engines.push(
-      await loadQwen3Engine(pack, {
-        executionProvider: config.executionProvider,
-        ...(config.onnxThreads > 0 ? { intraOpThreads: config.onnxThreads } : {}),
-        voiceCacheBytes: config.voiceCacheMb * 1024 * 1024,
-        log: (message) => log('info', message, { pack }),
-      }),
-    );
-  }
-  log('info', 'engines loaded', { models: engines.map((engine) => engine.info.id) });
-
   let draining = false;
   const scheduler = new Scheduler({ maxActive: config.maxStreams, maxQueued: config.maxQueued, queueTimeoutMs: config.queueTimeoutMs });
   const firstAudio = new RecentMedian();
-  const { server, setReady } = createWorkerServer({
+  const metrics = createWorkerMetrics(() => scheduler.stats);
+  const { server, serve } = createWorkerServer({
     workerId: config.workerId,
     secret: config.secret,
-    engines,
     scheduler,
     log,
     firstAudio,
+    metrics,
     isDraining: () => draining,
   });
   await new Promise<void>((resolve, reject) => {
@@ -56,8 +67,12 @@ async function main(): Promise<void> {
   });
   const { port } = server.address() as AddressInfo;
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
-  setReady(true);
-  // Test harnesses and the start script read this line to learn the port.
+  // Probes and metrics answer while packs load (minutes for a large one): alive, not yet ready.
+  log('info', 'loading engines', { url, packs: config.packs });
+  const engines = await loadEngines(config, log, metrics);
+  log('info', 'engines loaded', { models: engines.map((engine) => engine.info.id) });
+  serve(engines);
+  // Test harnesses read this line to learn the port: it comes once the worker takes work.
   log('info', 'listening', { url, port });
 
   let heartbeats: Heartbeats | undefined;

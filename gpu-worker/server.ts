@@ -5,20 +5,21 @@ import { MAX_CLIP_BYTES, WORKER_PATHS, type WorkerCatalog } from '../shared/prot
 import type { Engine } from './engines/types.ts';
 import { readBody, sendError, sendJson } from './http/io.ts';
 import type { Logger } from './log.ts';
+import type { WorkerMetrics } from './metrics/registry.ts';
 import type { RecentMedian } from './pool/recent-median.ts';
 import type { Scheduler } from './scheduler.ts';
-import { handleSynthesize } from './synthesis/handler.ts';
+import { handleSynthesize, type SynthesizeDeps } from './synthesis/handler.ts';
 import { handleCloneVoice, handleDesignVoice } from './voices.ts';
 
 export interface WorkerServerOptions {
   workerId: string;
   /** HMAC secret shared with the edge. */
   secret: string;
-  engines: Engine[];
   scheduler: Scheduler;
   log: Logger;
   /** Where synthesis records its times to first audio. */
   firstAudio: RecentMedian;
+  metrics: WorkerMetrics;
   /** True once the worker is stopping: it takes no new work, and finishes what it has. */
   isDraining(): boolean;
 }
@@ -32,24 +33,28 @@ const unavailable = (code: string, message: string) =>
   new ApiError(503, 'service_unavailable', code, message, { headers: { 'retry-after': '1' } });
 
 /**
- * The worker's HTTP surface: open health probes, and signed routes for the edge. A request
- * without a valid, fresh, unused signature is refused before its body is even parsed.
+ * The worker's HTTP surface: open probes and metrics, and signed routes for the edge. A request
+ * without a valid, fresh, unused signature is refused before its body is even parsed. It listens
+ * while the engines load (liveness holds, readiness says not yet); `serve` hands them over.
  */
-export function createWorkerServer(options: WorkerServerOptions): { server: Server; setReady(ready: boolean): void } {
-  const engines = new Map(options.engines.map((engine) => [engine.info.id, engine]));
+export function createWorkerServer(options: WorkerServerOptions): { server: Server; serve(engines: Engine[]): void } {
   const replay = new ReplayGuard();
-  const deps = { engines, scheduler: options.scheduler, log: options.log, firstAudio: options.firstAudio };
-  let ready = false;
-
-  const catalog = (): WorkerCatalog => ({ worker_id: options.workerId, models: options.engines.map((engine) => engine.info) });
+  // Set by `serve`, once the engines have loaded.
+  let served: { deps: SynthesizeDeps; catalog: WorkerCatalog } | undefined;
 
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://worker');
     const path = url.pathname;
     if (req.method === 'GET' && path === WORKER_PATHS.healthz) return sendJson(res, 200, { status: 'ok' });
     if (req.method === 'GET' && path === WORKER_PATHS.readyz) {
-      const status = options.isDraining() ? 'draining' : ready ? 'ready' : 'not_ready';
+      const status = options.isDraining() ? 'draining' : served ? 'ready' : 'not_ready';
       return sendJson(res, status === 'ready' ? 200 : 503, { status, ...options.scheduler.stats });
+    }
+    // Unsigned, as Prometheus scrapes without the edge's HMAC: it reveals load and timings, no request's content.
+    if (req.method === 'GET' && path === '/metrics') {
+      const text = await options.metrics.register.metrics();
+      res.writeHead(200, { 'content-type': options.metrics.register.contentType });
+      return void res.end(text);
     }
 
     const body = await readBody(req, bodyLimit(path));
@@ -62,11 +67,12 @@ export function createWorkerServer(options: WorkerServerOptions): { server: Serv
       options.log('warn', 'refused unsigned request', { path, reason: verdict.reason, remote: req.socket.remoteAddress });
       throw new ApiError(401, 'authentication_error', 'invalid_signature', `Request refused: ${verdict.reason}.`);
     }
-    if (!ready) throw unavailable('worker_not_ready', 'The worker is starting or stopping.');
+    if (!served) throw unavailable('worker_not_ready', 'The worker is starting or stopping.');
+    const { deps, catalog } = served;
     // The catalog costs nothing, so a draining worker still answers it.
     if (options.isDraining() && path !== WORKER_PATHS.catalog) throw unavailable('worker_draining', 'The worker is shutting down: it takes no new requests.');
 
-    if (req.method === 'GET' && path === WORKER_PATHS.catalog) return sendJson(res, 200, catalog());
+    if (req.method === 'GET' && path === WORKER_PATHS.catalog) return sendJson(res, 200, catalog);
     if (req.method === 'POST' && path === WORKER_PATHS.synthesize) {
       return handleSynthesize(req, res, body, deps);
     }
@@ -83,5 +89,14 @@ export function createWorkerServer(options: WorkerServerOptions): { server: Serv
       sendError(res, new ApiError(500, 'internal_error', 'internal_error', 'An internal error occurred.'));
     });
   });
-  return { server, setReady: (value) => void (ready = value) };
+  return {
+    server,
+    serve(engines) {
+      const { scheduler, log, firstAudio, metrics } = options;
+      served = {
+        deps: { engines: new Map(engines.map((engine) => [engine.info.id, engine])), scheduler, log, firstAudio, metrics },
+        catalog: { worker_id: options.workerId, models: engines.map((engine) => engine.info) },
+      };
+    },
+  };
 }

@@ -7,6 +7,7 @@
  */
 import { parseArgs } from 'node:util';
 import { buildManifest } from './manifest.ts';
+import { createProgressRenderer } from './progress.ts';
 import { PullError, pullPack, readRegistry } from './pull.ts';
 
 const USAGE = [
@@ -43,7 +44,10 @@ async function main(argv: string[]): Promise<number> {
   }
   if (command === 'pull' && name) {
     const dir = values.dir ?? process.env.MODELS_DIR ?? 'models';
-    const target = await pullPack(name, { registry, dir, log: (m) => console.log(m) });
+    const { stdout } = process;
+    const shown = createProgressRenderer({ tty: stdout.isTTY === true, write: (text) => stdout.write(text), columns: stdout.columns });
+    const target = await pullPack(name, { registry, dir, log: shown.log, progress: shown.update }).finally(shown.close);
+    console.log(shown.summary());
     console.log(`start the stack with it: npm start -- --pack ${target}`);
     return 0;
   }

@@ -8,6 +8,7 @@ import { promisify } from 'node:util';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { loadQwen3Engine } from '../engines/qwen3/engine.ts';
 import { writeTinyPack } from '../engines/qwen3/tiny-pack/generate.ts';
+import type { PullProgress } from './progress.ts';
 import { pullPack } from './pull.ts';
 
 const NAME = 'qwen3-tts-tiny';
@@ -115,6 +116,23 @@ describe('models pull', () => {
     expect(await exists(join(target, `${CUT_FILE}.part`))).toBe(false);
   });
 
+  it('reports each file\'s bytes as they arrive, up to its size, and a resumed file from where it was cut', async () => {
+    const dir = join(root, 'models-progress');
+    cutNext.set(CUT_FILE, join(dir, NAME, `${CUT_FILE}.part`));
+    const seen: PullProgress[] = [];
+    const target = await pullPack(NAME, { registry: await registry([`${base}/packs/${NAME}/`]), dir, progress: (p) => seen.push(p) });
+    const manifest = JSON.parse(await readFile(join(target, 'manifest.json'), 'utf8')) as { files: Record<string, { bytes: number }> };
+    for (const [file, { bytes }] of Object.entries(manifest.files)) {
+      const done = seen.filter((p) => p.file === file).map((p) => p.done);
+      expect(done.at(-1), file).toBe(bytes);
+      expect(seen.filter((p) => p.file === file).every((p) => p.total === bytes)).toBe(true);
+      // Never backwards: the cut file's second attempt goes on from the bytes the first left.
+      expect(done, file).toEqual([...done].sort((a, b) => a - b));
+    }
+    const cut = seen.filter((p) => p.file === CUT_FILE).map((p) => p.done);
+    expect(cut.some((done) => done > 0 && done < cut.at(-1)!)).toBe(true);
+  });
+
   it('resumes a partial file left by an earlier run', async () => {
     const dir = join(root, 'models-c');
     const original = await readFile(join(remote, NAME, CUT_FILE));
@@ -158,6 +176,16 @@ describe('models pull', () => {
     await expect(pullPack('qwen3-tts-9b', { registry: await registry([`${base}/packs/${NAME}/`]), dir: root })).rejects.toThrow(
       `no pack "qwen3-tts-9b"`,
     );
+  });
+
+  it('the CLI, not on a terminal, prints plain lines: each file when done, then a summary', async () => {
+    const reg = await registry([`${base}/packs/${NAME}/`]);
+    const { stdout } = await promisify(execFile)(process.execPath, [join(import.meta.dirname, 'cli.ts'), 'pull', NAME, '--registry', reg, '--dir', join(root, 'cli-ok')]);
+    const lines = stdout.trim().split('\n');
+    expect(stdout).not.toMatch(/[\r\x1b]/);
+    expect(lines).toContainEqual(expect.stringMatching(new RegExp(`^${CUT_FILE}  [\\d.]+ KiB in \\d+s \\(`)));
+    expect(lines).toContain(`${CUT_FILE}: ${(await stat(join(remote, NAME, CUT_FILE))).size} bytes, sha256 ok`);
+    expect(lines.at(-2)).toMatch(/^downloaded [\d.]+ KiB in \d+s \([\d.]+ [KM]iB\/s\)$/);
   });
 
   it('the CLI exits 1 with the message when offline', async () => {

@@ -12,6 +12,7 @@ import { mkdir, open, readFile, rename, rm, stat, writeFile } from 'node:fs/prom
 import { dirname, join, resolve } from 'node:path';
 import { z } from 'zod';
 import { MANIFEST_FILE, ManifestSchema, sha256File, type Manifest } from '../engines/qwen3/pack.ts';
+import type { PullProgress } from './progress.ts';
 
 export const RegistrySchema = z.object({
   packs: z.record(z.string(), z.object({ urls: z.array(z.string().url()).min(1), description: z.string().optional() })),
@@ -34,6 +35,8 @@ export interface PullOptions {
   /** Where packs go: the pack lands in `<dir>/<name>`. */
   dir: string;
   log?: (msg: string) => void;
+  /** Called as each file's bytes arrive (often: throttle what you show). */
+  progress?: (progress: PullProgress) => void;
   /** Attempts per file (a cut connection resumes where it stopped). */
   attempts?: number;
 }
@@ -96,11 +99,12 @@ const sizeOf = (path: string) => stat(path).then((s) => s.size, () => -1);
  * One attempt at getting `url` into `part`, continuing from the bytes already there. Returns
  * normally when the server sent the rest; throws on a cut (the caller retries and resumes).
  */
-async function downloadOnce(url: string, part: string, expected: number): Promise<void> {
+async function downloadOnce(url: string, part: string, expected: number, report: (done: number) => void): Promise<void> {
   const have = Math.max(0, await sizeOf(part));
-  if (have === expected) return;
+  if (have === expected) return report(have);
   if (have > expected) await rm(part);
   const from = have > expected ? 0 : have;
+  report(from);
   const response = await fetchOk(url, from > 0 ? { headers: { Range: `bytes=${from}-` } } : {});
   if (response.status === 416) {
     await rm(part, { force: true }); // our partial file does not fit the server's: start over
@@ -112,8 +116,12 @@ async function downloadOnce(url: string, part: string, expected: number): Promis
   // Chunk by chunk rather than through a pipeline: on a cut, a pipeline destroys the file stream
   // with writes still pending, and the bytes that did arrive would be lost for the resume.
   const out = await open(part, append ? 'a' : 'w');
+  let done = append ? from : 0;
   try {
-    for await (const chunk of response.body) await out.write(chunk);
+    for await (const chunk of response.body) {
+      await out.write(chunk);
+      report((done += chunk.byteLength));
+    }
   } finally {
     await out.close();
   }
@@ -136,7 +144,7 @@ async function downloadFile(urls: string[], file: string, entry: { sha256: strin
     try {
       const before = Math.max(0, await sizeOf(part));
       if (before > 0) log(`${file}: resuming at ${before} of ${entry.bytes} bytes`);
-      await downloadOnce(url, part, entry.bytes);
+      await downloadOnce(url, part, entry.bytes, (done) => o.progress?.({ file, done, total: entry.bytes }));
       const size = await sizeOf(part);
       if (size !== entry.bytes) throw new PullError(`${file}: got ${size} of ${entry.bytes} bytes`, true);
       const actual = await sha256File(part);

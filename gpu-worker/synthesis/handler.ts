@@ -9,6 +9,8 @@ import type { Engine } from '../engines/types.ts';
 import { parseJson, parseWith, toApiError } from '../http/errors.ts';
 import { sendError, write } from '../http/io.ts';
 import type { Logger } from '../log.ts';
+import type { WorkerMetrics } from '../metrics/registry.ts';
+import { streamMetrics } from '../metrics/stream.ts';
 import type { RecentMedian } from '../pool/recent-median.ts';
 import type { Scheduler } from '../scheduler.ts';
 import { planSynthesis, speakSegments } from './plan.ts';
@@ -19,6 +21,7 @@ export interface SynthesizeDeps {
   log: Logger;
   /** Times to first audio, for the heartbeat's load. */
   firstAudio: RecentMedian;
+  metrics: WorkerMetrics;
 }
 
 /**
@@ -56,6 +59,7 @@ export async function handleSynthesize(req: IncomingMessage, res: ServerResponse
     if (!res.writableFinished) cancel.abort(new Error('client went away'));
   });
   const started = performance.now();
+  const metrics = streamMetrics(deps.metrics, deps.engines);
   let request: WorkerSynthesisRequest | undefined;
   let release: (() => void) | undefined;
   let iterator: AsyncIterator<Float32Array> | undefined;
@@ -66,12 +70,17 @@ export async function handleSynthesize(req: IncomingMessage, res: ServerResponse
   // Chunks pulled from the engine: shows in the logs that a cancelled request stopped the model.
   let engineSteps = 0;
   const step = async (engineAudio: AsyncIterator<Float32Array>): Promise<IteratorResult<Float32Array>> => {
+    const stepStarted = performance.now();
     const result = await engineAudio.next();
-    if (!result.done) engineSteps++;
+    if (!result.done) {
+      engineSteps++;
+      metrics.engineStep(performance.now() - stepStarted);
+    }
     return result;
   };
   try {
     request = parseWith(WorkerSynthesisRequestSchema, parseJson(body));
+    metrics.model(request.model);
     const plan = planSynthesis(request, deps.engines);
     sampleRate = plan.sampleRate;
     release = await deps.scheduler.acquire(cancel.signal);
@@ -87,6 +96,7 @@ export async function handleSynthesize(req: IncomingMessage, res: ServerResponse
     const [first, resampler, encoder] = await Promise.all([firstStep, resamplerReady, encoderReady]);
     const firstAudioMs = performance.now() - started;
     deps.firstAudio.record(Math.round(firstAudioMs));
+    metrics.firstAudio(firstAudioMs);
     await open({
       'content-type': FORMATS[request.response_format].contentType,
       'cache-control': 'no-store',
@@ -99,12 +109,14 @@ export async function handleSynthesize(req: IncomingMessage, res: ServerResponse
     });
     const emit = async (samples: Float32Array) => {
       samplesOut += samples.length;
+      metrics.audio(samples.length / sampleRate);
       await encoder.write(samples);
     };
     for (let next = first; !next.done; next = await step(iterator)) await emit(resampler.push(next.value));
     await emit(resampler.end());
     await encoder.end();
     res.end();
+    metrics.completed(performance.now() - started - queueMs, samplesOut / sampleRate);
     deps.log('info', 'synthesized', {
       request_id: request.request_id,
       model: request.model,
@@ -122,15 +134,19 @@ export async function handleSynthesize(req: IncomingMessage, res: ServerResponse
   } catch (error) {
     const apiError = toApiError(error);
     if (cancel.signal.aborted) {
+      metrics.ended('cancelled');
       deps.log('info', 'synthesis cancelled', {
         request_id: request?.request_id,
         audio_ms: sampleRate ? Math.round((samplesOut / sampleRate) * 1000) : 0,
         engine_steps: engineSteps,
       });
     } else if (!res.headersSent) {
+      // A refusal is the request's or the load's doing; anything else is the worker's failure.
+      metrics.ended(apiError ? 'refused' : 'failed');
       if (!apiError) deps.log('error', 'synthesis failed', { request_id: request?.request_id, error: String(error) });
       sendError(res, apiError ?? new ApiError(500, 'internal_error', 'synthesis_failed', 'Synthesis failed.'));
     } else {
+      metrics.ended('failed');
       deps.log('error', 'synthesis failed mid-stream', { request_id: request?.request_id, error: String(error) });
       res.destroy(error as Error);
     }
