@@ -2,7 +2,7 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['{edge,gpu-worker,shared,scripts,test}/**/*.test.ts'],
+    include: ['{edge,gpu-worker,shared,scripts,test,deploy}/**/*.test.ts'],
     // Integration tests start real processes (gpu-workers, workerd); give them room on a 2-core machine.
     testTimeout: 60_000,
     hookTimeout: 120_000,
