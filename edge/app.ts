@@ -2,6 +2,8 @@ import { Hono } from 'hono';
 import type { AppEnv } from './env.ts';
 import { notFound, onError } from './middleware/errors.ts';
 import { requestId } from './middleware/request-id.ts';
+import { requestLog } from './middleware/request-log.ts';
+import { speechEvents } from './middleware/speech-events.ts';
 import { adminAccountsRoute } from './routes/admin_accounts.ts';
 import { adminCreditsRoute } from './routes/admin_credits.ts';
 import { adminKeysRoute } from './routes/admin_keys.ts';
@@ -18,6 +20,9 @@ import { voiceByIdRoute } from './routes/v1_voices_id.ts';
 /** The edge API: one route group per file under routes/, cross-cutting concerns as middleware. */
 export const app = new Hono<AppEnv>()
   .use(requestId)
+  .use(requestLog)
+  // Middleware, not a handler: it runs ahead of the speech route's own chain, refusals included.
+  .post('/v1/audio/speech', speechEvents)
   .route('/', speechRoute)
   .route('/', modelsRoute)
   .route('/', voicesRoute)

@@ -2,6 +2,7 @@ import type { TimingVariables } from 'hono/timing';
 import type { AccountDO } from './accounts/account-do.ts';
 import type { PoolDO } from './pool/pool-do.ts';
 import type { SpeechTicket } from './middleware/limits.ts';
+import type { SpeechReport } from './middleware/speech-report.ts';
 import type { ApiKeyRecord } from './storage/api-keys.ts';
 
 /** Bindings declared in wrangler.toml, plus the secrets set with `wrangler secret put`. */
@@ -16,6 +17,8 @@ export interface Env {
   ACCOUNTS: DurableObjectNamespace<AccountDO>;
   /** The pool's membership: the workers that registered by heartbeat. */
   POOL: DurableObjectNamespace<PoolDO>;
+  /** Workers Analytics Engine: one data point per speech request (edge/middleware/speech-events.ts). Optional. */
+  SPEECH_EVENTS?: AnalyticsEngineDataset;
   /** Comma-separated gpu-worker base URLs: seed members, asked directly for their catalog. */
   WORKER_URLS: string;
   /** How long a worker may take to answer (with its first audio) before the edge tries another; default 15000. */
@@ -38,6 +41,8 @@ export interface AppVariables extends TimingVariables {
   apiKey: ApiKeyRecord;
   /** Set by the speech limits middleware once a request is admitted. */
   speechTicket: SpeechTicket;
+  /** Set by `reportSpeech` once a speech request is admitted, for the request log and analytics. */
+  speechReport: SpeechReport;
 }
 
 export type AppEnv = { Bindings: Env; Variables: AppVariables };

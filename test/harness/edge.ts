@@ -39,6 +39,16 @@ export interface EdgeHarness {
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 
+/**
+ * Miniflare's Analytics Engine simulator drops every data point. The harness binds each dataset
+ * of wrangler.toml to this module instead, a wrapped binding as the simulator is, which logs each
+ * point as `{"analytics_engine": <dataset>, "data_point": {...}}` so tests find it in `logs`.
+ */
+const ANALYTICS_RECORDER = 'analytics-engine-recorder';
+const ANALYTICS_RECORDER_SCRIPT = `export default ({ dataset }) => ({
+  writeDataPoint(point) { console.log(JSON.stringify({ analytics_engine: dataset, data_point: point })); },
+});`;
+
 let bundle: Promise<string> | undefined;
 /** The edge bundled the way wrangler bundles it (ES module, workerd conditions), once per test file. */
 export function bundleEdge(): Promise<string> {
@@ -77,6 +87,8 @@ export async function startEdge(options: {
   persistTo?: string;
   /** Run this bundled edge instead of edge/index.ts as bundled here (benchmarks build variants). */
   script?: string;
+  /** False: leave wrangler.toml's Analytics Engine datasets unbound, as a self-hosted edge may. */
+  analytics?: boolean;
 }): Promise<EdgeHarness> {
   const adminToken = `admin-${crypto.randomUUID()}`;
   const logs: string[] = [];
@@ -86,16 +98,27 @@ export async function startEdge(options: {
       if (process.env.EDGE_LOGS) process.stderr.write(`[edge] ${line}\n`);
     });
   const { workerOptions } = unstable_getMiniflareWorkerOptions(join(ROOT, 'wrangler.toml'));
-  const mf = new Miniflare({
-    ...(workerOptions as object),
+  const { analyticsEngineDatasets = {}, ...edgeOptions } = workerOptions as {
+    analyticsEngineDatasets?: Record<string, { dataset: string }>;
+    bindings?: Record<string, unknown>;
+  };
+  const edgeWorker = {
+    ...edgeOptions,
     modules: [{ type: 'ESModule', path: join(ROOT, 'edge/index.js'), contents: options.script ?? (await bundleEdge()) }],
     bindings: {
-      ...((workerOptions as { bindings?: Record<string, unknown> }).bindings ?? {}),
+      ...(edgeOptions.bindings ?? {}),
       WORKER_URLS: options.workerUrls.join(','),
       WORKER_SECRET: options.workerSecret,
       ADMIN_TOKEN: adminToken,
       ...options.vars,
     },
+    wrappedBindings: Object.fromEntries(
+      Object.entries(options.analytics === false ? {} : analyticsEngineDatasets).map(([name, { dataset }]) => [name, { scriptName: ANALYTICS_RECORDER, bindings: { dataset } }]),
+    ),
+  };
+  const mf = new Miniflare({
+    // The edge comes first: it serves the port, and getD1Database and the like default to it.
+    workers: [edgeWorker, { name: ANALYTICS_RECORDER, modules: true, script: ANALYTICS_RECORDER_SCRIPT }],
     host: '127.0.0.1',
     port: 0,
     ...(options.persistTo ? { defaultPersistRoot: options.persistTo, kvPersist: true, d1Persist: true, durableObjectsPersist: true } : {}),
