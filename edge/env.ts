@@ -2,7 +2,6 @@ import type { TimingVariables } from 'hono/timing';
 import type { AccountDO } from './accounts/account-do.ts';
 import type { PoolDO } from './pool/pool-do.ts';
 import type { SpeechTicket } from './middleware/limits.ts';
-import type { SpeechReport } from './middleware/speech-report.ts';
 import type { ApiKeyRecord } from './storage/api-keys.ts';
 
 /** Bindings declared in wrangler.toml, plus the secrets set with `wrangler secret put`. */
@@ -41,8 +40,6 @@ export interface AppVariables extends TimingVariables {
   apiKey: ApiKeyRecord;
   /** Set by the speech limits middleware once a request is admitted. */
   speechTicket: SpeechTicket;
-  /** Set by `reportSpeech` once a speech request is admitted, for the request log and analytics. */
-  speechReport: SpeechReport;
 }
 
 export type AppEnv = { Bindings: Env; Variables: AppVariables };

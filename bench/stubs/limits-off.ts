@@ -24,6 +24,8 @@ export interface SpeechTicket {
   /** Only admission knows an account's voices: the "limits off" edge speaks presets only. */
   readonly voiceVersion: number | undefined;
   meter(upstream: ReadableStream<Uint8Array>, usage: StreamUsage): ReadableStream<Uint8Array>;
+  /** Not followed here: the request log of the "limits off" edge has no speech details. */
+  readonly audio: undefined;
 }
 
 export const speechLimits = (measure: (c: Context<AppEnv>) => Promise<{ characters: number }>) =>
@@ -32,6 +34,7 @@ export const speechLimits = (measure: (c: Context<AppEnv>) => Promise<{ characte
     c.set('speechTicket', {
       reserved: characters,
       voiceVersion: undefined,
+      audio: undefined,
       meter: (upstream) => meteredStream(upstream, { onEnd: () => {}, clientSignal: c.req.raw.signal }).body,
     });
     await next();

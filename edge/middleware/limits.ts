@@ -31,6 +31,15 @@ export interface SpeechTicket {
   /** The version of the account's voice the request names, when it names one (see VoiceRegistry). */
   readonly voiceVersion: number | undefined;
   meter(upstream: ReadableStream<Uint8Array>, usage: StreamUsage): ReadableStream<Uint8Array>;
+  /** Once `meter` started the stream: the model speaking it, and how and when the stream ended (request log, analytics). */
+  readonly audio: MeteredAudio | undefined;
+}
+
+/** How an audio stream ended, and when (ms since the epoch). */
+export type AudioEnd = StreamOutcome & { endedAt: number };
+export interface MeteredAudio {
+  model: string;
+  ended: Promise<AudioEnd>;
 }
 
 /** The limit headers every speech response carries, refusals included. */
@@ -133,6 +142,7 @@ export const speechLimits = (measure: (c: Context<AppEnv>) => Promise<{ characte
     const admittedAt = new Date();
     let usage: StreamUsage | undefined;
     let progress: StreamProgress | undefined;
+    let audio: MeteredAudio | undefined;
     let finished = false;
     const audioMs = () => (usage && progress ? deliveredAudioMs(progress.bytes, usage.format, usage.sampleRate) : 0);
     const chargeNow = (completed: boolean) =>
@@ -176,11 +186,17 @@ export const speechLimits = (measure: (c: Context<AppEnv>) => Promise<{ characte
     c.set('speechTicket', {
       reserved: admission.reserved,
       voiceVersion: admission.voice_version,
+      get audio() {
+        return audio;
+      },
       meter(upstream, streamUsage) {
         usage = streamUsage;
+        let ended!: (end: AudioEnd) => void;
+        audio = { model: streamUsage.model, ended: new Promise<AudioEnd>((resolve) => (ended = resolve)) };
         const metered = meteredStream(upstream, {
           clientSignal: c.req.raw.signal,
           onEnd: (outcome) => {
+            ended({ ...outcome, endedAt: Date.now() });
             finished = true;
             clearInterval(heartbeat);
             if (!outcome.completed) log('warn', requestId, 'stream ended early', { bytes: outcome.bytes, ending: outcome.ending });

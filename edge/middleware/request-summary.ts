@@ -2,10 +2,11 @@ import type { Context } from 'hono';
 import { createMiddleware } from 'hono/factory';
 import type { ResponseFormat } from '../../shared/schemas/speech.ts';
 import type { AppEnv } from '../env.ts';
+import { readSpeechRequest } from '../speech/speech-request.ts';
 import type { ApiKeyRecord } from '../storage/api-keys.ts';
-import type { AudioEnd, SpeechReport } from './speech-report.ts';
+import type { AudioEnd, SpeechTicket } from './limits.ts';
 
-/** What an admitted speech request came to (see `reportSpeech`). */
+/** What an admitted speech request came to (its ticket follows the audio stream). */
 export interface SpeechSummary {
   /** The model that spoke; unset when no audio was streamed. */
   model: string | undefined;
@@ -47,7 +48,9 @@ export const onRequestDone = (report: (summary: RequestSummary, c: Context<AppEn
     const startedAt = Date.now();
     await next();
     const key: ApiKeyRecord | undefined = c.get('apiKey');
-    const speech: SpeechReport | undefined = c.get('speechReport');
+    const ticket: SpeechTicket | undefined = c.get('speechTicket');
+    // An admitted speech request's body was read and checked already: this is the cached result.
+    const speech = ticket && { ...(await readSpeechRequest(c)), audio: ticket.audio };
     // What the response says now: by the time an audio stream ends, the context is stale.
     const known = { requestId: c.get('requestId'), method: c.req.method, path: c.req.path, status: c.res.status, accountId: key?.account_id };
     const send = (end?: AudioEnd) => {

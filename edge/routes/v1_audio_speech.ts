@@ -11,7 +11,6 @@ import type { AppEnv } from '../env.ts';
 import { audioToSse } from '../http/sse-audio.ts';
 import { identifyApiKey } from '../middleware/api-key-auth.ts';
 import { speechLimits } from '../middleware/limits.ts';
-import { reportSpeech } from '../middleware/speech-report.ts';
 import { WorkerPool } from '../pool/worker-pool.ts';
 import { resolveSpeech } from '../speech/resolve.ts';
 import { readSpeechRequest } from '../speech/speech-request.ts';
@@ -48,7 +47,6 @@ speechRoute.post(
   bodyLimit({ maxSize: MAX_BODY_BYTES, onError: () => { throw new ApiError(413, 'invalid_request_error', 'body_too_large', `The request body is over ${MAX_BODY_BYTES} bytes.`); } }),
   identifyApiKey('speech'),
   speechLimits(measureSpeech),
-  reportSpeech,
   async (c) => {
     const { request, format, sampleRate, characters } = await readSpeechRequest(c);
     const pool = new WorkerPool(c.env);
