@@ -124,6 +124,29 @@ describe('requests_per_minute', () => {
   });
 });
 
+describe('refusals before admission', () => {
+  it('an unknown model, an unknown voice or a language the model lacks costs no request token', async () => {
+    const { key } = await keyFor({ limits: { requests_per_minute: 2 } });
+    const post = (body: Record<string, unknown>) =>
+      stack.edge.fetch('/v1/audio/speech', { method: 'POST', key, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ input: 'Hi.', ...body }) });
+    const refusals = [
+      [{ model: 'no-such-model' }, 404, 'model_not_found'],
+      [{ voice: 'nobody' }, 404, 'voice_not_found'],
+      [{ language: 'sv' }, 422, 'unsupported_language'],
+    ] as const;
+    for (const [body, status, code] of refusals) {
+      const response = await post(body);
+      expect([response.status, (await errorCode(response)).code]).toEqual([status, code]);
+    }
+    // Both tokens of the minute are still there.
+    for (let i = 0; i < 2; i++) {
+      const response = await post({ response_format: 'pcm' });
+      expect(response.status).toBe(200);
+      await response.arrayBuffer();
+    }
+  });
+});
+
 describe('characters_per_minute', () => {
   it('refuses with 429 once the characters of the minute are spent, and with 413 an input that can never fit', async () => {
     const { key } = await keyFor({ limits: { characters_per_minute: 30 } });

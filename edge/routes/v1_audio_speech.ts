@@ -12,7 +12,7 @@ import { audioToSse } from '../http/sse-audio.ts';
 import { identifyApiKey } from '../middleware/api-key-auth.ts';
 import { speechLimits } from '../middleware/limits.ts';
 import { WorkerPool } from '../pool/worker-pool.ts';
-import { resolveSpeech } from '../speech/resolve.ts';
+import { checkSpeechTarget, resolveSpeech } from '../speech/resolve.ts';
 import { readSpeechRequest } from '../speech/speech-request.ts';
 
 const randomSeed = () => crypto.getRandomValues(new Uint32Array(1))[0]!;
@@ -25,10 +25,12 @@ const MAX_BODY_BYTES = 64 * 1024;
 
 /**
  * The request's cost in characters (Unicode code points of `input`), once the input is known to
- * be valid, and the account's own voice it names, which admission checks the account has.
+ * be valid and to name a model, voice and language the pool has, and the account's own voice it
+ * names, which admission checks the account has.
  */
 const measureSpeech = async (c: Parameters<typeof readSpeechRequest>[0]) => {
   const { request, characters } = await readSpeechRequest(c);
+  checkSpeechTarget(c, request, await new WorkerPool(c.env).models());
   return { characters, voiceId: request.voice && isCustomVoiceId(request.voice) ? request.voice : undefined };
 };
 

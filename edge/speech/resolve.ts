@@ -36,12 +36,34 @@ function resolveModel(c: Context<AppEnv>, request: SpeechRequest, models: Map<st
   return model;
 }
 
+function checkLanguage(language: string, model: PoolModel, models: Map<string, PoolModel>): string {
+  if (!model.info.languages.includes(language)) throw unsupportedLanguage(language, model, models);
+  return language;
+}
+
+/** A preset of the model, or an OpenAI voice name the alias table maps to one. */
+function presetOrAlias(c: Context<AppEnv>, named: string, model: PoolModel) {
+  const preset = model.info.voices.find((v) => v.id === named);
+  const aliases = openAiAliases(c.env);
+  if (!preset && !aliases.isVoice(named)) throw presetNotFound(named, model);
+  return { preset, aliases };
+}
+
+/**
+ * What can be refused before admission, so that a request for a model, preset voice or language
+ * the pool lacks costs no rate-limit token and no call to the account's object. An account's own
+ * voice is the account's object to check, at admission.
+ */
+export function checkSpeechTarget(c: Context<AppEnv>, request: SpeechRequest, models: Map<string, PoolModel>): void {
+  const model = resolveModel(c, request, models);
+  const named = request.voice ?? model.info.default_voice;
+  if (!isCustomVoiceId(named)) presetOrAlias(c, named, model);
+  if (request.language !== undefined) checkLanguage(request.language, model, models);
+}
+
 /** The languages to speak: the one the request names, or those detected sentence by sentence. */
 function resolveLanguage(request: SpeechRequest, model: PoolModel, models: Map<string, PoolModel>, fallback: string) {
-  if (request.language !== undefined) {
-    if (!model.info.languages.includes(request.language)) throw unsupportedLanguage(request.language, model, models);
-    return { language: request.language, segments: undefined, detected: undefined };
-  }
+  if (request.language !== undefined) return { language: checkLanguage(request.language, model, models), segments: undefined, detected: undefined };
   const { segments, detected } = detectLanguages(request.input, { candidates: model.info.languages, fallback });
   return { language: segments[0]!.language, segments: segments.length > 1 ? segments : undefined, detected };
 }
@@ -68,9 +90,7 @@ export async function resolveSpeech(
     const spoken = resolveLanguage(request, model, models, record.language && model.info.languages.includes(record.language) ? record.language : defaultLanguage);
     return { model, voiceId: named, voiceProfile: { id: named, version: voiceVersion, profile }, ...spoken };
   }
-  const preset = model.info.voices.find((v) => v.id === named);
-  const aliases = openAiAliases(c.env);
-  if (!preset && !aliases.isVoice(named)) throw presetNotFound(named, model);
+  const { preset, aliases } = presetOrAlias(c, named, model);
   const spoken = resolveLanguage(request, model, models, preset?.language ?? defaultLanguage);
   const voiceId = preset ? preset.id : aliases.voice(named, model.info, spoken.language)!;
   return { model, voiceId, voiceProfile: undefined, ...spoken };
