@@ -29,6 +29,16 @@ const MAX_BODY_BYTES = 256 * 1024;
 const bodyLimit = (path: string) => (path === WORKER_PATHS.cloneVoice ? MAX_CLIP_BYTES + 1024 : MAX_BODY_BYTES);
 
 /** A 503 before any byte: the edge tries another worker. */
+/**
+ * A request-target as a URL. One that starts with `//` would parse as a host (`//x/healthz` as
+ * `/healthz` on host x, `//%` not at all): it is no path of this server, so it is answered 404.
+ */
+function urlOf(target: string): URL {
+  const url = target.startsWith('/') && !target.startsWith('//') ? URL.parse(target, 'http://worker') : null;
+  if (!url) throw new ApiError(404, 'not_found_error', 'route_not_found', 'No route for that request-target.');
+  return url;
+}
+
 const unavailable = (code: string, message: string) =>
   new ApiError(503, 'service_unavailable', code, message, { headers: { 'retry-after': '1' } });
 
@@ -43,7 +53,7 @@ export function createWorkerServer(options: WorkerServerOptions): { server: Serv
   let served: { deps: SynthesizeDeps; catalog: WorkerCatalog } | undefined;
 
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? '/', 'http://worker');
+    const url = urlOf(req.url ?? '/');
     const path = url.pathname;
     if (req.method === 'GET' && path === WORKER_PATHS.healthz) return sendJson(res, 200, { status: 'ok' });
     if (req.method === 'GET' && path === WORKER_PATHS.readyz) {

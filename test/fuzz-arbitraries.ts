@@ -1,0 +1,190 @@
+import fc from 'fast-check';
+import { RESPONSE_FORMATS } from '../shared/schemas/speech.ts';
+
+/**
+ * Arbitraries for test/fuzz.test.ts: requests shaped like the real ones (the schemas' field
+ * names) whose values are often of the wrong type or out of range, plus plain junk.
+ */
+
+export const METHODS = ['GET', 'POST', 'PUT', 'DELETE', 'PATCH'] as const;
+export const method = fc.constantFrom(...METHODS);
+
+/** Printable ASCII: what fetch lets through in a header value (a CR, LF or non-Latin-1 would throw client-side). */
+export const headerValue = fc.string({ unit: fc.integer({ min: 0x20, max: 0x7e }).map((n) => String.fromCharCode(n)), maxLength: 200 });
+
+/** Any JSON value: the wrong type for whichever field it lands in. */
+const junk = fc.jsonValue({ maxDepth: 2 });
+
+/** A field's value: one that passes, ones near the edge of its range, or anything at all. */
+const field = <T>(...values: fc.Arbitrary<T>[]) => fc.oneof(...values, junk);
+
+/** Text: short, empty, blank, any Unicode, lone surrogates, or longer than any limit. */
+export const text = fc.oneof(
+  fc.constantFrom('Hi.', 'Hello there.', '', '   \n', '\u0000', '\ud800', '😀'.repeat(3)),
+  fc.string({ unit: 'grapheme', maxLength: 40 }),
+  fc.string({ unit: 'binary', maxLength: 40 }),
+  fc.integer({ min: 100, max: 6000 }).map((n) => 'a'.repeat(n)),
+);
+
+const number = fc.oneof(fc.integer(), fc.double(), fc.constantFrom(0, -1, 1e308, -0, 2 ** 53, 2 ** 32));
+const sampleRate = fc.oneof(fc.constantFrom(8000, 16000, 22050, 24000, 44100, 48000, 7, 0, -8000, 24000.5), number);
+const language = fc.oneof(fc.constantFrom('en', 'de', 'pt-BR', 'xx', 'EN-us', 'e', 'en--', 'zzz-12345678'), fc.string({ maxLength: 12 }));
+const seed = fc.oneof(fc.constantFrom(0, 42, 2 ** 32 - 1, 2 ** 32, -1, 1.5), number);
+const shortString = fc.string({ maxLength: 20 });
+
+/** Some fields of a schema, never all required: missing fields are half the fun. */
+const someOf = (fields: Record<string, fc.Arbitrary<unknown>>) => fc.record(fields, { requiredKeys: [] });
+
+/** A speech request that should pass: without it, successes are too rare to exercise the streaming path. */
+const validSpeech = fc.record(
+  {
+    input: fc.constantFrom('Hi.', 'Hello there.', 'Ok'),
+    response_format: fc.constantFrom(...RESPONSE_FORMATS),
+    stream_format: fc.constantFrom('audio', 'sse'),
+    speed: fc.double({ min: 0.25, max: 4, noNaN: true }),
+    voice: fc.constantFrom('en-female', 'en-male'),
+    language: fc.constant('en'),
+  },
+  { requiredKeys: ['input'] },
+);
+
+export const speechJson = fc.oneof(validSpeech, someOf({
+  model: field(fc.constantFrom('espeak', 'qwen3', 'tts-1', ''), shortString),
+  input: field(text),
+  voice: field(fc.constantFrom('en-female', 'en-male', 'alloy', 'voice_000000000000000000000000', ''), shortString),
+  instructions: field(text),
+  response_format: field(fc.constantFrom(...RESPONSE_FORMATS), shortString),
+  sample_rate: field(sampleRate),
+  speed: field(fc.constantFrom(0.25, 1, 4, 0.24, 4.01, 0, -1), number),
+  stream_format: field(fc.constantFrom('audio', 'sse'), shortString),
+  language: field(language),
+  seed: field(seed),
+}));
+
+export const designJson = someOf({
+  description: field(text),
+  name: field(text),
+  language: field(language),
+  model: field(fc.constantFrom('espeak', 'qwen3', ''), shortString),
+  preview_text: field(text),
+  preview: field(fc.boolean()),
+  seed: field(seed),
+});
+
+const limits = someOf({
+  requests_per_minute: field(number),
+  characters_per_minute: field(number),
+  concurrent_streams: field(number),
+  max_voices: field(number),
+});
+
+/** The bodies of POST /admin/accounts, /admin/accounts/{id}/keys and /admin/accounts/{id}/credits. */
+export const adminJson = fc.oneof(
+  someOf({ name: field(text), credits: field(number), limits: field(limits) }),
+  someOf({
+    scopes: field(fc.subarray(['speech', 'voices', 'usage', 'admin', '']), fc.array(shortString, { maxLength: 3 })),
+    expires_at: field(fc.date({ noInvalidDate: true }).map((d) => d.toISOString()), fc.constantFrom('2020-01-01T00:00:00Z', 'tomorrow', '')),
+  }),
+  someOf({ amount: field(number, fc.constant(0)), reason: field(text) }),
+);
+
+const load = someOf({ active: field(number), queued: field(number), ttfa_ms: field(number, fc.constant(null)) });
+
+/**
+ * A worker's heartbeat. Its `url` never names a worker that exists, and its models are never
+ * valid: a heartbeat that passed must not put a real-looking member into the pool the other
+ * properties use.
+ */
+export const heartbeatJson = someOf({
+  worker_id: field(shortString),
+  url: field(fc.constantFrom('http://127.0.0.1:9/', 'not a url', 'ftp://x', '')),
+  version: field(shortString),
+  models: field(fc.constant<unknown[]>([]), fc.array(junk, { maxLength: 2 })),
+  capacity: field(number),
+  load: field(load),
+  draining: field(fc.boolean()),
+  leaving: field(fc.boolean()),
+  interval_ms: field(number),
+});
+
+const validSynthesis = fc.record({
+  request_id: fc.uuid(),
+  model: fc.constant('espeak'),
+  voice: fc.constantFrom('en-female', 'en-male'),
+  language: fc.constant('en'),
+  input: fc.constantFrom('Hi.', 'Ok'),
+  response_format: fc.constantFrom(...RESPONSE_FORMATS),
+  speed: fc.double({ min: 0.25, max: 4, noNaN: true }),
+});
+
+export const synthesisJson = fc.oneof(validSynthesis, someOf({
+  request_id: field(fc.uuid(), shortString),
+  model: field(fc.constantFrom('espeak', ''), shortString),
+  voice: field(fc.constantFrom('en-female', 'en-male', ''), shortString),
+  voice_profile: junk,
+  language: field(language),
+  input: field(text),
+  segments: field(fc.array(someOf({ text: field(text), language: field(language) }), { maxLength: 3 })),
+  instructions: field(text),
+  response_format: field(fc.constantFrom(...RESPONSE_FORMATS), shortString),
+  sample_rate: field(sampleRate),
+  speed: field(fc.constantFrom(0.25, 1, 4, 0.1, 5), number),
+  seed: field(seed),
+  resume_at_byte: field(fc.constantFrom(0, 44, 1_000_000, -1), number),
+}));
+
+export const workerDesignJson = someOf({
+  request_id: field(fc.uuid(), shortString),
+  model: field(fc.constantFrom('espeak', ''), shortString),
+  description: field(text),
+  language: field(language),
+  preview_text: field(text),
+  seed: field(seed),
+});
+
+/** Bytes that might be a clip: junk, or a RIFF/WAVE header over junk. */
+export const clipBytes = fc.oneof(
+  fc.uint8Array({ maxLength: 4096 }),
+  fc.uint8Array({ maxLength: 4096 }).map((rest) => new Uint8Array([...new TextEncoder().encode('RIFF\u0000\u0000\u0000\u0000WAVEfmt '), ...rest])),
+);
+
+/** A body for a route whose schema `json` describes: mostly shaped JSON, sometimes anything. */
+export const bodyOf = (json: fc.Arbitrary<unknown>) =>
+  fc.oneof(
+    { weight: 6, arbitrary: json.map((value) => JSON.stringify(value)) },
+    { weight: 1, arbitrary: junk.map((value) => JSON.stringify(value)) },
+    { weight: 1, arbitrary: fc.string({ unit: 'binary', maxLength: 200 }) },
+    { weight: 1, arbitrary: fc.uint8Array({ maxLength: 2048 }) },
+    // Over the edge's 64 KiB limits, within reason.
+    { weight: 1, arbitrary: fc.integer({ min: 60_000, max: 100_000 }).map((n) => `{"input":"${'a'.repeat(n)}"}`) },
+    { weight: 1, arbitrary: fc.constant(undefined) },
+  );
+
+export const contentType = fc.option(
+  fc.oneof(
+    fc.constantFrom(
+      'application/json',
+      'application/json; charset=utf-8',
+      'text/plain',
+      'application/x-www-form-urlencoded',
+      'application/octet-stream',
+      'multipart/form-data',
+      'multipart/form-data; boundary=xyz',
+      'audio/wav',
+    ),
+    headerValue,
+  ),
+  { nil: undefined },
+);
+
+/** One path segment: random text (encoded), or raw oddities such as a broken percent escape. */
+export const segment = fc.oneof(
+  fc.string({ unit: 'grapheme', maxLength: 30 }).map(encodeURIComponent),
+  fc.constantFrom('%', '%zz', '%E0%A4%A', '%00', '%2F', '..', '.', '', 'voice_000000000000000000000000', 'a'.repeat(300)),
+);
+
+/** A query string from a route's parameter names (and random ones), with random values. */
+export const queryOf = (names: string[]) =>
+  fc
+    .array(fc.tuple(fc.oneof(fc.constantFrom(...names), shortString), fc.oneof(segment, fc.string({ maxLength: 12 }).map(encodeURIComponent))), { maxLength: 4 })
+    .map((pairs) => (pairs.length ? `?${pairs.map(([k, v]) => `${encodeURIComponent(k)}=${v}`).join('&')}` : ''));
