@@ -98,19 +98,19 @@ describe('one Analytics Engine data point per speech request', () => {
     }
   });
 
-  it('admitted, then refused by the route: no_audio, with its characters and format but no model', async () => {
+  it('refused before admission (a model the pool lacks): the account, but no characters, format or model', async () => {
     const { key, account_id } = await stack.edge.createKey();
     const response = await speech({ input: 'Which model?', model: 'no-such-model', response_format: 'opus' }, { key });
     expect(response.status).toBe(404);
     const point = await dataPointOf(response.headers.get('x-request-id')!);
     expect(point).toEqual({
       indexes: [account_id],
-      blobs: ['', 'opus', 'no_audio', response.headers.get('x-request-id')],
-      doubles: [404, -1, 12, expect.any(Number), 0],
+      blobs: ['', '', 'no_audio', response.headers.get('x-request-id')],
+      doubles: [404, -1, 0, expect.any(Number), 0],
     });
   });
 
-  it('refused before admission: no account, no characters', async () => {
+  it('refused before the key is known: no account, no characters', async () => {
     const response = await speech({ input: 'Let me in.' }, { key: 'sk-not-a-key' });
     expect(response.status).toBe(401);
     const point = await dataPointOf(response.headers.get('x-request-id')!);
