@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { Agent, type Dispatcher } from 'undici';
+import { Agent } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { POOL_PATHS } from '../shared/protocol/pool.ts';
 import { signRequest } from '../shared/protocol/signing.ts';
@@ -80,8 +80,10 @@ type Body = string | Uint8Array | FormData | undefined;
  * reuse that socket in the instant before it sees the close and fail the next request with
  * ECONNRESET, which would be the client's race, not a wrong answer.
  */
-const freshConnections = new Agent().compose((dispatch) => (options, handler) => dispatch({ ...options, reset: true }, handler)) as Dispatcher;
+const freshConnections = new Agent().compose((dispatch) => (options, handler) => dispatch({ ...options, reset: true }, handler));
 afterAll(() => freshConnections.close());
+// Node's fetch takes an undici dispatcher; its types come from undici-types, the same interface.
+const dispatcher = freshConnections as unknown as RequestInit['dispatcher'];
 
 /** Sends one request and checks the property on its answer; a 2xx body is dropped unread (audio streams are long). */
 async function expectWellFormed(target: string, url: string, init: { method: string; headers: Headers; body: Body }, allowed503: string[] = []) {
@@ -92,8 +94,7 @@ async function expectWellFormed(target: string, url: string, init: { method: str
   let response: Response;
   let text: string;
   try {
-    // Node's fetch takes an undici dispatcher (`dispatcher` is undici's extension to RequestInit).
-    response = await fetch(url, { method: init.method, headers: init.headers, body: body as RequestInit['body'], signal, dispatcher: freshConnections } as RequestInit);
+    response = await fetch(url, { method: init.method, headers: init.headers, body: body as RequestInit['body'], signal, dispatcher });
     const tally = (answers[target] ??= {});
     tally[response.status] = (tally[response.status] ?? 0) + 1;
     if (response.ok) return void (await response.body?.cancel());
