@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
 import type { AppEnv } from './env.ts';
+import { drainRefusedBody } from './middleware/drain-refused-body.ts';
 import { notFound, onError } from './middleware/errors.ts';
 import { requestId } from './middleware/request-id.ts';
 import { requestLog } from './middleware/request-log.ts';
@@ -8,6 +9,7 @@ import { adminAccountsRoute } from './routes/admin_accounts.ts';
 import { adminCreditsRoute } from './routes/admin_credits.ts';
 import { adminKeysRoute } from './routes/admin_keys.ts';
 import { adminPoolRoute } from './routes/admin_pool.ts';
+import { apiDocsRoute } from './routes/docs.ts';
 import { poolHeartbeatRoute } from './routes/internal_pool_heartbeat.ts';
 import { speechRoute } from './routes/v1_audio_speech.ts';
 import { modelsRoute } from './routes/v1_models.ts';
@@ -21,6 +23,7 @@ import { voiceByIdRoute } from './routes/v1_voices_id.ts';
 export const app = new Hono<AppEnv>()
   .use(requestId)
   .use(requestLog)
+  .use(drainRefusedBody)
   // Middleware, not a handler: it runs ahead of the speech route's own chain, refusals included.
   .post('/v1/audio/speech', speechEvents)
   .route('/', speechRoute)
@@ -36,5 +39,7 @@ export const app = new Hono<AppEnv>()
   .route('/', adminPoolRoute)
   .route('/', poolHeartbeatRoute);
 
+// The OpenAPI document of the routes above, and the API reference that renders it.
+app.route('/', apiDocsRoute(app));
 app.onError(onError);
 app.notFound(notFound);

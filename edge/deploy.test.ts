@@ -80,6 +80,12 @@ describe.each(TARGETS)('wrangler deploy --dry-run --env=%j', (target) => {
     expect(run.exports.split(',').map((name) => name.trim())).toEqual(expect.arrayContaining(['AccountDO', 'PoolDO', 'index_default as default']));
   });
 
+  it('builds the playground and serves it as static assets (environments inherit [build] and [assets])', () => {
+    const run = runs.get(target)!;
+    expect(run.output).toContain('[custom build] Running: node playground/build.ts');
+    expect(run.output).toMatch(/Read \d+ files from the assets directory .*playground\/dist/);
+  });
+
   it('declares every binding the top level does, and no secret', () => {
     const run = runs.get(target)!;
     expect([...run.bindings.keys()].sort()).toEqual([...runs.get('')!.bindings.keys()].sort());

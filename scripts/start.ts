@@ -3,7 +3,8 @@
  * plus any `--pack DIR`) that join the edge's pool by heartbeat and are restarted (with backoff)
  * when they die, the edge in workerd through `wrangler dev`, a demo account and key made through
  * the admin API, and a first sentence spoken into hello.wav. Ctrl-C or SIGTERM stops every
- * process it started.
+ * process it started. The edge also serves the web playground at /: wrangler.toml's [build] has
+ * `wrangler dev` build it first, and again when its sources change.
  *
  * Variables: EDGE_PORT (8787), WORKER_PORT (9100: the first worker's; the next ones count up),
  * DEMO_API_KEY, ADMIN_TOKEN, WORKER_SECRET.
@@ -158,6 +159,7 @@ async function main() {
 
   say();
   say(`The stack is up: edge ${edgeUrl}, gpu-workers ${workerUrls} (GET /admin/pool lists them)`);
+  say(`  Playground:  ${edgeUrl}/ (paste the demo key)`);
   say(`  API key:     ${apiKey}`);
   say(`  Admin token: ${adminToken}`);
   say(`  Spoke:       hello.wav (${((wav.byteLength - 44) / 48_000).toFixed(1)} s)`);

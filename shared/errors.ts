@@ -1,26 +1,30 @@
+import { z } from 'zod';
+
 /**
  * The one error shape every response of the API uses, on the edge and on the worker:
  * `{ "error": { "type", "code", "message", "param"? } }`. `type` is the broad class (stable,
  * few values), `code` the precise reason a client can branch on.
  */
-export type ApiErrorType =
-  | 'invalid_request_error'
-  | 'authentication_error'
-  | 'permission_error'
-  | 'not_found_error'
-  | 'insufficient_credits'
-  | 'rate_limit_error'
-  | 'service_unavailable'
-  | 'internal_error';
+export const API_ERROR_TYPES = [
+  'invalid_request_error',
+  'authentication_error',
+  'permission_error',
+  'not_found_error',
+  'insufficient_credits',
+  'rate_limit_error',
+  'service_unavailable',
+  'internal_error',
+] as const;
+export type ApiErrorType = (typeof API_ERROR_TYPES)[number];
 
-export interface ApiErrorBody {
-  error: {
-    type: ApiErrorType;
-    code: string;
-    message: string;
-    param?: string;
-  };
-}
+export const ApiErrorObjectSchema = z.object({
+  type: z.enum(API_ERROR_TYPES).describe('The broad class of the error.'),
+  code: z.string().describe('The precise reason, stable for clients to branch on.'),
+  message: z.string().describe('What went wrong and what to do, for people.'),
+  param: z.string().optional().describe('The request field the error is about.'),
+});
+export const ApiErrorBodySchema = z.object({ error: ApiErrorObjectSchema });
+export type ApiErrorBody = z.infer<typeof ApiErrorBodySchema>;
 
 /** An error with everything needed to answer it; thrown anywhere, turned into JSON at the boundary. */
 export class ApiError extends Error {

@@ -1,12 +1,15 @@
+import { readdirSync } from 'node:fs';
 import fc from 'fast-check';
 import { Agent } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PLAYGROUND_DIST } from '../playground/build.ts';
 import { POOL_PATHS } from '../shared/protocol/pool.ts';
 import { signRequest } from '../shared/protocol/signing.ts';
 import { WORKER_PATHS } from '../shared/protocol/worker-api.ts';
 import { cloneForm } from './clips.ts';
 import * as arb from './fuzz-arbitraries.ts';
 import { useStack } from './harness/stack.ts';
+import { documentedCodes, findOperation, type OpenApiDocument } from './openapi-operations.ts';
 
 /**
  * Property-based fuzzing of every route of the edge (in workerd) and of the gpu-worker: whatever
@@ -15,7 +18,9 @@ import { useStack } from './harness/stack.ts';
  * not JSON. The one 5xx allowed is a documented 503 (README, "Errors" and "Drain"):
  * `no_worker_available` from edge routes that need a worker, and `worker_busy`/`worker_not_ready`/
  * `worker_draining` from the worker's signed routes. (`GET /readyz` answers 503 with a status,
- * not an error, while loading or draining; the worker here is ready throughout.)
+ * not an error, while loading or draining; the worker here is ready throughout.) And every error
+ * the edge answers for an operation of its OpenAPI document is one the document lists for that
+ * operation and status (a path no operation serves is exempt: its 404 is documented nowhere).
  *
  * A fixed seed and bounded runs keep it a regression test: a failure replays the same way.
  */
@@ -41,6 +46,18 @@ beforeAll(async () => {
   credentials.adminKeyId = sacrificial.id;
 });
 afterAll(() => console.log(`fuzz: answers per target by status ${JSON.stringify(answers)}`));
+
+let openapi: OpenApiDocument;
+beforeAll(async () => {
+  openapi = (await (await fetch(`${stack.edge.url}/openapi.json`)).json()) as OpenApiDocument;
+});
+
+/** An edge error must be one the operation that answered documents for its status. */
+function expectDocumented(method: string, url: string, status: number, code: string, context: string) {
+  const served = findOperation(openapi, method, new URL(url).pathname);
+  if (!served) return;
+  expect(documentedCodes(openapi, served.operation, status), `${context}\n undocumented: ${method} ${served.template} ${status} ${code}`).toContain(code);
+}
 
 /** Mostly credentials that pass, so that requests get past authentication to the checks behind it. */
 type Auth = (c: typeof credentials) => string | undefined;
@@ -85,6 +102,31 @@ afterAll(() => freshConnections.close());
 // Node's fetch takes an undici dispatcher; its types come from undici-types, the same interface.
 const dispatcher = freshConnections as unknown as RequestInit['dispatcher'];
 
+/**
+ * Paths the edge's static assets (the playground) answer before the edge's code runs, as Cloudflare
+ * serves static files: GET and HEAD, and 405 with no body for other methods. Outside the API's
+ * JSON contract; an answer there need only not be a 5xx. `/index.html` and `/index` are `/`'s.
+ */
+const STATIC_ASSET_PATHS = new Set(
+  (readdirSync(PLAYGROUND_DIST, { recursive: true, withFileTypes: true }) as import('node:fs').Dirent[])
+    .filter((entry) => entry.isFile())
+    .map((entry) => `${entry.parentPath.slice(PLAYGROUND_DIST.length).replace(/\/?$/, '/')}${entry.name}`)
+    .flatMap((path) => (path.endsWith('.html') ? [path, path.replace(/\.html$/, ''), path.replace(/index\.html$/, '')] : [path])),
+);
+
+/** An answer of the static-asset layer: to a playground path (as it decodes and folds paths), and without the edge's request id. */
+function isStaticAsset(url: string, response: Response): boolean {
+  const { origin, pathname } = new URL(url);
+  if (origin !== new URL(stack.edge.url).origin || response.headers.has('x-request-id')) return false;
+  let decoded = pathname;
+  try {
+    decoded = decodeURIComponent(pathname);
+  } catch {
+    // Not percent-decodable: the asset layer takes it as it is.
+  }
+  return STATIC_ASSET_PATHS.has(decoded.replace(/\/{2,}/g, '/'));
+}
+
 /** Sends one request and checks the property on its answer; a 2xx body is dropped unread (audio streams are long). */
 async function expectWellFormed(target: string, url: string, init: { method: string; headers: Headers; body: Body }, allowed503: string[] = []) {
   // fetch refuses a body on GET: the method wins, the body goes.
@@ -97,6 +139,10 @@ async function expectWellFormed(target: string, url: string, init: { method: str
     response = await fetch(url, { method: init.method, headers: init.headers, body: body as RequestInit['body'], signal, dispatcher });
     const tally = (answers[target] ??= {});
     tally[response.status] = (tally[response.status] ?? 0) + 1;
+    if (isStaticAsset(url, response)) {
+      await response.body?.cancel();
+      return void expect(response.status, `${what} (a static asset)`).toBeLessThan(500);
+    }
     if (response.ok) return void (await response.body?.cancel());
     text = await response.text();
   } catch (error) {
@@ -104,10 +150,11 @@ async function expectWellFormed(target: string, url: string, init: { method: str
   }
   const context = `${what}\n -> ${response.status} ${response.headers.get('content-type')} ${text.slice(0, 300)}`;
   expect(response.status, context).toBeGreaterThanOrEqual(400);
-  expect(response.headers.get('content-type'), context).toMatch(/^application\/json/);
+  expect(response.headers.get('content-type') ?? '(none)', context).toMatch(/^application\/json/);
   const { error } = JSON.parse(text) as { error: Record<string, unknown> };
   for (const name of ['type', 'code', 'message']) expect(typeof error?.[name], `${context}\n error.${name}`).toBe('string');
   if (response.status >= 500) expect(response.status === 503 && allowed503.includes(error.code as string), context).toBe(true);
+  if (new URL(url).origin === new URL(stack.edge.url).origin) expectDocumented(init.method, url, response.status, error.code as string, context);
 }
 
 const describeBody = (body: Body): string =>

@@ -1,6 +1,9 @@
 import type { Context } from 'hono';
 import type { z } from 'zod';
 import { invalidRequest } from '../../shared/errors.ts';
+import { errorCatalogue } from '../openapi/error-catalogue.ts';
+
+export const JSON_BODY_ERRORS = errorCatalogue({ 400: ['invalid_json', 'invalid_parameter'] });
 
 /** Parses a JSON body against a schema, answering 400 with the offending field as `param`. */
 export async function readJsonBody<S extends z.ZodType>(c: Context, schema: S): Promise<z.infer<S>> {

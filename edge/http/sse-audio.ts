@@ -1,4 +1,5 @@
-import type { ApiErrorBody } from '../../shared/errors.ts';
+import { z } from 'zod';
+import { type ApiErrorBody, ApiErrorObjectSchema } from '../../shared/errors.ts';
 
 /**
  * `stream_format: "sse"`: the audio stream re-framed as OpenAI's server-sent events. Each chunk
@@ -15,8 +16,24 @@ export interface SseAudioOptions {
   describeFailure(error: unknown): ApiErrorBody['error'];
 }
 
+/** The events, OpenAI's: each `data:` line of the stream holds one. */
+export const SpeechStreamEventSchema = z
+  .discriminatedUnion('type', [
+    z.object({ type: z.literal('speech.audio.delta'), audio: z.string().describe('The next audio bytes of `response_format`, base64.') }),
+    z.object({
+      type: z.literal('speech.audio.done'),
+      usage: z
+        .object({ input_tokens: z.number().int(), output_tokens: z.number().int(), total_tokens: z.number().int() })
+        .describe('"Tokens" here are characters of input and bytes of audio out.'),
+      timings: z.record(z.string(), z.number().int()).describe('ms: `admission_ms`, `queue_ms`, `first_audio_ms`.'),
+    }),
+    z.object({ type: z.literal('error'), error: ApiErrorObjectSchema }).describe('The stream failed after it started; the audio before it is all there is.'),
+  ])
+  .meta({ id: 'SpeechStreamEvent' });
+type SpeechStreamEvent = z.infer<typeof SpeechStreamEventSchema>;
+
 const encoder = new TextEncoder();
-const event = (payload: unknown) => encoder.encode(`data: ${JSON.stringify(payload)}\n\n`);
+const event = (payload: SpeechStreamEvent) => encoder.encode(`data: ${JSON.stringify(payload)}\n\n`);
 
 function base64(bytes: Uint8Array): string {
   let binary = '';

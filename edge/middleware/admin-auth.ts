@@ -1,7 +1,10 @@
 import { createMiddleware } from 'hono/factory';
 import { ApiError } from '../../shared/errors.ts';
 import type { AppEnv } from '../env.ts';
+import { errorCatalogue } from '../openapi/error-catalogue.ts';
 import { bearerToken } from './api-key-auth.ts';
+
+export const ADMIN_AUTH_ERRORS = errorCatalogue({ 401: ['invalid_admin_token'], 503: ['admin_disabled'] });
 
 /** Guards /admin with the ADMIN_TOKEN secret, compared in constant time. */
 export const adminAuth = createMiddleware<AppEnv>(async (c, next) => {

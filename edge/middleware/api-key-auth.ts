@@ -4,6 +4,8 @@ import { accountObject } from '../accounts/account-stub.ts';
 import type { KeyStatus } from '../accounts/types.ts';
 import { hashKeySecret } from '../auth/api-key-secret.ts';
 import type { AppEnv } from '../env.ts';
+import { errorCatalogue } from '../openapi/error-catalogue.ts';
+import { documentHeaders } from '../openapi/headers.ts';
 import { type KeyScope, KvApiKeyStore } from '../storage/api-keys.ts';
 
 export const bearerToken = (header: string | undefined): string | undefined => {
@@ -11,7 +13,18 @@ export const bearerToken = (header: string | undefined): string | undefined => {
   return match?.[1];
 };
 
-const unauthorized = (code: string, message: string) =>
+/** The 401s for a key the account's Durable Object does not accept (`keyRefusal`). */
+export const KEY_REFUSAL_ERRORS = errorCatalogue(
+  { 401: ['invalid_api_key', 'revoked_api_key', 'expired_api_key'] },
+  { 401: documentHeaders({ 'www-authenticate': '`Bearer`: the API key goes in `Authorization: Bearer <key>`.' }) },
+);
+/** What API-key authentication refuses a request with. */
+export const API_KEY_ERRORS = errorCatalogue(
+  { 401: ['missing_api_key', ...KEY_REFUSAL_ERRORS.codes[401]], 403: ['missing_scope'] },
+  KEY_REFUSAL_ERRORS.headers,
+);
+
+const unauthorized = (code: (typeof API_KEY_ERRORS.codes)[401][number], message: string) =>
   new ApiError(401, 'authentication_error', code, message, { headers: { 'www-authenticate': 'Bearer' } });
 
 /** The 401 for a key the account's Durable Object does not accept (null: the key may be used). */

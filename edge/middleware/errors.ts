@@ -2,6 +2,7 @@ import type { ErrorHandler, NotFoundHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { ApiError } from '../../shared/errors.ts';
 import type { AppEnv } from '../env.ts';
+import { errorCatalogue } from '../openapi/error-catalogue.ts';
 import { REQUEST_ID_HEADER } from './request-id.ts';
 
 /** Every failure leaves as `{ "error": { type, code, message, param? } }` with its request id. */
@@ -10,6 +11,9 @@ export const errorResponse = (error: ApiError, requestId: string | undefined): R
   if (requestId) headers.set(REQUEST_ID_HEADER, requestId);
   return new Response(JSON.stringify(error.toJSON()), { status: error.status, headers });
 };
+
+/** What any route answers when something fails that nothing anticipated. */
+export const UNHANDLED_ERRORS = errorCatalogue({ 500: ['internal_error'] });
 
 export const onError: ErrorHandler<AppEnv> = (err, c) => {
   if (err instanceof ApiError) return errorResponse(err, c.get('requestId'));

@@ -7,9 +7,11 @@ import { chargeFor, deliveredAudioMs } from '../accounts/settlement.ts';
 import { type Admission, PROGRESS_INTERVAL_MS, type Standing, type StreamContext } from '../accounts/types.ts';
 import type { AppEnv } from '../env.ts';
 import { meteredStream, type StreamOutcome, type StreamProgress } from '../http/metered-stream.ts';
+import { errorCatalogue } from '../openapi/error-catalogue.ts';
+import { documentHeaders, RETRY_AFTER_HEADERS } from '../openapi/headers.ts';
 import { D1UsageLedger } from '../storage/usage-ledger.ts';
 import { voiceNotFound } from '../voices/errors.ts';
-import { keyRefusal } from './api-key-auth.ts';
+import { KEY_REFUSAL_ERRORS, keyRefusal } from './api-key-auth.ts';
 
 /** What the route tells the ticket about the stream it starts, for the charge and the ledger. */
 export interface StreamUsage {
@@ -42,9 +44,39 @@ export interface MeteredAudio {
   ended: Promise<AudioEnd>;
 }
 
+/** Every header `limitHeaders` sets, and what it says (docs/billing.md, and the API reference). */
+const LIMIT_HEADER_DESCRIPTIONS = {
+  'x-ratelimit-limit': 'Requests per minute the account may make (as `x-ratelimit-limit-requests`).',
+  'x-ratelimit-remaining': 'Requests left in the bucket now (as `x-ratelimit-remaining-requests`).',
+  'x-ratelimit-reset': 'Seconds until the request bucket is full again (as `x-ratelimit-reset-requests`).',
+  'x-ratelimit-limit-requests': 'Requests per minute the account may make.',
+  'x-ratelimit-remaining-requests': 'Requests left in the bucket now.',
+  'x-ratelimit-reset-requests': 'Seconds until the request bucket is full again.',
+  'x-ratelimit-limit-characters': 'Characters of input per minute the account may send.',
+  'x-ratelimit-remaining-characters': 'Characters left in the bucket now.',
+  'x-ratelimit-reset-characters': 'Seconds until the character bucket is full again.',
+  'x-ratelimit-limit-streams': 'Streams the account may have open at once.',
+  'x-ratelimit-remaining-streams': 'Stream slots free now.',
+  'x-credits-remaining': "The account's balance after this request's cost was reserved (1 credit = 1 input character).",
+} as const;
+export const LIMIT_HEADERS = documentHeaders(LIMIT_HEADER_DESCRIPTIONS, { type: 'integer' });
+
+/** What admission refuses a speech request with, and the limit headers sent along. */
+export const ADMISSION_ERRORS = errorCatalogue(
+  {
+    401: KEY_REFUSAL_ERRORS.codes[401],
+    402: ['insufficient_credits'],
+    404: ['voice_not_found'],
+    409: ['request_id_reused'],
+    413: ['input_exceeds_character_limit'],
+    429: ['rate_limit_requests', 'rate_limit_characters', 'concurrent_streams_exceeded'],
+  },
+  { ...KEY_REFUSAL_ERRORS.headers, 402: LIMIT_HEADERS, 409: LIMIT_HEADERS, 413: LIMIT_HEADERS, 429: { ...RETRY_AFTER_HEADERS, ...LIMIT_HEADERS } },
+);
+
 /** The limit headers every speech response carries, refusals included. */
-export function limitHeaders(standing: Partial<Standing>): Record<string, string> {
-  const headers: Record<string, string> = {};
+export function limitHeaders(standing: Partial<Standing>): Partial<Record<keyof typeof LIMIT_HEADER_DESCRIPTIONS, string>> {
+  const headers: ReturnType<typeof limitHeaders> = {};
   const { requests, characters, streams, balance } = standing;
   if (requests) {
     headers['x-ratelimit-limit'] = headers['x-ratelimit-limit-requests'] = String(requests.limit);
@@ -67,7 +99,7 @@ export function limitHeaders(standing: Partial<Standing>): Record<string, string
 /** The answer to a refused admission: 401, 402, 409, 413 or 429 with `Retry-After`. */
 export function refusalError(admission: Extract<Admission, { ok: false }>, characters: number, voiceId?: string): ApiError {
   const headers = limitHeaders(admission);
-  const tooMany = (code: string, message: string) =>
+  const tooMany = (code: (typeof ADMISSION_ERRORS.codes)[429][number], message: string) =>
     new ApiError(429, 'rate_limit_error', code, message, {
       headers: { ...headers, 'retry-after': String(admission.retry_after_seconds ?? 1) },
     });

@@ -1,5 +1,6 @@
 /** A worker's circuit as this isolate sees it. */
-export type CircuitState = 'closed' | 'open' | 'half_open';
+export const CIRCUIT_STATES = ['closed', 'open', 'half_open'] as const;
+export type CircuitState = (typeof CIRCUIT_STATES)[number];
 
 interface Circuit {
   state: CircuitState;

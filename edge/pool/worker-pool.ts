@@ -5,6 +5,8 @@ import { WORKER_PATHS, type WorkerSynthesisRequest } from '../../shared/protocol
 import type { ModelInfo } from '../../shared/schemas/catalog.ts';
 import type { Env } from '../env.ts';
 import { resumableStream } from '../http/resumable-stream.ts';
+import { errorCatalogue } from '../openapi/error-catalogue.ts';
+import { RETRY_AFTER_HEADERS } from '../openapi/headers.ts';
 import { CircuitBreaker } from './circuit-breaker.ts';
 import { forgetPool, type PoolMember, poolMembers } from './members.ts';
 import { type SignedInit, signedFetch } from './signed-fetch.ts';
@@ -23,6 +25,9 @@ const DEFAULT_FIRST_BYTE_TIMEOUT_MS = 15_000;
 // Per isolate: what this isolate has learned of each worker, and the requests it has open there.
 export const breaker = new CircuitBreaker();
 export const inFlight = new Map<string, number>();
+
+/** What a request that needs a worker is refused with when none can take it. */
+export const POOL_ERRORS = errorCatalogue({ 503: ['no_worker_available'] }, { 503: RETRY_AFTER_HEADERS });
 
 export const noWorker = (detail: string, retryAfterSeconds = 5) =>
   new ApiError(503, 'service_unavailable', 'no_worker_available', `No speech worker is available: ${detail}`, {

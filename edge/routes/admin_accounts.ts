@@ -1,14 +1,16 @@
 import { Hono } from 'hono';
+import { describeRoute } from 'hono-openapi';
 import { z } from 'zod';
 import { ApiError } from '../../shared/errors.ts';
-import { accountObject } from '../accounts/account-stub.ts';
-import { DEFAULT_LIMITS } from '../accounts/types.ts';
+import { ACCOUNT_STATE_ERRORS, accountObject, accountSnapshot } from '../accounts/account-stub.ts';
+import { type AccountLimits, DEFAULT_LIMITS } from '../accounts/types.ts';
 import type { AppEnv, Env } from '../env.ts';
-import { readJsonBody } from '../http/json-body.ts';
-import { adminAuth } from '../middleware/admin-auth.ts';
+import { JSON_BODY_ERRORS, readJsonBody } from '../http/json-body.ts';
+import { ADMIN_AUTH_ERRORS, adminAuth } from '../middleware/admin-auth.ts';
+import { ADMIN_SECURITY, errorCatalogue, errorResponses, jsonResponse, requestBody } from '../openapi/index.ts';
 import { D1AccountStore } from '../storage/accounts.ts';
 import { D1CreditGrants } from '../storage/credit-grants.ts';
-import { D1UsageLedger } from '../storage/usage-ledger.ts';
+import { D1UsageLedger, UsageTotalsSchema } from '../storage/usage-ledger.ts';
 
 /**
  * `POST /admin/accounts`, `GET /admin/accounts/{id}`: accounts own keys and pay for usage. D1
@@ -34,14 +36,40 @@ const CreateAccountSchema = z
   })
   .strict();
 
+export const ACCOUNT_NOT_FOUND_ERRORS = errorCatalogue({ 404: ['account_not_found'] });
 export const accountNotFound = (id: string) => new ApiError(404, 'not_found_error', 'account_not_found', `Account "${id}" does not exist.`);
 
+/** The `{id}` of /admin/accounts/{id}/…. */
+export const ACCOUNT_ID = { in: 'path', name: 'id', required: true, schema: { type: 'string' }, description: 'An account id, `acct_…`.' } as const;
+
+const AccountSchema = z
+  .object({
+    id: z.string(),
+    object: z.literal('account'),
+    name: z.string(),
+    created_at: z.string(),
+    balance: z.number().describe('Credits available for new requests.'),
+    reserved: z.number().describe('Credits held by running streams until they settle.'),
+    limits: z.object({
+      requests_per_minute: z.number().int(),
+      characters_per_minute: z.number().int(),
+      concurrent_streams: z.number().int(),
+      max_voices: z.number().int(),
+    }) satisfies z.ZodType<AccountLimits>,
+    voices: z.number().int().describe('Cloned and designed voices the account has.'),
+    active_streams: z.number().int(),
+    streams: z.array(
+      z.object({ request_id: z.string(), key_id: z.string(), reserved: z.number(), delivered_audio_ms: z.number(), charge_so_far: z.number() }),
+    ),
+    usage: UsageTotalsSchema.describe('All-time totals.'),
+  })
+  .meta({ id: 'Account' });
+
 /** The account as the admin API shows it: record, balance, limits, live state and usage totals. */
-export async function accountView(env: Env, id: string) {
+export async function accountView(env: Env, id: string): Promise<z.infer<typeof AccountSchema>> {
   const account = await new D1AccountStore(env.DB).get(id);
   if (!account) throw accountNotFound(id);
-  const [state, usage] = await Promise.all([accountObject(env, id).snapshot(), new D1UsageLedger(env.DB).totals(id)]);
-  if (!state) throw new ApiError(500, 'internal_error', 'account_state_missing', `Account "${id}" has no balance or limits.`);
+  const [state, usage] = await Promise.all([accountSnapshot(env, id), new D1UsageLedger(env.DB).totals(id)]);
   return {
     ...account,
     object: 'account',
@@ -55,7 +83,25 @@ export async function accountView(env: Env, id: string) {
   };
 }
 
-adminAccountsRoute.post('/admin/accounts', adminAuth, async (c) => {
+const createAccountDocs = describeRoute({
+  tags: ['Admin'],
+  operationId: 'createAccount',
+  summary: 'Create an account',
+  security: ADMIN_SECURITY,
+  requestBody: requestBody(CreateAccountSchema),
+  responses: { 201: jsonResponse('The new account.', AccountSchema), ...errorResponses(ADMIN_AUTH_ERRORS, JSON_BODY_ERRORS, ACCOUNT_STATE_ERRORS) },
+});
+
+const getAccountDocs = describeRoute({
+  tags: ['Admin'],
+  operationId: 'getAccount',
+  summary: 'Get an account',
+  security: ADMIN_SECURITY,
+  parameters: [ACCOUNT_ID],
+  responses: { 200: jsonResponse('The account.', AccountSchema), ...errorResponses(ADMIN_AUTH_ERRORS, ACCOUNT_NOT_FOUND_ERRORS, ACCOUNT_STATE_ERRORS) },
+});
+
+adminAccountsRoute.post('/admin/accounts', createAccountDocs, adminAuth, async (c) => {
   const { name, credits, limits } = await readJsonBody(c, CreateAccountSchema);
   const account = await new D1AccountStore(c.env.DB).create(name);
   await accountObject(c.env, account.id).initialize({ account_id: account.id, credits, limits: { ...DEFAULT_LIMITS, ...limits } });
@@ -63,4 +109,4 @@ adminAccountsRoute.post('/admin/accounts', adminAuth, async (c) => {
   return c.json(await accountView(c.env, account.id), 201);
 });
 
-adminAccountsRoute.get('/admin/accounts/:id', adminAuth, async (c) => c.json(await accountView(c.env, c.req.param('id'))));
+adminAccountsRoute.get('/admin/accounts/:id', getAccountDocs, adminAuth, async (c) => c.json(await accountView(c.env, c.req.param('id'))));

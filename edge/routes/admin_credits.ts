@@ -1,13 +1,15 @@
 import { Hono } from 'hono';
+import { describeRoute } from 'hono-openapi';
 import { z } from 'zod';
 import { ApiError } from '../../shared/errors.ts';
-import { accountObject } from '../accounts/account-stub.ts';
+import { ACCOUNT_STATE_ERRORS, accountObject, accountStateMissing } from '../accounts/account-stub.ts';
 import type { AppEnv } from '../env.ts';
-import { readJsonBody } from '../http/json-body.ts';
-import { adminAuth } from '../middleware/admin-auth.ts';
+import { JSON_BODY_ERRORS, readJsonBody } from '../http/json-body.ts';
+import { ADMIN_AUTH_ERRORS, adminAuth } from '../middleware/admin-auth.ts';
+import { ADMIN_SECURITY, errorCatalogue, errorResponses, jsonResponse, requestBody } from '../openapi/index.ts';
 import { D1AccountStore } from '../storage/accounts.ts';
 import { D1CreditGrants } from '../storage/credit-grants.ts';
-import { accountNotFound } from './admin_accounts.ts';
+import { ACCOUNT_ID, ACCOUNT_NOT_FOUND_ERRORS, accountNotFound } from './admin_accounts.ts';
 
 /** `POST /admin/accounts/{id}/credits`: adds credits, or removes them with a negative amount. */
 export const adminCreditsRoute = new Hono<AppEnv>();
@@ -19,17 +21,41 @@ const CreditsSchema = z
       .int()
       .min(-1e12)
       .max(1e12)
-      .refine((n) => n !== 0, 'must not be zero'),
+      .refine((n) => n !== 0, 'must not be zero')
+      .describe('Credits to add; negative to remove.'),
     reason: z.string().trim().max(500).optional(),
   })
   .strict();
 
-adminCreditsRoute.post('/admin/accounts/:id/credits', adminAuth, async (c) => {
+const CreditGrantSchema = z
+  .object({
+    object: z.literal('credit_grant'),
+    id: z.string(),
+    account_id: z.string(),
+    amount: z.number().int(),
+    balance: z.number().describe('The balance after the change.'),
+  })
+  .meta({ id: 'CreditGrant' });
+
+const addCreditsDocs = describeRoute({
+  tags: ['Admin'],
+  operationId: 'changeCredits',
+  summary: "Change an account's credits",
+  security: ADMIN_SECURITY,
+  parameters: [ACCOUNT_ID],
+  requestBody: requestBody(CreditsSchema),
+  responses: {
+    201: jsonResponse('The change, recorded.', CreditGrantSchema),
+    ...errorResponses(ADMIN_AUTH_ERRORS, ACCOUNT_NOT_FOUND_ERRORS, JSON_BODY_ERRORS, errorCatalogue({ 409: ['balance_too_low'] }), ACCOUNT_STATE_ERRORS),
+  },
+});
+
+adminCreditsRoute.post('/admin/accounts/:id/credits', addCreditsDocs, adminAuth, async (c) => {
   const id = c.req.param('id');
   if (!(await new D1AccountStore(c.env.DB).get(id))) throw accountNotFound(id);
   const { amount, reason } = await readJsonBody(c, CreditsSchema);
   const change = await accountObject(c.env, id).addCredits(amount);
-  if (!change) throw new ApiError(500, 'internal_error', 'account_state_missing', `Account "${id}" has no balance.`);
+  if (!change) throw accountStateMissing(id, 'balance');
   if (!change.ok) {
     throw new ApiError(
       409,
@@ -40,5 +66,5 @@ adminCreditsRoute.post('/admin/accounts/:id/credits', adminAuth, async (c) => {
     );
   }
   const grantId = await new D1CreditGrants(c.env.DB).record(id, amount, change.balance, reason ?? null);
-  return c.json({ object: 'credit_grant', id: grantId, account_id: id, amount, balance: change.balance }, 201);
+  return c.json({ object: 'credit_grant', id: grantId, account_id: id, amount, balance: change.balance } satisfies z.infer<typeof CreditGrantSchema>, 201);
 });

@@ -1,14 +1,16 @@
 import { Hono } from 'hono';
+import { describeRoute } from 'hono-openapi';
 import { z } from 'zod';
 import { ApiError } from '../../shared/errors.ts';
 import { accountObject } from '../accounts/account-stub.ts';
 import { generateKeySecret, hashKeySecret, visiblePrefix } from '../auth/api-key-secret.ts';
 import type { AppEnv } from '../env.ts';
-import { readJsonBody } from '../http/json-body.ts';
-import { adminAuth } from '../middleware/admin-auth.ts';
+import { JSON_BODY_ERRORS, readJsonBody } from '../http/json-body.ts';
+import { ADMIN_AUTH_ERRORS, adminAuth } from '../middleware/admin-auth.ts';
+import { ADMIN_SECURITY, errorCatalogue, errorResponses, jsonResponse, requestBody } from '../openapi/index.ts';
 import { D1AccountStore } from '../storage/accounts.ts';
-import { type ApiKeyRecord, D1ApiKeyIndex, KEY_SCOPES, KvApiKeyStore, kvRecordOf } from '../storage/api-keys.ts';
-import { accountNotFound } from './admin_accounts.ts';
+import { type ApiKeyView, D1ApiKeyIndex, KEY_SCOPES, KvApiKeyStore, kvRecordOf } from '../storage/api-keys.ts';
+import { ACCOUNT_ID, ACCOUNT_NOT_FOUND_ERRORS, accountNotFound } from './admin_accounts.ts';
 
 /**
  * `POST /admin/accounts/{id}/keys` issues a key (its secret is in that answer and nowhere else),
@@ -16,9 +18,11 @@ import { accountNotFound } from './admin_accounts.ts';
  */
 export const adminKeysRoute = new Hono<AppEnv>();
 
+const ScopeSchema = z.enum(KEY_SCOPES as ['speech', 'voices', 'usage']);
+
 const CreateKeySchema = z
   .object({
-    scopes: z.array(z.enum(KEY_SCOPES as ['speech', 'voices', 'usage'])).min(1).default(['speech', 'voices', 'usage']),
+    scopes: z.array(ScopeSchema).min(1).default(['speech', 'voices', 'usage']),
     expires_at: z.iso.datetime({ offset: true }).nullable().default(null),
     // A caller-chosen secret, for a fixed local demo key or keys moved from another system.
     secret: z
@@ -28,7 +32,63 @@ const CreateKeySchema = z
   })
   .strict();
 
-adminKeysRoute.post('/admin/accounts/:id/keys', adminAuth, async (c) => {
+/** A key as the admin API shows it: never its secret or hash. */
+const ApiKeySchema = z
+  .object({
+    object: z.literal('api_key'),
+    id: z.string(),
+    account_id: z.string(),
+    prefix: z.string().describe('The first characters of the secret, for people to recognise the key.'),
+    scopes: z.array(ScopeSchema),
+    created_at: z.string(),
+    expires_at: z.string().nullable(),
+    revoked_at: z.string().nullable(),
+  })
+  .meta({ id: 'ApiKey' });
+type ApiKey = z.infer<typeof ApiKeySchema>;
+const apiKey = (view: ApiKeyView): ApiKey => ({ object: 'api_key', ...view });
+
+const NewApiKeySchema = ApiKeySchema.extend({ key: z.string().describe('The secret: in this answer and nowhere else.') }).meta({ id: 'NewApiKey' });
+
+const KEY_ID = { in: 'path', name: 'id', required: true, schema: { type: 'string' }, description: 'A key id, `key_…`.' } as const;
+const KEY_NOT_FOUND_ERRORS = errorCatalogue({ 404: ['key_not_found'] });
+
+const createKeyDocs = describeRoute({
+  tags: ['Admin'],
+  operationId: 'createKey',
+  summary: 'Issue a key for an account',
+  security: ADMIN_SECURITY,
+  parameters: [ACCOUNT_ID],
+  requestBody: requestBody(CreateKeySchema),
+  responses: {
+    201: jsonResponse('The new key, with its secret.', NewApiKeySchema),
+    ...errorResponses(ADMIN_AUTH_ERRORS, ACCOUNT_NOT_FOUND_ERRORS, JSON_BODY_ERRORS, errorCatalogue({ 409: ['key_exists'] })),
+  },
+});
+
+const listKeysDocs = describeRoute({
+  tags: ['Admin'],
+  operationId: 'listKeys',
+  summary: "List an account's keys",
+  security: ADMIN_SECURITY,
+  parameters: [ACCOUNT_ID],
+  responses: {
+    200: jsonResponse("The account's keys.", z.object({ object: z.literal('list'), data: z.array(ApiKeySchema) })),
+    ...errorResponses(ADMIN_AUTH_ERRORS, ACCOUNT_NOT_FOUND_ERRORS),
+  },
+});
+
+const revokeKeyDocs = describeRoute({
+  tags: ['Admin'],
+  operationId: 'revokeKey',
+  summary: 'Revoke a key',
+  description: 'Refused from the next request on. Revoking a revoked key answers it as it is.',
+  security: ADMIN_SECURITY,
+  parameters: [KEY_ID],
+  responses: { 200: jsonResponse('The revoked key.', ApiKeySchema), ...errorResponses(ADMIN_AUTH_ERRORS, KEY_NOT_FOUND_ERRORS) },
+});
+
+adminKeysRoute.post('/admin/accounts/:id/keys', createKeyDocs, adminAuth, async (c) => {
   const accountId = c.req.param('id');
   const account = await new D1AccountStore(c.env.DB).get(accountId);
   if (!account) throw accountNotFound(accountId);
@@ -40,7 +100,7 @@ adminKeysRoute.post('/admin/accounts/:id/keys', adminAuth, async (c) => {
   if (chosen && (await index.hasHash(hash))) {
     throw new ApiError(409, 'invalid_request_error', 'key_exists', 'A key with this secret already exists.', { param: 'secret' });
   }
-  const record: ApiKeyRecord = {
+  const record: ApiKeyView = {
     id: `key_${crypto.randomUUID().replaceAll('-', '')}`,
     account_id: accountId,
     prefix: visiblePrefix(secret),
@@ -53,17 +113,17 @@ adminKeysRoute.post('/admin/accounts/:id/keys', adminAuth, async (c) => {
   await accountObject(c.env, accountId).registerKey(record.id, record.expires_at === null ? null : Date.parse(record.expires_at));
   await index.insert(hash, record);
   await new KvApiKeyStore(c.env.API_KEYS).put(hash, record);
-  return c.json({ object: 'api_key', ...record, key: secret }, 201);
+  return c.json({ ...apiKey(record), key: secret } satisfies z.infer<typeof NewApiKeySchema>, 201);
 });
 
-adminKeysRoute.get('/admin/accounts/:id/keys', adminAuth, async (c) => {
+adminKeysRoute.get('/admin/accounts/:id/keys', listKeysDocs, adminAuth, async (c) => {
   const accountId = c.req.param('id');
   if (!(await new D1AccountStore(c.env.DB).get(accountId))) throw accountNotFound(accountId);
   const keys = await new D1ApiKeyIndex(c.env.DB).listByAccount(accountId);
-  return c.json({ object: 'list', data: keys.map((key) => ({ object: 'api_key', ...key })) });
+  return c.json({ object: 'list', data: keys.map(apiKey) });
 });
 
-adminKeysRoute.delete('/admin/keys/:id', adminAuth, async (c) => {
+adminKeysRoute.delete('/admin/keys/:id', revokeKeyDocs, adminAuth, async (c) => {
   const id = c.req.param('id');
   const index = new D1ApiKeyIndex(c.env.DB);
   const key = await index.get(id);
@@ -78,5 +138,5 @@ adminKeysRoute.delete('/admin/keys/:id', adminAuth, async (c) => {
   const { key_hash: hash, ...view } = key;
   const revoked = { ...view, revoked_at: revokedAt };
   await new KvApiKeyStore(c.env.API_KEYS).put(hash, kvRecordOf(revoked));
-  return c.json({ object: 'api_key', ...revoked });
+  return c.json(apiKey(revoked));
 });

@@ -1,9 +1,12 @@
 import { Hono } from 'hono';
+import { describeRoute } from 'hono-openapi';
 import { bodyLimit } from 'hono/body-limit';
+import { z } from 'zod';
 import { ApiError, invalidRequest } from '../../shared/errors.ts';
 import { POOL_PATHS, WorkerHeartbeatSchema } from '../../shared/protocol/pool.ts';
-import { ReplayGuard, verifyRequest } from '../../shared/protocol/signing.ts';
+import { ReplayGuard, SIGNATURE_HEADERS, verifyRequest } from '../../shared/protocol/signing.ts';
 import type { AppEnv } from '../env.ts';
+import { errorCatalogue, errorResponses, jsonResponse, requestBody, WORKER_SIGNATURE_SECURITY } from '../openapi/index.ts';
 
 /**
  * `POST /internal/pool/heartbeat`: a worker joins the pool, or says it is still there, how
@@ -15,8 +18,25 @@ export const poolHeartbeatRoute = new Hono<AppEnv>();
 // Per isolate: each signature is accepted once.
 const replay = new ReplayGuard();
 
+const heartbeatDocs = describeRoute({
+  tags: ['Internal'],
+  operationId: 'workerHeartbeat',
+  summary: 'Worker heartbeat',
+  description: 'A gpu-worker joins the pool, or says it is still there, how loaded it is, that it is draining or leaving.',
+  security: WORKER_SIGNATURE_SECURITY,
+  parameters: [
+    { in: 'header', name: SIGNATURE_HEADERS.timestamp, required: true, schema: { type: 'string' }, description: 'When the worker signed, ms since the epoch.' },
+  ],
+  requestBody: requestBody(WorkerHeartbeatSchema),
+  responses: {
+    200: jsonResponse('The pool has the heartbeat.', z.object({ ok: z.literal(true) })),
+    ...errorResponses(errorCatalogue({ 400: ['invalid_json', 'invalid_parameter'], 401: ['invalid_signature'], 413: ['body_too_large'] })),
+  },
+});
+
 poolHeartbeatRoute.post(
   POOL_PATHS.heartbeat,
+  heartbeatDocs,
   bodyLimit({ maxSize: 256 * 1024, onError: () => { throw new ApiError(413, 'invalid_request_error', 'body_too_large', 'The heartbeat is over 256 KiB.'); } }),
   async (c) => {
     const body = new Uint8Array(await c.req.arrayBuffer());

@@ -1,4 +1,5 @@
 import { Hono } from 'hono';
+import { describeRoute } from 'hono-openapi';
 import { bodyLimit } from 'hono/body-limit';
 import { endTime, setMetric, startTime, timing } from 'hono/timing';
 import { createMiddleware } from 'hono/factory';
@@ -6,14 +7,20 @@ import { FORMATS } from '../../shared/audio/formats.ts';
 import { ApiError } from '../../shared/errors.ts';
 import { AUDIO_HEADERS, WORKER_TIMINGS, type WorkerSynthesisRequest } from '../../shared/protocol/worker-api.ts';
 import { parseServerTiming } from '../../shared/protocol/server-timing.ts';
+import { SpeechRequestSchema } from '../../shared/schemas/speech.ts';
 import { isCustomVoiceId } from '../../shared/schemas/voice-profile.ts';
 import type { AppEnv } from '../env.ts';
-import { audioToSse } from '../http/sse-audio.ts';
-import { identifyApiKey } from '../middleware/api-key-auth.ts';
-import { speechLimits } from '../middleware/limits.ts';
-import { WorkerPool } from '../pool/worker-pool.ts';
+import { JSON_BODY_ERRORS } from '../http/json-body.ts';
+import { audioToSse, SpeechStreamEventSchema } from '../http/sse-audio.ts';
+import { API_KEY_ERRORS, identifyApiKey } from '../middleware/api-key-auth.ts';
+import { ADMISSION_ERRORS, LIMIT_HEADERS, speechLimits } from '../middleware/limits.ts';
+import { apiKeySecurity, documentHeaders, errorCatalogue, errorResponses, REQUEST_ID_HEADERS, requestBody, responseSchema } from '../openapi/index.ts';
+import { forwardedError, workerCallErrors } from '../pool/worker-answers.ts';
+import { POOL_ERRORS, WorkerPool } from '../pool/worker-pool.ts';
+import { SPEECH_REQUEST_ERRORS } from '../speech/errors.ts';
 import { checkSpeechTarget, resolveSpeech } from '../speech/resolve.ts';
 import { readSpeechRequest } from '../speech/speech-request.ts';
+import { VOICE_PROFILE_ERRORS } from '../voices/voice-profiles.ts';
 
 const randomSeed = () => crypto.getRandomValues(new Uint32Array(1))[0]!;
 
@@ -41,8 +48,57 @@ const admissionStarts = createMiddleware<AppEnv>(async (c, next) => {
   await next();
 });
 
+/** What each of AUDIO_HEADERS says (keyed the same way, so a new header needs its description). */
+const AUDIO_HEADER_DESCRIPTIONS: Record<keyof typeof AUDIO_HEADERS, string> = {
+  model: 'The model that speaks (an OpenAI name resolved to a served model).',
+  voice: 'The voice that speaks.',
+  language: 'The language spoken (the first, when detected).',
+  detectedLanguages: 'When the language came from the text: the languages spoken, in order (`en,de`).',
+  sampleRate: 'Hz.',
+  format: 'With `stream_format: "sse"`: the audio format inside the events.',
+};
+const audioHeaders = Object.entries(AUDIO_HEADERS).map(([key, name]) => [name, AUDIO_HEADER_DESCRIPTIONS[key as keyof typeof AUDIO_HEADERS]]);
+const serverTiming = `\`${ADMISSION}\` (the edge: key, limits, credits, checks), \`${WORKER_TIMINGS.queue}\` (waiting for a slot on the worker) and \`${WORKER_TIMINGS.firstAudio}\` (the worker: arrival to first audio), ms.`;
+
+/** The 200: the audio in the type of its `response_format`, or server-sent events. */
+const speechStream = {
+  description: 'The audio, streamed as the model makes it: the bytes received so far always decode from the start.',
+  headers: { ...REQUEST_ID_HEADERS, ...documentHeaders({ ...Object.fromEntries(audioHeaders), 'server-timing': serverTiming }), ...LIMIT_HEADERS },
+  content: {
+    ...Object.fromEntries(
+      Object.entries(FORMATS).map(([format, { contentType }]) => [contentType, { schema: { type: 'string', format: 'binary', description: `\`response_format: "${format}"\`` } }]),
+    ),
+    'text/event-stream': { schema: responseSchema(SpeechStreamEventSchema) },
+  },
+};
+
+const BODY_LIMIT_ERRORS = errorCatalogue({ 413: ['body_too_large'] });
+
+const speechDocs = describeRoute({
+  tags: ['Speech'],
+  operationId: 'createSpeech',
+  summary: 'Create speech',
+  description: "Text in, a stream of audio out, OpenAI-compatible. `stream_format: \"sse\"` frames the audio as OpenAI's server-sent events, which end with `speech.audio.done`, or with an `error` event when a worker fails mid-stream.",
+  security: apiKeySecurity('speech'),
+  requestBody: requestBody(SpeechRequestSchema),
+  responses: {
+    200: speechStream,
+    ...errorResponses(
+      API_KEY_ERRORS,
+      BODY_LIMIT_ERRORS,
+      JSON_BODY_ERRORS,
+      SPEECH_REQUEST_ERRORS,
+      POOL_ERRORS,
+      ADMISSION_ERRORS,
+      VOICE_PROFILE_ERRORS,
+      workerCallErrors('synthesize'),
+    ),
+  },
+});
+
 speechRoute.post(
   '/v1/audio/speech',
+  speechDocs,
   // Server-Timing on every answer: the edge's admission, then the worker's queue wait and first audio.
   timing({ total: false }),
   admissionStarts,
@@ -75,13 +131,7 @@ speechRoute.post(
     const upstream = await pool.synthesize(model, workerRequest, c.req.raw.signal, ({ atByte }) =>
       console.warn(JSON.stringify({ level: 'warn', request_id: workerRequest.request_id, message: 'stream resumed on another worker', at_byte: atByte })),
     );
-    if (!upstream.ok || !upstream.body) {
-      const body = await upstream.json().catch(() => null);
-      throw (
-        ApiError.fromBody(upstream.status, body) ??
-        new ApiError(502, 'internal_error', 'worker_error', `The speech worker answered ${upstream.status}.`)
-      );
-    }
+    if (!upstream.ok || !upstream.body) throw forwardedError(upstream.status, await upstream.json().catch(() => null), 'speech');
     const workerTimings = parseServerTiming(upstream.headers.get('server-timing'));
     const timings = { admission_ms: admissionMs, queue_ms: workerTimings[WORKER_TIMINGS.queue] ?? 0, first_audio_ms: workerTimings[WORKER_TIMINGS.firstAudio] ?? 0 };
     setMetric(c, WORKER_TIMINGS.queue, timings.queue_ms, 'Worker: waiting for a synthesis slot');

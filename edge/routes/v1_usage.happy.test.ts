@@ -50,6 +50,8 @@ type Usage = {
   start: string;
   end: string;
   group_by: string;
+  balance: number;
+  reserved: number;
   totals: { requests: number; characters: number; audio_ms: number; credits_charged: number };
   data: Array<Record<string, string | number>>;
 };
@@ -76,6 +78,11 @@ describe('GET /v1/usage', () => {
     expect(byKey.data).toHaveLength(2);
     const byModel = await getUsage('?group_by=model');
     expect(byModel.data).toEqual([{ model: 'espeak', ...byModel.totals }]);
+  });
+
+  it("says the account's credits now: the balance after what the three requests cost, nothing held", async () => {
+    const usage = await getUsage('?start=2020-01-01&end=2020-01-01');
+    expect(usage).toMatchObject({ balance: 10_000 - 40, reserved: 0 });
   });
 
   it('counts only the days asked for', async () => {

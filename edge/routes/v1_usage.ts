@@ -1,29 +1,66 @@
 import { Hono } from 'hono';
+import { describeRoute } from 'hono-openapi';
 import { z } from 'zod';
 import { invalidRequest } from '../../shared/errors.ts';
+import { ACCOUNT_STATE_ERRORS, accountSnapshot } from '../accounts/account-stub.ts';
 import type { AppEnv } from '../env.ts';
-import { apiKeyAuth } from '../middleware/api-key-auth.ts';
-import { D1UsageLedger, type UsageGroup, type UsageTotals } from '../storage/usage-ledger.ts';
+import { API_KEY_ERRORS, apiKeyAuth } from '../middleware/api-key-auth.ts';
+import { apiKeySecurity, errorCatalogue, errorResponses, jsonResponse, queryParameters } from '../openapi/index.ts';
+import { D1UsageLedger, type UsageGroup, type UsageTotals, UsageTotalsSchema } from '../storage/usage-ledger.ts';
 
 /**
  * `GET /v1/usage?start=YYYY-MM-DD&end=YYYY-MM-DD&group_by=day|key|model|kind`: the key's account's
  * usage from the ledger (speech, and voices created: `kind`), between two UTC dates (both included), grouped. Defaults: the last 30
- * days, by day.
+ * days, by day. And the account's credits now: its balance, and what running streams hold.
  */
 export const usageRoute = new Hono<AppEnv>();
 
 const DAY_MS = 86_400_000;
 const MAX_DAYS = 366;
-const GROUP_FIELD: Record<UsageGroup, string> = { day: 'date', key: 'key_id', model: 'model', kind: 'kind' };
 
 const date = z.iso.date();
 const UsageQuerySchema = z.object({
-  start: date.optional(),
-  end: date.optional(),
+  start: date.optional().describe('The first UTC day, YYYY-MM-DD; default: 29 days before `end`.'),
+  end: date.optional().describe('The last UTC day, YYYY-MM-DD; default: today.'),
   group_by: z.enum(['day', 'key', 'model', 'kind']).default('day'),
 });
 
-usageRoute.get('/v1/usage', apiKeyAuth('usage'), async (c) => {
+const UsageRowSchema = UsageTotalsSchema.extend({
+  date: z.string().optional(),
+  key_id: z.string().optional(),
+  model: z.string().optional(),
+  kind: z.string().optional(),
+}).describe('One group: its `date`, `key_id`, `model` or `kind` (as `group_by`), and its totals.');
+
+const GROUP_FIELD: Record<UsageGroup, Exclude<keyof z.infer<typeof UsageRowSchema>, keyof UsageTotals>> = { day: 'date', key: 'key_id', model: 'model', kind: 'kind' };
+
+const UsageSchema = z
+  .object({
+    object: z.literal('usage'),
+    account_id: z.string(),
+    start: z.string().describe('YYYY-MM-DD'),
+    end: z.string().describe('YYYY-MM-DD'),
+    group_by: UsageQuerySchema.shape.group_by.unwrap(),
+    balance: z.number().describe('Credits available for new requests now (1 credit = 1 input character).'),
+    reserved: z.number().describe('Credits held by streams running now, until they settle.'),
+    totals: UsageTotalsSchema,
+    data: z.array(UsageRowSchema),
+  })
+  .meta({ id: 'Usage' });
+
+const usageDocs = describeRoute({
+  tags: ['Usage'],
+  operationId: 'getUsage',
+  summary: 'Get usage and credits',
+  description: "The account's usage from the ledger (speech, and voices created) between two UTC dates, both included, grouped; and its credits now.",
+  security: apiKeySecurity('usage'),
+  responses: {
+    200: jsonResponse('The usage.', UsageSchema),
+    ...errorResponses(API_KEY_ERRORS, errorCatalogue({ 400: ['invalid_parameter', 'invalid_date_range'] }), ACCOUNT_STATE_ERRORS),
+  },
+});
+
+usageRoute.get('/v1/usage', usageDocs, queryParameters(UsageQuerySchema), apiKeyAuth('usage'), async (c) => {
   const parsed = UsageQuerySchema.safeParse(c.req.query());
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
@@ -40,7 +77,10 @@ usageRoute.get('/v1/usage', apiKeyAuth('usage'), async (c) => {
   const accountId = c.get('apiKey').account_id;
   const from = `${start}T00:00:00.000Z`;
   const to = new Date(Date.parse(end) + DAY_MS).toISOString();
-  const groups = await new D1UsageLedger(c.env.DB).grouped(accountId, from, to, group_by);
+  const [groups, { balance, reserved }] = await Promise.all([
+    new D1UsageLedger(c.env.DB).grouped(accountId, from, to, group_by),
+    accountSnapshot(c.env, accountId),
+  ]);
   const totals: UsageTotals = { requests: 0, characters: 0, audio_ms: 0, credits_charged: 0 };
   for (const row of groups) for (const field of Object.keys(totals) as (keyof UsageTotals)[]) totals[field] += row[field];
   return c.json({
@@ -49,7 +89,9 @@ usageRoute.get('/v1/usage', apiKeyAuth('usage'), async (c) => {
     start,
     end,
     group_by,
+    balance,
+    reserved,
     totals,
     data: groups.map(({ group, ...row }) => ({ [GROUP_FIELD[group_by]]: group, ...row })),
-  });
+  } satisfies z.infer<typeof UsageSchema>);
 });

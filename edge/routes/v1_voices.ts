@@ -1,11 +1,13 @@
 import { Hono } from 'hono';
+import { describeRoute } from 'hono-openapi';
 import { z } from 'zod';
 import { invalidRequest } from '../../shared/errors.ts';
 import type { AppEnv } from '../env.ts';
-import { apiKeyAuth } from '../middleware/api-key-auth.ts';
-import { WorkerPool } from '../pool/worker-pool.ts';
+import { API_KEY_ERRORS, apiKeyAuth } from '../middleware/api-key-auth.ts';
+import { apiKeySecurity, errorCatalogue, errorResponses, jsonResponse, queryParameters } from '../openapi/index.ts';
+import { POOL_ERRORS, WorkerPool } from '../pool/worker-pool.ts';
 import { D1VoiceIndex, type VoiceCursor } from '../storage/voice-index.ts';
-import { presetObject, voiceObject } from '../voices/voice-object.ts';
+import { type AnyVoice, AnyVoiceSchema, presetObject, voiceObject } from '../voices/voice-object.ts';
 
 /**
  * `GET /v1/voices`: the models' preset voices, then the account's own voices (oldest first),
@@ -16,15 +18,23 @@ import { presetObject, voiceObject } from '../voices/voice-object.ts';
 export const voicesRoute = new Hono<AppEnv>();
 
 const QuerySchema = z.object({
-  model: z.string().min(1).optional(),
+  model: z.string().min(1).optional().describe('Only voices this model can speak with.'),
   language: z
     .string()
     .min(2)
     .transform((code) => code.toLowerCase())
-    .optional(),
+    .optional()
+    .describe('Only voices in this language.'),
   type: z.enum(['preset', 'clone', 'design']).optional(),
   limit: z.coerce.number().int().min(1).max(100).default(100),
-  cursor: z.string().optional(),
+  cursor: z.string().optional().describe("The previous page's `next_cursor`."),
+});
+
+const VoiceListSchema = z.object({
+  object: z.literal('list'),
+  data: z.array(AnyVoiceSchema),
+  has_more: z.boolean(),
+  next_cursor: z.string().nullable(),
 });
 
 /** Where the next page starts: an index into the presets, or a position among the account's voices. */
@@ -43,7 +53,19 @@ function decodeCursor(text: string | undefined): Cursor {
   throw invalidRequest('invalid_cursor', 'cursor is not a next_cursor this API returned.', 'cursor');
 }
 
-voicesRoute.get('/v1/voices', apiKeyAuth('speech', 'voices'), async (c) => {
+const listVoicesDocs = describeRoute({
+  tags: ['Voices'],
+  operationId: 'listVoices',
+  summary: 'List voices',
+  description: "The models' preset voices, then the account's own voices (oldest first), a page at a time.",
+  security: apiKeySecurity('speech', 'voices'),
+  responses: {
+    200: jsonResponse('A page of voices.', VoiceListSchema),
+    ...errorResponses(API_KEY_ERRORS, POOL_ERRORS, errorCatalogue({ 400: ['invalid_parameter', 'invalid_cursor'] })),
+  },
+});
+
+voicesRoute.get('/v1/voices', listVoicesDocs, queryParameters(QuerySchema), apiKeyAuth('speech', 'voices'), async (c) => {
   const parsed = QuerySchema.safeParse(c.req.query());
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
@@ -63,7 +85,7 @@ voicesRoute.get('/v1/voices', apiKeyAuth('speech', 'voices'), async (c) => {
           .filter((voice) => !query.language || voice.language === query.language)
       : [];
   const start = 'preset' in cursor ? cursor.preset : presets.length;
-  const data: Array<Record<string, unknown>> = presets.slice(start, start + query.limit);
+  const data: AnyVoice[] = presets.slice(start, start + query.limit);
   let next: Cursor | undefined = start + query.limit < presets.length ? { preset: start + query.limit } : undefined;
 
   const room = query.limit - data.length;
@@ -81,5 +103,5 @@ voicesRoute.get('/v1/voices', apiKeyAuth('speech', 'voices'), async (c) => {
     const last = page.at(-1);
     if (rows.length > room && last) next = { own: { created_at: last.created_at, id: last.id } };
   }
-  return c.json({ object: 'list', data, has_more: next !== undefined, next_cursor: next ? encodeCursor(next) : null });
+  return c.json({ object: 'list', data, has_more: next !== undefined, next_cursor: next ? encodeCursor(next) : null } satisfies z.infer<typeof VoiceListSchema>);
 });

@@ -1,4 +1,5 @@
 import { Hono } from 'hono';
+import { describeRoute } from 'hono-openapi';
 import { bodyLimit } from 'hono/body-limit';
 import { z } from 'zod';
 import { ApiError, invalidRequest } from '../../shared/errors.ts';
@@ -7,13 +8,14 @@ import { MAX_CLIP_BYTES } from '../../shared/protocol/worker-api.ts';
 import { LanguageCodeSchema } from '../../shared/schemas/speech.ts';
 import { sha256Hex } from '../../shared/sha256.ts';
 import type { AppEnv } from '../env.ts';
-import { apiKeyAuth } from '../middleware/api-key-auth.ts';
-import { WorkerPool } from '../pool/worker-pool.ts';
-import { chooseVoiceModel } from '../voices/choose-model.ts';
-import { existingVoiceOrRoom, saveVoice } from '../voices/save-voice.ts';
+import { API_KEY_ERRORS, apiKeyAuth } from '../middleware/api-key-auth.ts';
+import { apiKeySecurity, errorCatalogue, errorResponses, jsonResponse, requestBody } from '../openapi/index.ts';
+import { POOL_ERRORS, WorkerPool } from '../pool/worker-pool.ts';
+import { chooseModelErrors, chooseVoiceModel } from '../voices/choose-model.ts';
+import { existingVoiceOrRoom, SAVE_VOICE_ERRORS, saveVoice } from '../voices/save-voice.ts';
 import { voiceIdFor } from '../voices/voice-id.ts';
-import { voiceObject } from '../voices/voice-object.ts';
-import { cloneOnWorker } from '../voices/worker-calls.ts';
+import { voiceObject, VoiceObjectSchema } from '../voices/voice-object.ts';
+import { CLONE_ON_WORKER_ERRORS, cloneOnWorker } from '../voices/worker-calls.ts';
 
 /**
  * `POST /v1/voices`: clone a voice from a clip (multipart: `file`, `name`, `consent=true`, and
@@ -40,6 +42,18 @@ const CloneFieldsSchema = z.object({
   language: LanguageCodeSchema.refine(isLanguageCode, `expected one of ${LANGUAGE_CODES.join(', ')}`).optional(),
   model: z.string().min(1).max(128).optional(),
   description: z.string().trim().min(1).max(1000).optional(),
+});
+
+/** The form as the API reference shows it: the fields above, the consent and the clip. */
+const CloneFormSchema = CloneFieldsSchema.extend({
+  consent: z.literal('true').describe('Confirms that the speaker agreed to have their voice cloned.'),
+  file: z.file().describe(`The clip: 3 to 30 seconds of speech, ${ACCEPTED}, up to ${MAX_CLIP_BYTES / 1024 / 1024} MB.`),
+});
+
+const CLONE_FORM_ERRORS = errorCatalogue({
+  400: ['invalid_form', 'consent_required', 'invalid_parameter', 'missing_file'],
+  413: ['file_too_large'],
+  415: ['unsupported_media_type'],
 });
 
 async function readCloneForm(request: Request) {
@@ -81,8 +95,23 @@ async function readCloneForm(request: Request) {
   return { fields: parsed.data, clip: new Uint8Array(await file.arrayBuffer()) };
 }
 
+const createVoiceDocs = describeRoute({
+  tags: ['Voices'],
+  operationId: 'cloneVoice',
+  summary: 'Clone a voice',
+  description: "Clones a voice from 3 to 30 s of speech. The id derives from the account and the clip: the same clip again answers 200 with the voice it already is.",
+  security: apiKeySecurity('voices'),
+  requestBody: requestBody(CloneFormSchema, 'multipart/form-data'),
+  responses: {
+    200: jsonResponse('The account uploaded this clip before: that voice.', VoiceObjectSchema),
+    201: jsonResponse('The new voice.', VoiceObjectSchema),
+    ...errorResponses(API_KEY_ERRORS, CLONE_FORM_ERRORS, POOL_ERRORS, chooseModelErrors('clone'), CLONE_ON_WORKER_ERRORS, SAVE_VOICE_ERRORS),
+  },
+});
+
 createVoiceRoute.post(
   '/v1/voices',
+  createVoiceDocs,
   apiKeyAuth('voices'),
   // Counts the body as it streams in: a larger one is refused before it is read whole.
   bodyLimit({ maxSize: MAX_BODY_BYTES, onError: () => { throw tooLarge(); } }),

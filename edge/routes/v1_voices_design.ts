@@ -1,17 +1,19 @@
 import { Hono } from 'hono';
+import { describeRoute } from 'hono-openapi';
 import { z } from 'zod';
 import { isLanguageCode, LANGUAGE_CODES } from '../../shared/languages.ts';
 import { LanguageCodeSchema } from '../../shared/schemas/speech.ts';
 import type { AppEnv } from '../env.ts';
-import { readJsonBody } from '../http/json-body.ts';
-import { apiKeyAuth } from '../middleware/api-key-auth.ts';
-import { WorkerPool } from '../pool/worker-pool.ts';
-import { chooseVoiceModel } from '../voices/choose-model.ts';
+import { JSON_BODY_ERRORS, readJsonBody } from '../http/json-body.ts';
+import { API_KEY_ERRORS, apiKeyAuth } from '../middleware/api-key-auth.ts';
+import { apiKeySecurity, errorResponses, jsonResponse, requestBody } from '../openapi/index.ts';
+import { POOL_ERRORS, WorkerPool } from '../pool/worker-pool.ts';
+import { chooseModelErrors, chooseVoiceModel } from '../voices/choose-model.ts';
 import { PREVIEW_TEXT } from '../voices/preview-text.ts';
-import { existingVoiceOrRoom, saveVoice } from '../voices/save-voice.ts';
+import { existingVoiceOrRoom, SAVE_VOICE_ERRORS, saveVoice } from '../voices/save-voice.ts';
 import { voiceIdFor } from '../voices/voice-id.ts';
-import { voiceObject } from '../voices/voice-object.ts';
-import { designOnWorker } from '../voices/worker-calls.ts';
+import { voiceObject, VoiceObjectSchema } from '../voices/voice-object.ts';
+import { DESIGN_ON_WORKER_ERRORS, designOnWorker } from '../voices/worker-calls.ts';
 
 /**
  * `POST /v1/voices/design`: a voice from a description ("a calm, low male narrator"). A worker of
@@ -22,16 +24,37 @@ import { designOnWorker } from '../voices/worker-calls.ts';
 export const designVoiceRoute = new Hono<AppEnv>();
 
 const DesignSchema = z.object({
-  description: z.string().trim().min(1).max(1000),
-  name: z.string().trim().min(1).max(100).optional(),
+  description: z.string().trim().min(1).max(1000).describe('The voice, in words: "a calm, low male narrator".'),
+  name: z.string().trim().min(1).max(100).optional().describe('Default: the start of the description.'),
   language: LanguageCodeSchema.refine(isLanguageCode, `expected one of ${LANGUAGE_CODES.join(', ')}`).default('en'),
-  model: z.string().min(1).max(128).optional(),
-  preview_text: z.string().trim().min(1).max(300).optional(),
-  preview: z.boolean().default(false),
+  model: z.string().min(1).max(128).optional().describe('Default: the best model that designs voices.'),
+  preview_text: z.string().trim().min(1).max(300).optional().describe("What the preview says; default: a sentence in the voice's language."),
+  preview: z.boolean().default(false).describe('Return the preview as base64 WAV.'),
   seed: z.number().int().min(0).max(2 ** 32 - 1).optional(),
 });
 
-designVoiceRoute.post('/v1/voices/design', apiKeyAuth('voices'), async (c) => {
+const DesignedVoiceSchema = VoiceObjectSchema.extend({
+  preview: z
+    .object({ format: z.literal('wav'), sample_rate: z.number().int(), duration_seconds: z.number(), audio: z.string().describe('Base64.') })
+    .optional()
+    .describe('With `preview: true`: the preview, which is also the clip models that clone use.'),
+}).meta({ id: 'DesignedVoice' });
+
+const designVoiceDocs = describeRoute({
+  tags: ['Voices'],
+  operationId: 'designVoice',
+  summary: 'Design a voice',
+  description: 'Makes a voice from a description, on a model that designs voices. The same design again is the same voice (200).',
+  security: apiKeySecurity('voices'),
+  requestBody: requestBody(DesignSchema),
+  responses: {
+    200: jsonResponse('The account designed this voice before: that voice.', DesignedVoiceSchema),
+    201: jsonResponse('The new voice.', DesignedVoiceSchema),
+    ...errorResponses(API_KEY_ERRORS, JSON_BODY_ERRORS, POOL_ERRORS, chooseModelErrors('design'), DESIGN_ON_WORKER_ERRORS, SAVE_VOICE_ERRORS),
+  },
+});
+
+designVoiceRoute.post('/v1/voices/design', designVoiceDocs, apiKeyAuth('voices'), async (c) => {
   const request = await readJsonBody(c, DesignSchema);
   const key = c.get('apiKey');
   const pool = new WorkerPool(c.env);
@@ -76,6 +99,6 @@ designVoiceRoute.post('/v1/voices/design', apiKeyAuth('voices'), async (c) => {
     { requestId, keyId: key.id },
   );
   const audio = result.reference.audio;
-  const preview = request.preview && audio ? { preview: { format: 'wav', sample_rate: audio.sample_rate, duration_seconds: audio.duration_seconds, audio: audio.base64 } } : {};
-  return c.json({ ...voiceObject(row, [model.info.id]), ...preview }, created ? 201 : 200);
+  const preview = request.preview && audio ? { preview: { format: 'wav' as const, sample_rate: audio.sample_rate, duration_seconds: audio.duration_seconds, audio: audio.base64 } } : {};
+  return c.json({ ...voiceObject(row, [model.info.id]), ...preview } satisfies z.infer<typeof DesignedVoiceSchema>, created ? 201 : 200);
 });

@@ -1,14 +1,17 @@
 import { Hono } from 'hono';
+import { describeRoute } from 'hono-openapi';
+import { z } from 'zod';
 import { isCustomVoiceId } from '../../shared/schemas/voice-profile.ts';
 import { accountObject } from '../accounts/account-stub.ts';
 import type { AppEnv } from '../env.ts';
-import { apiKeyAuth } from '../middleware/api-key-auth.ts';
-import { WorkerPool } from '../pool/worker-pool.ts';
+import { API_KEY_ERRORS, apiKeyAuth } from '../middleware/api-key-auth.ts';
+import { apiKeySecurity, errorResponses, jsonResponse } from '../openapi/index.ts';
+import { POOL_ERRORS, WorkerPool } from '../pool/worker-pool.ts';
 import { R2VoiceClips, clipKey } from '../storage/voice-clips.ts';
 import { D1VoiceIndex } from '../storage/voice-index.ts';
 import { KvVoiceRecords } from '../storage/voice-records.ts';
-import { voiceNotFound } from '../voices/errors.ts';
-import { presetObject, voiceObject } from '../voices/voice-object.ts';
+import { VOICE_NOT_FOUND_ERRORS, voiceNotFound } from '../voices/errors.ts';
+import { AnyVoiceSchema, presetObject, voiceObject } from '../voices/voice-object.ts';
 
 /**
  * `GET /v1/voices/{id}`: one voice (a preset, or the account's own, with the models that have its
@@ -17,7 +20,31 @@ import { presetObject, voiceObject } from '../voices/voice-object.ts';
  */
 export const voiceByIdRoute = new Hono<AppEnv>();
 
-voiceByIdRoute.get('/v1/voices/:id', apiKeyAuth('speech', 'voices'), async (c) => {
+const VOICE_ID = { in: 'path', name: 'id', required: true, schema: { type: 'string' }, description: 'A preset id, or a `voice_…` id of the account.' } as const;
+
+const VoiceDeletedSchema = z.object({ id: z.string(), object: z.literal('voice.deleted'), deleted: z.literal(true) });
+
+const getVoiceDocs = describeRoute({
+  tags: ['Voices'],
+  operationId: 'getVoice',
+  summary: 'Get a voice',
+  description: "A preset, or one of the account's own voices with the models that have its profile.",
+  security: apiKeySecurity('speech', 'voices'),
+  parameters: [VOICE_ID],
+  responses: { 200: jsonResponse('The voice.', AnyVoiceSchema), ...errorResponses(API_KEY_ERRORS, POOL_ERRORS, VOICE_NOT_FOUND_ERRORS) },
+});
+
+const deleteVoiceDocs = describeRoute({
+  tags: ['Voices'],
+  operationId: 'deleteVoice',
+  summary: 'Delete a voice',
+  description: "Deletes one of the account's own voices, its profiles and its clip. Presets cannot be deleted (404).",
+  security: apiKeySecurity('voices'),
+  parameters: [VOICE_ID],
+  responses: { 200: jsonResponse('The voice is deleted.', VoiceDeletedSchema), ...errorResponses(API_KEY_ERRORS, VOICE_NOT_FOUND_ERRORS) },
+});
+
+voiceByIdRoute.get('/v1/voices/:id', getVoiceDocs, apiKeyAuth('speech', 'voices'), async (c) => {
   const id = c.req.param('id');
   const accountId = c.get('apiKey').account_id;
   if (!isCustomVoiceId(id)) {
@@ -35,7 +62,7 @@ voiceByIdRoute.get('/v1/voices/:id', apiKeyAuth('speech', 'voices'), async (c) =
   return c.json(voiceObject(row, Object.keys(record?.profiles ?? {})));
 });
 
-voiceByIdRoute.delete('/v1/voices/:id', apiKeyAuth('voices'), async (c) => {
+voiceByIdRoute.delete('/v1/voices/:id', deleteVoiceDocs, apiKeyAuth('voices'), async (c) => {
   const id = c.req.param('id');
   const accountId = c.get('apiKey').account_id;
   const account = accountObject(c.env, accountId);
@@ -48,5 +75,5 @@ voiceByIdRoute.delete('/v1/voices/:id', apiKeyAuth('voices'), async (c) => {
     new KvVoiceRecords(c.env.VOICES).delete(id, entry.version),
     new R2VoiceClips(c.env.VOICE_CLIPS).delete(clipKey(accountId, id)),
   ]);
-  return c.json({ id, object: 'voice.deleted', deleted: true });
+  return c.json({ id, object: 'voice.deleted', deleted: true } satisfies z.infer<typeof VoiceDeletedSchema>);
 });

@@ -1,5 +1,14 @@
 import { ApiError, invalidRequest } from '../../shared/errors.ts';
+import { errorCatalogue } from '../openapi/error-catalogue.ts';
 import type { PoolModel } from '../pool/worker-pool.ts';
+
+/** What a speech request is refused with when it breaks a rule its schema cannot say, or names what the pool lacks. */
+export const SPEECH_REQUEST_ERRORS = errorCatalogue({
+  400: ['empty_input', 'unsupported_sample_rate'],
+  404: ['model_not_found', 'voice_not_found'],
+  413: ['input_too_long'],
+  422: ['unsupported_language'],
+});
 
 export const modelNotFound = (id: string, models: Map<string, PoolModel>) =>
   new ApiError(404, 'not_found_error', 'model_not_found', `Model "${id}" does not exist. Available: ${[...models.keys()].join(', ')}.`, {

@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import type { StreamStatus } from '../accounts/types.ts';
 
 /** What a ledger row paid for. */
@@ -20,12 +21,14 @@ export interface UsageEntry {
   created_at: string;
 }
 
-export interface UsageTotals {
-  requests: number;
-  characters: number;
-  audio_ms: number;
-  credits_charged: number;
-}
+/** What rows add up to (the API shows these, so the schema). */
+export const UsageTotalsSchema = z.object({
+  requests: z.number().int(),
+  characters: z.number().int(),
+  audio_ms: z.number(),
+  credits_charged: z.number(),
+});
+export type UsageTotals = z.infer<typeof UsageTotalsSchema>;
 
 export type UsageGroup = 'day' | 'key' | 'model' | 'kind';
 

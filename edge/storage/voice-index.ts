@@ -3,8 +3,8 @@
  * including who consented to a clone and the SHA-256 of the clip. Every query names the account:
  * one account's rows are never reachable with another's key.
  */
-export type VoiceType = 'clone' | 'design';
-export const VOICE_TYPES: readonly VoiceType[] = ['clone', 'design'];
+export const VOICE_TYPES = ['clone', 'design'] as const;
+export type VoiceType = (typeof VOICE_TYPES)[number];
 
 export interface VoiceRow {
   id: string;

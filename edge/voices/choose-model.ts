@@ -1,10 +1,12 @@
 import { ApiError } from '../../shared/errors.ts';
+import { errorCatalogue } from '../openapi/error-catalogue.ts';
 import type { PoolModel } from '../pool/worker-pool.ts';
+import { modelNotFound } from '../speech/errors.ts';
 
 export type VoiceAbility = 'clone' | 'design';
 
-const modelNotFound = (id: string, models: Map<string, PoolModel>) =>
-  new ApiError(404, 'not_found_error', 'model_not_found', `Model "${id}" does not exist. Available: ${[...models.keys()].join(', ')}.`, { param: 'model' });
+/** What choosing the model that makes a voice refuses with. */
+export const chooseModelErrors = <A extends VoiceAbility>(ability: A) => errorCatalogue({ 404: ['model_not_found'], 422: [`${ability}_unsupported`] });
 
 /** Models that can make this kind of voice, the ones that do it fully first. */
 export function modelsThatCan(ability: VoiceAbility, models: Map<string, PoolModel>): PoolModel[] {

@@ -2,6 +2,7 @@ import { ApiError } from '../../shared/errors.ts';
 import type { WorkerVoiceResult } from '../../shared/protocol/worker-api.ts';
 import { accountObject } from '../accounts/account-stub.ts';
 import type { Env } from '../env.ts';
+import { errorCatalogue } from '../openapi/error-catalogue.ts';
 import { clipKey, R2VoiceClips } from '../storage/voice-clips.ts';
 import { D1VoiceIndex, type VoiceRow } from '../storage/voice-index.ts';
 import { KvVoiceRecords } from '../storage/voice-records.ts';
@@ -10,6 +11,9 @@ import { fromBase64 } from './worker-calls.ts';
 
 /** A voice about to be saved: everything its row says, less what saving decides (version, time). */
 export type NewVoice = Omit<VoiceRow, 'version' | 'created_at' | 'reference_format' | 'reference_ms' | 'speech_ms'>;
+
+/** What saving a new voice (and checking there is room for it first) refuses with. */
+export const SAVE_VOICE_ERRORS = errorCatalogue({ 401: ['invalid_api_key'], 402: ['insufficient_credits'], 403: ['voice_quota_exceeded'] });
 
 export const voiceQuotaExceeded = (limit: number) =>
   new ApiError(403, 'permission_error', 'voice_quota_exceeded', `The account has ${limit} voices, its limit. Delete one (DELETE /v1/voices/{id}) to make room.`);

@@ -1,13 +1,21 @@
 import { ApiError } from '../../shared/errors.ts';
 import type { VoiceProfile } from '../../shared/schemas/voice-profile.ts';
 import type { Env } from '../env.ts';
+import { errorCatalogue, mergeCatalogues } from '../openapi/error-catalogue.ts';
 import type { PoolModel, WorkerPool } from '../pool/worker-pool.ts';
 import { clipKey, R2VoiceClips } from '../storage/voice-clips.ts';
 import { D1VoiceIndex } from '../storage/voice-index.ts';
 import { KvVoiceRecords, type VoiceRecord } from '../storage/voice-records.ts';
 import { modelsThatCan } from './choose-model.ts';
-import { voiceNotFound } from './errors.ts';
-import { cloneOnWorker } from './worker-calls.ts';
+import { VOICE_NOT_FOUND_ERRORS, voiceNotFound } from './errors.ts';
+import { CLONE_ON_WORKER_ERRORS, cloneOnWorker } from './worker-calls.ts';
+
+/** What getting a voice's profile for a model refuses with, a worker's refusal of the stored clip included. */
+export const VOICE_PROFILE_ERRORS = mergeCatalogues(
+  VOICE_NOT_FOUND_ERRORS,
+  errorCatalogue({ 422: ['voice_incompatible'], 500: ['voice_clip_missing'] }),
+  CLONE_ON_WORKER_ERRORS,
+);
 
 /**
  * The voice's record at the version the account's object admitted. KV may not have it yet right

@@ -1,4 +1,3 @@
-import { ApiError } from '../../shared/errors.ts';
 import {
   type VoiceCloneParams,
   type VoiceDesignRequest,
@@ -6,18 +5,20 @@ import {
   WorkerVoiceResultSchema,
   type WorkerVoiceResult,
 } from '../../shared/protocol/worker-api.ts';
+import { badWorkerAnswer, forwardedError, workerCallErrors } from '../pool/worker-answers.ts';
 import type { PoolModel, WorkerPool } from '../pool/worker-pool.ts';
 
 /** Reads a worker's answer to a voice request: the result, or its error as the API answers it. */
 async function voiceResult(response: Response): Promise<WorkerVoiceResult> {
   const body = await response.json().catch(() => null);
-  if (!response.ok) {
-    throw ApiError.fromBody(response.status, body) ?? new ApiError(502, 'internal_error', 'worker_error', `The voice worker answered ${response.status}.`);
-  }
+  if (!response.ok) throw forwardedError(response.status, body, 'voice');
   const parsed = WorkerVoiceResultSchema.safeParse(body);
-  if (!parsed.success) throw new ApiError(502, 'internal_error', 'worker_error', 'The voice worker answered something that is not a voice.');
+  if (!parsed.success) throw badWorkerAnswer('The voice worker answered something that is not a voice.');
   return parsed.data;
 }
+
+export const CLONE_ON_WORKER_ERRORS = workerCallErrors('cloneVoice');
+export const DESIGN_ON_WORKER_ERRORS = workerCallErrors('designVoice');
 
 /** Has a worker of `model` decode and check the clip and compute the model's profile from it. */
 export async function cloneOnWorker(pool: WorkerPool, model: PoolModel, clip: Uint8Array, params: VoiceCloneParams, signal: AbortSignal) {

@@ -1,3 +1,4 @@
+import type { EngineErrorCode } from '../../shared/protocol/worker-errors.ts';
 import type { ModelInfo } from '../../shared/schemas/catalog.ts';
 import type { VoiceProfile } from '../../shared/schemas/voice-profile.ts';
 
@@ -64,9 +65,10 @@ export type VoiceSource =
 
 /** Raised by an engine for a request it cannot serve; the worker answers it as a 4xx. */
 export class EngineRequestError extends Error {
-  readonly code: string;
+  /** One of shared/protocol/worker-errors.ts, which says its status (the edge documents and forwards it). */
+  readonly code: EngineErrorCode;
   readonly param: string | undefined;
-  constructor(code: string, message: string, param?: string) {
+  constructor(code: EngineErrorCode, message: string, param?: string) {
     super(message);
     this.name = 'EngineRequestError';
     this.code = code;

@@ -1,18 +1,21 @@
 import type { z } from 'zod';
 import { ApiError, invalidRequest } from '../../shared/errors.ts';
+import { ENGINE_ERROR_CODES } from '../../shared/protocol/worker-errors.ts';
 import { ClipError } from '../audio/clip/index.ts';
 import { EngineRequestError } from '../engines/types.ts';
 import { WorkerBusyError } from '../scheduler.ts';
 
-// Engine refusals that are not the caller's syntax: the request was well formed but this model cannot do it.
-const UNPROCESSABLE = new Set(['unsupported_language', 'voice_incompatible', 'clone_unsupported', 'design_unsupported', 'reference_too_short', 'clip_no_speech']);
+/** The status of each engine refusal: 422 when the request was well formed but this model cannot do it. */
+const ENGINE_ERROR_STATUS = new Map<string, number>(
+  Object.entries(ENGINE_ERROR_CODES).flatMap(([status, codes]) => codes.map((code) => [code, Number(status)] as const)),
+);
 
 /** The API error a known failure answers; undefined for a failure that is the worker's fault. */
 export function toApiError(error: unknown): ApiError | undefined {
   if (error instanceof ApiError) return error;
   if (error instanceof ClipError) return new ApiError(error.status, 'invalid_request_error', error.code, error.message, { param: 'file' });
   if (error instanceof EngineRequestError) {
-    const status = error.code.endsWith('_not_found') ? 404 : UNPROCESSABLE.has(error.code) ? 422 : 400;
+    const status = ENGINE_ERROR_STATUS.get(error.code) ?? 400;
     return new ApiError(status, status === 404 ? 'not_found_error' : 'invalid_request_error', error.code, error.message, {
       ...(error.param === undefined ? {} : { param: error.param }),
     });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { OUTPUT_SAMPLE_RATE, SAMPLE_RATES } from '../audio/formats.ts';
 
 /** OpenAI's limit too, so that clients written for it keep working. Longer input answers 413. */
 export const MAX_INPUT_CHARACTERS = 4096;
@@ -33,18 +34,22 @@ export const LanguageCodeSchema = z
  * `response_format` has no default here: the deployment's `DEFAULT_RESPONSE_FORMAT` applies.
  */
 export const SpeechRequestSchema = z.object({
-  model: z.string().min(1).max(128).optional(),
-  input: z.string(),
-  voice: z.string().min(1).max(128).optional(),
-  instructions: z.string().max(MAX_INSTRUCTIONS_CHARACTERS).optional(),
-  response_format: z.enum(RESPONSE_FORMATS).optional(),
-  /** Output rate in Hz; which rates a format offers is in shared/audio/formats.ts. */
-  sample_rate: z.number().int().positive().optional(),
+  model: z.string().min(1).max(128).optional().describe("A model from `GET /v1/models`, or OpenAI's `tts-1`, `tts-1-hd`, `gpt-4o-mini-tts`. Default: the deployment's."),
+  input: z.string().describe(`The text: 1 to ${MAX_INPUT_CHARACTERS} characters (Unicode code points).`),
+  voice: z.string().min(1).max(128).optional().describe("A voice id from `GET /v1/voices`, or an OpenAI voice name (`alloy`, …). Default: the model's."),
+  instructions: z.string().max(MAX_INSTRUCTIONS_CHARACTERS).optional().describe('How to speak, for models whose capabilities include `instructions`.'),
+  response_format: z.enum(RESPONSE_FORMATS).optional().describe("Default: the deployment's (`mp3` unless configured)."),
+  /** Which rates a format offers is in shared/audio/formats.ts. */
+  sample_rate: z
+    .number()
+    .int()
+    .positive()
+    .optional()
+    .describe(`Hz: ${SAMPLE_RATES.join(', ')} as the format offers; default ${OUTPUT_SAMPLE_RATE} (8000 for \`mulaw\` and \`alaw\`).`),
   speed: z.number().min(0.25).max(4).default(1),
-  stream_format: z.enum(['audio', 'sse']).default('audio'),
-  /** Omitted: detected from the text, sentence by sentence. */
-  language: LanguageCodeSchema.optional(),
-  seed: z.number().int().min(0).max(2 ** 32 - 1).optional(),
+  stream_format: z.enum(['audio', 'sse']).default('audio').describe('`audio`: the raw audio stream. `sse`: server-sent events carrying it.'),
+  language: LanguageCodeSchema.optional().describe('Default: detected from the text, sentence by sentence.'),
+  seed: z.number().int().min(0).max(2 ** 32 - 1).optional().describe('For models whose capabilities include `seed`: the same seed, the same audio.'),
 });
 
 export type SpeechRequest = z.infer<typeof SpeechRequestSchema>;

@@ -1,13 +1,15 @@
+import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { build } from 'esbuild';
 import { Miniflare } from 'miniflare';
 import { unstable_getMiniflareWorkerOptions } from 'wrangler';
+import { buildPlayground, PLAYGROUND_DIST } from '../../playground/build.ts';
 
 /**
  * Runs the edge in workerd through Miniflare with the bindings of wrangler.toml (real KV, D1,
- * Durable Objects; in memory), on a real loopback port.
+ * Durable Objects; in memory) and its static assets (the playground), on a real loopback port.
  */
 export interface AccountOptions {
   name?: string;
@@ -97,6 +99,9 @@ export async function startEdge(options: {
       logs.push(line);
       if (process.env.EDGE_LOGS) process.stderr.write(`[edge] ${line}\n`);
     });
+  // wrangler.toml's [assets] (the playground) come along in workerOptions, and need the folder:
+  // Vitest's globalSetup builds it; benchmarks and scripts that start the edge may come first.
+  if (!existsSync(join(PLAYGROUND_DIST, 'index.html'))) await buildPlayground();
   const { workerOptions } = unstable_getMiniflareWorkerOptions(join(ROOT, 'wrangler.toml'));
   const { analyticsEngineDatasets = {}, ...edgeOptions } = workerOptions as {
     analyticsEngineDatasets?: Record<string, { dataset: string }>;

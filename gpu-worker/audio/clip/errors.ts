@@ -1,14 +1,18 @@
+import type { CLIP_ERROR_CODES, ClipErrorStatus } from '../../../shared/protocol/worker-errors.ts';
 import { CLIP_LIMITS } from './limits.ts';
+
+/** A status and a code it goes with, as shared/protocol/worker-errors.ts lists them (the edge documents and forwards them). */
+type ClipErrorArgs = { [S in ClipErrorStatus]: [status: S, code: (typeof CLIP_ERROR_CODES)[S][number], message: string] }[ClipErrorStatus];
 
 /**
  * Why a clip cannot be used, worded for the person who uploaded it: what is wrong, then what to
  * do. `code` is stable for clients to branch on; the worker answers it with `status`.
  */
 export class ClipError extends Error {
-  readonly status: 413 | 415 | 422;
+  readonly status: ClipErrorStatus;
   readonly code: string;
 
-  constructor(status: 413 | 415 | 422, code: string, message: string) {
+  constructor(...[status, code, message]: ClipErrorArgs) {
     super(message);
     this.name = 'ClipError';
     this.status = status;

@@ -1,0 +1,49 @@
+import type { ResponsesWithResolver } from 'hono-openapi';
+import { z } from 'zod';
+import { ApiErrorObjectSchema } from '../../shared/errors.ts';
+import { UNHANDLED_ERRORS } from '../middleware/errors.ts';
+import { type ErrorCatalogue, type ErrorStatus, mergeCatalogues } from './error-catalogue.ts';
+import { REQUEST_ID_HEADERS } from './headers.ts';
+import { responseSchema } from './responses.ts';
+
+const STATUS_TEXT: Record<ErrorStatus, string> = {
+  400: 'Bad request',
+  401: 'Unauthorized',
+  402: 'Payment required',
+  403: 'Forbidden',
+  404: 'Not found',
+  409: 'Conflict',
+  413: 'Content too large',
+  415: 'Unsupported media type',
+  422: 'Unprocessable content',
+  429: 'Too many requests',
+  500: 'Internal error',
+  502: 'Bad gateway',
+  503: 'Service unavailable',
+};
+
+/** The error body with `code` narrowed to the codes one status of an operation can answer. */
+const errorBody = (codes: readonly string[]) =>
+  z.object({ error: ApiErrorObjectSchema.extend({ code: z.enum(codes as [string, ...string[]]).describe(ApiErrorObjectSchema.shape.code.description!) }) });
+
+/**
+ * An operation's error responses, one per status, from the catalogues of what it runs (and the
+ * unexpected failure every route may answer): each lists its codes, in the description and as the
+ * enum of the body's `code`, with the headers sent alongside.
+ */
+export function errorResponses(...catalogues: ErrorCatalogue[]): ResponsesWithResolver {
+  const { codes, headers } = mergeCatalogues(...catalogues, UNHANDLED_ERRORS);
+  return Object.fromEntries(
+    (Object.entries(codes) as [`${ErrorStatus}`, string[]][]).map(([key, list]) => {
+      const status = Number(key) as ErrorStatus;
+      return [
+        key,
+        {
+          description: `${STATUS_TEXT[status]}: ${list.map((code) => `\`${code}\``).join(', ')}.`,
+          headers: { ...REQUEST_ID_HEADERS, ...headers[status] },
+          content: { 'application/json': { schema: responseSchema(errorBody(list)) } },
+        },
+      ];
+    }),
+  );
+}

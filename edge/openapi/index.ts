@@ -1,0 +1,10 @@
+/**
+ * What a route uses to describe itself in the OpenAPI document, with hono-openapi's
+ * `describeRoute`. A module that only exports an error catalogue imports error-catalogue.ts.
+ */
+export { errorCatalogue } from './error-catalogue.ts';
+export { errorResponses } from './error-responses.ts';
+export { documentHeaders, REQUEST_ID_HEADERS } from './headers.ts';
+export { queryParameters } from './query.ts';
+export { jsonResponse, requestBody, responseSchema } from './responses.ts';
+export { ADMIN_SECURITY, apiKeySecurity, WORKER_SIGNATURE_SECURITY } from './security.ts';

@@ -1,0 +1,102 @@
+import { Validator } from '@seriousme/openapi-schema-validator';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FORMATS } from '../../shared/audio/formats.ts';
+import { type EdgeHarness, startEdge } from '../../test/harness/edge.ts';
+import { documentedCodes, type OpenApiDocument } from '../../test/openapi-operations.ts';
+
+// GET /openapi.json, generated from the routes, and GET /docs, the reference that renders it.
+const OPENAPI_PATH = '/openapi.json';
+const DOCS_PATH = '/docs';
+const SCALAR_SCRIPT_PATH = '/vendor/scalar-api-reference.js';
+
+/**
+ * The routes Hono registered. The app is imported by a path in a variable, which the type checker
+ * does not follow: tests are checked against Node's types, the app's modules need the Workers'.
+ */
+async function registeredRoutes(): Promise<Array<{ method: string; path: string }>> {
+  const appModule = '../app.ts';
+  const { app } = (await import(/* @vite-ignore */ appModule)) as { app: { routes: Array<{ method: string; path: string }> } };
+  return app.routes;
+}
+
+let edge: EdgeHarness;
+let document: OpenApiDocument;
+beforeAll(async () => {
+  edge = await startEdge({ workerUrls: ['http://127.0.0.1:9'], workerSecret: 'unused' });
+  const response = await edge.fetch(OPENAPI_PATH);
+  expect(response.status).toBe(200);
+  expect(response.headers.get('content-type')).toMatch(/^application\/json/);
+  document = (await response.json()) as OpenApiDocument;
+});
+afterAll(() => edge?.dispose());
+
+const operations = () => Object.entries(document.paths).flatMap(([path, byMethod]) => Object.entries(byMethod).map(([method, operation]) => ({ path, method, operation })));
+
+describe('GET /openapi.json', () => {
+  it('is a valid OpenAPI 3.1 document, open to anyone', async () => {
+    expect(document.openapi).toMatch(/^3\.1\./);
+    const result = await new Validator().validate(document as unknown as Record<string, unknown>);
+    expect(result.errors ?? []).toEqual([]);
+    expect(result.valid).toBe(true);
+  });
+
+  it('has an operation for every route the app registers, and nothing else', async () => {
+    const registered = (await registeredRoutes())
+      .filter(({ method, path }) => method !== 'ALL' && path !== OPENAPI_PATH && path !== DOCS_PATH)
+      .map(({ method, path }) => `${method} ${path.replace(/:(\w+)/g, '{$1}')}`);
+    const documented = operations().map(({ method, path }) => `${method.toUpperCase()} ${path}`);
+    expect(documented.sort()).toEqual([...new Set(registered)].sort());
+  });
+
+  it('says how every operation authenticates, with schemes it declares, and tags each with a declared tag', () => {
+    const schemes = Object.keys(document.components?.securitySchemes ?? {});
+    expect(schemes.sort()).toEqual(['AdminToken', 'ApiKey', 'WorkerSignature']);
+    const tags = document.tags?.map(({ name }) => name);
+    for (const { method, path, operation } of operations()) {
+      const what = `${method} ${path}`;
+      expect(operation.security?.length, what).toBeGreaterThan(0);
+      for (const requirement of operation.security!) for (const scheme of Object.keys(requirement)) expect(schemes, what).toContain(scheme);
+      expect(operation.tags?.length, what).toBe(1);
+      expect(tags, what).toContain(operation.tags![0]);
+    }
+    const scheme = (path: string, method: string) => Object.keys(document.paths[path]![method]!.security![0]!)[0];
+    expect(scheme('/v1/audio/speech', 'post')).toBe('ApiKey');
+    expect(scheme('/admin/accounts/{id}', 'get')).toBe('AdminToken');
+    expect(scheme('/internal/pool/heartbeat', 'post')).toBe('WorkerSignature');
+  });
+
+  it('lists every audio type of POST /v1/audio/speech, and its event stream', () => {
+    const content = document.paths['/v1/audio/speech']!.post!.responses['200']!.content!;
+    const audioTypes = Object.values(FORMATS).map(({ contentType }) => contentType);
+    expect(Object.keys(content).sort()).toEqual([...audioTypes, 'text/event-stream'].sort());
+  });
+
+  it('documents the refusals of speech admission, with their headers', () => {
+    const speech = document.paths['/v1/audio/speech']!.post!;
+    expect(documentedCodes(document, speech, 402)).toEqual(['insufficient_credits']);
+    expect(documentedCodes(document, speech, 429).sort()).toEqual(['concurrent_streams_exceeded', 'rate_limit_characters', 'rate_limit_requests']);
+    expect(documentedCodes(document, speech, 503)).toEqual(['no_worker_available']);
+    const headers = (status: number) => Object.keys((speech.responses[String(status)] as { headers?: object }).headers ?? {});
+    expect(headers(429)).toEqual(expect.arrayContaining(['retry-after', 'x-ratelimit-remaining-requests', 'x-credits-remaining', 'x-request-id']));
+    expect(headers(402)).toContain('x-credits-remaining');
+    expect(headers(200)).toEqual(expect.arrayContaining(['x-tts-model', 'x-audio-sample-rate', 'server-timing', 'x-credits-remaining']));
+  });
+
+  it('documents the account credits GET /v1/usage answers', () => {
+    const usage = document.components!.schemas!.Usage as { required: string[] };
+    expect(usage.required).toEqual(expect.arrayContaining(['balance', 'reserved', 'totals']));
+  });
+});
+
+describe('GET /docs', () => {
+  it('is the API reference, loading its script from this origin and nothing from anywhere else', async () => {
+    const response = await edge.fetch(DOCS_PATH);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toMatch(/^text\/html/);
+    const html = await response.text();
+    const scripts = [...html.matchAll(/<script[^>]*\bsrc="([^"]*)"/g)].map((match) => match[1]);
+    expect(scripts).toEqual([SCALAR_SCRIPT_PATH]);
+    expect(html).toContain(`"url": "${OPENAPI_PATH}"`);
+    expect(html).not.toMatch(/https?:\/\//);
+  });
+});
