@@ -3,6 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
+import type { SpeechTimings } from '../playground/src/page-instrumentation.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeTinyPack } from '../gpu-worker/engines/qwen3/tiny-pack/generate.ts';
 import { spokenClip } from './clips.ts';
@@ -28,7 +29,7 @@ const PROVIDED_CLIP = new URL('../../shared/audio/ref-en-10s-16k.wav', import.me
  * The page's globals, as the callbacks given to page.evaluate and friends use them: those run in
  * Chromium, while this file compiles against Node's types only (the DOM library clashes with them).
  */
-declare const window: { playground: { lastSpeech: SpeechTimes } };
+declare const window: { playground: { lastSpeech: SpeechTimings } };
 declare const document: {
   querySelector(selector: string): { textContent: string | null; src?: string } | null;
   documentElement: { scrollWidth: number };
@@ -48,15 +49,6 @@ let foreign: string[];
 let pageErrors: string[];
 let shoot: (name: string) => Promise<string>;
 
-interface SpeechTimes {
-  requestSentAt: number | null;
-  firstChunkAt: number | null;
-  playbackStartedAt: number | null;
-  responseEndedAt: number | null;
-  bytes: number;
-  format: string;
-  status: number | null;
-}
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'playground-'));
@@ -85,7 +77,7 @@ afterAll(async () => {
 const lastSpeech = () => page.evaluate(() => window.playground.lastSpeech);
 
 /** Presses Speak and waits for the response to end; returns the page's timestamps. */
-async function speak(): Promise<SpeechTimes> {
+async function speak(): Promise<SpeechTimings> {
   const before = await page.evaluate(() => window.playground?.lastSpeech?.requestSentAt ?? null);
   await page.click('#speak');
   await page.waitForFunction(
