@@ -1,12 +1,8 @@
-import { parseServerTiming, type Timings } from '../shared/protocol/server-timing.ts';
-
 /** What one streamed request took: until the first body byte, until the end, and its size. */
 export interface Sample {
   firstByteMs: number;
   totalMs: number;
   bytes: number;
-  /** Its `Server-Timing` durations (ms): where the time to first byte went, as the servers saw it. */
-  serverTiming: Timings;
 }
 
 /** Sends a request and reads its body to the end, timing the first chunk and the whole. */
@@ -23,7 +19,7 @@ export async function timed(send: () => Promise<Response>): Promise<Sample> {
     if (done) break;
     bytes += value.byteLength;
   }
-  return { firstByteMs, totalMs: performance.now() - start, bytes, serverTiming: parseServerTiming(response.headers.get('server-timing')) };
+  return { firstByteMs, totalMs: performance.now() - start, bytes };
 }
 
 /** The p-th percentile (nearest rank) of a list of numbers. */

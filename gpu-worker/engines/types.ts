@@ -1,7 +1,6 @@
 import type { EngineErrorCode } from '../../shared/protocol/worker-errors.ts';
 import type { ModelInfo } from '../../shared/schemas/catalog.ts';
 import type { VoiceProfile } from '../../shared/schemas/voice-profile.ts';
-import type { PlaybackClock } from './playback-clock.ts';
 
 export type { VoiceProfile };
 
@@ -39,11 +38,6 @@ export interface SynthesisRequest {
   seed?: number;
   /** Style instruction (CustomVoice 1.7B) or voice description (VoiceDesign). */
   instructions?: string;
-  /**
-   * The stream's lead over real time: an engine that queues work across streams serves the
-   * earliest deadline first. Absent, the request's work queues in arrival order.
-   */
-  playback?: PlaybackClock;
 }
 
 /**

@@ -1,12 +1,10 @@
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
-import { setImmediate as nextTurn } from 'node:timers/promises';
 import { FORMATS } from '../../shared/audio/formats.ts';
 import { ApiError } from '../../shared/errors.ts';
 import { AUDIO_HEADERS, WORKER_TIMINGS, WorkerSynthesisRequestSchema, type WorkerSynthesisRequest } from '../../shared/protocol/worker-api.ts';
 import { formatServerTiming } from '../../shared/protocol/server-timing.ts';
 import { createEncoder, type StreamEncoder } from '../audio/encoders/index.ts';
 import { createResampler, type StreamResampler } from '../audio/resampler.ts';
-import { PlaybackClock } from '../engines/playback-clock.ts';
 import type { Engine } from '../engines/types.ts';
 import { parseJson, parseWith, toApiError } from '../http/errors.ts';
 import { sendError, write } from '../http/io.ts';
@@ -88,8 +86,7 @@ export async function handleSynthesize(req: IncomingMessage, res: ServerResponse
     release = await deps.scheduler.acquire(cancel.signal);
     const queueMs = performance.now() - started;
     // The engine starts first; resampler and encoder are made while it works toward its first audio.
-    // The stream's lead is counted from its arrival, so time spent queued for a slot counts against it.
-    iterator = speakSegments(plan, cancel.signal, new PlaybackClock({ startedAt: started }))[Symbol.asyncIterator]();
+    iterator = speakSegments(plan, cancel.signal)[Symbol.asyncIterator]();
     const firstStep = step(iterator);
     resamplerReady = createResampler(plan.engine.info.sample_rate, sampleRate);
     const { sink, open, sent } = bodyWriter(res, request.resume_at_byte ?? 0, cancel.signal);
@@ -115,12 +112,7 @@ export async function handleSynthesize(req: IncomingMessage, res: ServerResponse
       metrics.audio(samples.length / sampleRate);
       await encoder.write(samples);
     };
-    for (let next = first; !next.done; next = await step(iterator)) {
-      await emit(resampler.push(next.value));
-      // A chunk at a time: audio an engine made ahead (a whole sentence) would otherwise be resampled
-      // and encoded in one go, and other streams' chunks and new requests would wait behind it.
-      await nextTurn();
-    }
+    for (let next = first; !next.done; next = await step(iterator)) await emit(resampler.push(next.value));
     await emit(resampler.end());
     await encoder.end();
     res.end();

@@ -1,7 +1,6 @@
 import { canResume, resolveSampleRate } from '../../shared/audio/formats.ts';
 import { ApiError, invalidRequest } from '../../shared/errors.ts';
 import type { TextSegment, WorkerSynthesisRequest } from '../../shared/protocol/worker-api.ts';
-import { PlaybackClock } from '../engines/playback-clock.ts';
 import type { Engine, SynthesisRequest, VoiceSelection } from '../engines/types.ts';
 
 /** What a synthesis request asks of this worker, checked before any slot or thread is taken. */
@@ -65,16 +64,7 @@ export function planSynthesis(request: WorkerSynthesisRequest, engines: Map<stri
   };
 }
 
-/**
- * The segments' audio one after the other, as one stream. `playback` follows the audio handed
- * out, so that the engine puts this stream's next piece of work in line by its lead.
- */
-export async function* speakSegments(plan: SynthesisPlan, signal: AbortSignal, playback = new PlaybackClock()): AsyncGenerator<Float32Array> {
-  const rate = plan.engine.info.sample_rate;
-  for (const segment of plan.segments) {
-    for await (const samples of plan.engine.synthesize({ ...plan.engineRequest(segment), playback }, signal)) {
-      playback.advance(samples.length / rate);
-      yield samples;
-    }
-  }
+/** The segments' audio one after the other, as one stream. */
+export async function* speakSegments(plan: SynthesisPlan, signal: AbortSignal): AsyncGenerator<Float32Array> {
+  for (const segment of plan.segments) yield* plan.engine.synthesize(plan.engineRequest(segment), signal);
 }

@@ -67,8 +67,7 @@ export class EspeakEngine implements Engine {
     const settings = jobSettings(espeakVoice, params, request.speed);
     for (const sentence of splitIntoSentences(request.text, language)) {
       if (signal.aborted) return;
-      // Each sentence queues by the stream's deadline as of now, after the audio before it went out.
-      for await (const block of this.pool.run({ text: sentence, ...settings }, signal, request.playback?.deadline())) yield toFloat(block);
+      for await (const block of this.pool.run({ text: sentence, ...settings }, signal)) yield toFloat(block);
     }
   }
 

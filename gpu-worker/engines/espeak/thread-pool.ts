@@ -1,5 +1,4 @@
 import { Worker } from 'node:worker_threads';
-import { DeadlineQueue } from '../deadline-queue.ts';
 import { CANCEL_SLOT, type SynthesizeJob, type ThreadMessage } from './protocol.ts';
 
 interface Thread {
@@ -13,25 +12,19 @@ type JobEvent = { type: 'chunk'; samples: Int16Array } | { type: 'end' } | { typ
 
 /**
  * A fixed set of espeak threads. A job (one sentence) takes a free thread or waits for one, and
- * gives it back the moment espeak has finished it. Waiting jobs go earliest deadline first (see
- * PlaybackClock): a new stream's first sentence before the later sentences of streams that are
- * already playing, rather than behind all of them.
+ * gives it back the moment espeak has finished it.
  */
 export class EspeakThreadPool {
   readonly sampleRate: number;
-  private readonly threads: DeadlineQueue<Thread>;
+  private readonly idle: Thread[];
+  private readonly waiting: Array<(thread: Thread) => void> = [];
   private readonly all: Thread[];
   private nextJobId = 1;
 
   private constructor(threads: Thread[]) {
     this.all = threads;
-    this.threads = new DeadlineQueue(threads);
+    this.idle = [...threads];
     this.sampleRate = threads[0]!.sampleRate;
-  }
-
-  /** Jobs waiting for a thread. */
-  get queued(): number {
-    return this.threads.waiters;
   }
 
   static async start(size: number): Promise<EspeakThreadPool> {
@@ -54,13 +47,11 @@ export class EspeakThreadPool {
    * Synthesizes one piece of text, yielding espeak's 16-bit blocks as they come; stops within one
    * block of `signal`. The thread goes back to the pool as soon as espeak finishes the piece, not
    * when the consumer has read it all: a slow reader buffers at most one sentence and never holds
-   * a thread that other streams are waiting for. `deadline` (performance.now() ms) is the job's
-   * place in line when every thread is busy: earliest first; the default, now, is arrival order.
+   * a thread that other streams are waiting for.
    */
-  async *run(job: Omit<SynthesizeJob, 'type' | 'jobId'>, signal: AbortSignal, deadline = performance.now()): AsyncGenerator<Int16Array> {
+  async *run(job: Omit<SynthesizeJob, 'type' | 'jobId'>, signal: AbortSignal): AsyncGenerator<Int16Array> {
     if (signal.aborted) return;
-    const thread = await this.threads.acquire(deadline, signal).catch(() => undefined); // undefined: aborted while waiting
-    if (!thread) return;
+    const thread = await this.acquire();
     const jobId = this.nextJobId++;
     const events: JobEvent[] = [];
     let wake: (() => void) | undefined;
@@ -75,7 +66,7 @@ export class EspeakThreadPool {
       thread.worker.off('message', onMessage);
       thread.worker.off('exit', onExit);
       signal.removeEventListener('abort', cancel);
-      if (healthy) this.threads.release(thread);
+      if (healthy) this.release(thread);
     };
     const onMessage = (message: ThreadMessage) => {
       if (message.type === 'ready' || message.jobId !== jobId) return;
@@ -105,6 +96,18 @@ export class EspeakThreadPool {
       // The consumer stopped early: tell espeak to stop; the thread returns when it says done.
       if (held) cancel();
     }
+  }
+
+  private acquire(): Promise<Thread> {
+    const thread = this.idle.pop();
+    if (thread) return Promise.resolve(thread);
+    return new Promise((resolve) => this.waiting.push(resolve));
+  }
+
+  private release(thread: Thread): void {
+    const next = this.waiting.shift();
+    if (next) next(thread);
+    else this.idle.push(thread);
   }
 
   async close(): Promise<void> {
