@@ -64,6 +64,11 @@ export const WorkerSynthesisRequestSchema = z.object({
    * resumed: `splice` and `canResume` in shared/audio/formats.ts.
    */
   resume_at_byte: z.number().int().nonnegative().optional(),
+  /**
+   * Answer the audio framed with the words spoken in it (shared/protocol/timed-audio.ts) rather
+   * than as plain audio.
+   */
+  timestamps: z.boolean().optional(),
 });
 export type WorkerSynthesisRequest = z.infer<typeof WorkerSynthesisRequestSchema>;
 
