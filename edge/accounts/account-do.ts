@@ -19,6 +19,7 @@ import {
   type VoiceEntry,
   type VoiceRegistration,
 } from './types.ts';
+import { SocketTickets } from './socket-tickets.ts';
 import { VoiceRegistry } from './voice-registry.ts';
 import type { Env } from '../env.ts';
 import { D1UsageLedger, type UsageEntry } from '../storage/usage-ledger.ts';
@@ -47,7 +48,9 @@ CREATE TABLE IF NOT EXISTS leases (
   expires_ms INTEGER NOT NULL,
   delivered_audio_ms INTEGER NOT NULL DEFAULT 0,
   charge_so_far INTEGER NOT NULL DEFAULT 0,
-  context TEXT
+  context TEXT,
+  -- The stream slot the lease holds: its own request id, or a realtime socket's, shared by its chunks.
+  stream_id TEXT
 );
 -- Ledger rows of leases that ran out, waiting to be written to D1 (by the alarm).
 CREATE TABLE IF NOT EXISTS ledger_outbox (request_id TEXT PRIMARY KEY, entry TEXT NOT NULL);
@@ -105,6 +108,7 @@ type BucketName = 'requests' | 'characters';
 export class AccountDO extends DurableObject<Env> {
   private readonly sql: SqlStorage;
   private readonly voices: VoiceRegistry;
+  private readonly tickets: SocketTickets;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -115,7 +119,12 @@ export class AccountDO extends DurableObject<Env> {
     if (!columns.some((column) => column.name === 'max_voices')) {
       this.sql.exec(`ALTER TABLE account ADD COLUMN max_voices INTEGER NOT NULL DEFAULT ${DEFAULT_LIMITS.max_voices}`);
     }
+    // ...and before realtime sockets, their leases gain the slot they share.
+    if (!this.sql.exec<{ name: string }>('PRAGMA table_info(leases)').toArray().some((column) => column.name === 'stream_id')) {
+      this.sql.exec('ALTER TABLE leases ADD COLUMN stream_id TEXT');
+    }
     this.voices = new VoiceRegistry(this.sql);
+    this.tickets = new SocketTickets(this.sql);
   }
 
   // ---- account ----
@@ -151,7 +160,7 @@ export class AccountDO extends DurableObject<Env> {
       reserved: streams.reduce((sum, lease) => sum + lease.reserved, 0),
       limits: limitsOf(account),
       voices: this.voices.count(),
-      active_streams: streams.length,
+      active_streams: this.activeStreams(),
       streams,
       requests: peek(this.bucket('requests', account, now), account.requests_per_minute, MINUTE_MS, now),
       characters: peek(this.bucket('characters', account, now), account.characters_per_minute, MINUTE_MS, now),
@@ -255,9 +264,12 @@ export class AccountDO extends DurableObject<Env> {
     const known = this.sql.exec('SELECT 1 FROM leases WHERE request_id = ? UNION ALL SELECT 1 FROM settlements WHERE request_id = ?', request.request_id, request.request_id);
     if (known.toArray().length > 0) return { ok: false, reason: 'request_id_reused' };
 
-    const requestsTaken = take(this.bucket('requests', account, now), 1, account.requests_per_minute, MINUTE_MS, now);
+    const requestsTaken = take(this.bucket('requests', account, now), request.count_request === false ? 0 : 1, account.requests_per_minute, MINUTE_MS, now);
     const charactersTaken = take(this.bucket('characters', account, now), request.characters, account.characters_per_minute, MINUTE_MS, now);
-    const active = this.sql.exec<{ n: number }>('SELECT count(*) AS n FROM leases').one().n;
+    const active = this.activeStreams();
+    // A piece of a stream that already holds its slot (a socket's next chunk) needs no other.
+    const streamId = request.stream_id ?? request.request_id;
+    const slotHeld = this.sql.exec('SELECT 1 FROM leases WHERE stream_id = ? LIMIT 1', streamId).toArray().length > 0;
     // A refused request takes nothing, so its standing is the buckets as they are.
     const refused = (reason: RefusalReason, retryAfterSeconds?: number): Admission => ({
       ok: false,
@@ -275,7 +287,7 @@ export class AccountDO extends DurableObject<Env> {
     if (!charactersTaken.ok) return refused('characters_per_minute', charactersTaken.retryAfterSeconds);
     // A slot frees when a stream ends, which cannot be foreseen: one second is a fair first wait
     // (and no stream holds its slot beyond its lease).
-    if (active >= account.concurrent_streams) return refused('concurrent_streams', 1);
+    if (!slotHeld && active >= account.concurrent_streams) return refused('concurrent_streams', 1);
 
     const leaseExpires = now + (request.lease_ttl_ms ?? LEASE_TTL_MS);
     this.ctx.storage.transactionSync(() => {
@@ -283,12 +295,13 @@ export class AccountDO extends DurableObject<Env> {
       this.saveBucket('characters', charactersTaken.state);
       this.sql.exec('UPDATE account SET balance = balance - ? WHERE singleton = 1', request.characters);
       this.sql.exec(
-        'INSERT INTO leases (request_id, key_id, reserved, admitted_ms, expires_ms) VALUES (?, ?, ?, ?, ?)',
+        'INSERT INTO leases (request_id, key_id, reserved, admitted_ms, expires_ms, stream_id) VALUES (?, ?, ?, ?, ?, ?)',
         request.request_id,
         request.key_id,
         request.characters,
         now,
         leaseExpires,
+        streamId,
       );
     });
     this.scheduleAlarm();
@@ -300,8 +313,25 @@ export class AccountDO extends DurableObject<Env> {
       balance: account.balance - request.characters,
       requests: view(requestsTaken),
       characters: view(charactersTaken),
-      streams: { limit: account.concurrent_streams, active: active + 1 },
+      streams: { limit: account.concurrent_streams, active: slotHeld ? active : active + 1 },
     };
+  }
+
+  /** Stream slots in use: leases that share a stream id share its slot. */
+  private activeStreams(): number {
+    return this.sql.exec<{ n: number }>('SELECT count(DISTINCT coalesce(stream_id, request_id)) AS n FROM leases').one().n;
+  }
+
+  // ---- tickets: a browser's way onto a realtime socket without its key in the URL ----
+
+  /** Stores a single-use ticket for a key (by the ticket's hash); it lasts `ttlMs`. */
+  issueTicket(ticketHash: string, keyId: string, ttlMs: number): void {
+    this.tickets.issue(ticketHash, keyId, Date.now(), ttlMs);
+  }
+
+  /** The key a ticket was issued for, once: the ticket is gone after this, used or expired. */
+  redeemTicket(ticketHash: string): string | null {
+    return this.tickets.redeem(ticketHash, Date.now());
   }
 
   /**

@@ -58,6 +58,13 @@ export interface AdmitRequest {
   /** A cloned or designed voice the request speaks with: refused unless the account has it. */
   voice_id?: string;
   lease_ttl_ms?: number;
+  /**
+   * The stream slot it runs in: requests with the same `stream_id` share one (a realtime
+   * socket's chunks, spoken one after another). Absent: a slot of its own.
+   */
+  stream_id?: string;
+  /** False: not a request of its own for the requests-per-minute limit (a socket's chunk). */
+  count_request?: boolean;
 }
 
 export type RefusalReason =

@@ -1,22 +1,24 @@
 /** What the edge needs to continue an audio stream on another worker. */
-export interface ResumeOptions {
+export interface ResumeOptions<T> {
   /**
-   * Asks another worker for the same stream from byte `atByte` on. Resolves null when no worker
-   * can: the client's stream then fails as it would have.
+   * Asks another worker for the same stream from audio byte `atByte` on. Resolves null when no
+   * worker can: the client's stream then fails as it would have.
    */
-  resume(atByte: number): Promise<ReadableStream<Uint8Array> | null>;
+  resume(atByte: number): Promise<ReadableStream<T> | null>;
+  /** The audio bytes a piece carries: all of a byte chunk, or a timed-audio frame's audio. */
+  audioBytes(piece: T): number;
   /** At most this many continuations for one stream. */
   maxResumes?: number;
 }
 
 /**
  * The worker's audio stream, continued on another worker when the one serving it fails
- * mid-stream: the edge counts the bytes it passed on and asks for the rest. The next worker
- * regenerates the audio with the same seed and voice, encodes it the same way (so its bytes are
- * the same bytes), and skips what the client has; the edge splices it in, so the client gets one
- * whole stream. Cancelling the result cancels whichever upstream is current.
+ * mid-stream: the edge counts the audio bytes it passed on and asks for the rest. The next
+ * worker regenerates the audio with the same seed and voice, encodes it the same way (so its
+ * bytes are the same bytes), and skips what the client has; the edge splices it in, so the
+ * client gets one whole stream. Cancelling the result cancels whichever upstream is current.
  */
-export function resumableStream(first: ReadableStream<Uint8Array>, options: ResumeOptions): ReadableStream<Uint8Array> {
+export function resumableStream<T>(first: ReadableStream<T>, options: ResumeOptions<T>): ReadableStream<T> {
   const maxResumes = options.maxResumes ?? 2;
   let reader = first.getReader();
   let delivered = 0;
@@ -30,11 +32,11 @@ export function resumableStream(first: ReadableStream<Uint8Array>, options: Resu
     reader = next.getReader();
   }
 
-  return new ReadableStream<Uint8Array>(
+  return new ReadableStream<T>(
     {
       async pull(controller) {
         for (;;) {
-          let chunk: ReadableStreamReadResult<Uint8Array>;
+          let chunk: ReadableStreamReadResult<T>;
           try {
             chunk = await reader.read();
           } catch (error) {
@@ -42,8 +44,9 @@ export function resumableStream(first: ReadableStream<Uint8Array>, options: Resu
             continue;
           }
           if (chunk.done) return controller.close();
-          if (chunk.value.byteLength === 0) continue;
-          delivered += chunk.value.byteLength;
+          const bytes = options.audioBytes(chunk.value);
+          if (bytes === 0 && chunk.value instanceof Uint8Array) continue;
+          delivered += bytes;
           controller.enqueue(chunk.value);
           return;
         }

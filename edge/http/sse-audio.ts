@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { type ApiErrorBody, ApiErrorObjectSchema } from '../../shared/errors.ts';
+import { base64 } from './base64.ts';
 
 /**
  * `stream_format: "sse"`: the audio stream re-framed as OpenAI's server-sent events. Each chunk
@@ -34,12 +35,6 @@ type SpeechStreamEvent = z.infer<typeof SpeechStreamEventSchema>;
 
 const encoder = new TextEncoder();
 const event = (payload: SpeechStreamEvent) => encoder.encode(`data: ${JSON.stringify(payload)}\n\n`);
-
-function base64(bytes: Uint8Array): string {
-  let binary = '';
-  for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  return btoa(binary);
-}
 
 export function audioToSse(upstream: ReadableStream<Uint8Array>, options: SseAudioOptions): ReadableStream<Uint8Array> {
   const reader = upstream.getReader();

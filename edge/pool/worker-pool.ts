@@ -1,6 +1,7 @@
 import { canResume } from '../../shared/audio/formats.ts';
 import { ApiError } from '../../shared/errors.ts';
 import { DEFAULT_HEARTBEAT_MS } from '../../shared/protocol/pool.ts';
+import { dropRepeatedWords, readTimedAudio, type TimedAudioEvent } from '../../shared/protocol/timed-audio.ts';
 import { WORKER_PATHS, type WorkerSynthesisRequest } from '../../shared/protocol/worker-api.ts';
 import type { ModelInfo } from '../../shared/schemas/catalog.ts';
 import type { Env } from '../env.ts';
@@ -16,6 +17,9 @@ export interface PoolModel {
   info: ModelInfo;
   workers: PoolMember[];
 }
+
+/** Told when a stream went on on another worker, from which audio byte. */
+export type OnResume = (resumed: { worker: string; atByte: number }) => void;
 
 /** Workers one request may try before the first byte. */
 const MAX_ATTEMPTS = 3;
@@ -117,18 +121,45 @@ export class WorkerPool {
    * on with the same request on another worker, from the next byte (see resumableStream), when
    * format and model allow it (see `splice` in shared/audio/formats.ts).
    */
-  async synthesize(
+  async synthesize(model: PoolModel, request: WorkerSynthesisRequest, signal: AbortSignal, onResume: OnResume = () => {}): Promise<Response> {
+    const { response, body } = await this.synthesisStream(model, request, signal, onResume, (bytes) => bytes, (bytes) => bytes.byteLength);
+    return body ? new Response(body, { status: response.status, headers: response.headers }) : response;
+  }
+
+  /**
+   * `synthesize` with the words spoken: the worker's audio and word timestamps as events
+   * (shared/protocol/timed-audio.ts), each word once even when the stream resumed elsewhere.
+   * `events` is null when the worker refused: `response` then holds its JSON error.
+   */
+  async synthesizeTimed(
     model: PoolModel,
     request: WorkerSynthesisRequest,
     signal: AbortSignal,
-    onResume: (resumed: { worker: string; atByte: number }) => void = () => {},
-  ): Promise<Response> {
+    onResume: OnResume = () => {},
+  ): Promise<{ response: Response; events: ReadableStream<TimedAudioEvent> | null }> {
+    const audioBytes = (event: TimedAudioEvent) => (event.kind === 'audio' ? event.bytes.byteLength : 0);
+    const { response, body } = await this.synthesisStream(model, { ...request, timestamps: true }, signal, onResume, readTimedAudio, audioBytes);
+    return { response, events: body?.pipeThrough(dropRepeatedWords()) ?? null };
+  }
+
+  /** The stream of a synthesis answer read as `read` reads it, continued elsewhere when it can be. */
+  private async synthesisStream<T>(
+    model: PoolModel,
+    request: WorkerSynthesisRequest,
+    signal: AbortSignal,
+    onResume: OnResume,
+    read: (body: ReadableStream<Uint8Array>) => ReadableStream<T>,
+    audioBytes: (piece: T) => number,
+  ): Promise<{ response: Response; body: ReadableStream<T> | null }> {
     const send = (body: WorkerSynthesisRequest, avoid: string[]) =>
       this.dispatch(model, WORKER_PATHS.synthesize, { method: 'POST', body: JSON.stringify(body), headers: { 'x-request-id': request.request_id }, signal, avoid });
     const first = await send(request, []);
-    if (!first.response.ok || !first.response.body || !canResume(request.response_format, model.info)) return first.response;
+    if (!first.response.ok || !first.response.body) return { response: first.response, body: null };
+    const body = read(first.response.body);
+    if (!canResume(request.response_format, model.info)) return { response: first.response, body };
     const served = [first.worker];
-    const body = resumableStream(first.response.body, {
+    const resumed = resumableStream(body, {
+      audioBytes,
       resume: async (atByte) => {
         const next = await send({ ...request, resume_at_byte: atByte }, served);
         if (!next.response.ok || !next.response.body) {
@@ -137,10 +168,10 @@ export class WorkerPool {
         }
         served.push(next.worker);
         onResume({ worker: next.worker, atByte });
-        return next.response.body;
+        return read(next.response.body);
       },
     });
-    return new Response(body, { status: first.response.status, headers: first.response.headers });
+    return { response: first.response, body: resumed };
   }
 
   /** `dispatch`, for the response alone. */

@@ -118,3 +118,20 @@ export function readTimedAudio(body: ReadableStream<Uint8Array>): ReadableStream
     }),
   );
 }
+
+/**
+ * Drops words a resumed stream repeats (the next worker starts its words again from the first):
+ * a word whose `char_start` is not past the last one passed on is already with the reader.
+ */
+export function dropRepeatedWords(): TransformStream<TimedAudioEvent, TimedAudioEvent> {
+  let last = -1;
+  return new TransformStream({
+    transform(event, controller) {
+      if (event.kind !== 'words') return controller.enqueue(event);
+      const fresh = event.words.filter((word) => word.char_start > last);
+      if (fresh.length === 0) return;
+      last = fresh.at(-1)!.char_start;
+      controller.enqueue({ kind: 'words', words: fresh });
+    },
+  });
+}
