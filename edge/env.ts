@@ -1,7 +1,7 @@
 import type { TimingVariables } from 'hono/timing';
 import type { AccountDO } from './accounts/account-do.ts';
 import type { PoolDO } from './pool/pool-do.ts';
-import type { SpeechTicket } from './middleware/limits.ts';
+import type { SpeechTicket } from './accounts/speech-ticket.ts';
 import type { ApiKeyRecord } from './storage/api-keys.ts';
 
 /** Bindings declared in wrangler.toml, plus the secrets set with `wrangler secret put`. */

@@ -1,48 +1,14 @@
 import type { Context } from 'hono';
 import { createMiddleware } from 'hono/factory';
 import { ApiError } from '../../shared/errors.ts';
-import type { ResponseFormat } from '../../shared/schemas/speech.ts';
 import { accountObject } from '../accounts/account-stub.ts';
-import { chargeFor, deliveredAudioMs } from '../accounts/settlement.ts';
-import { type Admission, PROGRESS_INTERVAL_MS, type Standing, type StreamContext } from '../accounts/types.ts';
+import { openSpeechTicket } from '../accounts/speech-ticket.ts';
+import type { Admission, Standing } from '../accounts/types.ts';
 import type { AppEnv } from '../env.ts';
-import { meteredStream, type StreamOutcome, type StreamProgress } from '../http/metered-stream.ts';
 import { errorCatalogue } from '../openapi/error-catalogue.ts';
 import { documentHeaders, RETRY_AFTER_HEADERS } from '../openapi/headers.ts';
-import { D1UsageLedger } from '../storage/usage-ledger.ts';
 import { voiceNotFound } from '../voices/errors.ts';
 import { KEY_REFUSAL_ERRORS, keyRefusal } from './api-key-auth.ts';
-
-/** What the route tells the ticket about the stream it starts, for the charge and the ledger. */
-export interface StreamUsage {
-  model: string;
-  voice: string;
-  format: ResponseFormat;
-  language: string;
-  sampleRate: number;
-  speed: number;
-}
-
-/**
- * An admitted speech request: its credits are reserved and it holds a stream slot. The route
- * hands it the worker's body with `meter`; the ticket then renews the slot's lease while the
- * stream runs and, when it ends, settles the charge and writes the ledger row.
- */
-export interface SpeechTicket {
-  readonly reserved: number;
-  /** The version of the account's voice the request names, when it names one (see VoiceRegistry). */
-  readonly voiceVersion: number | undefined;
-  meter(upstream: ReadableStream<Uint8Array>, usage: StreamUsage): ReadableStream<Uint8Array>;
-  /** Once `meter` started the stream: the model speaking it, and how and when the stream ended (request log, analytics). */
-  readonly audio: MeteredAudio | undefined;
-}
-
-/** How an audio stream ended, and when (ms since the epoch). */
-export type AudioEnd = StreamOutcome & { endedAt: number };
-export interface MeteredAudio {
-  model: string;
-  ended: Promise<AudioEnd>;
-}
 
 /** Every header `limitHeaders` sets, and what it says (docs/billing.md, and the API reference). */
 const LIMIT_HEADER_DESCRIPTIONS = {
@@ -145,113 +111,39 @@ export function refusalError(admission: Extract<Admission, { ok: false }>, chara
   }
 }
 
-const log = (level: 'warn' | 'error', requestId: string, message: string, fields: Record<string, unknown> = {}) =>
-  console[level](JSON.stringify({ level, request_id: requestId, message, ...fields }));
-
 /**
  * Admits a speech request against its account's Durable Object in one call: key still active,
- * the named voice (if the account's own) still there, credits reserved, request and character buckets charged, a stream slot leased. `measure`
- * reads the request's size in characters (and may throw a 400 before anything is taken).
- * Needs `identifyApiKey` before it.
- *
- * While the request runs it reports its progress to the object every PROGRESS_INTERVAL_MS,
- * which renews its lease. When the stream ends the edge settles it at once (full charge when
- * complete, the delivered audio's worth when cut short) and writes the ledger row. If the
- * request is torn down without the edge hearing of it, the reports stop, the lease runs out and
- * the object settles at the last report and writes the row itself. If the route starts no
- * stream (a later 404, a worker that refused), the reservation and the slot are released
- * before the answer goes out.
+ * the named voice (if the account's own) still there, credits reserved, request and character
+ * buckets charged, a stream slot leased. `measure` reads the request's size in characters (and
+ * may throw a 400 before anything is taken). Needs `identifyApiKey` before it. The ticket it
+ * leaves in the context (edge/accounts/speech-ticket.ts) meters, renews and settles the stream;
+ * if the route starts none (a later 404, a worker that refused), the reservation and the slot
+ * are released before the answer goes out.
  */
 export const speechLimits = (measure: (c: Context<AppEnv>) => Promise<{ characters: number; voiceId?: string | undefined }>) =>
   createMiddleware<AppEnv>(async (c, next) => {
     const key = c.get('apiKey');
     const requestId = c.get('requestId');
     const { characters, voiceId } = await measure(c);
-    const account = accountObject(c.env, key.account_id);
-    const admission = await account.admit({ request_id: requestId, key_id: key.id, characters, ...(voiceId ? { voice_id: voiceId } : {}) });
+    const admission = await accountObject(c.env, key.account_id).admit({ request_id: requestId, key_id: key.id, characters, ...(voiceId ? { voice_id: voiceId } : {}) });
     if (!admission.ok) throw refusalError(admission, characters, voiceId);
-
-    const admittedAt = new Date();
-    let usage: StreamUsage | undefined;
-    let progress: StreamProgress | undefined;
-    let audio: MeteredAudio | undefined;
-    let finished = false;
-    const audioMs = () => (usage && progress ? deliveredAudioMs(progress.bytes, usage.format, usage.sampleRate) : 0);
-    const chargeNow = (completed: boolean) =>
-      usage ? chargeFor(characters, { completed }, { ms: audioMs(), speed: usage.speed, language: usage.language }) : 0;
-    const firstAudioMs = () => (progress?.firstChunkAt == null ? null : Math.max(0, progress.firstChunkAt - admittedAt.getTime()));
-    const context = (): StreamContext | undefined =>
-      usage ? { model: usage.model, voice: usage.voice, time_to_first_audio_ms: firstAudioMs() } : undefined;
-
-    const report = () => {
-      if (finished) return;
-      const sent = account
-        .progress({ request_id: requestId, charge: chargeNow(false), audio_ms: audioMs(), context: context() })
-        .then((alive) => {
-          if (!alive && !finished) log('warn', requestId, 'stream lease ran out while the request was running');
-        })
-        .catch((error) => log('warn', requestId, 'progress report failed', { error: String(error) }));
-      c.executionCtx.waitUntil(sent);
-    };
-    const heartbeat = setInterval(report, PROGRESS_INTERVAL_MS);
-
-    const settle = async (outcome: StreamOutcome) => {
-      const settlement = await account.settle({ request_id: requestId, charge: chargeNow(outcome.completed), status: outcome.ending });
-      if (!settlement) return log('error', requestId, 'settlement found no lease', { account_id: key.account_id });
-      // Already settled: the lease ran out first, and the account's object wrote the ledger row.
-      if (!settlement.applied) return log('warn', requestId, 'stream settled after its lease ran out', { charged: settlement.charged });
-      await new D1UsageLedger(c.env.DB).record({
-        account_id: key.account_id,
-        request_id: requestId,
-        key_id: key.id,
-        model: usage!.model,
-        voice: usage!.voice,
-        characters,
-        audio_ms: audioMs(),
-        credits_charged: settlement.charged,
-        status: settlement.status,
-        time_to_first_audio_ms: firstAudioMs(),
-        created_at: admittedAt.toISOString(),
-      });
-    };
-
-    c.set('speechTicket', {
-      reserved: admission.reserved,
-      voiceVersion: admission.voice_version,
-      get audio() {
-        return audio;
-      },
-      meter(upstream, streamUsage) {
-        usage = streamUsage;
-        let ended!: (end: AudioEnd) => void;
-        audio = { model: streamUsage.model, ended: new Promise<AudioEnd>((resolve) => (ended = resolve)) };
-        const metered = meteredStream(upstream, {
-          clientSignal: c.req.raw.signal,
-          onEnd: (outcome) => {
-            ended({ ...outcome, endedAt: Date.now() });
-            finished = true;
-            clearInterval(heartbeat);
-            if (!outcome.completed) log('warn', requestId, 'stream ended early', { bytes: outcome.bytes, ending: outcome.ending });
-            c.executionCtx.waitUntil(settle(outcome).catch((error) => log('error', requestId, 'settlement failed', { error: String(error) })));
-          },
-        });
-        progress = metered.progress;
-        report(); // the ledger context, as soon as it is known
-        return metered.body;
-      },
+    const ticket = openSpeechTicket({
+      env: c.env,
+      waitUntil: (promise) => c.executionCtx.waitUntil(promise),
+      accountId: key.account_id,
+      keyId: key.id,
+      requestId,
+      characters,
+      admission,
+      clientSignal: c.req.raw.signal,
     });
-
+    c.set('speechTicket', ticket);
     try {
       await next();
     } finally {
-      if (!usage) {
-        // Nothing was streamed: nothing is charged, and the slot is free before the client hears back.
-        finished = true;
-        clearInterval(heartbeat);
-        await account.settle({ request_id: requestId, charge: 0, status: 'failed' });
-      }
+      await ticket.releaseUnused();
     }
-    if (usage) {
+    if (ticket.audio) {
       for (const [name, value] of Object.entries(limitHeaders(admission))) c.res.headers.set(name, value);
     }
   });

@@ -4,7 +4,7 @@ import type { ResponseFormat } from '../../shared/schemas/speech.ts';
 import type { AppEnv } from '../env.ts';
 import { readSpeechRequest } from '../speech/speech-request.ts';
 import type { ApiKeyRecord } from '../storage/api-keys.ts';
-import type { AudioEnd, SpeechTicket } from './limits.ts';
+import type { AudioEnd, SpeechTicket } from '../accounts/speech-ticket.ts';
 
 /** What an admitted speech request came to (its ticket follows the audio stream). */
 export interface SpeechSummary {

@@ -1,0 +1,142 @@
+import type { ResponseFormat } from '../../shared/schemas/speech.ts';
+import type { Env } from '../env.ts';
+import { meteredStream, type StreamOutcome, type StreamProgress } from '../http/metered-stream.ts';
+import { D1UsageLedger } from '../storage/usage-ledger.ts';
+import { accountObject } from './account-stub.ts';
+import { chargeFor, deliveredAudioMs } from './settlement.ts';
+import { type Admission, PROGRESS_INTERVAL_MS, type StreamContext } from './types.ts';
+
+/** What the route tells the ticket about the stream it starts, for the charge and the ledger. */
+export interface StreamUsage {
+  model: string;
+  voice: string;
+  format: ResponseFormat;
+  language: string;
+  sampleRate: number;
+  speed: number;
+}
+
+/** How an audio stream ended, and when (ms since the epoch). */
+export type AudioEnd = StreamOutcome & { endedAt: number };
+export interface MeteredAudio {
+  model: string;
+  ended: Promise<AudioEnd>;
+}
+
+/**
+ * An admitted speech request: its credits are reserved and it holds a stream slot. The route
+ * hands it the worker's body with `meter`; the ticket then renews the slot's lease while the
+ * stream runs and, when it ends, settles the charge and writes the ledger row.
+ */
+export interface SpeechTicket {
+  readonly reserved: number;
+  /** The version of the account's voice the request names, when it names one (see VoiceRegistry). */
+  readonly voiceVersion: number | undefined;
+  meter(upstream: ReadableStream<Uint8Array>, usage: StreamUsage): ReadableStream<Uint8Array>;
+  /** Once `meter` started the stream: the model speaking it, and how and when the stream ended (request log, analytics). */
+  readonly audio: MeteredAudio | undefined;
+}
+
+export interface TicketOptions {
+  env: Env;
+  waitUntil(promise: Promise<unknown>): void;
+  accountId: string;
+  keyId: string;
+  requestId: string;
+  characters: number;
+  admission: Extract<Admission, { ok: true }>;
+  /** The client's going away ends the stream as `client_closed`. */
+  clientSignal?: AbortSignal;
+}
+
+const log = (level: 'warn' | 'error', requestId: string, message: string, fields: Record<string, unknown> = {}) =>
+  console[level](JSON.stringify({ level, request_id: requestId, message, ...fields }));
+
+/**
+ * The ticket of an admitted request. While its stream runs it reports progress to the account's
+ * object every PROGRESS_INTERVAL_MS, which renews the lease. When the stream ends it settles at
+ * once (full charge when complete, the delivered audio's worth when cut short) and writes the
+ * ledger row. If the edge never hears the end, the reports stop, the lease runs out and the
+ * object settles at the last report and writes the row itself. `releaseUnused` frees the
+ * reservation and the slot of a request that started no stream.
+ */
+export function openSpeechTicket(options: TicketOptions): SpeechTicket & { releaseUnused(): Promise<void> } {
+  const { env, waitUntil, accountId, keyId, requestId, characters, admission, clientSignal } = options;
+  const account = accountObject(env, accountId);
+  const admittedAt = new Date();
+  let usage: StreamUsage | undefined;
+  let progress: StreamProgress | undefined;
+  let audio: MeteredAudio | undefined;
+  let finished = false;
+  const audioMs = () => (usage && progress ? deliveredAudioMs(progress.bytes, usage.format, usage.sampleRate) : 0);
+  const chargeNow = (completed: boolean) =>
+    usage ? chargeFor(characters, { completed }, { ms: audioMs(), speed: usage.speed, language: usage.language }) : 0;
+  const firstAudioMs = () => (progress?.firstChunkAt == null ? null : Math.max(0, progress.firstChunkAt - admittedAt.getTime()));
+  const context = (): StreamContext | undefined =>
+    usage ? { model: usage.model, voice: usage.voice, time_to_first_audio_ms: firstAudioMs() } : undefined;
+
+  const report = () => {
+    if (finished) return;
+    const sent = account
+      .progress({ request_id: requestId, charge: chargeNow(false), audio_ms: audioMs(), context: context() })
+      .then((alive) => {
+        if (!alive && !finished) log('warn', requestId, 'stream lease ran out while the request was running');
+      })
+      .catch((error) => log('warn', requestId, 'progress report failed', { error: String(error) }));
+    waitUntil(sent);
+  };
+  const heartbeat = setInterval(report, PROGRESS_INTERVAL_MS);
+
+  const settle = async (outcome: StreamOutcome) => {
+    const settlement = await account.settle({ request_id: requestId, charge: chargeNow(outcome.completed), status: outcome.ending });
+    if (!settlement) return log('error', requestId, 'settlement found no lease', { account_id: accountId });
+    // Already settled: the lease ran out first, and the account's object wrote the ledger row.
+    if (!settlement.applied) return log('warn', requestId, 'stream settled after its lease ran out', { charged: settlement.charged });
+    await new D1UsageLedger(env.DB).record({
+      account_id: accountId,
+      request_id: requestId,
+      key_id: keyId,
+      model: usage!.model,
+      voice: usage!.voice,
+      characters,
+      audio_ms: audioMs(),
+      credits_charged: settlement.charged,
+      status: settlement.status,
+      time_to_first_audio_ms: firstAudioMs(),
+      created_at: admittedAt.toISOString(),
+    });
+  };
+
+  return {
+    reserved: admission.reserved,
+    voiceVersion: admission.voice_version,
+    get audio() {
+      return audio;
+    },
+    meter(upstream, streamUsage) {
+      usage = streamUsage;
+      let ended!: (end: AudioEnd) => void;
+      audio = { model: streamUsage.model, ended: new Promise<AudioEnd>((resolve) => (ended = resolve)) };
+      const metered = meteredStream(upstream, {
+        ...(clientSignal ? { clientSignal } : {}),
+        onEnd: (outcome) => {
+          ended({ ...outcome, endedAt: Date.now() });
+          finished = true;
+          clearInterval(heartbeat);
+          if (!outcome.completed) log('warn', requestId, 'stream ended early', { bytes: outcome.bytes, ending: outcome.ending });
+          waitUntil(settle(outcome).catch((error) => log('error', requestId, 'settlement failed', { error: String(error) })));
+        },
+      });
+      progress = metered.progress;
+      report(); // the ledger context, as soon as it is known
+      return metered.body;
+    },
+    async releaseUnused() {
+      if (usage) return;
+      // Nothing was streamed: nothing is charged, and the slot is free before the client hears back.
+      finished = true;
+      clearInterval(heartbeat);
+      await account.settle({ request_id: requestId, charge: 0, status: 'failed' });
+    },
+  };
+}

@@ -1,0 +1,82 @@
+import { Hono, type Context, type Handler, type MiddlewareHandler } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { createMiddleware } from 'hono/factory';
+import { endTime, startTime, timing } from 'hono/timing';
+import { ApiError } from '../../shared/errors.ts';
+import { isCustomVoiceId } from '../../shared/schemas/voice-profile.ts';
+import type { AppEnv } from '../env.ts';
+import { JSON_BODY_ERRORS } from '../http/json-body.ts';
+import { API_KEY_ERRORS, identifyApiKey } from '../middleware/api-key-auth.ts';
+import { ADMISSION_ERRORS, speechLimits } from '../middleware/limits.ts';
+import { errorCatalogue } from '../openapi/index.ts';
+import { workerCallErrors } from '../pool/worker-answers.ts';
+import { POOL_ERRORS, WorkerPool } from '../pool/worker-pool.ts';
+import { VOICE_PROFILE_ERRORS } from '../voices/voice-profiles.ts';
+import { SPEECH_REQUEST_ERRORS } from './errors.ts';
+import { checkSpeechTarget } from './resolve.ts';
+import { readSpeechRequest } from './speech-request.ts';
+
+// Input is at most 4,096 characters of up to 4 bytes, plus instructions: 64 KiB is ample.
+const MAX_BODY_BYTES = 64 * 1024;
+
+/**
+ * The request's cost in characters (Unicode code points of `input`), once the input is known to
+ * be valid and to name a model, voice and language the pool has, and the account's own voice it
+ * names, which admission checks the account has.
+ */
+const measureSpeech = async (c: Context<AppEnv>) => {
+  const { request, characters } = await readSpeechRequest(c);
+  checkSpeechTarget(c, request, await new WorkerPool(c.env).models());
+  return { characters, voiceId: request.voice && isCustomVoiceId(request.voice) ? request.voice : undefined };
+};
+
+/** `Server-Timing: admission`: from the request's arrival until it is admitted and checked. */
+export const ADMISSION = 'admission';
+const admissionStarts = createMiddleware<AppEnv>(async (c, next) => {
+  startTime(c, ADMISSION, 'Edge: key, limits, credits and request checks');
+  await next();
+});
+
+/** Ends the admission timer (the handler has resolved what to speak): how long admission took, ms. */
+export function endAdmission(c: Context<AppEnv>): number {
+  const ms = performance.now() - (c.get('metric')?.timers.get(ADMISSION)?.start ?? performance.now());
+  endTime(c, ADMISSION);
+  return ms;
+}
+
+const BODY_LIMIT_ERRORS = errorCatalogue({ 413: ['body_too_large'] });
+
+/** What the chain below and a synthesis through the pool can refuse a speech request with. */
+export const SPEECH_ENDPOINT_ERRORS = [
+  API_KEY_ERRORS,
+  BODY_LIMIT_ERRORS,
+  JSON_BODY_ERRORS,
+  SPEECH_REQUEST_ERRORS,
+  POOL_ERRORS,
+  ADMISSION_ERRORS,
+  VOICE_PROFILE_ERRORS,
+  workerCallErrors('synthesize'),
+];
+
+/**
+ * A route that takes a speech request (`SpeechRequestSchema`), behind the chain every such route
+ * runs: Server-Timing on every answer (refusals included), the body limit, the key's `speech`
+ * scope, then admission (`speechLimits`: credits reserved, limits charged, `speechTicket` set).
+ */
+export function speechEndpoint(path: string, docs: MiddlewareHandler, handler: Handler<AppEnv>): Hono<AppEnv> {
+  return new Hono<AppEnv>().post(
+    path,
+    docs,
+    timing({ total: false }),
+    admissionStarts,
+    bodyLimit({
+      maxSize: MAX_BODY_BYTES,
+      onError: () => {
+        throw new ApiError(413, 'invalid_request_error', 'body_too_large', `The request body is over ${MAX_BODY_BYTES} bytes.`);
+      },
+    }),
+    identifyApiKey('speech'),
+    speechLimits(measureSpeech),
+    handler,
+  );
+}
