@@ -12,6 +12,8 @@ import { adminPoolRoute } from './routes/admin_pool.ts';
 import { apiDocsRoute } from './routes/docs.ts';
 import { poolHeartbeatRoute } from './routes/internal_pool_heartbeat.ts';
 import { speechRoute } from './routes/v1_audio_speech.ts';
+import { speechStreamRoute } from './routes/v1_audio_speech_stream.ts';
+import { speechStreamTicketsRoute } from './routes/v1_audio_speech_stream_tickets.ts';
 import { modelsRoute } from './routes/v1_models.ts';
 import { usageRoute } from './routes/v1_usage.ts';
 import { voicesRoute } from './routes/v1_voices.ts';
@@ -27,6 +29,8 @@ export const app = new Hono<AppEnv>()
   // Middleware, not a handler: it runs ahead of the speech route's own chain, refusals included.
   .post('/v1/audio/speech', speechEvents)
   .route('/', speechRoute)
+  .route('/', speechStreamRoute)
+  .route('/', speechStreamTicketsRoute)
   .route('/', modelsRoute)
   .route('/', voicesRoute)
   .route('/', createVoiceRoute)

@@ -29,6 +29,8 @@ export interface Env {
   OPENAI_ALIASES?: string;
   /** Credits per second of reference audio for creating a voice; "0" or unset: free. */
   VOICE_CREDITS_PER_SECOND?: string;
+  /** A realtime socket with nothing to say and nothing said to it closes after this many ms; default 60000. */
+  REALTIME_IDLE_TIMEOUT_MS?: string;
   WORKER_SECRET: string;
   ADMIN_TOKEN: string;
 }

@@ -329,9 +329,10 @@ export class AccountDO extends DurableObject<Env> {
     this.tickets.issue(ticketHash, keyId, Date.now(), ttlMs);
   }
 
-  /** The key a ticket was issued for, once: the ticket is gone after this, used or expired. */
+  /** The key a ticket was issued for, once and while the key is active: the ticket is gone after this. */
   redeemTicket(ticketHash: string): string | null {
-    return this.tickets.redeem(ticketHash, Date.now());
+    const keyId = this.tickets.redeem(ticketHash, Date.now());
+    return keyId !== null && this.keyStatus(keyId) === 'active' ? keyId : null;
   }
 
   /**

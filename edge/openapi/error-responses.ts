@@ -16,6 +16,7 @@ const STATUS_TEXT: Record<ErrorStatus, string> = {
   413: 'Content too large',
   415: 'Unsupported media type',
   422: 'Unprocessable content',
+  426: 'Upgrade required',
   429: 'Too many requests',
   500: 'Internal error',
   502: 'Bad gateway',

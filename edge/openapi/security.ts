@@ -15,6 +15,12 @@ export const SECURITY_SCHEMES = {
     scheme: 'bearer',
     description: 'The `ADMIN_TOKEN` secret as `Authorization: Bearer <token>`.',
   },
+  SocketTicket: {
+    type: 'apiKey',
+    in: 'query',
+    name: 'ticket',
+    description: 'For browsers, which cannot set headers on a WebSocket: a single-use ticket from `POST /v1/audio/speech/stream/tickets`, valid for 60 s, as `?ticket=`. The API key never appears in the URL.',
+  },
   WorkerSignature: {
     type: 'apiKey',
     in: 'header',
@@ -27,5 +33,7 @@ type Requirement = { [Scheme in keyof typeof SECURITY_SCHEMES]?: string[] };
 
 /** An API key with any one of `scopes` (OpenAPI 3.1 lets a bearer requirement list them as roles). */
 export const apiKeySecurity = (...scopes: KeyScope[]): Requirement[] => scopes.map((scope) => ({ ApiKey: [scope] }));
+/** The realtime socket: an API key with the `speech` scope, or a ticket one issued. */
+export const SOCKET_SECURITY: Requirement[] = [...apiKeySecurity('speech'), { SocketTicket: [] }];
 export const ADMIN_SECURITY: Requirement[] = [{ AdminToken: [] }];
 export const WORKER_SIGNATURE_SECURITY: Requirement[] = [{ WorkerSignature: [] }];

@@ -68,6 +68,22 @@ function resolveLanguage(request: SpeechRequest, model: PoolModel, models: Map<s
   return { language: segments[0]!.language, segments: segments.length > 1 ? segments : undefined, detected };
 }
 
+/** Who a speech is for: on HTTP, read from the request's context; a realtime socket says it per chunk. */
+export interface SpeechCaller {
+  accountId: string;
+  requestId: string;
+  /** The version of the account's voice admission found (undefined: a preset). */
+  voiceVersion: number | undefined;
+  signal: AbortSignal;
+}
+
+const httpCaller = (c: Context<AppEnv>): SpeechCaller => ({
+  accountId: c.get('apiKey').account_id,
+  requestId: c.get('requestId'),
+  voiceVersion: c.get('speechTicket').voiceVersion,
+  signal: c.req.raw.signal,
+});
+
 /**
  * Resolves model, voice and language against what the pool serves, taking OpenAI's model and
  * voice names through the alias table. An account's own voice (the account's object admitted it,
@@ -78,15 +94,16 @@ export async function resolveSpeech(
   request: SpeechRequest,
   pool: WorkerPool,
   models: Map<string, PoolModel>,
+  caller: SpeechCaller = httpCaller(c),
 ): Promise<ResolvedSpeech> {
   const model = resolveModel(c, request, models);
   const named = request.voice ?? model.info.default_voice;
   const defaultLanguage = model.info.voices.find((v) => v.id === model.info.default_voice)?.language ?? model.info.languages[0] ?? 'en';
-  const voiceVersion = c.get('speechTicket').voiceVersion;
+  const { voiceVersion } = caller;
 
   if (isCustomVoiceId(named) && voiceVersion !== undefined) {
-    const voice = { accountId: c.get('apiKey').account_id, id: named, version: voiceVersion };
-    const { record, profile } = await voiceProfileFor(c.env, pool, models, voice, model, { requestId: c.get('requestId'), signal: c.req.raw.signal });
+    const voice = { accountId: caller.accountId, id: named, version: voiceVersion };
+    const { record, profile } = await voiceProfileFor(c.env, pool, models, voice, model, { requestId: caller.requestId, signal: caller.signal });
     const spoken = resolveLanguage(request, model, models, record.language && model.info.languages.includes(record.language) ? record.language : defaultLanguage);
     return { model, voiceId: named, voiceProfile: { id: named, version: voiceVersion, profile }, ...spoken };
   }

@@ -1,0 +1,107 @@
+import type { Context } from 'hono';
+import type { TimedAudioEnd, TimedAudioEvent, WordTimestamp } from '../../shared/protocol/timed-audio.ts';
+import type { RealtimeConfig } from '../../shared/schemas/realtime.ts';
+import { isCustomVoiceId } from '../../shared/schemas/voice-profile.ts';
+import { accountObject } from '../accounts/account-stub.ts';
+import { deliveredAudioMs } from '../accounts/settlement.ts';
+import { openSpeechTicket } from '../accounts/speech-ticket.ts';
+import type { AppEnv } from '../env.ts';
+import { splitTimedAudio } from '../http/timed-audio-split.ts';
+import { refusalError } from '../middleware/limits.ts';
+import { forwardedError } from '../pool/worker-answers.ts';
+import type { WorkerPool } from '../pool/worker-pool.ts';
+import { resolveSpeech } from '../speech/resolve.ts';
+import { workerRequestFor } from '../speech/worker-request.ts';
+
+/** What every chunk of a socket shares: who speaks, how, and for whom. */
+export interface ChunkSpeaker {
+  c: Context<AppEnv>;
+  pool: WorkerPool;
+  accountId: string;
+  keyId: string;
+  /** The socket's id: its chunks share one stream slot under it. */
+  sessionId: string;
+  config: RealtimeConfig;
+  sampleRate: number;
+}
+
+/** A piece of a chunk's audio and the words that start in it (times and offsets within the chunk). */
+export interface AudioPiece {
+  bytes: Uint8Array;
+  words: WordTimestamp[];
+}
+
+/** A chunk being spoken: its audio in order as it comes, and what was handed on so far. */
+export interface ChunkAudio {
+  pieces: AsyncGenerator<AudioPiece>;
+  /** The worker's summary once the audio ended whole (exact length); null before or if cut. */
+  end(): TimedAudioEnd | null;
+  /** Audio ms of the bytes read from `pieces` so far. */
+  deliveredMs(): number;
+}
+
+// The next chunk is synthesized while this one plays: its answer is read ahead into memory (a
+// chunk is at most a few hundred characters) so the worker is not held back by the socket.
+const readAhead = () => new TransformStream<TimedAudioEvent, TimedAudioEvent>(undefined, { highWaterMark: Number.POSITIVE_INFINITY });
+
+/**
+ * Speaks one chunk of a context: admits its characters against the account (a share of the
+ * socket's one stream slot, not a request of its own), resolves voice and language for its
+ * text, asks the pool for timed audio, and meters what is read, so the chunk is charged what
+ * was handed to the socket. Throws the refusal (ApiError) when it cannot start.
+ */
+export async function speakChunk(speaker: ChunkSpeaker, text: string, chunkId: string, signal: AbortSignal): Promise<ChunkAudio> {
+  const { c, pool, config } = speaker;
+  const characters = [...text].length;
+  const voiceId = config.voice && isCustomVoiceId(config.voice) ? config.voice : undefined;
+  const admission = await accountObject(c.env, speaker.accountId).admit({
+    request_id: chunkId,
+    key_id: speaker.keyId,
+    characters,
+    stream_id: speaker.sessionId,
+    count_request: false,
+    ...(voiceId ? { voice_id: voiceId } : {}),
+  });
+  if (!admission.ok) throw refusalError(admission, characters, voiceId);
+  const ticket = openSpeechTicket({
+    env: c.env,
+    waitUntil: (promise) => c.executionCtx.waitUntil(promise),
+    accountId: speaker.accountId,
+    keyId: speaker.keyId,
+    requestId: chunkId,
+    characters,
+    admission,
+    clientSignal: signal,
+  });
+  try {
+    const models = await pool.models();
+    const request = { ...config, input: text, stream_format: 'audio' as const };
+    const caller = { accountId: speaker.accountId, requestId: chunkId, voiceVersion: ticket.voiceVersion, signal };
+    const resolved = await resolveSpeech(c, request, pool, models, caller);
+    const workerRequest = workerRequestFor(chunkId, resolved, request, { format: config.response_format, sampleRate: speaker.sampleRate });
+    const { response, events } = await pool.synthesizeTimed(resolved.model, workerRequest, signal);
+    if (!events) throw forwardedError(response.status, await response.json().catch(() => null), 'speech');
+
+    const split = splitTimedAudio(events.pipeThrough(readAhead()));
+    const usage = { model: resolved.model.info.id, voice: resolved.voiceId, language: resolved.language, format: config.response_format, sampleRate: speaker.sampleRate, speed: config.speed };
+    const audio = ticket.meter(split.audio, usage);
+    let bytesRead = 0;
+    async function* pieces(): AsyncGenerator<AudioPiece> {
+      const reader = audio.getReader();
+      try {
+        for (;;) {
+          const { done, value } = await reader.read();
+          if (done) break;
+          bytesRead += value.byteLength;
+          yield { bytes: value, words: split.takeWords() };
+        }
+      } finally {
+        // Stopped early (a cancel): the worker stops, and the chunk is charged what was read.
+        await reader.cancel().catch(() => {});
+      }
+    }
+    return { pieces: pieces(), end: split.end, deliveredMs: () => deliveredAudioMs(bytesRead, config.response_format, speaker.sampleRate) };
+  } finally {
+    await ticket.releaseUnused();
+  }
+}

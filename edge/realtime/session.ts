@@ -1,0 +1,175 @@
+import type { Context } from 'hono';
+import { resolveSampleRate } from '../../shared/audio/formats.ts';
+import { ApiError } from '../../shared/errors.ts';
+import type { WordTimestamp } from '../../shared/protocol/timed-audio.ts';
+import { ClientMessageSchema, DEFAULT_CONTEXT_ID, type RealtimeConfig, type ServerMessage } from '../../shared/schemas/realtime.ts';
+import { isCustomVoiceId } from '../../shared/schemas/voice-profile.ts';
+import type { AppEnv } from '../env.ts';
+import { base64 } from '../http/base64.ts';
+import { WorkerPool } from '../pool/worker-pool.ts';
+import { checkSpeechTarget, resolveSpeech } from '../speech/resolve.ts';
+import type { ChunkSpeaker } from './chunk-speech.ts';
+import { SpeechContext } from './speech-context.ts';
+
+/** Contexts one socket may have open at once. */
+export const MAX_CONTEXTS = 8;
+/** A socket with nothing to say and nothing said to it closes after this, unless REALTIME_IDLE_TIMEOUT_MS says otherwise. */
+export const DEFAULT_IDLE_TIMEOUT_MS = 60_000;
+/** Close codes: 1000 normal; 4000 for an idle socket (RFC 6455 leaves 4000-4999 to applications). */
+export const CLOSE_IDLE = 4000;
+
+export interface SessionCaller {
+  c: Context<AppEnv>;
+  accountId: string;
+  keyId: string;
+  sessionId: string;
+}
+
+const protocolError = (code: string, message: string) => new ApiError(400, 'invalid_request_error', code, message);
+
+/**
+ * One realtime socket: the `config` message first, then text, flush, cancel and close for any
+ * of its contexts. Errors are messages (the same codes as HTTP); one context's error leaves the
+ * socket and the other contexts as they were.
+ */
+export class RealtimeSession {
+  private readonly socket: WebSocket;
+  private readonly caller: SessionCaller;
+  private readonly contexts = new Map<string, SpeechContext>();
+  private speaker: ChunkSpeaker | null = null;
+  private configuring = false;
+  private idleTimer: ReturnType<typeof setTimeout> | null = null;
+  private readonly idleMs: number;
+  private closed = false;
+
+  constructor(socket: WebSocket, caller: SessionCaller) {
+    this.socket = socket;
+    this.caller = caller;
+    this.idleMs = Number(caller.c.env.REALTIME_IDLE_TIMEOUT_MS) || DEFAULT_IDLE_TIMEOUT_MS;
+  }
+
+  start(): void {
+    this.socket.accept();
+    this.socket.addEventListener('message', (event) => void this.receive(event.data));
+    this.socket.addEventListener('close', () => this.shutDown());
+    this.socket.addEventListener('error', () => this.shutDown());
+    this.armIdle();
+  }
+
+  private async receive(data: string | ArrayBuffer): Promise<void> {
+    this.armIdle();
+    try {
+      if (typeof data !== 'string') throw protocolError('invalid_message', 'Messages are JSON text; binary frames are only sent, never read.');
+      let json: unknown;
+      try {
+        json = JSON.parse(data);
+      } catch {
+        throw protocolError('invalid_message', 'The message is not JSON.');
+      }
+      const parsed = ClientMessageSchema.safeParse(json);
+      if (!parsed.success) {
+        const issue = parsed.error.issues[0];
+        throw protocolError('invalid_message', `${issue?.path.join('.') || 'message'}: ${issue?.message ?? 'invalid'}`);
+      }
+      const message = parsed.data;
+      if (message.type === 'config') return await this.configure(message);
+      if (!this.speaker) throw protocolError('not_configured', 'Send a "config" message first.');
+      const id = message.context_id ?? DEFAULT_CONTEXT_ID;
+      if (message.type === 'text') return this.context(id).text(message.text);
+      const context = this.contexts.get(id);
+      if (!context) return message.type === 'cancel' ? undefined : this.fail(protocolError('unknown_context', `There is no context "${id}".`), id);
+      if (message.type === 'flush') context.flush();
+      else if (message.type === 'cancel') context.cancel();
+      else context.close();
+    } catch (error) {
+      this.fail(error instanceof ApiError ? error : new ApiError(500, 'internal_error', 'internal_error', String(error)));
+    }
+  }
+
+  private async configure(config: RealtimeConfig): Promise<void> {
+    if (this.speaker || this.configuring) throw protocolError('already_configured', 'The session is configured once, by its first message.');
+    this.configuring = true;
+    try {
+      const rate = resolveSampleRate(config.response_format, config.sample_rate);
+      if ('error' in rate) throw protocolError('unsupported_sample_rate', rate.error);
+      const { c } = this.caller;
+      const pool = new WorkerPool(c.env);
+      const models = await pool.models();
+      const request = { ...config, input: 'config', stream_format: 'audio' as const };
+      checkSpeechTarget(c, request, models);
+      const caller = { accountId: this.caller.accountId, requestId: this.caller.sessionId, voiceVersion: undefined, signal: c.req.raw.signal };
+      // A preset resolves here; the account's own voice is checked by each chunk's admission.
+      const target = await resolveSpeech(c, { ...request, voice: config.voice && !isCustomVoiceId(config.voice) ? config.voice : undefined }, pool, models, caller);
+      this.speaker = { c, pool, accountId: this.caller.accountId, keyId: this.caller.keyId, sessionId: this.caller.sessionId, config, sampleRate: rate.rate };
+      this.send({
+        type: 'ready',
+        session_id: this.caller.sessionId,
+        model: target.model.info.id,
+        voice: config.voice ?? target.voiceId,
+        response_format: config.response_format,
+        sample_rate: rate.rate,
+      });
+    } finally {
+      this.configuring = false;
+    }
+  }
+
+  private context(id: string): SpeechContext {
+    let context = this.contexts.get(id);
+    if (context) return context;
+    if (this.contexts.size >= MAX_CONTEXTS) throw protocolError('too_many_contexts', `A socket has at most ${MAX_CONTEXTS} contexts open; close or cancel one first.`);
+    context = new SpeechContext(id, {
+      speaker: this.speaker!,
+      send: (message) => this.send(message),
+      sendAudio: (contextId, bytes, words) => this.sendAudio(contextId, bytes, words),
+      ended: (contextId) => {
+        this.contexts.delete(contextId);
+        this.armIdle();
+      },
+    });
+    this.contexts.set(id, context);
+    return context;
+  }
+
+  private sendAudio(contextId: string, bytes: Uint8Array, timestamps: WordTimestamp[]): void {
+    if (!this.speaker?.config.binary) return this.send({ type: 'audio', context_id: contextId, audio: base64(bytes), timestamps });
+    this.send({ type: 'audio', context_id: contextId, bytes: bytes.byteLength, timestamps });
+    if (!this.closed) this.socket.send(bytes);
+  }
+
+  send(message: ServerMessage): void {
+    if (this.closed) return;
+    this.socket.send(JSON.stringify(message));
+  }
+
+  private fail(error: ApiError, contextId?: string): void {
+    const retryAfter = Number(error.headers?.['retry-after']);
+    this.send({
+      type: 'error',
+      code: error.code,
+      message: error.message,
+      ...(contextId ? { context_id: contextId } : {}),
+      ...(Number.isFinite(retryAfter) ? { retry_after_seconds: retryAfter } : {}),
+    });
+  }
+
+  /** Idle: no message from the client and no context with text or audio in hand. */
+  private armIdle(): void {
+    if (this.idleTimer !== null) clearTimeout(this.idleTimer);
+    this.idleTimer = setTimeout(() => {
+      if ([...this.contexts.values()].some((context) => context.speaking)) return this.armIdle();
+      this.fail(new ApiError(408, 'invalid_request_error', 'idle_timeout', `Nothing was said on this socket for ${this.idleMs} ms; it is closed.`));
+      this.socket.close(CLOSE_IDLE, 'idle timeout');
+      this.shutDown();
+    }, this.idleMs);
+  }
+
+  /** The socket is gone: everything stops, and each chunk is charged what was sent of it. */
+  private shutDown(): void {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.idleTimer !== null) clearTimeout(this.idleTimer);
+    for (const context of this.contexts.values()) context.dispose();
+    this.contexts.clear();
+  }
+}

@@ -1,0 +1,33 @@
+import { ApiError } from '../../shared/errors.ts';
+import { sha256Hex, toHex } from '../../shared/sha256.ts';
+import { accountObject } from '../accounts/account-stub.ts';
+import type { Env } from '../env.ts';
+import { errorCatalogue } from '../openapi/error-catalogue.ts';
+
+/** A ticket opens one socket within this long of being issued. */
+export const TICKET_TTL_MS = 60_000;
+const PREFIX = 'wst_';
+
+export const TICKET_ERRORS = errorCatalogue({ 401: ['invalid_ticket'] });
+const invalidTicket = () =>
+  new ApiError(401, 'authentication_error', 'invalid_ticket', 'The ticket is unknown, used or expired: ask POST /v1/audio/speech/stream/tickets for a new one.');
+
+/**
+ * Issues a single-use ticket for a key: `wst_<account id>.<secret>`. The account id routes the
+ * redemption to the account's Durable Object, which keeps only the secret's hash.
+ */
+export async function issueTicket(env: Env, accountId: string, keyId: string): Promise<{ ticket: string; expires_at: string }> {
+  const secret = toHex(crypto.getRandomValues(new Uint8Array(24)).buffer);
+  await accountObject(env, accountId).issueTicket(await sha256Hex(secret), keyId, TICKET_TTL_MS);
+  return { ticket: `${PREFIX}${accountId}.${secret}`, expires_at: new Date(Date.now() + TICKET_TTL_MS).toISOString() };
+}
+
+/** The account and key a ticket stands for; it cannot be used again. */
+export async function redeemTicket(env: Env, ticket: string): Promise<{ accountId: string; keyId: string }> {
+  const match = /^wst_(acct_[0-9a-f]+)\.([0-9a-f]{48})$/.exec(ticket);
+  if (!match) throw invalidTicket();
+  const [, accountId, secret] = match as unknown as [string, string, string];
+  const keyId = await accountObject(env, accountId).redeemTicket(await sha256Hex(secret));
+  if (!keyId) throw invalidTicket();
+  return { accountId, keyId };
+}

@@ -1,0 +1,49 @@
+import { type Context, Hono } from 'hono';
+import { describeRoute } from 'hono-openapi';
+import { ApiError } from '../../shared/errors.ts';
+import type { AppEnv } from '../env.ts';
+import { API_KEY_ERRORS, apiKeyAuth } from '../middleware/api-key-auth.ts';
+import { errorCatalogue, errorResponses, SOCKET_SECURITY } from '../openapi/index.ts';
+import { POOL_ERRORS } from '../pool/worker-pool.ts';
+import { RealtimeSession } from '../realtime/session.ts';
+import { redeemTicket, TICKET_ERRORS } from '../realtime/tickets.ts';
+
+/**
+ * `GET /v1/audio/speech/stream`: the realtime socket (docs/realtime.md). Text in as it is
+ * written, audio out as it is made, per context, with word timestamps.
+ */
+export const speechStreamRoute = new Hono<AppEnv>();
+
+const UPGRADE_ERRORS = errorCatalogue({ 426: ['upgrade_required'] });
+
+const speechStreamDocs = describeRoute({
+  tags: ['Speech'],
+  operationId: 'openSpeechStream',
+  summary: 'Open a realtime speech socket',
+  description:
+    'Upgrades to a WebSocket. The first message is `config`; then `text`, `flush`, `cancel` and `close`, each for a `context_id`. The server sends `ready`, `audio` (with word `timestamps`), `done` and `error`. Message schemas and a browser client: docs/realtime.md.',
+  security: SOCKET_SECURITY,
+  responses: {
+    101: { description: 'Switching to the WebSocket protocol.' },
+    ...errorResponses(API_KEY_ERRORS, TICKET_ERRORS, UPGRADE_ERRORS, POOL_ERRORS),
+  },
+});
+
+/** Who opens the socket: a ticket (browsers), else the Authorization header as on HTTP. */
+async function socketCaller(c: Context<AppEnv>): Promise<{ accountId: string; keyId: string }> {
+  const ticket = c.req.query('ticket');
+  if (ticket !== undefined) return redeemTicket(c.env, ticket);
+  await apiKeyAuth('speech')(c, async () => {});
+  const key = c.get('apiKey');
+  return { accountId: key.account_id, keyId: key.id };
+}
+
+speechStreamRoute.get('/v1/audio/speech/stream', speechStreamDocs, async (c) => {
+  if (c.req.header('upgrade')?.toLowerCase() !== 'websocket') {
+    throw new ApiError(426, 'invalid_request_error', 'upgrade_required', 'Connect with a WebSocket (Upgrade: websocket).', { headers: { upgrade: 'websocket' } });
+  }
+  const { accountId, keyId } = await socketCaller(c);
+  const [client, server] = Object.values(new WebSocketPair()) as [WebSocket, WebSocket];
+  new RealtimeSession(server, { c, accountId, keyId, sessionId: c.get('requestId') }).start();
+  return new Response(null, { status: 101, webSocket: client });
+});

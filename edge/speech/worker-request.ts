@@ -1,0 +1,30 @@
+import type { WorkerSynthesisRequest } from '../../shared/protocol/worker-api.ts';
+import type { ResponseFormat, SpeechRequest } from '../../shared/schemas/speech.ts';
+import type { ResolvedSpeech } from './resolve.ts';
+
+const randomSeed = () => crypto.getRandomValues(new Uint32Array(1))[0]!;
+
+/** What a worker is asked to speak, from a resolved speech request. */
+export function workerRequestFor(
+  requestId: string,
+  resolved: ResolvedSpeech,
+  request: Pick<SpeechRequest, 'input' | 'speed' | 'instructions' | 'seed'>,
+  output: { format: ResponseFormat; sampleRate: number },
+): WorkerSynthesisRequest {
+  const { model, voiceId, voiceProfile, language, segments } = resolved;
+  return {
+    request_id: requestId,
+    model: model.info.id,
+    voice: voiceId,
+    ...(voiceProfile ? { voice_profile: voiceProfile } : {}),
+    language,
+    ...(segments ? { segments } : {}),
+    input: request.input,
+    response_format: output.format,
+    sample_rate: output.sampleRate,
+    speed: request.speed,
+    ...(request.instructions === undefined ? {} : { instructions: request.instructions }),
+    // A seed even when the client gave none, so a stream resumed on another worker is the same audio.
+    ...(request.seed !== undefined ? { seed: request.seed } : model.info.capabilities.seed ? { seed: randomSeed() } : {}),
+  };
+}
