@@ -131,7 +131,7 @@ export async function handleDesignVoice(res: ServerResponse, body: Uint8Array, d
       },
       signal,
     );
-    for await (const chunk of audio) chunks.push(chunk);
+    for await (const chunk of audio) chunks.push(chunk.audio);
     const native = concatSamples(chunks);
     const samples = await resampleAll(native, engine.info.sample_rate, OUTPUT_SAMPLE_RATE);
     const preview = encodedWav(samples, OUTPUT_SAMPLE_RATE);

@@ -1,3 +1,4 @@
+import type { TimedAudioEnd } from '../../shared/protocol/timed-audio.ts';
 import type { EngineErrorCode } from '../../shared/protocol/worker-errors.ts';
 import type { ModelInfo } from '../../shared/schemas/catalog.ts';
 import type { VoiceProfile } from '../../shared/schemas/voice-profile.ts';
@@ -13,12 +14,16 @@ export interface Engine {
   /** What the model offers: id, languages, native sample rate, capabilities, preset voices. */
   readonly info: ModelInfo;
 
+  /** How the engine's word timings are made: read from the engine, or inferred. */
+  readonly wordAlignment: TimedAudioEnd['alignment'];
+
   /**
-   * Streams mono Float32 PCM in [-1, 1] at `info.sample_rate`, chunk by chunk as it is made.
+   * Streams mono Float32 PCM in [-1, 1] at `info.sample_rate`, chunk by chunk as it is made, with
+   * the words whose start is in (or before) a chunk when `request.words` asks for them.
    * Must stop producing (and return) promptly once `signal` aborts: within one generation step
    * for a neural engine, within one synthesis callback for espeak.
    */
-  synthesize(request: SynthesisRequest, signal: AbortSignal): AsyncIterable<Float32Array>;
+  synthesize(request: SynthesisRequest, signal: AbortSignal): AsyncIterable<EngineChunk>;
 
   /** Computes a voice profile once (on the GPU where there is one) so later requests reuse it. */
   createVoice?(source: VoiceSource, signal: AbortSignal): Promise<VoiceProfile>;
@@ -38,6 +43,29 @@ export interface SynthesisRequest {
   seed?: number;
   /** Style instruction (CustomVoice 1.7B) or voice description (VoiceDesign). */
   instructions?: string;
+  /** Report word timings (an engine may hold audio back by up to a word to know a word's end). */
+  words?: boolean;
+}
+
+/** Audio as it is made, and the words first heard in it (or before it: never after). */
+export interface EngineChunk {
+  audio: Float32Array;
+  /** In text order; only when the request asked for `words`. */
+  words?: EngineWord[];
+}
+
+/**
+ * A word of `SynthesisRequest.text` and when it is said, in the engine's own output samples
+ * (at `info.sample_rate`, from the start of this `synthesize` call's audio): the worker maps them
+ * through resampling to output time. Speed is the engine's to apply, so it is already in them.
+ */
+export interface EngineWord {
+  /** [charStart, charEnd) in the request's text, in Unicode code points. */
+  charStart: number;
+  charEnd: number;
+  /** [startSample, endSample): the end is where the word's sound stops, not the next word's start. */
+  startSample: number;
+  endSample: number;
 }
 
 /**

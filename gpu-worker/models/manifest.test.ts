@@ -70,7 +70,7 @@ it('turns an export directory with the reference config.json into a loadable pac
     expect(engine.info.languages).toEqual(['en', 'zh', 'de']);
     const chunks: Float32Array[] = [];
     const request = { requestId: 'm', text: 'Hello there.', voice: { kind: 'preset' as const, id: 'eric' }, language: 'zh', speed: 1, seed: 1 };
-    for await (const c of engine.synthesize(request, new AbortController().signal)) chunks.push(c);
+    for await (const c of engine.synthesize(request, new AbortController().signal)) chunks.push(c.audio);
     expect(chunks.reduce((n, c) => n + c.length, 0) % 1920).toBe(0);
     expect(chunks.length).toBeGreaterThan(0);
   } finally {

@@ -1,19 +1,21 @@
-import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { FORMATS } from '../../shared/audio/formats.ts';
 import { ApiError } from '../../shared/errors.ts';
 import { AUDIO_HEADERS, WORKER_TIMINGS, WorkerSynthesisRequestSchema, type WorkerSynthesisRequest } from '../../shared/protocol/worker-api.ts';
 import { formatServerTiming } from '../../shared/protocol/server-timing.ts';
+import { TIMED_AUDIO_CONTENT_TYPE } from '../../shared/protocol/timed-audio.ts';
 import { createEncoder, type StreamEncoder } from '../audio/encoders/index.ts';
 import { createResampler, type StreamResampler } from '../audio/resampler.ts';
-import type { Engine } from '../engines/types.ts';
+import type { Engine, EngineChunk } from '../engines/types.ts';
 import { parseJson, parseWith, toApiError } from '../http/errors.ts';
-import { sendError, write } from '../http/io.ts';
+import { sendError } from '../http/io.ts';
 import type { Logger } from '../log.ts';
 import type { WorkerMetrics } from '../metrics/registry.ts';
 import { streamMetrics } from '../metrics/stream.ts';
 import type { RecentMedian } from '../pool/recent-median.ts';
 import type { Scheduler } from '../scheduler.ts';
 import { planSynthesis, speakSegments } from './plan.ts';
+import { bodyWriter, wordTimestamps } from './timed-writer.ts';
 
 export interface SynthesizeDeps {
   engines: Map<string, Engine>;
@@ -22,30 +24,6 @@ export interface SynthesizeDeps {
   /** Times to first audio, for the heartbeat's load. */
   firstAudio: RecentMedian;
   metrics: WorkerMetrics;
-}
-
-/**
- * The response body: encoded bytes written with backpressure, minus the first `skip` bytes (what
- * a resumed stream's client already has from the worker that died). Bytes an encoder makes before
- * `open` (a container header, say) wait for the status line and headers.
- */
-function bodyWriter(res: ServerResponse, skip: number, signal: AbortSignal) {
-  const sent = { bytes: 0 };
-  let held: Uint8Array[] | null = [];
-  const sink = async (bytes: Uint8Array) => {
-    const dropped = Math.min(skip, bytes.byteLength);
-    skip -= dropped;
-    sent.bytes += bytes.byteLength - dropped;
-    if (held) held.push(bytes.subarray(dropped));
-    else await write(res, bytes.subarray(dropped), signal);
-  };
-  const open = async (headers: OutgoingHttpHeaders) => {
-    res.writeHead(200, headers);
-    const early = held ?? [];
-    held = null;
-    for (const bytes of early) await write(res, bytes, signal);
-  };
-  return { sink, open, sent };
 }
 
 /**
@@ -62,14 +40,14 @@ export async function handleSynthesize(req: IncomingMessage, res: ServerResponse
   const metrics = streamMetrics(deps.metrics, deps.engines);
   let request: WorkerSynthesisRequest | undefined;
   let release: (() => void) | undefined;
-  let iterator: AsyncIterator<Float32Array> | undefined;
+  let iterator: AsyncIterator<EngineChunk> | undefined;
   let resamplerReady: Promise<StreamResampler> | undefined;
   let encoderReady: Promise<StreamEncoder> | undefined;
   let samplesOut = 0;
   let sampleRate = 0;
   // Chunks pulled from the engine: shows in the logs that a cancelled request stopped the model.
   let engineSteps = 0;
-  const step = async (engineAudio: AsyncIterator<Float32Array>): Promise<IteratorResult<Float32Array>> => {
+  const step = async (engineAudio: AsyncIterator<EngineChunk>): Promise<IteratorResult<EngineChunk>> => {
     const stepStarted = performance.now();
     const result = await engineAudio.next();
     if (!result.done) {
@@ -89,16 +67,18 @@ export async function handleSynthesize(req: IncomingMessage, res: ServerResponse
     iterator = speakSegments(plan, cancel.signal)[Symbol.asyncIterator]();
     const firstStep = step(iterator);
     resamplerReady = createResampler(plan.engine.info.sample_rate, sampleRate);
-    const { sink, open, sent } = bodyWriter(res, request.resume_at_byte ?? 0, cancel.signal);
-    encoderReady = createEncoder(request.response_format, sampleRate, sink);
+    const timed = request.timestamps ?? false;
+    const writer = bodyWriter(res, { skip: request.resume_at_byte ?? 0, timed }, cancel.signal);
+    encoderReady = createEncoder(request.response_format, sampleRate, writer.audio);
 
     // Wait for the first audio before answering, so that an engine's refusal is still a JSON error.
     const [first, resampler, encoder] = await Promise.all([firstStep, resamplerReady, encoderReady]);
     const firstAudioMs = performance.now() - started;
     deps.firstAudio.record(Math.round(firstAudioMs));
     metrics.firstAudio(firstAudioMs);
-    await open({
-      'content-type': FORMATS[request.response_format].contentType,
+    await writer.open({
+      'content-type': timed ? TIMED_AUDIO_CONTENT_TYPE : FORMATS[request.response_format].contentType,
+      ...(timed ? { [AUDIO_HEADERS.format]: request.response_format } : {}),
       'cache-control': 'no-store',
       'x-request-id': request.request_id,
       'server-timing': formatServerTiming({ [WORKER_TIMINGS.queue]: queueMs, [WORKER_TIMINGS.firstAudio]: firstAudioMs }),
@@ -112,9 +92,15 @@ export async function handleSynthesize(req: IncomingMessage, res: ServerResponse
       metrics.audio(samples.length / sampleRate);
       await encoder.write(samples);
     };
-    for (let next = first; !next.done; next = await step(iterator)) await emit(resampler.push(next.value));
+    const toTimestamps = wordTimestamps(request.input, plan.engine.info.sample_rate);
+    for (let next = first; !next.done; next = await step(iterator)) {
+      // A word goes out before the audio that holds its start.
+      if (next.value.words) await writer.words(toTimestamps(next.value.words));
+      await emit(resampler.push(next.value.audio));
+    }
     await emit(resampler.end());
     await encoder.end();
+    await writer.end({ audio_ms: (samplesOut / sampleRate) * 1000, alignment: plan.engine.wordAlignment });
     res.end();
     metrics.completed(performance.now() - started - queueMs, samplesOut / sampleRate);
     deps.log('info', 'synthesized', {
@@ -124,7 +110,7 @@ export async function handleSynthesize(req: IncomingMessage, res: ServerResponse
       languages: plan.segments.map((segment) => segment.language),
       characters: request.input.length,
       audio_ms: Math.round((samplesOut / sampleRate) * 1000),
-      bytes: sent.bytes,
+      bytes: writer.sent.bytes,
       queue_ms: Math.round(queueMs),
       first_audio_ms: Math.round(firstAudioMs),
       engine_steps: engineSteps,

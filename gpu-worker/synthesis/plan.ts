@@ -1,7 +1,7 @@
 import { canResume, resolveSampleRate } from '../../shared/audio/formats.ts';
 import { ApiError, invalidRequest } from '../../shared/errors.ts';
 import type { TextSegment, WorkerSynthesisRequest } from '../../shared/protocol/worker-api.ts';
-import type { Engine, SynthesisRequest, VoiceSelection } from '../engines/types.ts';
+import type { Engine, EngineChunk, SynthesisRequest, VoiceSelection } from '../engines/types.ts';
 
 /** What a synthesis request asks of this worker, checked before any slot or thread is taken. */
 export interface SynthesisPlan {
@@ -60,11 +60,30 @@ export function planSynthesis(request: WorkerSynthesisRequest, engines: Map<stri
       speed: request.speed,
       ...(request.seed === undefined ? {} : { seed: request.seed }),
       ...(request.instructions === undefined ? {} : { instructions: request.instructions }),
+      ...(request.timestamps ? { words: true } : {}),
     }),
   };
 }
 
-/** The segments' audio one after the other, as one stream. */
-export async function* speakSegments(plan: SynthesisPlan, signal: AbortSignal): AsyncGenerator<Float32Array> {
-  for (const segment of plan.segments) yield* plan.engine.synthesize(plan.engineRequest(segment), signal);
+/**
+ * The segments' audio one after the other, as one stream; a later segment's words move by the
+ * characters (code points) and samples of those before it.
+ */
+export async function* speakSegments(plan: SynthesisPlan, signal: AbortSignal): AsyncGenerator<EngineChunk> {
+  let chars = 0;
+  let samples = 0;
+  for (const segment of plan.segments) {
+    const base = samples;
+    for await (const chunk of plan.engine.synthesize(plan.engineRequest(segment), signal)) {
+      const words = chunk.words?.map((word) => ({
+        charStart: word.charStart + chars,
+        charEnd: word.charEnd + chars,
+        startSample: word.startSample + base,
+        endSample: word.endSample + base,
+      }));
+      samples += chunk.audio.length;
+      yield words ? { audio: chunk.audio, words } : chunk;
+    }
+    chars += [...segment.text].length;
+  }
 }

@@ -39,6 +39,19 @@ describe('timed audio frames', () => {
     await expect((async () => { for (;;) if ((await reader.read()).done) return; })()).rejects.toThrow(/inside a frame/);
   });
 
+  it('a stream that stops between frames but before its end frame errors too', async () => {
+    const [words, audio] = frames();
+    const cut = new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(words!);
+        controller.enqueue(audio!);
+        controller.close();
+      },
+    });
+    const reader = readTimedAudio(cut).getReader();
+    await expect((async () => { for (;;) if ((await reader.read()).done) return; })()).rejects.toThrow(/without its end frame/);
+  });
+
   it('refuses a frame kind it does not know', () => {
     expect(() => new TimedAudioReader().push(new Uint8Array([9, 0, 0, 0, 0]))).toThrow(/unknown frame kind 9/);
   });

@@ -104,16 +104,22 @@ function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
   return out;
 }
 
-/** A timed-audio body as events; a body cut mid-frame errors, as a cut audio body would. */
+/** A timed-audio body as events; a body cut short (mid-frame, or before its end frame) errors. */
 export function readTimedAudio(body: ReadableStream<Uint8Array>): ReadableStream<TimedAudioEvent> {
   const reader = new TimedAudioReader();
+  let ended = false;
   return body.pipeThrough(
     new TransformStream<Uint8Array, TimedAudioEvent>({
       transform(bytes, controller) {
-        for (const event of reader.push(bytes)) controller.enqueue(event);
+        for (const event of reader.push(bytes)) {
+          ended ||= event.kind === 'end';
+          controller.enqueue(event);
+        }
       },
       flush() {
         if (!reader.atFrameBoundary) throw new Error('timed audio: the stream ended inside a frame');
+        // A connection cut between frames can look like a clean end: only the end frame says it is whole.
+        if (!ended) throw new Error('timed audio: the stream ended without its end frame');
       },
     }),
   );

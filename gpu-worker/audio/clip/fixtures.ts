@@ -51,7 +51,7 @@ export async function speechSource(): Promise<SpeechSource> {
     const text = 'A reference clip for cloning a voice. It should hold several seconds of clear speech, said at an even pace, in a quiet room.';
     const chunks: Float32Array[] = [];
     const request = { requestId: 'clip-test', text, voice: { kind: 'preset' as const, id: 'en-male' }, language: 'en', speed: 1 };
-    for await (const chunk of engine.synthesize(request, new AbortController().signal)) chunks.push(chunk);
+    for await (const chunk of engine.synthesize(request, new AbortController().signal)) chunks.push(chunk.audio);
     const samples = concatSamples(chunks);
     return { wav: wavBytes(samples, engine.info.sample_rate), seconds: samples.length / engine.info.sample_rate, origin: 'espeak speech' };
   } finally {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { SynthesisRequest } from '../types.ts';
+import type { EngineChunk, SynthesisRequest } from '../types.ts';
 import { EspeakEngine } from './engine.ts';
 
 let engine: EspeakEngine;
@@ -17,9 +17,9 @@ const request = (overrides: Partial<SynthesisRequest> = {}): SynthesisRequest =>
   ...overrides,
 });
 
-async function collect(iterable: AsyncIterable<Float32Array>): Promise<Float32Array[]> {
+async function collect(iterable: AsyncIterable<EngineChunk>): Promise<Float32Array[]> {
   const chunks: Float32Array[] = [];
-  for await (const chunk of iterable) chunks.push(chunk);
+  for await (const chunk of iterable) chunks.push(chunk.audio);
   return chunks;
 }
 

@@ -1,11 +1,13 @@
 import { concatSamples } from '../../../shared/audio/pcm.ts';
 import { isLanguageCode, LANGUAGE_CODES } from '../../../shared/languages.ts';
 import type { ModelInfo } from '../../../shared/schemas/catalog.ts';
-import { splitIntoSentences } from '../../text/sentences.ts';
-import { type Engine, EngineRequestError, type SynthesisRequest, type VoiceProfile, type VoiceSelection, type VoiceSource } from '../types.ts';
+import { sentenceSpans } from '../../text/sentences.ts';
+import { codePointIndex, wordSpans } from '../../text/words.ts';
+import { type Engine, type EngineChunk, EngineRequestError, type SynthesisRequest, type VoiceProfile, type VoiceSelection, type VoiceSource } from '../types.ts';
 import type { SynthesizeJob } from './protocol.ts';
 import { EspeakThreadPool } from './thread-pool.ts';
 import { cloneParams } from './voice-clone.ts';
+import { WordChunker } from './word-chunker.ts';
 import { designParams } from './voice-design.ts';
 import { clamp, DEFAULT_PITCH, DEFAULT_RANGE, type EspeakVoiceParams, espeakProfile, readEspeakProfile } from './voice-params.ts';
 import { ESPEAK_LANGUAGE_VOICES, ESPEAK_PRESETS, type EspeakPreset } from './voices.ts';
@@ -36,6 +38,8 @@ interface ResolvedVoice {
  */
 export class EspeakEngine implements Engine {
   readonly info: ModelInfo;
+  /** Word starts are espeak's own events. */
+  readonly wordAlignment = 'exact';
   private readonly pool: EspeakThreadPool;
 
   private constructor(pool: EspeakThreadPool) {
@@ -56,7 +60,7 @@ export class EspeakEngine implements Engine {
     return new EspeakEngine(await EspeakThreadPool.start(options.threads));
   }
 
-  async *synthesize(request: SynthesisRequest, signal: AbortSignal): AsyncGenerator<Float32Array> {
+  async *synthesize(request: SynthesisRequest, signal: AbortSignal): AsyncGenerator<EngineChunk> {
     const { params, preset } = this.resolveVoice(request.voice);
     const language = request.language;
     if (!isLanguageCode(language)) {
@@ -65,9 +69,20 @@ export class EspeakEngine implements Engine {
     // A preset keeps its timbre (variant) in any language; its own accent only in its own language.
     const espeakVoice = preset && language === preset.language ? preset.espeakVoice : ESPEAK_LANGUAGE_VOICES[language];
     const settings = jobSettings(espeakVoice, params, request.speed);
-    for (const sentence of splitIntoSentences(request.text, language)) {
+    const toPoint = codePointIndex(request.text);
+    let samples = 0;
+    for (const sentence of sentenceSpans(request.text, language)) {
       if (signal.aborted) return;
-      for await (const block of this.pool.run({ text: sentence, ...settings }, signal)) yield toFloat(block);
+      const blocks = this.pool.run({ text: sentence.text, ...settings }, signal);
+      const sentenceWords = () => wordSpans(sentence.text, language).map(({ start, end }) => ({ start: start + toPoint(sentence.start), end: end + toPoint(sentence.start) }));
+      const words = request.words ? new WordChunker(toPoint(sentence.start), samples, this.info.sample_rate, sentenceWords()) : undefined;
+      for await (const block of blocks) {
+        const audio = toFloat(block.samples);
+        samples += audio.length;
+        if (words) yield* words.push(audio, block.words);
+        else yield { audio };
+      }
+      if (words && !signal.aborted) yield* words.end();
     }
   }
 
@@ -97,7 +112,7 @@ export class EspeakEngine implements Engine {
   /** One piece of text, whole (for measuring, not streaming). */
   private async render(text: string, settings: JobSettings, signal: AbortSignal): Promise<Float32Array> {
     const blocks: Float32Array[] = [];
-    for await (const block of this.pool.run({ text, ...settings }, signal)) blocks.push(toFloat(block));
+    for await (const block of this.pool.run({ text, ...settings }, signal)) blocks.push(toFloat(block.samples));
     return concatSamples(blocks);
   }
 

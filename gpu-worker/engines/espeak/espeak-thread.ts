@@ -5,7 +5,15 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import createEspeak from '@echogarden/espeak-ng-emscripten';
-import { CANCEL_SLOT, type SynthesizeJob, type ThreadMessage } from './protocol.ts';
+import { CANCEL_SLOT, type EspeakWordEvent, type SynthesizeJob, type ThreadMessage } from './protocol.ts';
+
+/** The emscripten wrapper's event, as it builds it from espeak_EVENT (audio_position in ms). */
+interface EspeakEvent {
+  type: string;
+  text_position: number;
+  word_length: number;
+  audio_position: number;
+}
 
 interface EspeakWorker {
   set_voice(name: string): void;
@@ -13,7 +21,7 @@ interface EspeakWorker {
   pitch: number;
   range: number;
   samplerate: number;
-  synthesize(text: string, callback: (samples: Int16Array | undefined, events: unknown[]) => boolean): void;
+  synthesize(text: string, callback: (samples: Int16Array | undefined, events: EspeakEvent[]) => boolean): void;
 }
 
 const port = parentPort!;
@@ -29,12 +37,19 @@ port.on('message', (job: SynthesizeJob) => {
     espeak.rate = job.rate;
     espeak.pitch = job.pitch;
     espeak.range = job.range;
-    espeak.synthesize(job.text, (samples) => {
+    espeak.synthesize(job.text, (samples, events) => {
       if (Atomics.load(cancel, CANCEL_SLOT) === job.jobId) {
         cancelled = true;
         return true; // non-zero tells espeak to stop
       }
-      if (samples && samples.length > 0) post({ type: 'chunk', jobId: job.jobId, samples }, [samples.buffer as ArrayBuffer]);
+      // Each block comes with the events whose audio position falls in it.
+      const words: EspeakWordEvent[] = events
+        .filter((event) => event.type === 'word')
+        .map((event) => ({ textPosition: event.text_position - 1, length: event.word_length, audioMs: event.audio_position }));
+      const audio = samples ?? new Int16Array(0);
+      if (audio.length > 0 || words.length > 0) {
+        post({ type: 'chunk', jobId: job.jobId, samples: audio, ...(words.length > 0 ? { words } : {}) }, [audio.buffer as ArrayBuffer]);
+      }
       return false;
     });
     post({ type: 'done', jobId: job.jobId, cancelled });

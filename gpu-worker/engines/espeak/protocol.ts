@@ -12,9 +12,18 @@ export interface SynthesizeJob {
   range: number;
 }
 
+/** espeak's word event: where the word is in the job's text and when its sound starts. */
+export interface EspeakWordEvent {
+  /** Code points into the job's text (espeak counts characters from 1; this from 0). */
+  textPosition: number;
+  length: number;
+  /** From the start of the job's audio: espeak gives whole ms. */
+  audioMs: number;
+}
+
 export type ThreadMessage =
   | { type: 'ready'; sampleRate: number }
-  | { type: 'chunk'; jobId: number; samples: Int16Array }
+  | { type: 'chunk'; jobId: number; samples: Int16Array; words?: EspeakWordEvent[] }
   | { type: 'done'; jobId: number; cancelled: boolean }
   | { type: 'error'; jobId: number; message: string };
 

@@ -1,5 +1,5 @@
 import { Worker } from 'node:worker_threads';
-import { CANCEL_SLOT, type SynthesizeJob, type ThreadMessage } from './protocol.ts';
+import { CANCEL_SLOT, type EspeakWordEvent, type SynthesizeJob, type ThreadMessage } from './protocol.ts';
 
 interface Thread {
   worker: Worker;
@@ -7,8 +7,14 @@ interface Thread {
   sampleRate: number;
 }
 
-/** What a running job hands back: audio blocks as espeak makes them, then the end. */
-type JobEvent = { type: 'chunk'; samples: Int16Array } | { type: 'end' } | { type: 'error'; message: string };
+/** An audio block as espeak makes it, with the words that start in it. */
+export interface EspeakBlock {
+  samples: Int16Array;
+  words?: EspeakWordEvent[];
+}
+
+/** What a running job hands back: audio blocks, then the end. */
+type JobEvent = { type: 'chunk'; block: EspeakBlock } | { type: 'end' } | { type: 'error'; message: string };
 
 /**
  * A fixed set of espeak threads. A job (one sentence) takes a free thread or waits for one, and
@@ -44,12 +50,12 @@ export class EspeakThreadPool {
   }
 
   /**
-   * Synthesizes one piece of text, yielding espeak's 16-bit blocks as they come; stops within one
-   * block of `signal`. The thread goes back to the pool as soon as espeak finishes the piece, not
+   * Synthesizes one piece of text, yielding espeak's 16-bit blocks (with its word events) as they
+   * come; stops within one block of `signal`. The thread goes back to the pool as soon as espeak finishes the piece, not
    * when the consumer has read it all: a slow reader buffers at most one sentence and never holds
    * a thread that other streams are waiting for.
    */
-  async *run(job: Omit<SynthesizeJob, 'type' | 'jobId'>, signal: AbortSignal): AsyncGenerator<Int16Array> {
+  async *run(job: Omit<SynthesizeJob, 'type' | 'jobId'>, signal: AbortSignal): AsyncGenerator<EspeakBlock> {
     if (signal.aborted) return;
     const thread = await this.acquire();
     const jobId = this.nextJobId++;
@@ -70,7 +76,7 @@ export class EspeakThreadPool {
     };
     const onMessage = (message: ThreadMessage) => {
       if (message.type === 'ready' || message.jobId !== jobId) return;
-      if (message.type === 'chunk') return push({ type: 'chunk', samples: message.samples });
+      if (message.type === 'chunk') return push({ type: 'chunk', block: { samples: message.samples, ...(message.words ? { words: message.words } : {}) } });
       giveBack(true);
       push(message.type === 'done' ? { type: 'end' } : { type: 'error', message: message.message });
     };
@@ -90,7 +96,7 @@ export class EspeakThreadPool {
         if (event.type === 'end') return;
         if (event.type === 'error') throw new Error(event.message);
         if (signal.aborted) continue; // drain to the end without handing out more audio
-        yield event.samples;
+        yield event.block;
       }
     } finally {
       // The consumer stopped early: tell espeak to stop; the thread returns when it says done.

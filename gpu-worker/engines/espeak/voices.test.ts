@@ -28,7 +28,7 @@ const paramsVoice = (data: Record<string, unknown>) => profileVoice({ engine: 'e
 
 async function speak(voice: VoiceSelection, text = TEXT, speed = 1): Promise<Float32Array> {
   const chunks: Float32Array[] = [];
-  for await (const chunk of engine.synthesize({ requestId: 'test', text, voice, language: 'en', speed }, signal())) chunks.push(chunk);
+  for await (const chunk of engine.synthesize({ requestId: 'test', text, voice, language: 'en', speed }, signal())) chunks.push(chunk.audio);
   return concatSamples(chunks);
 }
 const median = (samples: Float32Array) => medianPitchHz(samples, engine.info.sample_rate)!;
@@ -125,7 +125,7 @@ describe('espeak voice profiles', () => {
 
   it('speaks a valid profile in the request language', async () => {
     const chunks: Float32Array[] = [];
-    for await (const chunk of engine.synthesize({ requestId: 'test', text: 'Bonjour à tous.', voice: paramsVoice(valid), language: 'fr', speed: 1 }, signal())) chunks.push(chunk);
+    for await (const chunk of engine.synthesize({ requestId: 'test', text: 'Bonjour à tous.', voice: paramsVoice(valid), language: 'fr', speed: 1 }, signal())) chunks.push(chunk.audio);
     expect(concatSamples(chunks).length).toBeGreaterThan(engine.info.sample_rate * 0.5);
   });
 });

@@ -59,7 +59,7 @@ async function run(e: Qwen3Engine, req: SynthesisRequest, stats?: RunStats) {
   for await (const ev of e.generate(req, new AbortController().signal, stats)) {
     if (ev.kind === 'frame') frames.push(ev.codes);
     else if (ev.kind === 'audio') chunks.push(ev.samples);
-    else endFrames = ev.frames;
+    else if (ev.kind === 'end') endFrames = ev.frames;
   }
   const audio = new Float32Array(chunks.reduce((n, c) => n + c.length, 0));
   chunks.reduce((at, c) => (audio.set(c, at), at + c.length), 0);

@@ -27,7 +27,7 @@ async function collect(e: Qwen3Engine, req: SynthesisRequest, signal = new Abort
   for await (const ev of e.generate(req, signal)) {
     if (ev.kind === 'frame') frames.push(ev.codes);
     else if (ev.kind === 'audio') chunks.push(ev.samples);
-    else end = ev;
+    else if (ev.kind === 'end') end = ev;
   }
   const audio = new Float32Array(chunks.reduce((n, c) => n + c.length, 0));
   let at = 0;
@@ -125,7 +125,7 @@ describe('qwen3 engine on the tiny pack', () => {
     const controller = new AbortController();
     controller.abort();
     const chunks: Float32Array[] = [];
-    for await (const c of engine.synthesize(request(), controller.signal)) chunks.push(c);
+    for await (const c of engine.synthesize(request(), controller.signal)) chunks.push(c.audio);
     expect(chunks).toEqual([]);
   });
 

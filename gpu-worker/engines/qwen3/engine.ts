@@ -7,7 +7,7 @@ import { randomInt } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ModelInfo } from '../../../shared/schemas/catalog.ts';
-import type { Engine, SynthesisRequest, VoiceProfile, VoiceSource } from '../types.ts';
+import type { Engine, EngineChunk, EngineWord, SynthesisRequest, VoiceProfile, VoiceSource } from '../types.ts';
 import { CodePredictor, makeEmbedders } from './code-predictor.ts';
 import { CodecDecoder, CodecStream, DEFAULT_SCHEDULE, type ChunkSchedule } from './codec-stream.ts';
 import { checkPackFiles, PackError, readManifest, tokenizerFiles, type Manifest } from './pack.ts';
@@ -18,6 +18,7 @@ import { createSessions, releaseSessions, type ExecutionProvider, type Sessions 
 import { Talker } from './talker.ts';
 import { TextTokenizer } from './tokenizer.ts';
 import { DEFAULT_VOICE_ID, ENGINE_NAME, Qwen3Voices } from './voices.ts';
+import { planWords, WordSchedule } from './word-timing.ts';
 
 export { DEFAULT_VOICE_ID, ENGINE_NAME };
 export type { DesignData, InContextData, XVectorData } from './voice-profile.ts';
@@ -37,10 +38,14 @@ export interface Qwen3EngineOptions {
   voiceCacheBytes?: number;
 }
 
-/** What the generation loop reports: each frame's codes, and audio chunks as they are decoded. */
+/**
+ * What the generation loop reports: each frame's codes, audio chunks as they are decoded, and
+ * (when asked) words as generation reaches their estimated start, before the audio holding it.
+ */
 export type GenerationEvent =
   | { kind: 'frame'; index: number; codes: number[] }
   | { kind: 'audio'; samples: Float32Array }
+  | { kind: 'words'; words: EngineWord[] }
   | { kind: 'end'; reason: 'eos' | 'max_frames' | 'aborted'; frames: number };
 
 function modelInfo(m: Manifest): ModelInfo {
@@ -89,6 +94,8 @@ function modelInfo(m: Manifest): ModelInfo {
 
 export class Qwen3Engine implements Engine {
   readonly info: ModelInfo;
+  /** Word timings are inferred from when text entered generation (word-timing.ts). */
+  readonly wordAlignment = 'estimated';
   readonly manifest: Manifest;
   readonly provider: ExecutionProvider;
   private readonly sessions: Sessions;
@@ -123,10 +130,16 @@ export class Qwen3Engine implements Engine {
     this.info = modelInfo(p.manifest);
   }
 
-  async *synthesize(request: SynthesisRequest, signal: AbortSignal): AsyncIterable<Float32Array> {
+  async *synthesize(request: SynthesisRequest, signal: AbortSignal): AsyncIterable<EngineChunk> {
+    // Words go out with the next audio chunk, which holds their start.
+    let words: EngineWord[] = [];
     for await (const event of this.generate(request, signal)) {
-      if (event.kind === 'audio') yield event.samples;
+      if (event.kind === 'words') words.push(...event.words);
+      if (event.kind !== 'audio') continue;
+      yield words.length > 0 ? { audio: event.samples, words } : { audio: event.samples };
+      words = [];
     }
+    if (words.length > 0) yield { audio: new Float32Array(0), words };
   }
 
   /** The generation loop with its frames visible (tests and bench read the codes). */
@@ -146,6 +159,12 @@ export class Qwen3Engine implements Engine {
       ...(reference ? { reference } : {}),
     });
     const limit = maxFrames(m, prompt.textTokens);
+    const words = request.words
+      ? new WordSchedule(
+          planWords(request.text, request.language, this.tokenizer.tokenByteLengths(request.text), prompt.textEntryFrames),
+          m.codec.samples_per_frame,
+        )
+      : undefined;
     const random = new Random(request.seed ?? randomInt(2 ** 31));
     const g = m.generation;
     const talkerParams: SamplingParams = { temperature: g.temperature, topK: g.top_k, topP: g.top_p, repetitionPenalty: g.repetition_penalty };
@@ -193,6 +212,8 @@ export class Qwen3Engine implements Engine {
           const { codes, embedding } = await predictor.predict(out.hidden, code0, predictorParams, random);
           stream.push(codes);
           yield { kind: 'frame', index: frame, codes };
+          const starting = words?.upTo(frame);
+          if (starting?.length) yield { kind: 'words', words: starting };
           if (aborted()) break run;
           if (stream.ready) yield { kind: 'audio', samples: await stream.take() };
           if (frame + 1 === limit) break;
@@ -208,6 +229,8 @@ export class Qwen3Engine implements Engine {
         }
         if (aborted()) break run;
         const rest = await stream.take();
+        const unsaid = words?.rest(stream.frameCount);
+        if (unsaid?.length) yield { kind: 'words', words: unsaid };
         if (rest.length > 0) yield { kind: 'audio', samples: rest };
       }
       yield { kind: 'end', reason, frames: stream.frameCount };

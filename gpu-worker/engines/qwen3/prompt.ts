@@ -66,6 +66,11 @@ export interface Prompt {
   pad: Float32Array;
   /** Tokens of the text to speak (not the reference transcript): the frame budget's measure. */
   textTokens: number;
+  /**
+   * The frame each token of the text (then tts_eos) enters generation at: 0 for those in the
+   * prefill's aligned rows, else the frame whose step adds it (see the trailing rows above).
+   */
+  textEntryFrames: number[];
 }
 
 export async function buildPrompt(
@@ -155,7 +160,10 @@ export async function buildPrompt(
 
   const trailingRows = Math.max(0, spokenRows - alignedRows);
   const trailing = Float32Array.from(spoken.subarray(alignedRows * H));
-  return { embeds, rows, trailing, trailingRows, pad: Float32Array.from(ttsPad), textTokens: textIds.length };
+  // Spoken row j (transcript, text, tts_eos) is aligned row j, or trailing row j - alignedRows,
+  // added in the step that makes frame j - alignedRows + 1.
+  const textEntryFrames = Array.from({ length: textIds.length + 1 }, (_, i) => Math.max(0, referenceIds.length + i - alignedRows + 1));
+  return { embeds, rows, trailing, trailingRows, pad: Float32Array.from(ttsPad), textTokens: textIds.length, textEntryFrames };
 }
 
 /** No runaway generation: a frame budget from the text length, under the pack's hard cap. */

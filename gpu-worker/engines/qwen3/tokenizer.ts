@@ -91,6 +91,11 @@ export class TextTokenizer {
     return this.tokenizer.encode(text, { add_special_tokens: false }).ids;
   }
 
+  /** Bytes of UTF-8 (after NFC) each token of `encode(text)` stands for: byte-level BPE spells one byte per character. */
+  tokenByteLengths(text: string): number[] {
+    return this.tokenizer.encode(text, { add_special_tokens: false }).tokens.map((token) => token.length);
+  }
+
   decode(ids: number[]): string {
     return this.tokenizer.decode(ids);
   }
