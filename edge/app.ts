@@ -14,6 +14,7 @@ import { poolHeartbeatRoute } from './routes/internal_pool_heartbeat.ts';
 import { speechRoute } from './routes/v1_audio_speech.ts';
 import { speechStreamRoute } from './routes/v1_audio_speech_stream.ts';
 import { speechStreamTicketsRoute } from './routes/v1_audio_speech_stream_tickets.ts';
+import { speechWithTimestampsRoute } from './routes/v1_audio_speech_with_timestamps.ts';
 import { modelsRoute } from './routes/v1_models.ts';
 import { usageRoute } from './routes/v1_usage.ts';
 import { voicesRoute } from './routes/v1_voices.ts';
@@ -31,6 +32,7 @@ export const app = new Hono<AppEnv>()
   .route('/', speechRoute)
   .route('/', speechStreamRoute)
   .route('/', speechStreamTicketsRoute)
+  .route('/', speechWithTimestampsRoute)
   .route('/', modelsRoute)
   .route('/', voicesRoute)
   .route('/', createVoiceRoute)

@@ -175,9 +175,10 @@ function edgeProperty(target: string, request: fc.Arbitrary<{ path: string; meth
 }
 
 describe('edge: every answer is a 2xx or a JSON 4xx error', () => {
-  it('POST /v1/audio/speech (503 no_worker_available documented)', async () => {
-    const request = fc.record({ path: fc.constant('/v1/audio/speech'), method: methodOr('POST'), body: arb.bodyOf(arb.speechJson) });
-    await edgeProperty('edge /v1/audio/speech', request, 400, EDGE_503);
+  it('POST /v1/audio/speech and /with-timestamps (503 no_worker_available documented)', async () => {
+    const path = fc.constantFrom('/v1/audio/speech', '/v1/audio/speech/with-timestamps');
+    const request = fc.record({ path, method: methodOr('POST'), body: arb.bodyOf(arb.speechJson) });
+    await edgeProperty('edge /v1/audio/speech*', request, 400, EDGE_503);
   });
 
   it('/v1/voices, /v1/voices/design, /v1/voices/{id} (503 no_worker_available documented for create and design)', async () => {

@@ -1,0 +1,81 @@
+import type { Context } from 'hono';
+import { setMetric } from 'hono/timing';
+import { FORMATS } from '../../shared/audio/formats.ts';
+import { AUDIO_HEADERS, WORKER_TIMINGS, type WorkerSynthesisRequest } from '../../shared/protocol/worker-api.ts';
+import { parseServerTiming } from '../../shared/protocol/server-timing.ts';
+import type { AppEnv } from '../env.ts';
+import type { StreamUsage } from '../accounts/speech-ticket.ts';
+import type { OnResume } from '../pool/worker-pool.ts';
+import { WorkerPool } from '../pool/worker-pool.ts';
+import type { ResolvedSpeech } from './resolve.ts';
+import { resolveSpeech } from './resolve.ts';
+import { type CheckedSpeechRequest, readSpeechRequest } from './speech-request.ts';
+import { endAdmission } from './speech-endpoint.ts';
+
+const randomSeed = () => crypto.getRandomValues(new Uint32Array(1))[0]!;
+
+/** An admitted speech request, resolved and ready to send to the pool. */
+export interface Synthesis extends CheckedSpeechRequest, ResolvedSpeech {
+  pool: WorkerPool;
+  workerRequest: WorkerSynthesisRequest;
+  /** What the ticket's `meter` is told about the stream. */
+  usage: StreamUsage;
+  admissionMs: number;
+}
+
+/** Resolves model, voice and language of the admitted request and builds the worker's request; ends admission. */
+export async function prepareSynthesis(c: Context<AppEnv>): Promise<Synthesis> {
+  const checked = await readSpeechRequest(c);
+  const { request, format, sampleRate } = checked;
+  const pool = new WorkerPool(c.env);
+  const resolved = await resolveSpeech(c, request, pool, await pool.models());
+  const { model, voiceId, voiceProfile, language, segments } = resolved;
+  const admissionMs = endAdmission(c);
+  const workerRequest: WorkerSynthesisRequest = {
+    request_id: c.get('requestId'),
+    model: model.info.id,
+    voice: voiceId,
+    ...(voiceProfile ? { voice_profile: voiceProfile } : {}),
+    language,
+    ...(segments ? { segments } : {}),
+    input: request.input,
+    response_format: format,
+    sample_rate: sampleRate,
+    speed: request.speed,
+    ...(request.instructions === undefined ? {} : { instructions: request.instructions }),
+    // A seed even when the client gave none, so a stream resumed on another worker is the same audio.
+    ...(request.seed !== undefined ? { seed: request.seed } : model.info.capabilities.seed ? { seed: randomSeed() } : {}),
+  };
+  const usage = { model: model.info.id, voice: voiceId, language, format, sampleRate, speed: request.speed };
+  return { ...checked, ...resolved, pool, workerRequest, usage, admissionMs };
+}
+
+/** Logs a stream the pool continued on another worker. */
+export const logResume =
+  (requestId: string): OnResume =>
+  ({ atByte }) =>
+    console.warn(JSON.stringify({ level: 'warn', request_id: requestId, message: 'stream resumed on another worker', at_byte: atByte }));
+
+/** The request's timings (ms) from the worker's answer, also added to Server-Timing. */
+export function synthesisTimings(c: Context<AppEnv>, synthesis: Synthesis, worker: Response): Record<'admission_ms' | 'queue_ms' | 'first_audio_ms', number> {
+  const workerTimings = parseServerTiming(worker.headers.get('server-timing'));
+  const timings = { admission_ms: synthesis.admissionMs, queue_ms: workerTimings[WORKER_TIMINGS.queue] ?? 0, first_audio_ms: workerTimings[WORKER_TIMINGS.firstAudio] ?? 0 };
+  setMetric(c, WORKER_TIMINGS.queue, timings.queue_ms, 'Worker: waiting for a synthesis slot');
+  setMetric(c, WORKER_TIMINGS.firstAudio, timings.first_audio_ms, 'Worker: from arrival to first audio');
+  return timings;
+}
+
+/** The headers of a speech answer that say what was spoken, and how; `content-type` is the audio's. */
+export function speechHeaders(c: Context<AppEnv>, { model, voiceId, language, sampleRate, format, detected }: Synthesis): Headers {
+  const headers = new Headers({
+    'content-type': FORMATS[format].contentType,
+    'cache-control': 'no-store',
+    [AUDIO_HEADERS.model]: model.info.id,
+    [AUDIO_HEADERS.voice]: voiceId,
+    [AUDIO_HEADERS.language]: language,
+    [AUDIO_HEADERS.sampleRate]: String(sampleRate),
+    'x-request-id': c.get('requestId'),
+  });
+  if (detected) headers.set(AUDIO_HEADERS.detectedLanguages, detected.join(','));
+  return headers;
+}
