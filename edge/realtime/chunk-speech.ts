@@ -42,7 +42,9 @@ export interface ChunkAudio {
 
 // The next chunk is synthesized while this one plays: its answer is read ahead into memory (a
 // chunk is at most a few hundred characters) so the worker is not held back by the socket.
-const readAhead = () => new TransformStream<TimedAudioEvent, TimedAudioEvent>(undefined, { highWaterMark: Number.POSITIVE_INFINITY });
+// workerd takes only an integer high-water mark: this many frames is more than any chunk makes.
+const READ_AHEAD_EVENTS = 1_000_000;
+const readAhead = () => new TransformStream<TimedAudioEvent, TimedAudioEvent>(undefined, { highWaterMark: READ_AHEAD_EVENTS });
 
 /**
  * Speaks one chunk of a context: admits its characters against the account (a share of the

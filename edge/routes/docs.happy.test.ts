@@ -50,7 +50,7 @@ describe('GET /openapi.json', () => {
 
   it('says how every operation authenticates, with schemes it declares, and tags each with a declared tag', () => {
     const schemes = Object.keys(document.components?.securitySchemes ?? {});
-    expect(schemes.sort()).toEqual(['AdminToken', 'ApiKey', 'WorkerSignature']);
+    expect(schemes.sort()).toEqual(['AdminToken', 'ApiKey', 'SocketTicket', 'WorkerSignature']);
     const tags = document.tags?.map(({ name }) => name);
     for (const { method, path, operation } of operations()) {
       const what = `${method} ${path}`;

@@ -1,0 +1,74 @@
+import { describe, expect, it } from 'vitest';
+import { isType, RealtimeClient } from './harness/realtime-client.ts';
+import { useStack } from './harness/stack.ts';
+
+const stack = useStack({ edgeVars: { REALTIME_IDLE_TIMEOUT_MS: '400' } });
+
+const open = () => RealtimeClient.open(stack.edge.url, { key: stack.key });
+
+describe('realtime socket: bad messages get error messages and the socket survives', () => {
+  it('answers each bad message with its code, then still speaks', async () => {
+    const client = await open();
+    const expectError = async (send: () => void, code: string) => {
+      const from = client.received.length;
+      send();
+      const error = await client.waitFor(isType('error'), 10_000, from);
+      expect(error.code).toBe(code);
+    };
+    await expectError(() => client.sendRaw('not json'), 'invalid_message');
+    await expectError(() => client.sendRaw(new Uint8Array([1, 2, 3])), 'invalid_message');
+    await expectError(() => client.send({ type: 'text', text: 'too soon' }), 'not_configured');
+    await expectError(() => client.send({ type: 'shout' }), 'invalid_message');
+    await expectError(() => client.send({ type: 'config', response_format: 'wav' }), 'invalid_message');
+    await expectError(() => client.send({ type: 'config', voice: 'nobody' }), 'voice_not_found');
+    await expectError(() => client.send({ type: 'config', response_format: 'mulaw', sample_rate: 11_025 }), 'invalid_message');
+
+    client.send({ type: 'config', response_format: 'pcm' });
+    await client.waitFor(isType('ready'));
+    await expectError(() => client.send({ type: 'config' }), 'already_configured');
+    await expectError(() => client.send({ type: 'flush', context_id: 'nope' }), 'unknown_context');
+    client.send({ type: 'text', text: 'Still here.' });
+    client.send({ type: 'close' });
+    expect((await client.waitFor(isType('done'))).reason).toBe('closed');
+    client.close();
+  });
+
+  it('a context that ran out of room errors alone; the others go on', async () => {
+    const client = await open();
+    client.send({ type: 'config', response_format: 'pcm' });
+    await client.waitFor(isType('ready'));
+    client.send({ type: 'text', text: 'Hello.', context_id: 'a' });
+    client.send({ type: 'close', context_id: 'a' });
+    client.send({ type: 'text', text: 'More for a closed context.', context_id: 'a' });
+    client.send({ type: 'text', text: 'Context b is fine.', context_id: 'b' });
+    client.send({ type: 'close', context_id: 'b' });
+    const doneB = await client.waitFor(isType('done', 'b'));
+    expect(doneB.reason).toBe('closed');
+    expect(client.received.filter(isType('error')).every((e) => e.context_id === 'a' || e.context_id === undefined)).toBe(true);
+    client.close();
+  });
+
+  it('rate limits answer as messages with the time to wait', async () => {
+    const { key } = await stack.edge.createKey({ limits: { characters_per_minute: 40 } });
+    const client = await RealtimeClient.open(stack.edge.url, { key });
+    client.send({ type: 'config', response_format: 'pcm' });
+    await client.waitFor(isType('ready'));
+    client.send({ type: 'text', text: 'This first sentence fits in the limit. ' });
+    client.send({ type: 'text', text: 'This second one does not fit any more.' });
+    client.send({ type: 'close' });
+    const error = await client.waitFor(isType('error'));
+    expect(error).toMatchObject({ code: 'rate_limit_characters', context_id: 'default' });
+    expect(error.retry_after_seconds).toBeGreaterThan(0);
+    expect((await client.waitFor(isType('done'))).reason).toBe('failed');
+    client.close();
+  });
+
+  it('an idle socket is told why and closed', async () => {
+    const client = await open();
+    client.send({ type: 'config', response_format: 'pcm' });
+    await client.waitFor(isType('ready'));
+    const error = await client.waitFor(isType('error'), 5000);
+    expect(error.code).toBe('idle_timeout');
+    await expect.poll(() => client.closed?.code, { timeout: 5000 }).toBe(4000);
+  });
+});

@@ -1,0 +1,136 @@
+import { describe, expect, it } from 'vitest';
+import type { WordTimestamp } from '../shared/protocol/timed-audio.ts';
+import { isType, RealtimeClient, type Received } from './harness/realtime-client.ts';
+import { useStack } from './harness/stack.ts';
+
+const stack = useStack();
+
+async function configured(config: Record<string, unknown> = {}): Promise<RealtimeClient> {
+  const client = await RealtimeClient.open(stack.edge.url, { key: stack.key });
+  client.send({ type: 'config', response_format: 'pcm', ...config });
+  await client.waitFor(isType('ready'));
+  return client;
+}
+
+const wordsOf = (client: RealtimeClient, contextId: string): WordTimestamp[] =>
+  client.received.filter(isType('audio', contextId)).flatMap((message) => message.timestamps);
+const pcmMs = (bytes: Uint8Array, rate = 24_000) => (bytes.byteLength / 2 / rate) * 1000;
+const words = (text: string) => text.match(/[\p{L}\p{N}']+/gu) ?? [];
+
+/** The engine steps a worker has run, from its Prometheus counter. */
+async function engineSteps(): Promise<number> {
+  const metrics = await (await fetch(`${stack.worker.url}/metrics`)).text();
+  return Number(/^tts_engine_step_seconds_count(?:\{[^}]*\})? (\d+)/m.exec(metrics)?.[1] ?? 'NaN');
+}
+
+describe('realtime socket: text in as an LLM writes it, audio out as it is made', () => {
+  it('first audio comes within one worker time to first audio of the first sentence end, not after the answer', async () => {
+    const first = 'Hello there, this is the first sentence.';
+    const rest = ' And after it the model keeps on writing for a good while longer, word after word, so the whole answer takes seconds to arrive.';
+    // The worker's own time to first audio for that sentence, over HTTP through the same edge.
+    const http = await stack.edge.fetch('/v1/audio/speech', { key: stack.key, method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ input: first, response_format: 'pcm' }) });
+    const workerFirstAudioMs = Number(/first_audio;dur=([\d.]+)/.exec(http.headers.get('server-timing') ?? '')?.[1]);
+    await http.arrayBuffer();
+    expect(workerFirstAudioMs).toBeGreaterThan(0);
+
+    const client = await configured();
+    const tokens = (first + rest).match(/\s*\S+/g)!;
+    let sentenceEndAt = 0;
+    let sent = '';
+    for (const token of tokens) {
+      client.send({ type: 'text', text: token });
+      sent += token;
+      if (sent === first) sentenceEndAt = performance.now();
+      await new Promise((resolve) => setTimeout(resolve, 1000 / 30)); // 30 tokens a second
+    }
+    const feedEndedAt = performance.now();
+    client.send({ type: 'close' });
+    const firstAudio = await client.waitFor(isType('audio'));
+    const done = await client.waitFor(isType('done'));
+    client.close();
+
+    const lag = firstAudio.at - sentenceEndAt;
+    console.log(`realtime: first audio ${lag.toFixed(0)} ms after the first sentence ended; the worker's time to first audio was ${workerFirstAudioMs.toFixed(0)} ms`);
+    expect(firstAudio.at).toBeLessThan(feedEndedAt); // audio while the "LLM" still writes
+    // One worker time to first audio, with room for the edge's admission and this shared machine.
+    expect(lag).toBeLessThan(workerFirstAudioMs + 150);
+    expect(done).toMatchObject({ reason: 'closed', usage: { characters: [...(first + rest)].length } });
+    // Every word was spoken, in order, once.
+    expect(wordsOf(client, 'default').map((w) => w.word).join(' ')).toEqual(words(first + rest).join(' '));
+  });
+
+  it('word timestamps run on the context clock across chunks, inside the audio, and slice the text', async () => {
+    const client = await configured();
+    const text = 'One sentence here. Then another one follows. And a third.';
+    client.send({ type: 'text', text });
+    client.send({ type: 'close' });
+    const done = await client.waitFor(isType('done'));
+    client.close();
+    const timestamps = wordsOf(client, 'default');
+    const audioMs = pcmMs(client.audioOf('default'));
+    expect(timestamps.map((w) => w.word)).toEqual(words(text));
+    for (const [i, word] of timestamps.entries()) {
+      expect([...text].slice(word.char_start, word.char_end).join('')).toBe(word.word);
+      expect(word.start_ms).toBeLessThan(audioMs);
+      expect(word.end_ms).toBeGreaterThanOrEqual(word.start_ms);
+      if (i > 0) expect(word.start_ms).toBeGreaterThanOrEqual(timestamps[i - 1]!.start_ms);
+    }
+    expect(done.usage.audio_ms).toBeCloseTo(audioMs, -1);
+  });
+
+  it('two contexts interleave on one socket without mixing their audio', async () => {
+    const client = await configured();
+    const a = 'Alpha context speaks this sentence. It has a second one too.';
+    const b = 'Bravo context says something else entirely. Also in two sentences.';
+    client.send({ type: 'text', text: a, context_id: 'a' });
+    client.send({ type: 'text', text: b, context_id: 'b' });
+    client.send({ type: 'close', context_id: 'a' });
+    client.send({ type: 'close', context_id: 'b' });
+    const [doneA, doneB] = await Promise.all([client.waitFor(isType('done', 'a')), client.waitFor(isType('done', 'b'))]);
+    client.close();
+    const order = client.received.filter(isType('audio')).map((m) => m.context_id);
+    const firstB = order.indexOf('b');
+    expect(firstB).toBeGreaterThan(-1);
+    expect(order.lastIndexOf('a')).toBeGreaterThan(firstB); // they really overlapped
+    expect(wordsOf(client, 'a').map((w) => w.word)).toEqual(words(a));
+    expect(wordsOf(client, 'b').map((w) => w.word)).toEqual(words(b));
+    expect(doneA.usage.audio_ms).toBeCloseTo(pcmMs(client.audioOf('a')), -1);
+    expect(doneB.usage.audio_ms).toBeCloseTo(pcmMs(client.audioOf('b')), -1);
+  });
+
+  it('cancel stops the audio within 100 ms and the worker runs no further engine steps for it', async () => {
+    const client = await configured();
+    const long = Array.from({ length: 12 }, (_, i) => `This is sentence number ${i} of a long answer the user interrupts.`).join(' ');
+    client.send({ type: 'text', text: long });
+    client.send({ type: 'flush' });
+    await client.waitFor(isType('audio'));
+    const cancelledAt = performance.now();
+    client.send({ type: 'cancel' });
+    const done = await client.waitFor(isType('done'));
+    expect(done.reason).toBe('cancelled');
+    const late = client.received.filter((m): m is Received => m.type === 'audio' && m.at > cancelledAt + 100);
+    expect(late).toEqual([]);
+    // The worker stopped: from 100 ms after the cancel its step count holds still (espeak runs a
+    // step every few ms while it speaks, so half a second would show dozens more).
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, cancelledAt + 100 - performance.now())));
+    const stepsThen = await engineSteps();
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(await engineSteps()).toBe(stepsThen);
+    client.close();
+  });
+
+  it('binary sessions send a JSON header and then the raw bytes', async () => {
+    const client = await configured({ binary: true, response_format: 'mulaw' });
+    client.send({ type: 'text', text: 'Binary frames please.' });
+    client.send({ type: 'close' });
+    const done = await client.waitFor(isType('done'));
+    client.close();
+    const audio = client.received.filter(isType('audio'));
+    expect(audio.length).toBeGreaterThan(0);
+    for (const message of audio) {
+      expect(message.audio).toBeUndefined();
+      expect(message.data?.byteLength).toBe(message.bytes);
+    }
+    expect(done.usage.audio_ms).toBeCloseTo((client.audioOf('default').byteLength / 8000) * 1000, -1);
+  });
+});
