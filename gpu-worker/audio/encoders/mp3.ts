@@ -5,9 +5,10 @@ import type { ByteSink, StreamEncoder } from './types.ts';
 type Mp3Bitrate = Parameters<Awaited<ReturnType<typeof createMp3Encoder>>['configure']>[0]['bitrate'];
 
 /**
- * MP3 from LAME as WebAssembly (wasm-media-encoders), run synchronously in this thread: 4 ms of
- * CPU per second of audio and its first frame within a millisecond (`npm run bench:encoders`).
- * lamejs (LAME in plain JavaScript) took 18 ms per second and about 20 ms for its first frame;
+ * MP3 from LAME as WebAssembly (wasm-media-encoders), run synchronously in this thread: 4.7 ms of
+ * CPU per second of audio and its first frame 7 ms after the encoder is asked for (`npm run
+ * bench:encoders`; the README's encoder table). lamejs (LAME in plain JavaScript) took 18 ms per
+ * second and 20 ms to its first frame;
  * @mediabunny/mp3-encoder starts a thread per stream, about 90 ms before its first byte.
  * Constant bitrate, so a byte count says how much audio was delivered (see settlement.ts).
  */
