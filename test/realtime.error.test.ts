@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isType, RealtimeClient } from './harness/realtime-client.ts';
+import { isType, RealtimeClient, upgradeAttempt } from './harness/realtime-client.ts';
 import { useStack } from './harness/stack.ts';
 
 const stack = useStack({ edgeVars: { REALTIME_IDLE_TIMEOUT_MS: '400' } });
@@ -21,6 +21,7 @@ describe('realtime socket: bad messages get error messages and the socket surviv
     await expectError(() => client.send({ type: 'shout' }), 'invalid_message');
     await expectError(() => client.send({ type: 'config', response_format: 'wav' }), 'invalid_message');
     await expectError(() => client.send({ type: 'config', voice: 'nobody' }), 'voice_not_found');
+    await expectError(() => client.send({ type: 'config', voice: 'voice_0123456789abcdef' }), 'voice_not_found');
     await expectError(() => client.send({ type: 'config', response_format: 'mulaw', sample_rate: 11_025 }), 'invalid_message');
 
     client.send({ type: 'config', response_format: 'pcm' });
@@ -61,6 +62,15 @@ describe('realtime socket: bad messages get error messages and the socket surviv
     expect(error.retry_after_seconds).toBeGreaterThan(0);
     expect((await client.waitFor(isType('done'))).reason).toBe('failed');
     client.close();
+  });
+
+  it('opening a socket counts against the requests-per-minute limit', async () => {
+    const { key } = await stack.edge.createKey({ limits: { requests_per_minute: 1 } });
+    const headers = { authorization: `Bearer ${key}` };
+    expect((await upgradeAttempt(stack.edge.url, '/v1/audio/speech/stream', headers)).status).toBe(101);
+    const refused = await upgradeAttempt(stack.edge.url, '/v1/audio/speech/stream', headers);
+    expect(refused.status).toBe(429);
+    expect(refused.body?.error?.code).toBe('rate_limit_requests');
   });
 
   it('an idle socket is told why and closed', async () => {

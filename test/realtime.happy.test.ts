@@ -17,6 +17,20 @@ const wordsOf = (client: RealtimeClient, contextId: string): WordTimestamp[] =>
 const pcmMs = (bytes: Uint8Array, rate = 24_000) => (bytes.byteLength / 2 / rate) * 1000;
 const words = (text: string) => text.match(/[\p{L}\p{N}']+/gu) ?? [];
 
+/** From sending a speech request to its first audio byte, as the client sees it: the median of three, after a warm-up. */
+async function httpTimeToFirstAudio(input: string): Promise<number> {
+  const took: number[] = [];
+  for (let round = 0; round < 4; round++) {
+    const sentAt = performance.now();
+    const response = await stack.edge.fetch('/v1/audio/speech', { key: stack.key, method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ input, response_format: 'pcm' }) });
+    const reader = response.body!.getReader();
+    await reader.read();
+    if (round > 0) took.push(performance.now() - sentAt);
+    await reader.cancel();
+  }
+  return took.sort((a, b) => a - b)[1]!;
+}
+
 /** The engine steps a worker has run, from its Prometheus counter. */
 async function engineSteps(): Promise<number> {
   const metrics = await (await fetch(`${stack.worker.url}/metrics`)).text();
@@ -27,13 +41,12 @@ describe('realtime socket: text in as an LLM writes it, audio out as it is made'
   it('first audio comes within one worker time to first audio of the first sentence end, not after the answer', async () => {
     const first = 'Hello there, this is the first sentence.';
     const rest = ' And after it the model keeps on writing for a good while longer, word after word, so the whole answer takes seconds to arrive.';
-    // The worker's own time to first audio for that sentence, over HTTP through the same edge.
-    const http = await stack.edge.fetch('/v1/audio/speech', { key: stack.key, method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ input: first, response_format: 'pcm' }) });
-    const workerFirstAudioMs = Number(/first_audio;dur=([\d.]+)/.exec(http.headers.get('server-timing') ?? '')?.[1]);
-    await http.arrayBuffer();
-    expect(workerFirstAudioMs).toBeGreaterThan(0);
-
     const client = await configured();
+    // Steady state: the first synthesis of a fresh worker and isolate is slower (code not yet
+    // compiled, ICU data loading), once; one short utterance takes that out of the figure.
+    client.send({ type: 'text', text: 'Warm up.', context_id: 'warm-up' });
+    client.send({ type: 'close', context_id: 'warm-up' });
+    await client.waitFor(isType('done', 'warm-up'));
     const tokens = (first + rest).match(/\s*\S+/g)!;
     let sentenceEndAt = 0;
     let sent = '';
@@ -45,15 +58,17 @@ describe('realtime socket: text in as an LLM writes it, audio out as it is made'
     }
     const feedEndedAt = performance.now();
     client.send({ type: 'close' });
-    const firstAudio = await client.waitFor(isType('audio'));
-    const done = await client.waitFor(isType('done'));
+    const firstAudio = await client.waitFor(isType('audio', 'default'));
+    const done = await client.waitFor(isType('done', 'default'));
     client.close();
 
+    // The time to first audio of that sentence over HTTP through the same edge, as a client sees it.
+    const httpFirstAudioMs = await httpTimeToFirstAudio(first);
     const lag = firstAudio.at - sentenceEndAt;
-    console.log(`realtime: first audio ${lag.toFixed(0)} ms after the first sentence ended; the worker's time to first audio was ${workerFirstAudioMs.toFixed(0)} ms`);
+    console.log(`realtime: first audio ${lag.toFixed(0)} ms after the first sentence ended; over HTTP the same sentence's first audio took ${httpFirstAudioMs.toFixed(0)} ms`);
     expect(firstAudio.at).toBeLessThan(feedEndedAt); // audio while the "LLM" still writes
-    // One worker time to first audio, with room for the edge's admission and this shared machine.
-    expect(lag).toBeLessThan(workerFirstAudioMs + 150);
+    // One time to first audio (with room for this shared machine), not the 1 s chunking delay or the whole answer.
+    expect(lag).toBeLessThan(httpFirstAudioMs + 200);
     expect(done).toMatchObject({ reason: 'closed', usage: { characters: [...(first + rest)].length } });
     // Every word was spoken, in order, once.
     expect(wordsOf(client, 'default').map((w) => w.word).join(' ')).toEqual(words(first + rest).join(' '));
@@ -116,6 +131,17 @@ describe('realtime socket: text in as an LLM writes it, audio out as it is made'
     const stepsThen = await engineSteps();
     await new Promise((resolve) => setTimeout(resolve, 500));
     expect(await engineSteps()).toBe(stepsThen);
+    client.close();
+  });
+
+  it('text sent right behind the config waits for it instead of being refused', async () => {
+    const client = await RealtimeClient.open(stack.edge.url, { key: stack.key });
+    client.send({ type: 'config', response_format: 'pcm' });
+    client.send({ type: 'text', text: 'No waiting for ready.' });
+    client.send({ type: 'close' });
+    expect((await client.waitFor(isType('done'))).reason).toBe('closed');
+    expect(client.received.filter(isType('error'))).toEqual([]);
+    expect(client.received[0]?.type).toBe('ready');
     client.close();
   });
 

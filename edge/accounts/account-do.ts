@@ -253,8 +253,8 @@ export class AccountDO extends DurableObject<Env> {
   admit(request: AdmitRequest): Admission {
     const account = this.account();
     if (!account) return { ok: false, reason: 'account_not_found' };
-    const status = this.keyStatus(request.key_id);
-    if (status !== 'active') return { ok: false, reason: status === 'unknown' ? 'key_unknown' : status === 'revoked' ? 'key_revoked' : 'key_expired' };
+    const keyRefused = this.keyRefusal(request.key_id);
+    if (keyRefused) return { ok: false, reason: keyRefused };
     // Before anything is taken: a request for a voice the account does not have costs nothing.
     const voice = request.voice_id === undefined ? undefined : this.voices.get(request.voice_id);
     if (request.voice_id !== undefined && !voice) return { ok: false, reason: 'voice_not_found' };
@@ -315,6 +315,31 @@ export class AccountDO extends DurableObject<Env> {
       characters: view(charactersTaken),
       streams: { limit: account.concurrent_streams, active: slotHeld ? active : active + 1 },
     };
+  }
+
+  /**
+   * A realtime socket opening: its key must be active, and it takes one token of the
+   * requests-per-minute limit (its chunks take characters, credits and a slot, but no request).
+   */
+  admitSocket(keyId: string): { ok: true } | Extract<Admission, { ok: false }> {
+    const account = this.account();
+    if (!account) return { ok: false, reason: 'account_not_found' };
+    const keyRefused = this.keyRefusal(keyId);
+    if (keyRefused) return { ok: false, reason: keyRefused };
+    const now = Date.now();
+    const taken = take(this.bucket('requests', account, now), 1, account.requests_per_minute, MINUTE_MS, now);
+    if (!taken.ok) {
+      const requests = peek(taken.state, account.requests_per_minute, MINUTE_MS, now);
+      return { ok: false, reason: 'requests_per_minute', retry_after_seconds: taken.retryAfterSeconds, requests };
+    }
+    this.saveBucket('requests', taken.state);
+    return { ok: true };
+  }
+
+  private keyRefusal(keyId: string): RefusalReason | null {
+    const status = this.keyStatus(keyId);
+    if (status === 'active') return null;
+    return status === 'unknown' ? 'key_unknown' : status === 'revoked' ? 'key_revoked' : 'key_expired';
   }
 
   /** Stream slots in use: leases that share a stream id share its slot. */

@@ -4,10 +4,12 @@ import { ApiError } from '../../shared/errors.ts';
 import type { WordTimestamp } from '../../shared/protocol/timed-audio.ts';
 import { ClientMessageSchema, DEFAULT_CONTEXT_ID, type RealtimeConfig, type ServerMessage } from '../../shared/schemas/realtime.ts';
 import { isCustomVoiceId } from '../../shared/schemas/voice-profile.ts';
+import { accountObject } from '../accounts/account-stub.ts';
 import type { AppEnv } from '../env.ts';
 import { base64 } from '../http/base64.ts';
 import { WorkerPool } from '../pool/worker-pool.ts';
-import { checkSpeechTarget, resolveSpeech } from '../speech/resolve.ts';
+import { checkSpeechTarget } from '../speech/resolve.ts';
+import { voiceNotFound } from '../voices/errors.ts';
 import type { ChunkSpeaker } from './chunk-speech.ts';
 import { SpeechContext } from './speech-context.ts';
 
@@ -37,7 +39,8 @@ export class RealtimeSession {
   private readonly caller: SessionCaller;
   private readonly contexts = new Map<string, SpeechContext>();
   private speaker: ChunkSpeaker | null = null;
-  private configuring = false;
+  /** Messages are handled one after another, so text sent right behind `config` waits for it. */
+  private inbox: Promise<void> = Promise.resolve();
   private idleTimer: ReturnType<typeof setTimeout> | null = null;
   private readonly idleMs: number;
   private closed = false;
@@ -50,7 +53,9 @@ export class RealtimeSession {
 
   start(): void {
     this.socket.accept();
-    this.socket.addEventListener('message', (event) => void this.receive(event.data));
+    this.socket.addEventListener('message', (event) => {
+      this.inbox = this.inbox.then(() => this.receive(event.data));
+    });
     this.socket.addEventListener('close', () => this.shutDown());
     this.socket.addEventListener('error', () => this.shutDown());
     this.armIdle();
@@ -86,32 +91,25 @@ export class RealtimeSession {
     }
   }
 
+  /** Checks model, voice and language now, so a mistake is heard before any text is sent. */
   private async configure(config: RealtimeConfig): Promise<void> {
-    if (this.speaker || this.configuring) throw protocolError('already_configured', 'The session is configured once, by its first message.');
-    this.configuring = true;
-    try {
-      const rate = resolveSampleRate(config.response_format, config.sample_rate);
-      if ('error' in rate) throw protocolError('unsupported_sample_rate', rate.error);
-      const { c } = this.caller;
-      const pool = new WorkerPool(c.env);
-      const models = await pool.models();
-      const request = { ...config, input: 'config', stream_format: 'audio' as const };
-      checkSpeechTarget(c, request, models);
-      const caller = { accountId: this.caller.accountId, requestId: this.caller.sessionId, voiceVersion: undefined, signal: c.req.raw.signal };
-      // A preset resolves here; the account's own voice is checked by each chunk's admission.
-      const target = await resolveSpeech(c, { ...request, voice: config.voice && !isCustomVoiceId(config.voice) ? config.voice : undefined }, pool, models, caller);
-      this.speaker = { c, pool, accountId: this.caller.accountId, keyId: this.caller.keyId, sessionId: this.caller.sessionId, config, sampleRate: rate.rate };
-      this.send({
-        type: 'ready',
-        session_id: this.caller.sessionId,
-        model: target.model.info.id,
-        voice: config.voice ?? target.voiceId,
-        response_format: config.response_format,
-        sample_rate: rate.rate,
-      });
-    } finally {
-      this.configuring = false;
-    }
+    if (this.speaker) throw protocolError('already_configured', 'The session is configured once, by its first message.');
+    const rate = resolveSampleRate(config.response_format, config.sample_rate);
+    if ('error' in rate) throw protocolError('unsupported_sample_rate', rate.error);
+    const { c, accountId } = this.caller;
+    const pool = new WorkerPool(c.env);
+    const model = checkSpeechTarget(c, { ...config, stream_format: 'audio' }, await pool.models());
+    // The account's own voice: whether it exists now (each chunk's admission asks again).
+    if (config.voice && isCustomVoiceId(config.voice) && !(await accountObject(c.env, accountId).voice(config.voice))) throw voiceNotFound(config.voice);
+    this.speaker = { c, pool, accountId, keyId: this.caller.keyId, sessionId: this.caller.sessionId, config, sampleRate: rate.rate };
+    this.send({
+      type: 'ready',
+      session_id: this.caller.sessionId,
+      model: model.info.id,
+      voice: config.voice ?? model.info.default_voice,
+      response_format: config.response_format,
+      sample_rate: rate.rate,
+    });
   }
 
   private context(id: string): SpeechContext {

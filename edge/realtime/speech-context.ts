@@ -15,7 +15,10 @@ export interface ContextSocket {
   ended(contextId: string): void;
 }
 
-/** Chunks requested ahead of the one playing: the next is synthesized while this one plays. */
+/**
+ * Chunks requested ahead of the one playing: the next is synthesized while this one plays, but
+ * only once it plays, so that it does not compete with the current chunk's first audio.
+ */
 const READ_AHEAD = 1;
 /** A chunk whose worker failed is spoken again (what was not heard of it) at most this often. */
 const MAX_RETRIES = 2;
@@ -29,6 +32,8 @@ interface Chunk {
   retries: number;
   abort: AbortController;
   audio?: Promise<ChunkAudio>;
+  /** Its first audio went out. */
+  playing?: boolean;
 }
 
 const codePoints = (text: string) => [...text].length;
@@ -133,7 +138,10 @@ export class SpeechContext {
 
   /** Starts the chunks that may start, and plays the first if nothing plays. */
   private pump(): void {
-    for (const chunk of this.queue.slice(0, 1 + READ_AHEAD)) chunk.audio ??= this.start(chunk);
+    for (const [i, chunk] of this.queue.slice(0, 1 + READ_AHEAD).entries()) {
+      if (i > 0 && !this.queue[i - 1]!.playing) break;
+      chunk.audio ??= this.start(chunk);
+    }
     if (!this.playing && this.queue.length > 0) void this.play();
   }
 
@@ -174,6 +182,10 @@ export class SpeechContext {
         heard.push(...piece.words);
         this.firstAudioAt ??= Date.now();
         this.socket.sendAudio(this.id, piece.bytes, words);
+        if (!chunk.playing) {
+          chunk.playing = true;
+          this.pump(); // the next chunk may start now
+        }
       }
       this.audioMs += audio.end()?.audio_ms ?? audio.deliveredMs();
       return true;

@@ -4,7 +4,9 @@ import { ApiError } from '../../shared/errors.ts';
 import type { AppEnv } from '../env.ts';
 import { API_KEY_ERRORS, apiKeyAuth } from '../middleware/api-key-auth.ts';
 import { errorCatalogue, errorResponses, SOCKET_SECURITY } from '../openapi/index.ts';
-import { POOL_ERRORS } from '../pool/worker-pool.ts';
+import { accountObject } from '../accounts/account-stub.ts';
+import { LIMIT_HEADERS, refusalError } from '../middleware/limits.ts';
+import { RETRY_AFTER_HEADERS } from '../openapi/headers.ts';
 import { RealtimeSession } from '../realtime/session.ts';
 import { redeemTicket, TICKET_ERRORS } from '../realtime/tickets.ts';
 
@@ -15,6 +17,8 @@ import { redeemTicket, TICKET_ERRORS } from '../realtime/tickets.ts';
 export const speechStreamRoute = new Hono<AppEnv>();
 
 const UPGRADE_ERRORS = errorCatalogue({ 426: ['upgrade_required'] });
+/** Opening a socket takes one token of the requests-per-minute limit. */
+const OPENING_ERRORS = errorCatalogue({ 429: ['rate_limit_requests'] }, { 429: { ...RETRY_AFTER_HEADERS, ...LIMIT_HEADERS } });
 
 const speechStreamDocs = describeRoute({
   tags: ['Speech'],
@@ -25,7 +29,7 @@ const speechStreamDocs = describeRoute({
   security: SOCKET_SECURITY,
   responses: {
     101: { description: 'Switching to the WebSocket protocol.' },
-    ...errorResponses(API_KEY_ERRORS, TICKET_ERRORS, UPGRADE_ERRORS, POOL_ERRORS),
+    ...errorResponses(API_KEY_ERRORS, TICKET_ERRORS, UPGRADE_ERRORS, OPENING_ERRORS),
   },
 });
 
@@ -43,6 +47,8 @@ speechStreamRoute.get('/v1/audio/speech/stream', speechStreamDocs, async (c) => 
     throw new ApiError(426, 'invalid_request_error', 'upgrade_required', 'Connect with a WebSocket (Upgrade: websocket).', { headers: { upgrade: 'websocket' } });
   }
   const { accountId, keyId } = await socketCaller(c);
+  const admitted = await accountObject(c.env, accountId).admitSocket(keyId);
+  if (!admitted.ok) throw refusalError(admitted, 0);
   const [client, server] = Object.values(new WebSocketPair()) as [WebSocket, WebSocket];
   new RealtimeSession(server, { c, accountId, keyId, sessionId: c.get('requestId') }).start();
   return new Response(null, { status: 101, webSocket: client });

@@ -27,7 +27,7 @@ export interface ResolvedSpeech {
 export const defaultModelId = (env: Pick<Env, 'DEFAULT_MODEL'>, models: Map<string, PoolModel>): string =>
   env.DEFAULT_MODEL && models.has(env.DEFAULT_MODEL) ? env.DEFAULT_MODEL : models.keys().next().value!;
 
-function resolveModel(c: Context<AppEnv>, request: SpeechRequest, models: Map<string, PoolModel>): PoolModel {
+function resolveModel(c: Context<AppEnv>, request: Pick<SpeechRequest, 'model'>, models: Map<string, PoolModel>): PoolModel {
   const fallback = defaultModelId(c.env, models);
   const named = request.model ?? fallback;
   const id = openAiAliases(c.env).model(named, [...models.keys()], fallback) ?? named;
@@ -52,13 +52,14 @@ function presetOrAlias(c: Context<AppEnv>, named: string, model: PoolModel) {
 /**
  * What can be refused before admission, so that a request for a model, preset voice or language
  * the pool lacks costs no rate-limit token and no call to the account's object. An account's own
- * voice is the account's object to check, at admission.
+ * voice is the account's object to check, at admission. Returns the model the request names.
  */
-export function checkSpeechTarget(c: Context<AppEnv>, request: SpeechRequest, models: Map<string, PoolModel>): void {
+export function checkSpeechTarget(c: Context<AppEnv>, request: Omit<SpeechRequest, 'input'>, models: Map<string, PoolModel>): PoolModel {
   const model = resolveModel(c, request, models);
   const named = request.voice ?? model.info.default_voice;
   if (!isCustomVoiceId(named)) presetOrAlias(c, named, model);
   if (request.language !== undefined) checkLanguage(request.language, model, models);
+  return model;
 }
 
 /** The languages to speak: the one the request names, or those detected sentence by sentence. */
