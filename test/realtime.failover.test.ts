@@ -1,33 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { isType, RealtimeClient } from './harness/realtime-client.ts';
-import { type EdgeHarness, startEdge } from './harness/edge.ts';
-import { type GpuWorkerHarness, startGpuWorker } from './harness/gpu-worker.ts';
+import { busyWorker } from './harness/gpu-worker.ts';
+import { useWorkerPair } from './harness/worker-pair.ts';
 
 // Two real workers behind the edge; the one speaking a context's chunk is killed mid-chunk.
-let workers: GpuWorkerHarness[] = [];
-let edge: EdgeHarness;
-let key: string;
-
-beforeAll(async () => {
-  workers = await Promise.all([startGpuWorker(), startGpuWorker()]);
-  edge = await startEdge({ workerUrls: workers.map((w) => w.url), workerSecret: workers[0]!.secret });
-  ({ key } = await edge.createKey());
-});
-afterAll(async () => {
-  await edge?.dispose();
-  await Promise.all(workers.map((w) => w.stop()));
-});
-
-/** The worker with a stream open right now (its readiness probe reports its load). */
-async function busyWorker(): Promise<GpuWorkerHarness> {
-  for (;;) {
-    for (const worker of workers) {
-      if (worker.process.exitCode !== null || worker.process.signalCode !== null) continue;
-      const stats = (await (await fetch(`${worker.url}/readyz`)).json()) as { active: number };
-      if (stats.active > 0) return worker;
-    }
-  }
-}
+const pair = useWorkerPair();
 
 const words = (text: string) => text.match(/[\p{L}\p{N}']+/gu) ?? [];
 
@@ -36,13 +13,13 @@ describe('realtime socket: a worker killed mid-context', () => {
   // again on the other worker from the first word the client had not heard whole.
   it('loses no text: the rest of the chunk is spoken by the other worker', async () => {
     const text = Array.from({ length: 6 }, (_, i) => `Sentence ${i} is long enough that the worker is still speaking it when it dies.`).join(' ');
-    const client = await RealtimeClient.open(edge.url, { key });
+    const client = await RealtimeClient.open(pair.edge.url, { key: pair.key });
     client.send({ type: 'config', response_format: 'mp3', chunking: { boundary: 'sentence', max_characters: 1000, max_delay_ms: 1000 } });
     await client.waitFor(isType('ready'));
     client.send({ type: 'text', text });
     client.send({ type: 'close' });
     await client.waitFor(isType('audio'));
-    await (await busyWorker()).kill();
+    await (await busyWorker(pair.workers)).kill();
     const done = await client.waitFor(isType('done'));
     client.close();
     expect(done.reason).toBe('closed');

@@ -1,37 +1,14 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { FORMATS } from '../shared/audio/formats.ts';
 import { speak } from './clips.ts';
 import { decodeAudio } from './decode-audio.ts';
-import { type EdgeHarness, startEdge } from './harness/edge.ts';
-import { type GpuWorkerHarness, startGpuWorker } from './harness/gpu-worker.ts';
+import { busyWorker } from './harness/gpu-worker.ts';
+import { useWorkerPair } from './harness/worker-pair.ts';
 
 // Two real workers behind the edge: when the one serving a stream dies, the other finishes it.
 const TEXT = Array.from({ length: 30 }, (_, i) => `Sentence ${i} goes on for a while so that the stream lasts.`).join(' ');
 
-let workers: GpuWorkerHarness[] = [];
-let edge: EdgeHarness;
-let key: string;
-
-beforeAll(async () => {
-  workers = await Promise.all([startGpuWorker(), startGpuWorker()]);
-  edge = await startEdge({ workerUrls: workers.map((w) => w.url), workerSecret: workers[0]!.secret });
-  ({ key } = await edge.createKey());
-});
-afterAll(async () => {
-  await edge?.dispose();
-  await Promise.all(workers.map((w) => w.stop()));
-});
-
-/** The worker with a stream open right now (its unsigned readiness probe reports its load). */
-async function busyWorker(): Promise<GpuWorkerHarness> {
-  for (;;) {
-    for (const worker of workers) {
-      if (worker.process.exitCode !== null || worker.process.signalCode !== null) continue;
-      const stats = (await (await fetch(`${worker.url}/readyz`)).json()) as { active: number };
-      if (stats.active > 0) return worker;
-    }
-  }
-}
+const pair = useWorkerPair();
 
 async function readAll(reader: ReadableStreamDefaultReader<Uint8Array>, first: Uint8Array): Promise<Uint8Array> {
   const parts = [first];
@@ -42,30 +19,19 @@ async function readAll(reader: ReadableStreamDefaultReader<Uint8Array>, first: U
   }
 }
 
-/** Replaces killed workers, so each test starts with two, whether the one before passed or not. */
-afterEach(async () => {
-  const dead = workers.filter((w) => w.process.exitCode !== null || w.process.signalCode !== null);
-  if (dead.length === 0) return;
-  const fresh = await Promise.all(dead.map(() => startGpuWorker()));
-  workers = [...workers.filter((w) => !dead.includes(w)), ...fresh];
-  await edge.dispose();
-  edge = await startEdge({ workerUrls: workers.map((w) => w.url), workerSecret: fresh[0]!.secret });
-  ({ key } = await edge.createKey());
-});
-
 describe('a worker that dies mid-stream', () => {
   // espeak says the same text a little differently each time (random noise), so only formats of
   // fixed-size samples splice; byte-exact splices of compressed formats are in handler.happy.test.ts.
   it.each(['pcm', 'wav', 'mulaw'] as const)('%s: the stream goes on on the other worker, to its full length, billed once', async (format) => {
-    const whole = await speak(edge, key, { input: TEXT, response_format: format });
+    const whole = await speak(pair.edge, pair.key, { input: TEXT, response_format: format });
     const expected = new Uint8Array(await whole.arrayBuffer());
 
-    const response = await speak(edge, key, { input: TEXT, response_format: format });
+    const response = await speak(pair.edge, pair.key, { input: TEXT, response_format: format });
     expect(response.status).toBe(200);
     const requestId = response.headers.get('x-request-id')!;
     const reader = response.body!.getReader();
     const first = (await reader.read()).value!;
-    const victim = await busyWorker();
+    const victim = await busyWorker(pair.workers);
     await victim.kill();
     const received = await readAll(reader, first);
 
@@ -76,21 +42,21 @@ describe('a worker that dies mid-stream', () => {
     if (format === 'wav') expect(Buffer.from(received.subarray(4)).indexOf('RIFF')).toBe(-1);
     const rate = FORMATS[format].defaultSampleRate;
     expect((await decodeAudio(received, format, rate)).length).toBeGreaterThan(rate * 10);
-    await expect.poll(() => edge.logs.find((line) => line.includes(requestId) && line.includes('stream resumed on another worker'))).toBeTruthy();
-    expect(edge.logs.some((line) => line.includes(requestId) && line.includes('stream ended early'))).toBe(false);
-    const db = await edge.mf.getD1Database('DB');
+    await expect.poll(() => pair.edge.logs.find((line) => line.includes(requestId) && line.includes('stream resumed on another worker'))).toBeTruthy();
+    expect(pair.edge.logs.some((line) => line.includes(requestId) && line.includes('stream ended early'))).toBe(false);
+    const db = await pair.edge.mf.getD1Database('DB');
     const rows = await db.prepare('SELECT status, characters, credits_charged, audio_ms FROM usage_ledger WHERE request_id = ?').bind(requestId).all();
     expect(rows.results).toEqual([{ status: 'completed', characters: TEXT.length, credits_charged: TEXT.length, audio_ms: expect.any(Number) }]);
   });
 
   it('sse: the events go on to speech.audio.done, with the whole length once', async () => {
-    const whole = await speak(edge, key, { input: TEXT, response_format: 'pcm' });
+    const whole = await speak(pair.edge, pair.key, { input: TEXT, response_format: 'pcm' });
     const expected = (await whole.arrayBuffer()).byteLength;
 
-    const response = await speak(edge, key, { input: TEXT, response_format: 'pcm', stream_format: 'sse' });
+    const response = await speak(pair.edge, pair.key, { input: TEXT, response_format: 'pcm', stream_format: 'sse' });
     const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
     let text = (await reader.read()).value ?? '';
-    const victim = await busyWorker();
+    const victim = await busyWorker(pair.workers);
     await victim.kill();
     for (;;) {
       const { done, value } = await reader.read();

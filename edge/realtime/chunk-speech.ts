@@ -11,7 +11,7 @@ import { refusalError } from '../middleware/limits.ts';
 import { forwardedError } from '../pool/worker-answers.ts';
 import type { WorkerPool } from '../pool/worker-pool.ts';
 import { resolveSpeech } from '../speech/resolve.ts';
-import { workerRequestFor } from '../speech/worker-request.ts';
+import { streamUsage, workerRequestFor } from '../speech/worker-request.ts';
 
 /** What every chunk of a socket shares: who speaks, how, and for whom. */
 export interface ChunkSpeaker {
@@ -80,13 +80,13 @@ export async function speakChunk(speaker: ChunkSpeaker, text: string, chunkId: s
     const request = { ...config, input: text, stream_format: 'audio' as const };
     const caller = { accountId: speaker.accountId, requestId: chunkId, voiceVersion: ticket.voiceVersion, signal };
     const resolved = await resolveSpeech(c, request, pool, models, caller);
-    const workerRequest = workerRequestFor(chunkId, resolved, request, { format: config.response_format, sampleRate: speaker.sampleRate });
+    const output = { format: config.response_format, sampleRate: speaker.sampleRate };
+    const workerRequest = workerRequestFor(chunkId, resolved, request, output);
     const { response, events } = await pool.synthesizeTimed(resolved.model, workerRequest, signal);
     if (!events) throw forwardedError(response.status, await response.json().catch(() => null), 'speech');
 
     const split = splitTimedAudio(events.pipeThrough(readAhead()));
-    const usage = { model: resolved.model.info.id, voice: resolved.voiceId, language: resolved.language, format: config.response_format, sampleRate: speaker.sampleRate, speed: config.speed };
-    const audio = ticket.meter(split.audio, usage);
+    const audio = ticket.meter(split.audio, streamUsage(resolved, output, config.speed));
     let bytesRead = 0;
     async function* pieces(): AsyncGenerator<AudioPiece> {
       const reader = audio.getReader();

@@ -11,6 +11,7 @@ import { WorkerPool } from '../pool/worker-pool.ts';
 import { checkSpeechTarget } from '../speech/resolve.ts';
 import { voiceNotFound } from '../voices/errors.ts';
 import type { ChunkSpeaker } from './chunk-speech.ts';
+import { errorMessage } from './error-message.ts';
 import { SpeechContext } from './speech-context.ts';
 
 /** Contexts one socket may have open at once. */
@@ -141,14 +142,7 @@ export class RealtimeSession {
   }
 
   private fail(error: ApiError, contextId?: string): void {
-    const retryAfter = Number(error.headers?.['retry-after']);
-    this.send({
-      type: 'error',
-      code: error.code,
-      message: error.message,
-      ...(contextId ? { context_id: contextId } : {}),
-      ...(Number.isFinite(retryAfter) ? { retry_after_seconds: retryAfter } : {}),
-    });
+    this.send(errorMessage(error, contextId));
   }
 
   /** Idle: no message from the client and no context with text or audio in hand. */

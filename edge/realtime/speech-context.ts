@@ -3,6 +3,7 @@ import type { WordTimestamp } from '../../shared/protocol/timed-audio.ts';
 import type { ServerMessage } from '../../shared/schemas/realtime.ts';
 import { type ChunkAudio, type ChunkSpeaker, speakChunk } from './chunk-speech.ts';
 import { TextChunker } from './chunker.ts';
+import { errorMessage } from './error-message.ts';
 import { unspokenText } from './unspoken-text.ts';
 
 /** What a context needs from its socket. */
@@ -222,14 +223,7 @@ export class SpeechContext {
 
   /** A per-context error: the socket stays; with `end`, the context ends too. */
   private fail(error: ApiError, end: boolean): boolean {
-    const retryAfter = Number(error.headers?.['retry-after']);
-    this.socket.send({
-      type: 'error',
-      code: error.code,
-      message: error.message,
-      context_id: this.id,
-      ...(Number.isFinite(retryAfter) ? { retry_after_seconds: retryAfter } : {}),
-    });
+    this.socket.send(errorMessage(error, this.id));
     if (end) {
       this.stopAll();
       this.finish('failed');

@@ -11,8 +11,7 @@ import type { ResolvedSpeech } from './resolve.ts';
 import { resolveSpeech } from './resolve.ts';
 import { type CheckedSpeechRequest, readSpeechRequest } from './speech-request.ts';
 import { endAdmission } from './speech-endpoint.ts';
-
-const randomSeed = () => crypto.getRandomValues(new Uint32Array(1))[0]!;
+import { streamUsage, workerRequestFor } from './worker-request.ts';
 
 /** An admitted speech request, resolved and ready to send to the pool. */
 export interface Synthesis extends CheckedSpeechRequest, ResolvedSpeech {
@@ -29,24 +28,10 @@ export async function prepareSynthesis(c: Context<AppEnv>): Promise<Synthesis> {
   const { request, format, sampleRate } = checked;
   const pool = new WorkerPool(c.env);
   const resolved = await resolveSpeech(c, request, pool, await pool.models());
-  const { model, voiceId, voiceProfile, language, segments } = resolved;
   const admissionMs = endAdmission(c);
-  const workerRequest: WorkerSynthesisRequest = {
-    request_id: c.get('requestId'),
-    model: model.info.id,
-    voice: voiceId,
-    ...(voiceProfile ? { voice_profile: voiceProfile } : {}),
-    language,
-    ...(segments ? { segments } : {}),
-    input: request.input,
-    response_format: format,
-    sample_rate: sampleRate,
-    speed: request.speed,
-    ...(request.instructions === undefined ? {} : { instructions: request.instructions }),
-    // A seed even when the client gave none, so a stream resumed on another worker is the same audio.
-    ...(request.seed !== undefined ? { seed: request.seed } : model.info.capabilities.seed ? { seed: randomSeed() } : {}),
-  };
-  const usage = { model: model.info.id, voice: voiceId, language, format, sampleRate, speed: request.speed };
+  const output = { format, sampleRate };
+  const workerRequest = workerRequestFor(c.get('requestId'), resolved, request, output);
+  const usage = streamUsage(resolved, output, request.speed);
   return { ...checked, ...resolved, pool, workerRequest, usage, admissionMs };
 }
 

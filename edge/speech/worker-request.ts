@@ -1,15 +1,31 @@
 import type { WorkerSynthesisRequest } from '../../shared/protocol/worker-api.ts';
+import type { StreamUsage } from '../accounts/speech-ticket.ts';
 import type { ResponseFormat, SpeechRequest } from '../../shared/schemas/speech.ts';
 import type { ResolvedSpeech } from './resolve.ts';
 
 const randomSeed = () => crypto.getRandomValues(new Uint32Array(1))[0]!;
+
+export interface SpeechOutput {
+  format: ResponseFormat;
+  sampleRate: number;
+}
+
+/** What the speech ticket's `meter` is told about a stream, for its charge and ledger row. */
+export const streamUsage = ({ model, voiceId, language }: ResolvedSpeech, { format, sampleRate }: SpeechOutput, speed: number): StreamUsage => ({
+  model: model.info.id,
+  voice: voiceId,
+  language,
+  format,
+  sampleRate,
+  speed,
+});
 
 /** What a worker is asked to speak, from a resolved speech request. */
 export function workerRequestFor(
   requestId: string,
   resolved: ResolvedSpeech,
   request: Pick<SpeechRequest, 'input' | 'speed' | 'instructions' | 'seed'>,
-  output: { format: ResponseFormat; sampleRate: number },
+  output: SpeechOutput,
 ): WorkerSynthesisRequest {
   const { model, voiceId, voiceProfile, language, segments } = resolved;
   return {

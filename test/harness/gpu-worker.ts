@@ -73,3 +73,14 @@ export async function startGpuWorker(options: GpuWorkerOptions = {}): Promise<Gp
     },
   };
 }
+
+/** The first of `workers` with a stream open right now (its unsigned readiness probe reports its load). */
+export async function busyWorker(workers: readonly GpuWorkerHarness[]): Promise<GpuWorkerHarness> {
+  for (;;) {
+    for (const worker of workers) {
+      if (worker.process.exitCode !== null || worker.process.signalCode !== null) continue;
+      const stats = (await (await fetch(`${worker.url}/readyz`)).json()) as { active: number };
+      if (stats.active > 0) return worker;
+    }
+  }
+}
