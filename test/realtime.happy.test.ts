@@ -95,8 +95,9 @@ describe('realtime socket: text in as an LLM writes it, audio out as it is made'
 
   it('two contexts interleave on one socket without mixing their audio', async () => {
     const client = await configured();
-    const a = 'Alpha context speaks this sentence. It has a second one too.';
-    const b = 'Bravo context says something else entirely. Also in two sentences.';
+    // Long enough (six chunks each) that neither can be over before the other has begun.
+    const a = Array.from({ length: 6 }, (_, i) => `Alpha context speaks sentence ${i + 1}.`).join(' ');
+    const b = Array.from({ length: 6 }, (_, i) => `Bravo says something else, part ${i + 1}.`).join(' ');
     client.send({ type: 'text', text: a, context_id: 'a' });
     client.send({ type: 'text', text: b, context_id: 'b' });
     client.send({ type: 'close', context_id: 'a' });
@@ -114,20 +115,30 @@ describe('realtime socket: text in as an LLM writes it, audio out as it is made'
   });
 
   it('cancel stops the audio within 100 ms and the worker runs no further engine steps for it', async () => {
-    const client = await configured();
-    const long = Array.from({ length: 12 }, (_, i) => `This is sentence number ${i} of a long answer the user interrupts.`).join(' ');
+    // One long chunk (a sentence of clauses), so the worker is still making it when the cancel comes.
+    const client = await configured({ chunking: { boundary: 'sentence', max_characters: 1000, max_delay_ms: 1000 } });
+    const ready = client.received.find(isType('ready'))!;
+    const long = `${Array.from({ length: 16 }, (_, i) => `this is clause number ${i} of a long answer`).join(', ')}, which the user interrupts.`;
     client.send({ type: 'text', text: long });
     client.send({ type: 'flush' });
     await client.waitFor(isType('audio'));
     const cancelledAt = performance.now();
+    const cancelledAtEpoch = Date.now();
     client.send({ type: 'cancel' });
     const done = await client.waitFor(isType('done'));
     expect(done.reason).toBe('cancelled');
     const late = client.received.filter((m): m is Received => m.type === 'audio' && m.at > cancelledAt + 100);
     expect(late).toEqual([]);
-    // The worker stopped: from 100 ms after the cancel its step count holds still (espeak runs a
-    // step every few ms while it speaks, so half a second would show dozens more).
-    await new Promise((resolve) => setTimeout(resolve, Math.max(0, cancelledAt + 100 - performance.now())));
+    // The worker heard it: it logged the chunk's synthesis as cancelled (not finished)...
+    const chunkId = `${ready.session_id}.default.0`;
+    const cancelledLine = () => stack.worker.logs.find((line) => line.message === 'synthesis cancelled' && line.request_id === chunkId);
+    await expect.poll(cancelledLine, { timeout: 5000 }).toBeDefined();
+    const cancelled = cancelledLine()!;
+    expect(stack.worker.logs.some((line) => line.message === 'synthesized' && line.request_id === chunkId)).toBe(false);
+    expect(Date.parse(String(cancelled.time)) - cancelledAtEpoch).toBeLessThan(1000);
+    // ...and ran no engine step after: once nothing is open on it, its step count holds still
+    // (espeak runs a step every few ms while it speaks, so half a second would show dozens more).
+    await expect.poll(async () => ((await (await fetch(`${stack.worker.url}/readyz`)).json()) as { active: number }).active, { timeout: 5000 }).toBe(0);
     const stepsThen = await engineSteps();
     await new Promise((resolve) => setTimeout(resolve, 500));
     expect(await engineSteps()).toBe(stepsThen);
