@@ -16,11 +16,11 @@
  */
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { build, type Plugin } from 'esbuild';
 import { Miniflare } from 'miniflare';
 import { startEdge } from '../test/harness/edge.ts';
 import { startGpuWorker } from '../test/harness/gpu-worker.ts';
 import { signedWorkerFetch, synthesisBody } from '../test/worker-client.ts';
+import { bundle, limitsOff } from './edge-variants.ts';
 import { percentile, type Sample, timed } from './timing.ts';
 
 const { values } = parseArgs({
@@ -34,33 +34,6 @@ const requests = Number(values.requests);
 const doRequests = Number(values['do-requests']);
 const text = values.text!;
 const ROOT = new URL('../', import.meta.url).pathname;
-
-async function bundle(entry: string, plugins: Plugin[] = []): Promise<string> {
-  const result = await build({
-    entryPoints: [join(ROOT, entry)],
-    bundle: true,
-    format: 'esm',
-    platform: 'neutral',
-    target: 'es2023',
-    conditions: ['workerd', 'worker', 'browser'],
-    mainFields: ['module', 'main'],
-    external: ['cloudflare:*'],
-    write: false,
-    logLevel: 'silent',
-    plugins,
-  });
-  return result.outputFiles[0]!.text;
-}
-
-/** Replaces edge/middleware/limits.ts with the pass-through stub. */
-const limitsOff: Plugin = {
-  name: 'limits-off',
-  setup(b) {
-    b.onResolve({ filter: /\/middleware\/limits\.ts$/ }, () => ({ path: join(ROOT, 'bench/stubs/limits-off.ts') }));
-  },
-};
-
-
 
 async function latencyTable() {
   const worker = await startGpuWorker();

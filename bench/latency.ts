@@ -1,27 +1,38 @@
 /**
  * Time to first audio byte and total time, straight to a gpu-worker and through the edge
- * (workerd), over many requests. Runs its own worker and edge on loopback.
+ * (workerd), over many requests; then a concurrency sweep through the edge (1, 4, 16 requests in
+ * flight, closed loop): time to first byte against the unloaded figure, and throughput in
+ * seconds of audio per second. Runs its own worker and edge on loopback.
  *
- *   npm run bench -- [--requests 60] [--text "..."] [--format pcm]
+ *   npm run bench -- [--requests 60] [--sweep-requests 160] [--levels 1,4,16] [--text "..."] [--format pcm]
  */
 import { parseArgs } from 'node:util';
 import { startEdge } from '../test/harness/edge.ts';
 import { startGpuWorker } from '../test/harness/gpu-worker.ts';
 import { signedWorkerFetch, synthesisBody } from '../test/worker-client.ts';
+import { FORMATS } from '../shared/audio/formats.ts';
+import { WORKER_TIMINGS } from '../shared/protocol/worker-api.ts';
 import { isResponseFormat, RESPONSE_FORMATS } from '../shared/schemas/speech.ts';
+import { closedLoop } from './closed-loop.ts';
 import { percentile, type Sample, timed } from './timing.ts';
 
 const { values } = parseArgs({
   options: {
     requests: { type: 'string', default: '60' },
+    'sweep-requests': { type: 'string', default: '160' },
+    levels: { type: 'string', default: '1,4,16' },
     text: { type: 'string', default: 'The quick brown fox jumps over the lazy dog. It was not amused, and said so at length.' },
     format: { type: 'string', default: 'pcm' },
   },
 });
 const requests = Number(values.requests);
+const sweepRequests = Number(values['sweep-requests']);
+const levels = values.levels!.split(',').map(Number);
 const text = values.text!;
 if (!isResponseFormat(values.format!)) throw new Error(`--format: one of ${RESPONSE_FORMATS.join(', ')}`);
 const format = values.format;
+/** Bytes per second of audio: exact for pcm, wav and G.711, the target bitrate for compressed formats. */
+const bytesPerAudioSecond = FORMATS[format].bitrate(FORMATS[format].defaultSampleRate) / 8;
 
 const worker = await startGpuWorker();
 const edge = await startEdge({ workerUrls: [worker.url], workerSecret: worker.secret });
@@ -49,13 +60,46 @@ try {
   };
   const ratio = (metric: (s: Sample) => number, p: number) =>
     (percentile(samples.edge.map(metric), p) / percentile(samples.direct.map(metric), p)).toFixed(2);
-  const audioSeconds = samples.direct[0]!.bytes / 48_000;
-  console.log(`${requests} requests each way, ${text.length} characters (${audioSeconds.toFixed(1)} s of audio), espeak, pcm`);
+  const audioSeconds = samples.direct[0]!.bytes / bytesPerAudioSecond;
+  console.log(`${requests} requests each way, ${text.length} characters (${audioSeconds.toFixed(1)} s of audio), espeak, ${format}`);
   console.table([
     row('direct to worker', samples.direct),
     row('through the edge', samples.edge),
     { path: 'edge / direct', 'ttfb p50 ms': ratio((s) => s.firstByteMs, 50), 'ttfb p90 ms': ratio((s) => s.firstByteMs, 90), 'total p50 ms': ratio((s) => s.totalMs, 50), 'total p90 ms': ratio((s) => s.totalMs, 90) },
   ]);
+
+  // The sweep: does first audio stay fast while other streams are playing?
+  const rows: Array<Record<string, string | number>> = [];
+  let unloaded: { p50: number; p99: number } | undefined;
+  for (const concurrency of levels) {
+    await closedLoop({ total: concurrency * 2, concurrency, send: viaEdge }); // warm up at this level
+    const run = await closedLoop({ total: sweepRequests, concurrency, send: viaEdge });
+    const ttfb = run.samples.map((s) => s.firstByteMs);
+    const p50 = percentile(ttfb, 50);
+    const p99 = percentile(ttfb, 99);
+    unloaded ??= { p50, p99 };
+    const audio = run.samples.reduce((sum, s) => sum + s.bytes, 0) / bytesPerAudioSecond;
+    const timing = (name: string) => {
+      const values = run.samples.flatMap((s) => s.serverTiming[name] ?? []);
+      return values.length > 0 ? percentile(values, 50).toFixed(1) : '-';
+    };
+    rows.push({
+      'in flight': concurrency,
+      requests: sweepRequests,
+      'ttfb p50 ms': p50.toFixed(1),
+      'ttfb p99 ms': p99.toFixed(1),
+      'p50 / unloaded p50': (p50 / unloaded.p50).toFixed(2),
+      'p99 / unloaded p50': (p99 / unloaded.p50).toFixed(2),
+      // Where the first byte's time went (p50s, Server-Timing): the edge's admission, the worker's arrival to first audio.
+      'admission p50 ms': timing('admission'),
+      'worker first audio p50 ms': timing(WORKER_TIMINGS.firstAudio),
+      'total p50 ms': percentile(run.samples.map((s) => s.totalMs), 50).toFixed(1),
+      'audio s / s': (audio / run.seconds).toFixed(1),
+      failed: run.failed,
+    });
+  }
+  console.log(`\nConcurrency sweep through the edge: closed loop, ${sweepRequests} requests a level after a warm-up, ${format}`);
+  console.table(rows);
 } finally {
   await edge.dispose();
   await worker.stop();

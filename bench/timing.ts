@@ -1,8 +1,12 @@
+import { parseServerTiming, type Timings } from '../shared/protocol/server-timing.ts';
+
 /** What one streamed request took: until the first body byte, until the end, and its size. */
 export interface Sample {
   firstByteMs: number;
   totalMs: number;
   bytes: number;
+  /** Its `Server-Timing` durations (ms): where the time to first byte went, as the servers saw it. */
+  serverTiming: Timings;
 }
 
 /** Sends a request and reads its body to the end, timing the first chunk and the whole. */
@@ -19,7 +23,7 @@ export async function timed(send: () => Promise<Response>): Promise<Sample> {
     if (done) break;
     bytes += value.byteLength;
   }
-  return { firstByteMs, totalMs: performance.now() - start, bytes };
+  return { firstByteMs, totalMs: performance.now() - start, bytes, serverTiming: parseServerTiming(response.headers.get('server-timing')) };
 }
 
 /** The p-th percentile (nearest rank) of a list of numbers. */

@@ -1,5 +1,5 @@
 /**
- * The speech limits middleware with the limits taken out, for bench/edge-limits.ts only: it
+ * The speech limits middleware with the limits taken out, for benches only (bench/edge-variants.ts): it
  * replaces edge/middleware/limits.ts at bundle time, so the "limits off" edge is the same code
  * minus every call to the account's Durable Object (no admission, no progress reports, no
  * settlement, no ledger row). Never part of a deployed edge.
@@ -9,6 +9,11 @@ import { createMiddleware } from 'hono/factory';
 import type { ResponseFormat } from '../../shared/schemas/speech.ts';
 import type { AppEnv } from '../../edge/env.ts';
 import { meteredStream } from '../../edge/http/metered-stream.ts';
+import { errorCatalogue } from '../../edge/openapi/error-catalogue.ts';
+
+/** What the speech route documents from the real module: without limits, no refusals and no limit headers. */
+export const ADMISSION_ERRORS = errorCatalogue({});
+export const LIMIT_HEADERS = {};
 
 export interface StreamUsage {
   model: string;

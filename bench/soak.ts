@@ -1,0 +1,148 @@
+/**
+ * A long run of speech requests through the edge at a fixed concurrency, watching memory: every
+ * `--every` requests (1,000) it prints the resident memory of the edge runtime (the workerd
+ * process(es)) and of each gpu-worker, time to first byte (p50, p99) and errors over those
+ * requests; then it idles and prints once more, and says how much each side grew from the first
+ * report to the last. A warm-up runs before the first report.
+ *
+ *   npm run bench:soak -- [--requests 10000] [--concurrency 4] [--every 1000] [--warmup 300]
+ *                         [--idle-seconds 20] [--format mp3] [--text "..."]
+ *     starts its own stack: the edge in workerd through Miniflare (test/harness) and one gpu-worker;
+ *     `--edge-variant limits-off` runs the edge without its speech limits (bench/edge-variants.ts),
+ *     to tell what of the edge's memory is theirs.
+ *
+ *   npm run bench:soak -- --url http://127.0.0.1:8787 --admin-token admin_... [--worker-port 9100]...
+ *     measures a running stack (`npm start`, which runs the edge under `wrangler dev`), speaking
+ *     with a key it makes on a new account with generous limits (or `--key`, whose account's
+ *     limits then apply: the demo key's 60 requests a minute refuse most of a soak). The edge's
+ *     processes are found from who listens on the URL's port, the workers from `--worker-port`, or
+ *     else as the gpu-workers that `npm start` launched beside it.
+ */
+import { parseArgs } from 'node:util';
+import { isResponseFormat, RESPONSE_FORMATS } from '../shared/schemas/speech.ts';
+import { closedLoop, type LoadOutcome } from './closed-loop.ts';
+import { type SoakTarget, harnessTarget, runningStackTarget } from './soak-targets.ts';
+import { percentile } from './timing.ts';
+
+const { values } = parseArgs({
+  options: {
+    requests: { type: 'string', default: '10000' },
+    concurrency: { type: 'string', default: '4' },
+    every: { type: 'string', default: '1000' },
+    warmup: { type: 'string', default: '300' },
+    'idle-seconds': { type: 'string', default: '20' },
+    format: { type: 'string', default: 'mp3' },
+    voice: { type: 'string', default: 'en-female' },
+    text: { type: 'string', default: 'The quick brown fox jumps over the lazy dog.' },
+    url: { type: 'string' },
+    key: { type: 'string' },
+    'admin-token': { type: 'string' },
+    'worker-port': { type: 'string', multiple: true },
+    'edge-variant': { type: 'string' },
+  },
+  strict: true,
+});
+const requests = Number(values.requests);
+const concurrency = Number(values.concurrency);
+const every = Number(values.every);
+const idleSeconds = Number(values['idle-seconds']);
+if (!isResponseFormat(values.format!)) throw new Error(`--format: one of ${RESPONSE_FORMATS.join(', ')}`);
+const adminToken = values['admin-token'];
+if (values.url && !values.key && !adminToken) throw new Error('--url needs --admin-token (to make a key with room for a soak) or --key');
+const body = JSON.stringify({ input: values.text, voice: values.voice, response_format: values.format });
+
+const target: SoakTarget = values.url
+  ? await runningStackTarget(values.url, adminToken ? { adminToken } : { key: values.key! }, (values['worker-port'] ?? []).map(Number), body)
+  : await harnessTarget(body, values['edge-variant']);
+
+const MB = 1024 * 1024;
+const mb = (bytes: number | undefined) => (bytes === undefined ? '-' : (bytes / MB).toFixed(0));
+
+interface Report {
+  label: string;
+  edge: number;
+  workers: Array<number | undefined>;
+  row: Record<string, string | number>;
+}
+const reports: Report[] = [];
+
+/** One report: memory now, and the requests since the last report. */
+function report(label: string, window: LoadOutcome[], seconds: number, errorsSoFar: number): void {
+  const memory = target.memory();
+  const ttfb = window.flatMap((o) => (o.ok ? [o.sample.firstByteMs] : []));
+  const row: Record<string, string | number> = {
+    requests: label,
+    'edge MB': mb(memory.edge.total),
+    // wrangler dev runs two workerd processes (its proxy, and the edge's runtime): each on its own too.
+    ...(memory.edge.pids.length > 1 ? Object.fromEntries(memory.edge.pids.map((p) => [`workerd ${p.pid} MB`, mb(p.rss)])) : {}),
+    ...Object.fromEntries(memory.workers.map((w) => [`${w.name} MB`, mb(w.rss)])),
+    'ttfb p50 ms': ttfb.length ? percentile(ttfb, 50).toFixed(1) : '-',
+    'ttfb p99 ms': ttfb.length ? percentile(ttfb, 99).toFixed(1) : '-',
+    errors: window.filter((o) => !o.ok).length,
+    'errors total': errorsSoFar,
+    'req/s': window.length ? (window.length / seconds).toFixed(1) : '-',
+  };
+  reports.push({ label, edge: memory.edge.total, workers: memory.workers.map((w) => w.rss), row });
+  console.log(Object.entries(row).map(([name, value]) => `${name} ${value}`).join(' | '));
+}
+
+const errorKinds = new Map<string, number>();
+try {
+  console.log(`Soak: ${target.description}`);
+  console.log(`${requests} requests, ${concurrency} in flight, ${values.format}, "${values.text}" (${[...values.text!].length} characters); a report every ${every}`);
+  const memory = target.memory();
+  console.log(`edge processes: ${memory.edge.pids.map((p) => `${p.pid} (${p.name})`).join(', ') || 'none found'}; workers: ${memory.workers.map((w) => `${w.name} ${w.pid}`).join(', ') || 'none found'}`);
+  report('start', [], 1, 0);
+
+  const warm = await closedLoop({ total: Number(values.warmup), concurrency, send: target.send });
+  report(`warm-up ${values.warmup}`, [], 1, warm.failed);
+
+  let window: LoadOutcome[] = [];
+  let windowStarted = performance.now();
+  let done = 0;
+  let errors = 0;
+  await closedLoop({
+    total: requests,
+    concurrency,
+    send: target.send,
+    onOutcome(outcome) {
+      done++;
+      window.push(outcome);
+      if (!outcome.ok) {
+        errors++;
+        const kind = outcome.error.slice(0, 120);
+        if (!errorKinds.has(kind)) console.log(`first error of a new kind, request ${done}: ${outcome.error.slice(0, 300)}`);
+        errorKinds.set(kind, (errorKinds.get(kind) ?? 0) + 1);
+      }
+      if (done % every === 0 || done === requests) {
+        report(String(done), window, (performance.now() - windowStarted) / 1000, errors);
+        window = [];
+        windowStarted = performance.now();
+      }
+    },
+  });
+  await new Promise((resolve) => setTimeout(resolve, idleSeconds * 1000));
+  report(`idle ${idleSeconds} s`, [], 1, errors);
+
+  console.log(`\n${target.description}: ${requests} requests, ${concurrency} in flight, ${values.format}`);
+  console.table(reports.map((r) => r.row));
+  const counted = reports.slice(2, -1); // after the warm-up, before the idle
+  const first = counted[0];
+  const last = counted.at(-1);
+  if (first && last && first !== last) {
+    const growth = (from: number | undefined, to: number | undefined) =>
+      from && to ? `${(((to - from) / from) * 100).toFixed(1)}% (${mb(from)} → ${mb(to)} MB)` : '-';
+    console.log(`Growth from the first report (${first.label}) to the last (${last.label}):`);
+    console.table([
+      { process: 'edge (workerd)', growth: growth(first.edge, last.edge), 'per request KB': ((last.edge - first.edge) / 1024 / (Number(last.label) - Number(first.label))).toFixed(1) },
+      ...memory.workers.map((w, i) => ({
+        process: w.name,
+        growth: growth(first.workers[i], last.workers[i]),
+        'per request KB': (((last.workers[i] ?? 0) - (first.workers[i] ?? 0)) / 1024 / (Number(last.label) - Number(first.label))).toFixed(1),
+      })),
+    ]);
+  }
+  if (errorKinds.size > 0) console.table([...errorKinds].map(([error, count]) => ({ error, count })));
+} finally {
+  await target.stop();
+}
