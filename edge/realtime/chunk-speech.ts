@@ -1,17 +1,20 @@
 import type { Context } from 'hono';
 import type { TimedAudioEnd, TimedAudioEvent, WordTimestamp } from '../../shared/protocol/timed-audio.ts';
 import type { RealtimeConfig } from '../../shared/schemas/realtime.ts';
+import { ApiError } from '../../shared/errors.ts';
 import { isCustomVoiceId } from '../../shared/schemas/voice-profile.ts';
 import { accountObject } from '../accounts/account-stub.ts';
 import { deliveredAudioMs } from '../accounts/settlement.ts';
-import { openSpeechTicket } from '../accounts/speech-ticket.ts';
+import { type AudioEnd, openSpeechTicket } from '../accounts/speech-ticket.ts';
 import type { AppEnv } from '../env.ts';
 import { splitTimedAudio } from '../http/timed-audio-split.ts';
 import { refusalError } from '../middleware/limits.ts';
+import type { SpeechSummary } from '../middleware/request-summary.ts';
 import { forwardedError } from '../pool/worker-answers.ts';
 import type { WorkerPool } from '../pool/worker-pool.ts';
 import { resolveSpeech } from '../speech/resolve.ts';
 import { streamUsage, workerRequestFor } from '../speech/worker-request.ts';
+import { reportChunk } from './chunk-report.ts';
 
 /** What every chunk of a socket shares: who speaks, how, and for whom. */
 export interface ChunkSpeaker {
@@ -50,9 +53,34 @@ const readAhead = () => new TransformStream<TimedAudioEvent, TimedAudioEvent>(un
  * Speaks one chunk of a context: admits its characters against the account (a share of the
  * socket's one stream slot, not a request of its own), resolves voice and language for its
  * text, asks the pool for timed audio, and meters what is read, so the chunk is charged what
- * was handed to the socket. Throws the refusal (ApiError) when it cannot start.
+ * was handed to the socket. Throws the refusal (ApiError) when it cannot start. Either way the
+ * chunk is logged and counted as a request is (chunk-report.ts).
  */
 export async function speakChunk(speaker: ChunkSpeaker, text: string, chunkId: string, signal: AbortSignal): Promise<ChunkAudio> {
+  const characters = [...text].length;
+  const startedAt = Date.now();
+  const report = (status: number, speech: Partial<SpeechSummary> & Pick<SpeechSummary, 'outcome'>, endedAt = Date.now()) =>
+    reportChunk(speaker.c.env, {
+      id: chunkId,
+      accountId: speaker.accountId,
+      status,
+      startedAt,
+      endedAt,
+      speech: { model: undefined, format: speaker.config.response_format, characters, ttfbMs: null, bytes: 0, ...speech },
+    });
+  try {
+    const { audio, model } = await admitAndSpeak(speaker, text, chunkId, signal);
+    void audio.ended.then(({ ending, firstChunkAt, bytes, endedAt }) =>
+      report(200, { model, outcome: ending, ttfbMs: firstChunkAt === null ? null : firstChunkAt - startedAt, bytes }, endedAt),
+    );
+    return audio;
+  } catch (error) {
+    report(error instanceof ApiError ? error.status : 500, { outcome: 'no_audio' });
+    throw error;
+  }
+}
+
+async function admitAndSpeak(speaker: ChunkSpeaker, text: string, chunkId: string, signal: AbortSignal): Promise<{ audio: ChunkAudio & { ended: Promise<AudioEnd> }; model: string }> {
   const { c, pool, config } = speaker;
   const characters = [...text].length;
   const voiceId = config.voice && isCustomVoiceId(config.voice) ? config.voice : undefined;
@@ -102,7 +130,15 @@ export async function speakChunk(speaker: ChunkSpeaker, text: string, chunkId: s
         await reader.cancel().catch(() => {});
       }
     }
-    return { pieces: pieces(), end: split.end, deliveredMs: () => deliveredAudioMs(bytesRead, config.response_format, speaker.sampleRate) };
+    return {
+      audio: {
+        pieces: pieces(),
+        end: split.end,
+        deliveredMs: () => deliveredAudioMs(bytesRead, config.response_format, speaker.sampleRate),
+        ended: ticket.audio!.ended,
+      },
+      model: resolved.model.info.id,
+    };
   } finally {
     await ticket.releaseUnused();
   }
