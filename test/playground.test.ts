@@ -3,7 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import type { SpeechTimings } from '../playground/src/page-instrumentation.ts';
+import type { LiveTimings, SpeechTimings } from '../playground/src/page-instrumentation.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeTinyPack } from '../gpu-worker/engines/qwen3/tiny-pack/generate.ts';
 import { spokenClip } from './clips.ts';
@@ -29,7 +29,7 @@ const PROVIDED_CLIP = new URL('../../shared/audio/ref-en-10s-16k.wav', import.me
  * The page's globals, as the callbacks given to page.evaluate and friends use them: those run in
  * Chromium, while this file compiles against Node's types only (the DOM library clashes with them).
  */
-declare const window: { playground: { lastSpeech: SpeechTimings } };
+declare const window: { playground: { lastSpeech: SpeechTimings; live: LiveTimings } };
 declare const document: {
   querySelector(selector: string): { textContent: string | null; src?: string } | null;
   documentElement: { scrollWidth: number };
@@ -167,6 +167,29 @@ describe('playground in Chromium', () => {
     expect(speech.format).toBe('mp3');
     await expect.poll(async () => (await lastSpeech()).playbackStartedAt, { timeout: 10_000 }).not.toBeNull();
     await page.click('#stop');
+  });
+
+  it('speaks live as text is typed, words lit as heard, and Stop stops it', async () => {
+    await page.selectOption('#model', 'espeak');
+    // Typed the way an LLM writes: a few characters at a time.
+    await page.click('#live-text');
+    await page.keyboard.type('Live speech starts with the first sentence. ', { delay: 10 });
+    await page.waitForFunction(() => window.playground.live?.firstAudioAt != null, undefined, { timeout: 20_000 });
+    await page.keyboard.type('Then it goes on, sentence after sentence, while the text keeps coming, so there is something to stop. '.repeat(3), { delay: 5 });
+    await page.waitForFunction(() => document.querySelector('#live-captions .heard') !== null, undefined, { timeout: 20_000 });
+    await shoot('live');
+    const captions = await page.$eval('#live-captions', (element) => element.textContent ?? '');
+    expect(captions).toContain('Live speech starts with the first sentence');
+    await page.click('#live-stop');
+    const stoppedAt = await page.evaluate(() => window.playground.live.stoppedAt);
+    expect(stoppedAt).not.toBeNull();
+    // The server confirms the cancel with `done`, after any audio of that context: none came after Stop.
+    await page.waitForFunction(() => window.playground.live.done === 'cancelled', undefined, { timeout: 10_000 });
+    const live = await page.evaluate(() => window.playground.live);
+    expect(live.audioMessages).toBeGreaterThan(0);
+    expect(live.words).toBeGreaterThan(5);
+    expect(live.audioAfterStop).toBe(0);
+    expect(await page.$eval('#status', (element) => element.textContent)).toBe('Stopped.');
   });
 
   it('clones a voice from the microphone and speaks with it at once', async () => {

@@ -31,6 +31,19 @@ describe('TextChunker', () => {
     expect(chunker.flush()).toBe('five six seven');
   });
 
+  it('speaks text that waited too long up to its last space, keeping the word still being written', () => {
+    const chunker = new TextChunker(sentence);
+    chunker.push('and then it goes on wri', 0);
+    expect(chunker.takeOverdue(1000)).toBe('and then it goes on ');
+    expect(chunker.waitingSince).toBe(1000);
+    expect(chunker.takeOverdue(2000)).toBe(''); // only "wri": it waits on
+    chunker.push('ting ', 2100);
+    expect(chunker.takeOverdue(3000)).toBe('writing ');
+    chunker.push('今天天气很好', 3100);
+    expect(chunker.takeOverdue(4100)).toBe('今天天气很好');
+    expect(chunker.waitingSince).toBeNull();
+  });
+
   it('says since when text waits, and forgets it on clear', () => {
     const chunker = new TextChunker(sentence);
     chunker.push('no end yet', 5);

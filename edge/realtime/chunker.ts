@@ -6,6 +6,8 @@ const CLAUSE_END = /(?:[,;:]+\s)|[、，；：]|\s[—–]\s/gu;
 // At the very end of the text so far, a stop is taken as a sentence's end at once; a full stop that
 // could be an abbreviation or a number going on ("Dr." "e.g." "3.") is not, there or mid-text.
 const TRAILING_END = /[.!?…]+["'”’)\]]*$/u;
+// A word at the end of the text, in a script that puts spaces between words, may be unfinished.
+const WORD_BEING_WRITTEN = /[\p{sc=Latin}\p{sc=Cyrillic}\p{sc=Greek}\p{sc=Arabic}\p{sc=Hangul}\p{M}\p{N}'’-]+$/u;
 const NOT_AN_END = /(?:\b(?:Mr|Mrs|Ms|Dr|St|Jr|Sr|Prof|vs|etc|e\.g|i\.e|No)|\b\p{L}|\d)\.$/iu;
 
 /**
@@ -38,6 +40,20 @@ export class TextChunker {
     this.buffer = '';
     this.since = null;
     return rest.trim().length > 0 ? rest : '';
+  }
+
+  /**
+   * What has waited `max_delay_ms` without a boundary: all but a word still being written at its
+   * end, which stays for the next piece (Chinese and Japanese have no such words: all of it).
+   */
+  takeOverdue(now: number): string {
+    const partial = WORD_BEING_WRITTEN.exec(this.buffer)?.[0].length ?? 0;
+    if (partial === 0) return this.flush();
+    if (this.buffer.slice(0, -partial).trim().length === 0) {
+      this.since = now; // only the word being written: it waits on
+      return '';
+    }
+    return this.take(this.buffer.length - partial, now);
   }
 
   /** Drops what is buffered (a cancel). */

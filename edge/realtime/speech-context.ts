@@ -134,7 +134,11 @@ export class SpeechContext {
     const since = this.chunker.waitingSince;
     if (since === null) return;
     const wait = Math.max(0, since + this.socket.speaker.config.chunking.max_delay_ms - Date.now());
-    this.delayTimer = setTimeout(() => this.flush(), wait);
+    this.delayTimer = setTimeout(() => {
+      this.enqueue(this.chunker.takeOverdue(Date.now()));
+      this.armDelay(); // for the word it kept
+      this.pump();
+    }, wait);
   }
 
   /** Starts the chunks that may start, and plays the first if nothing plays. */

@@ -3,6 +3,7 @@ import { setupDesign } from './design.ts';
 import { byId } from './dom.ts';
 import { clearError, fail, say } from './feedback.ts';
 import { loadKey, saveKey } from './key-store.ts';
+import { resetLive } from './live.ts';
 import { setupSpeak } from './speak.ts';
 import { addVoice, clearSpeechOptions, loadSpeechOptions } from './speech-options.ts';
 import { clearUsage, noteCreditsRemaining, refreshUsage, setupUsage } from './usage.ts';
@@ -15,6 +16,7 @@ async function loadAccount(): Promise<void> {
   clearError();
   clearSpeechOptions();
   clearUsage();
+  resetLive();
   if (!loadKey()) return say('Paste an API key to start.');
   say('Loading models, voices and usage…');
   const results = await Promise.allSettled([loadSpeechOptions(), refreshUsage()]);

@@ -13,3 +13,19 @@ export interface SpeechTimings {
   /** The HTTP status of the answer. */
   status: number | null;
 }
+
+/**
+ * `window.playground.live`: what the Live panel's socket did, in `performance.now()` ms (null
+ * until it happened). Tests read it to time first audio and to see that Stop stopped the audio.
+ */
+export interface LiveTimings {
+  firstTextAt: number | null;
+  firstAudioAt: number | null;
+  audioMessages: number;
+  words: number;
+  stoppedAt: number | null;
+  /** Audio messages that arrived for the stopped context after Stop. */
+  audioAfterStop: number;
+  /** The last context's `done` reason. */
+  done: string | null;
+}

@@ -1,15 +1,21 @@
-import type { SpeechTimings } from './page-instrumentation.ts';
+import type { LiveTimings, SpeechTimings } from './page-instrumentation.ts';
 
 declare global {
   interface Window {
-    playground: { lastSpeech: SpeechTimings | null };
+    playground: { lastSpeech: SpeechTimings | null; live: LiveTimings | null };
   }
 }
 
-window.playground = { lastSpeech: null };
+window.playground = { lastSpeech: null, live: null };
 
 export function beginSpeech(format: string): SpeechTimings {
   const timings: SpeechTimings = { requestSentAt: null, firstChunkAt: null, playbackStartedAt: null, responseEndedAt: null, bytes: 0, format, status: null };
   window.playground.lastSpeech = timings;
+  return timings;
+}
+
+export function beginLive(): LiveTimings {
+  const timings: LiveTimings = { firstTextAt: null, firstAudioAt: null, audioMessages: 0, words: 0, stoppedAt: null, audioAfterStop: 0, done: null };
+  window.playground.live = timings;
   return timings;
 }
