@@ -120,12 +120,12 @@ export class SpeechContext {
     this.charsQueued = 0;
   }
 
-  private enqueue(text: string, at = this.queue.length): void {
+  private enqueue(text: string): void {
     if (text.length === 0) return;
     const charOffset = this.characters;
     this.characters += codePoints(text);
     this.charsQueued += codePoints(text);
-    this.queue.splice(at, 0, { text, charOffset, retries: 0, abort: new AbortController() });
+    this.queue.push({ text, charOffset, retries: 0, abort: new AbortController() });
   }
 
   /** Text without a boundary is spoken once it has waited `max_delay_ms`. */
