@@ -59,9 +59,33 @@ describe('realtime socket: bad messages get error messages and the socket surviv
     client.send({ type: 'close' });
     const error = await client.waitFor(isType('error'));
     expect(error).toMatchObject({ code: 'rate_limit_characters', context_id: 'default' });
-    expect(error.retry_after_seconds).toBeGreaterThan(0);
+    expect(error.retry_after_seconds).toBeGreaterThan(30); // too long to wait for: the context ends
+    expect(error.retrying).toBeUndefined();
     expect((await client.waitFor(isType('done'))).reason).toBe('failed');
     client.close();
+  });
+
+  it('a rate limit that clears within seconds is waited out, and no text is lost', async () => {
+    // 300 characters a minute (5 a second): the first sentence takes nearly all, the second waits about 4 s.
+    const { key } = await stack.edge.createKey({ limits: { characters_per_minute: 300 } });
+    const client = await RealtimeClient.open(stack.edge.url, { key });
+    client.send({ type: 'config', response_format: 'mulaw', chunking: { boundary: 'sentence', max_characters: 1000, max_delay_ms: 1000 } });
+    const first = `${'word '.repeat(55)}end. `; // 280 characters
+    const second = 'Then a short one waits here for its turn.'; // 41: about 20 more than the minute has left
+    client.send({ type: 'text', text: first + second });
+    client.send({ type: 'close' });
+    const notice = await client.waitFor(isType('error'));
+    expect(notice).toMatchObject({ code: 'rate_limit_characters', context_id: 'default', retrying: true });
+    expect(notice.retry_after_seconds).toBeGreaterThan(0);
+    expect(notice.retry_after_seconds).toBeLessThanOrEqual(30);
+    const done = await client.waitFor(isType('done'), 60_000);
+    client.close();
+    expect(done.reason).toBe('closed');
+    const heard = client.received.filter(isType('audio')).flatMap((m) => m.timestamps.map((w) => w.word));
+    expect(heard.join(' ')).toBe((first + second).match(/[\p{L}\p{N}']+/gu)!.join(' '));
+    // The second sentence's audio came only after the wait.
+    const secondAudio = client.received.find((m) => m.type === 'audio' && m.timestamps.some((w) => w.word === 'waits'))!;
+    expect(secondAudio.at - notice.at).toBeGreaterThan((notice.retry_after_seconds! - 1) * 1000);
   });
 
   it('opening a socket counts against the requests-per-minute limit', async () => {

@@ -23,6 +23,11 @@ export interface ContextSocket {
 const READ_AHEAD = 1;
 /** A chunk whose worker failed is spoken again (what was not heard of it) at most this often. */
 const MAX_RETRIES = 2;
+/**
+ * A chunk refused by a rate limit (429) that would fit within this many seconds waits and is
+ * tried again, its context going on; a longer wait, or any other refusal, ends the context.
+ */
+export const MAX_RATE_LIMIT_WAIT_SECONDS = 30;
 /** Text waiting to be spoken, per context; more is refused until it drains. */
 export const MAX_PENDING_CHARACTERS = 20_000;
 
@@ -196,10 +201,28 @@ export class SpeechContext {
       return true;
     } catch (error) {
       if (chunk.abort.signal.aborted) return true;
-      // A refusal (limits, no worker, the worker's 4xx) ends the context; a broken stream is retried.
-      if (error instanceof ApiError) return this.fail(error, true);
+      // A refusal (limits, no worker, the worker's 4xx) ends the context, unless a short wait
+      // would let it through; a broken stream is retried.
+      if (error instanceof ApiError) {
+        if (await this.waitOutRateLimit(chunk, error)) return this.playChunk(chunk);
+        return chunk.abort.signal.aborted || this.fail(error, true);
+      }
       return this.retry(chunk, heard, audio?.deliveredMs() ?? 0, error);
     }
+  }
+
+  /** A 429 that fits soon: says so, waits (a cancel cuts it short) and asks again. False: it does not. */
+  private async waitOutRateLimit(chunk: Chunk, error: ApiError): Promise<boolean> {
+    const seconds = Number(error.headers?.['retry-after']);
+    if (error.status !== 429 || !(seconds <= MAX_RATE_LIMIT_WAIT_SECONDS)) return false;
+    this.socket.send(errorMessage(error, this.id, true));
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, seconds * 1000);
+      chunk.abort.signal.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
+    });
+    if (chunk.abort.signal.aborted) return false;
+    chunk.audio = this.start(chunk);
+    return true;
   }
 
   /** A worker failed mid-chunk: what was not heard is spoken again, elsewhere. */

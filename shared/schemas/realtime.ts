@@ -95,6 +95,8 @@ export const ServerMessageSchema = z.discriminatedUnion('type', [
     message: z.string(),
     context_id: z.string().optional(),
     retry_after_seconds: z.number().int().optional(),
+    /** True: the context waits `retry_after_seconds` and tries again by itself (nothing is lost); absent: the context ended. */
+    retrying: z.boolean().optional(),
   }),
 ]);
 export type ServerMessage = z.infer<typeof ServerMessageSchema>;
