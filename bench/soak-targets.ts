@@ -1,6 +1,6 @@
 /**
  * What bench/soak.ts runs against: a stack it starts (the Miniflare harness of the tests), or a
- * running one (`npm start`: wrangler dev) found from the process table.
+ * running one (`npm start`) found from the process table.
  */
 import { HARNESS_LIMITS, startEdge } from '../test/harness/edge.ts';
 import { startGpuWorker } from '../test/harness/gpu-worker.ts';
@@ -65,7 +65,7 @@ export async function harnessTarget(body: string, variant?: string): Promise<Soa
 
 /**
  * The edge's processes: whoever listens on its port, and when that is workerd, the other workerd
- * processes of the same parent (wrangler dev runs a proxy beside the worker's runtime); when it is
+ * processes of the same parent (wrangler's dev server runs a proxy beside the worker's runtime); when it is
  * not (a Node proxy), the workerd processes below it.
  */
 function edgePids(port: number): number[] {

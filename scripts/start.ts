@@ -1,10 +1,16 @@
 /**
  * `npm start`: the whole stack on this machine. gpu-workers (`--workers N`, default 1; espeak,
  * plus any `--pack DIR`) that join the edge's pool by heartbeat and are restarted (with backoff)
- * when they die, the edge in workerd through `wrangler dev`, a demo account and key made through
- * the admin API, and a first sentence spoken into hello.wav. Ctrl-C or SIGTERM stops every
- * process it started. The edge also serves the web playground at /: wrangler.toml's [build] has
- * `wrangler dev` build it first, and again when its sources change.
+ * when they die, the edge in workerd, a demo account and key made through the admin API, and a
+ * first sentence spoken into hello.wav. Ctrl-C or SIGTERM stops every process it started. The
+ * edge also serves the web playground at /: wrangler.toml's [build] builds it first, and again
+ * when its sources change.
+ *
+ * The edge runs through wrangler's API with the inspector off (scripts/edge-dev.ts): the
+ * `wrangler dev` CLI's inspector proxy holds on to every message while no DevTools is attached,
+ * and grows by about 400 KB a speech request (bench/repro/wrangler-dev-inspector/README.md).
+ * `--inspect` runs the edge through `wrangler dev` as before, for DevTools (chrome://inspect,
+ * port 9229); its memory then grows with use.
  *
  * Variables: EDGE_PORT (8787), WORKER_PORT (9100: the first worker's; the next ones count up),
  * DEMO_API_KEY, ADMIN_TOKEN, WORKER_SECRET.
@@ -21,7 +27,10 @@ import { parseArgs } from 'node:util';
 const ROOT = new URL('..', import.meta.url).pathname;
 const WRANGLER = join(ROOT, 'node_modules/.bin/wrangler');
 
-const { values } = parseArgs({ options: { pack: { type: 'string', multiple: true }, workers: { type: 'string', default: '1' } }, strict: true });
+const { values } = parseArgs({
+  options: { pack: { type: 'string', multiple: true }, workers: { type: 'string', default: '1' }, inspect: { type: 'boolean', default: false } },
+  strict: true,
+});
 const workerCount = Number(values.workers);
 if (!Number.isInteger(workerCount) || workerCount < 1 || workerCount > 16) throw new Error('--workers takes a number from 1 to 16');
 const edgePort = Number(process.env.EDGE_PORT ?? 8787);
@@ -139,7 +148,9 @@ async function main() {
   // No metrics, no interactive prompts, and no fetch of the `Request.cf` object (it fails offline with two stack traces).
   const wranglerEnv = { WRANGLER_SEND_METRICS: 'false', CI: 'true', CLOUDFLARE_CF_FETCH_ENABLED: 'false' };
   execFileSync(WRANGLER, ['d1', 'migrations', 'apply', 'DB', '--local', '--persist-to', state], { cwd: ROOT, env: { ...process.env, ...wranglerEnv }, stdio: 'ignore' });
-  launch('edge', WRANGLER, ['dev', '--ip', '127.0.0.1', '--port', String(edgePort), '--persist-to', state, '--env-file', envFile, '--show-interactive-dev-session=false', '--log-level', 'warn'], wranglerEnv);
+  const edgeArgs = ['--ip', '127.0.0.1', '--port', String(edgePort), '--persist-to', state, '--env-file', envFile, '--log-level', 'warn'];
+  if (values.inspect) launch('edge', WRANGLER, ['dev', ...edgeArgs, '--inspector-port', '9229', '--show-interactive-dev-session=false'], wranglerEnv);
+  else launch('edge', process.execPath, [join(ROOT, 'scripts/edge-dev.ts'), ...edgeArgs], wranglerEnv);
   await waitFor('the edge', async () => (await fetch(`${edgeUrl}/v1/models`)).status === 401, 120_000);
 
   // Accounts start with no credits (pay per use): the demo account gets a million characters.
@@ -163,6 +174,7 @@ async function main() {
   say(`  API key:     ${apiKey}`);
   say(`  Admin token: ${adminToken}`);
   say(`  Spoke:       hello.wav (${((wav.byteLength - 44) / 48_000).toFixed(1)} s)`);
+  if (values.inspect) say('  DevTools:    chrome://inspect, localhost:9229 (the edge runs under wrangler dev: its memory grows with use)');
   say();
   say('Try it:');
   say(`  curl ${edgeUrl}/v1/audio/speech \\`);

@@ -44,6 +44,8 @@ const { values } = parseArgs({
 const MODES = ['cli', 'cli-devtools', 'api-no-inspector', 'miniflare'] as const;
 const mode = values.mode as (typeof MODES)[number];
 if (!MODES.includes(mode)) throw new Error(`--mode: one of ${MODES.join(', ')}`);
+// Offline, wrangler and Miniflare would fetch the `Request.cf` object and print two stack traces; in every mode.
+process.env.CLOUDFLARE_CF_FETCH_ENABLED = 'false';
 const port = Number(values.port);
 const inspectorPort = Number(values['inspector-port']);
 const HERE = new URL('.', import.meta.url).pathname;
@@ -85,7 +87,7 @@ async function start(): Promise<{ root: number; stop: () => Promise<void> }> {
   const child: ChildProcess = spawn(
     join(ROOT, 'node_modules/.bin/wrangler'),
     ['dev', '--config', join(HERE, 'wrangler.toml'), '--ip', '127.0.0.1', '--port', String(port), '--inspector-port', String(inspectorPort), '--var', `UPSTREAM:${upstreamUrl}`, '--log-level', 'warn', '--show-interactive-dev-session=false'],
-    { env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CI: 'true', CLOUDFLARE_CF_FETCH_ENABLED: 'false' }, stdio: ['ignore', 'ignore', 'inherit'], detached: true },
+    { env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CI: 'true' }, stdio: ['ignore', 'ignore', 'inherit'], detached: true },
   );
   const stop = async () => {
     const exited = new Promise((resolve) => child.once('exit', resolve));
@@ -146,6 +148,8 @@ function report(label: string) {
   if (mode.startsWith('cli')) {
     const node = descendantsOf(root).filter((pid) => processName(pid) === 'node');
     row['wrangler node MB'] = (node.reduce((sum, pid) => sum + (rssBytes(pid) ?? 0), 0) / MB).toFixed(0);
+  } else {
+    row['driver node MB'] = (process.memoryUsage().rss / MB).toFixed(0); // wrangler's API or Miniflare runs in this process
   }
   rows.push(row);
   console.log(Object.entries(row).map(([k, v]) => `${k} ${v}`).join(' | '));
