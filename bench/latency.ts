@@ -5,6 +5,10 @@
  * seconds of audio per second. Runs its own worker and edge on loopback.
  *
  *   npm run bench -- [--requests 60] [--sweep-requests 160] [--levels 1,4,16] [--text "..."] [--format pcm]
+ *
+ * `--requests 0` skips the first part (the sweep alone, for before/after runs). Issue 14's bar at 4
+ * in flight: p50 within 2x of the unloaded p50, p99 within 4x (of the unloaded p99, and shown
+ * against the unloaded p50 too), audio seconds per second no lower than before.
  */
 import { parseArgs } from 'node:util';
 import { startEdge } from '../test/harness/edge.ts';
@@ -42,38 +46,44 @@ try {
   const viaEdge = () =>
     edge.fetch('/v1/audio/speech', { method: 'POST', key, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ input: text, language: 'en', response_format: format }) });
 
-  // Warm both paths (isolate start, catalog, thread caches), then interleave so drift hits both alike.
-  for (let i = 0; i < 5; i++) {
-    await timed(direct);
-    await timed(viaEdge);
-  }
-  const samples: Record<'direct' | 'edge', Sample[]> = { direct: [], edge: [] };
-  for (let i = 0; i < requests; i++) {
-    samples.direct.push(await timed(direct));
-    samples.edge.push(await timed(viaEdge));
-  }
+  if (requests > 0) {
+    // Warm both paths (isolate start, catalog, thread caches), then interleave so drift hits both alike.
+    for (let i = 0; i < 5; i++) {
+      await timed(direct);
+      await timed(viaEdge);
+    }
+    const samples: Record<'direct' | 'edge', Sample[]> = { direct: [], edge: [] };
+    for (let i = 0; i < requests; i++) {
+      samples.direct.push(await timed(direct));
+      samples.edge.push(await timed(viaEdge));
+    }
 
-  const row = (name: string, list: Sample[]) => {
-    const ttfb = list.map((s) => s.firstByteMs);
-    const total = list.map((s) => s.totalMs);
-    return { path: name, 'ttfb p50 ms': percentile(ttfb, 50).toFixed(1), 'ttfb p90 ms': percentile(ttfb, 90).toFixed(1), 'total p50 ms': percentile(total, 50).toFixed(1), 'total p90 ms': percentile(total, 90).toFixed(1) };
-  };
-  const ratio = (metric: (s: Sample) => number, p: number) =>
-    (percentile(samples.edge.map(metric), p) / percentile(samples.direct.map(metric), p)).toFixed(2);
-  const audioSeconds = samples.direct[0]!.bytes / bytesPerAudioSecond;
-  console.log(`${requests} requests each way, ${text.length} characters (${audioSeconds.toFixed(1)} s of audio), espeak, ${format}`);
-  console.table([
-    row('direct to worker', samples.direct),
-    row('through the edge', samples.edge),
-    { path: 'edge / direct', 'ttfb p50 ms': ratio((s) => s.firstByteMs, 50), 'ttfb p90 ms': ratio((s) => s.firstByteMs, 90), 'total p50 ms': ratio((s) => s.totalMs, 50), 'total p90 ms': ratio((s) => s.totalMs, 90) },
-  ]);
+    const row = (name: string, list: Sample[]) => {
+      const ttfb = list.map((s) => s.firstByteMs);
+      const total = list.map((s) => s.totalMs);
+      return { path: name, 'ttfb p50 ms': percentile(ttfb, 50).toFixed(1), 'ttfb p90 ms': percentile(ttfb, 90).toFixed(1), 'total p50 ms': percentile(total, 50).toFixed(1), 'total p90 ms': percentile(total, 90).toFixed(1) };
+    };
+    const ratio = (metric: (s: Sample) => number, p: number) =>
+      (percentile(samples.edge.map(metric), p) / percentile(samples.direct.map(metric), p)).toFixed(2);
+    const audioSeconds = samples.direct[0]!.bytes / bytesPerAudioSecond;
+    console.log(`${requests} requests each way, ${text.length} characters (${audioSeconds.toFixed(1)} s of audio), espeak, ${format}`);
+    console.table([
+      row('direct to worker', samples.direct),
+      row('through the edge', samples.edge),
+      { path: 'edge / direct', 'ttfb p50 ms': ratio((s) => s.firstByteMs, 50), 'ttfb p90 ms': ratio((s) => s.firstByteMs, 90), 'total p50 ms': ratio((s) => s.totalMs, 50), 'total p90 ms': ratio((s) => s.totalMs, 90) },
+    ]);
+  }
 
   // The sweep: does first audio stay fast while other streams are playing?
   const rows: Array<Record<string, string | number>> = [];
   let unloaded: { p50: number; p99: number } | undefined;
   for (const concurrency of levels) {
     await closedLoop({ total: concurrency * 2, concurrency, send: viaEdge }); // warm up at this level
-    const run = await closedLoop({ total: sweepRequests, concurrency, send: viaEdge });
+    const errors = new Set<string>(); // why requests failed, each reason once
+    const run = await closedLoop({ total: sweepRequests, concurrency, send: viaEdge, onOutcome: (outcome) => {
+      if (!outcome.ok) errors.add(outcome.error.slice(0, 300));
+    } });
+    for (const error of errors) console.log(`${concurrency} in flight, failed: ${error}`);
     const ttfb = run.samples.map((s) => s.firstByteMs);
     const p50 = percentile(ttfb, 50);
     const p99 = percentile(ttfb, 99);
@@ -89,6 +99,7 @@ try {
       'ttfb p50 ms': p50.toFixed(1),
       'ttfb p99 ms': p99.toFixed(1),
       'p50 / unloaded p50': (p50 / unloaded.p50).toFixed(2),
+      'p99 / unloaded p99': (p99 / unloaded.p99).toFixed(2),
       'p99 / unloaded p50': (p99 / unloaded.p50).toFixed(2),
       // Where the first byte's time went (p50s, Server-Timing): the edge's admission, the worker's arrival to first audio.
       'admission p50 ms': timing('admission'),

@@ -25,6 +25,20 @@ describe('createResampler', () => {
     expect(crossings / 2 / (6_000 / 24_000)).toBeCloseTo(440, -1);
   });
 
+  it('a converter left by an earlier stream, even one cut short, starts the next stream clean', async () => {
+    const cut = await createResampler(22_050, 24_000);
+    cut.push(tone(1_000, 22_050, 3_000)); // cancelled mid-stream: its filter still holds this tone
+    cut.close();
+    // The last converter given back is the first taken again: `reused` is the one just cut short.
+    const reused = await createResampler(22_050, 24_000);
+    const other = await createResampler(22_050, 24_000);
+    const input = tone(440, 22_050, 5_000);
+    const [fromReused, fromOther] = [reused, other].map((resampler) => concatSamples([resampler.push(input), resampler.end()]));
+    reused.close();
+    other.close();
+    expect(fromReused).toEqual(fromOther);
+  });
+
   it('passes audio through untouched when the rates match', async () => {
     const resampler = await createResampler(24_000, 24_000);
     const input = tone(100, 24_000, 480);

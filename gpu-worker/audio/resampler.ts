@@ -1,5 +1,6 @@
 import libsamplerate from '@alexanderolsen/libsamplerate-js';
 import { concatSamples } from '../../shared/audio/pcm.ts';
+import { giveBackConverter, takeConverter } from './converter-pool.ts';
 
 // A CommonJS package: its named exports are reached through the default import under Node's ESM.
 const { ConverterType, create } = libsamplerate;
@@ -9,7 +10,7 @@ export interface StreamResampler {
   push(samples: Float32Array): Float32Array;
   /** Flushes the filter's delay line; the whole stream is then round(input × ratio) samples. */
   end(): Float32Array;
-  /** Frees the converter; safe to call more than once, and needed when a stream stops early. */
+  /** Gives the converter back for the next stream; safe to call more than once, and needed when a stream stops early. */
   close(): void;
 }
 
@@ -25,12 +26,12 @@ class Passthrough implements StreamResampler {
 
 /**
  * libsamplerate (the reference C library, as WebAssembly) in its streaming ("full") mode, with
- * the medium-quality sinc converter: clean for speech, and cheap next to synthesis. Each one is
- * its own WebAssembly instance (a few ms to create): start it beside the engine's first step.
+ * the medium-quality sinc converter (see converter-pool.ts). One left by an earlier stream is
+ * reused; a new one takes 15 to 50 ms to make: start it beside the engine's first step.
  */
 export async function createResampler(fromRate: number, toRate: number): Promise<StreamResampler> {
   if (fromRate === toRate) return new Passthrough();
-  const src = await create(1, fromRate, toRate, { converterType: ConverterType.SRC_SINC_MEDIUM_QUALITY });
+  const src = await takeConverter(fromRate, toRate);
   const ratio = toRate / fromRate;
   let consumed = 0;
   let produced = 0;
@@ -56,7 +57,7 @@ export async function createResampler(fromRate: number, toRate: number): Promise
     close() {
       if (closed) return;
       closed = true;
-      src.destroy();
+      giveBackConverter(src, fromRate, toRate);
     },
   };
 }

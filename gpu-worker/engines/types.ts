@@ -2,6 +2,7 @@ import type { TimedAudioEnd } from '../../shared/protocol/timed-audio.ts';
 import type { EngineErrorCode } from '../../shared/protocol/worker-errors.ts';
 import type { ModelInfo } from '../../shared/schemas/catalog.ts';
 import type { VoiceProfile } from '../../shared/schemas/voice-profile.ts';
+import type { PlaybackClock } from './playback-clock.ts';
 
 export type { VoiceProfile };
 
@@ -45,6 +46,11 @@ export interface SynthesisRequest {
   instructions?: string;
   /** Report word timings (an engine may hold audio back by up to a word to know a word's end). */
   words?: boolean;
+  /**
+   * The stream's lead over real time: an engine that queues work across streams serves the
+   * earliest deadline first. Absent, the request's work queues in arrival order.
+   */
+  playback?: PlaybackClock;
 }
 
 /** Audio as it is made, and the words first heard in it (or before it: never after). */

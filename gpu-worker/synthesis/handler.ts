@@ -6,6 +6,7 @@ import { formatServerTiming } from '../../shared/protocol/server-timing.ts';
 import { TIMED_AUDIO_CONTENT_TYPE } from '../../shared/protocol/timed-audio.ts';
 import { createEncoder, type StreamEncoder } from '../audio/encoders/index.ts';
 import { createResampler, type StreamResampler } from '../audio/resampler.ts';
+import { PlaybackClock } from '../engines/playback-clock.ts';
 import type { Engine, EngineChunk } from '../engines/types.ts';
 import { parseJson, parseWith, toApiError } from '../http/errors.ts';
 import { sendError } from '../http/io.ts';
@@ -16,6 +17,7 @@ import type { RecentMedian } from '../pool/recent-median.ts';
 import type { Scheduler } from '../scheduler.ts';
 import { planSynthesis, speakSegments } from './plan.ts';
 import { bodyWriter, wordTimestamps } from './timed-writer.ts';
+import { mainThreadTurns } from './turns.ts';
 
 export interface SynthesizeDeps {
   engines: Map<string, Engine>;
@@ -64,7 +66,9 @@ export async function handleSynthesize(req: IncomingMessage, res: ServerResponse
     release = await deps.scheduler.acquire(cancel.signal);
     const queueMs = performance.now() - started;
     // The engine starts first; resampler and encoder are made while it works toward its first audio.
-    iterator = speakSegments(plan, cancel.signal)[Symbol.asyncIterator]();
+    // The stream's lead counts from its arrival, so time queued for a slot counts against it.
+    const playback = new PlaybackClock({ startedAt: started });
+    iterator = speakSegments(plan, cancel.signal, playback)[Symbol.asyncIterator]();
     const firstStep = step(iterator);
     resamplerReady = createResampler(plan.engine.info.sample_rate, sampleRate);
     const timed = request.timestamps ?? false;
@@ -94,10 +98,15 @@ export async function handleSynthesize(req: IncomingMessage, res: ServerResponse
     };
     const toTimestamps = wordTimestamps(request.input, plan.engine.info.sample_rate);
     for (let next = first; !next.done; next = await step(iterator)) {
+      // One chunk a turn, earliest deadline first: a new stream's first chunk goes ahead of chunks
+      // other streams' engines made ahead, and a sentence made at once is not all encoded in one go.
+      await mainThreadTurns.take(playback.deadline(), cancel.signal);
       // A word goes out before the audio that holds its start.
       if (next.value.words) await writer.words(toTimestamps(next.value.words));
       await emit(resampler.push(next.value.audio));
     }
+    // An engine stops quietly on abort (even while its work waited in line): that is a cancel, not an end.
+    cancel.signal.throwIfAborted();
     await emit(resampler.end());
     await encoder.end();
     await writer.end({ audio_ms: (samplesOut / sampleRate) * 1000, alignment: plan.engine.wordAlignment });

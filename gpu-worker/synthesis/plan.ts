@@ -1,6 +1,7 @@
 import { canResume, resolveSampleRate } from '../../shared/audio/formats.ts';
 import { ApiError, invalidRequest } from '../../shared/errors.ts';
 import type { TextSegment, WorkerSynthesisRequest } from '../../shared/protocol/worker-api.ts';
+import { PlaybackClock } from '../engines/playback-clock.ts';
 import type { Engine, EngineChunk, SynthesisRequest, VoiceSelection } from '../engines/types.ts';
 
 /** What a synthesis request asks of this worker, checked before any slot or thread is taken. */
@@ -67,14 +68,16 @@ export function planSynthesis(request: WorkerSynthesisRequest, engines: Map<stri
 
 /**
  * The segments' audio one after the other, as one stream; a later segment's words move by the
- * characters (code points) and samples of those before it.
+ * characters (code points) and samples of those before it. `playback` follows the audio handed
+ * out, so the engine puts this stream's next piece of work in line by its lead.
  */
-export async function* speakSegments(plan: SynthesisPlan, signal: AbortSignal): AsyncGenerator<EngineChunk> {
+export async function* speakSegments(plan: SynthesisPlan, signal: AbortSignal, playback = new PlaybackClock()): AsyncGenerator<EngineChunk> {
+  const rate = plan.engine.info.sample_rate;
   let chars = 0;
   let samples = 0;
   for (const segment of plan.segments) {
     const base = samples;
-    for await (const chunk of plan.engine.synthesize(plan.engineRequest(segment), signal)) {
+    for await (const chunk of plan.engine.synthesize({ ...plan.engineRequest(segment), playback }, signal)) {
       const words = chunk.words?.map((word) => ({
         charStart: word.charStart + chars,
         charEnd: word.charEnd + chars,
@@ -82,7 +85,9 @@ export async function* speakSegments(plan: SynthesisPlan, signal: AbortSignal): 
         endSample: word.endSample + base,
       }));
       samples += chunk.audio.length;
+      // Counted once the consumer is done with it: while it works on a chunk, the deadline is that chunk's.
       yield words ? { audio: chunk.audio, words } : chunk;
+      playback.advance(chunk.audio.length / rate);
     }
     chars += [...segment.text].length;
   }

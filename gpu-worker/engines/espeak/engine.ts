@@ -73,7 +73,8 @@ export class EspeakEngine implements Engine {
     let samples = 0;
     for (const sentence of sentenceSpans(request.text, language)) {
       if (signal.aborted) return;
-      const blocks = this.pool.run({ text: sentence.text, ...settings }, signal);
+      // Each sentence queues by the stream's deadline as of now, after the audio before it went out.
+      const blocks = this.pool.run({ text: sentence.text, ...settings }, signal, request.playback?.deadline());
       const sentenceWords = () => wordSpans(sentence.text, language).map(({ start, end }) => ({ start: start + toPoint(sentence.start), end: end + toPoint(sentence.start) }));
       const words = request.words ? new WordChunker(toPoint(sentence.start), samples, this.info.sample_rate, sentenceWords()) : undefined;
       for await (const block of blocks) {

@@ -1,4 +1,5 @@
 import { Worker } from 'node:worker_threads';
+import { DeadlineQueue } from '../deadline-queue.ts';
 import { CANCEL_SLOT, type EspeakWordEvent, type SynthesizeJob, type ThreadMessage } from './protocol.ts';
 
 interface Thread {
@@ -18,18 +19,19 @@ type JobEvent = { type: 'chunk'; block: EspeakBlock } | { type: 'end' } | { type
 
 /**
  * A fixed set of espeak threads. A job (one sentence) takes a free thread or waits for one, and
- * gives it back the moment espeak has finished it.
+ * gives it back the moment espeak has finished it. Waiting jobs go earliest deadline first (see
+ * PlaybackClock): a new stream's first sentence before the later sentences of streams already
+ * playing, rather than behind all of them.
  */
 export class EspeakThreadPool {
   readonly sampleRate: number;
-  private readonly idle: Thread[];
-  private readonly waiting: Array<(thread: Thread) => void> = [];
+  private readonly threads: DeadlineQueue<Thread>;
   private readonly all: Thread[];
   private nextJobId = 1;
 
   private constructor(threads: Thread[]) {
     this.all = threads;
-    this.idle = [...threads];
+    this.threads = new DeadlineQueue(threads);
     this.sampleRate = threads[0]!.sampleRate;
   }
 
@@ -53,11 +55,13 @@ export class EspeakThreadPool {
    * Synthesizes one piece of text, yielding espeak's 16-bit blocks (with its word events) as they
    * come; stops within one block of `signal`. The thread goes back to the pool as soon as espeak finishes the piece, not
    * when the consumer has read it all: a slow reader buffers at most one sentence and never holds
-   * a thread that other streams are waiting for.
+   * a thread that other streams are waiting for. `deadline` (performance.now() ms) is the job's
+   * place in line when every thread is busy, earliest first; the default, now, is arrival order.
    */
-  async *run(job: Omit<SynthesizeJob, 'type' | 'jobId'>, signal: AbortSignal): AsyncGenerator<EspeakBlock> {
+  async *run(job: Omit<SynthesizeJob, 'type' | 'jobId'>, signal: AbortSignal, deadline = performance.now()): AsyncGenerator<EspeakBlock> {
     if (signal.aborted) return;
-    const thread = await this.acquire();
+    const thread = await this.threads.acquire(deadline, signal).catch(() => undefined); // undefined: aborted while waiting
+    if (!thread) return;
     const jobId = this.nextJobId++;
     const events: JobEvent[] = [];
     let wake: (() => void) | undefined;
@@ -72,7 +76,7 @@ export class EspeakThreadPool {
       thread.worker.off('message', onMessage);
       thread.worker.off('exit', onExit);
       signal.removeEventListener('abort', cancel);
-      if (healthy) this.release(thread);
+      if (healthy) this.threads.release(thread);
     };
     const onMessage = (message: ThreadMessage) => {
       if (message.type === 'ready' || message.jobId !== jobId) return;
@@ -102,18 +106,6 @@ export class EspeakThreadPool {
       // The consumer stopped early: tell espeak to stop; the thread returns when it says done.
       if (held) cancel();
     }
-  }
-
-  private acquire(): Promise<Thread> {
-    const thread = this.idle.pop();
-    if (thread) return Promise.resolve(thread);
-    return new Promise((resolve) => this.waiting.push(resolve));
-  }
-
-  private release(thread: Thread): void {
-    const next = this.waiting.shift();
-    if (next) next(thread);
-    else this.idle.push(thread);
   }
 
   async close(): Promise<void> {
