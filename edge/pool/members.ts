@@ -28,20 +28,16 @@ const SEED_CAPACITY = 16;
 const IDLE: WorkerLoad = { active: 0, queued: 0, ttfa_ms: null };
 
 interface Cached<T> {
-  value: T;
+  value: Promise<T>;
   expires: number;
 }
-// Per isolate. Only answers are kept, never a pending load: in workerd a promise of I/O belongs to
-// the request that started it, and another request awaiting it hangs if that one ends first.
+// Per isolate.
 let registered: Cached<PoolMember[]> | undefined;
 const seeds = new Map<string, Cached<PoolMember | null>>();
 
-/** The cached answer while fresh, else a load of this request's own, kept for the next ones. */
-async function fresh<T>(entry: Cached<T> | undefined, ttl: number, load: () => Promise<T>, keep: (entry: Cached<T>) => void): Promise<T> {
-  if (entry && entry.expires > Date.now()) return entry.value;
-  const value = await load();
-  keep({ value, expires: Date.now() + ttl });
-  return value;
+function cached<T>(entry: Cached<T> | undefined, ttl: number, load: () => Promise<T>): Cached<T> {
+  if (entry && entry.expires > Date.now()) return entry;
+  return { value: load(), expires: Date.now() + ttl };
 }
 
 async function readRegistered(env: Env): Promise<PoolMember[]> {
@@ -66,10 +62,15 @@ async function readSeed(env: Env, url: string): Promise<PoolMember | null> {
  * not registered themselves.
  */
 export async function poolMembers(env: Env): Promise<PoolMember[]> {
-  const members = await fresh(registered, MEMBERS_TTL_MS, () => readRegistered(env), (entry) => (registered = entry));
+  registered = cached(registered, MEMBERS_TTL_MS, () => readRegistered(env));
+  const members = await registered.value.catch((error: unknown) => {
+    registered = undefined;
+    throw error;
+  });
   const known = new Set(members.map((m) => m.url));
   const seedUrls = env.WORKER_URLS.split(',').map((url) => url.trim().replace(/\/$/, '')).filter((url) => url && !known.has(url));
-  const answered = await Promise.all(seedUrls.map((url) => fresh(seeds.get(url), SEED_TTL_MS, () => readSeed(env, url), (entry) => seeds.set(url, entry))));
+  for (const url of seedUrls) seeds.set(url, cached(seeds.get(url), SEED_TTL_MS, () => readSeed(env, url)));
+  const answered = await Promise.all(seedUrls.map((url) => seeds.get(url)!.value));
   return [...members, ...answered.filter((m): m is PoolMember => m !== null)];
 }
 
