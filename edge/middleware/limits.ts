@@ -111,6 +111,36 @@ export function refusalError(admission: Extract<Admission, { ok: false }>, chara
   }
 }
 
+/** A speech request (or a realtime socket's chunk) to admit. */
+export interface SpeechToAdmit {
+  accountId: string;
+  keyId: string;
+  requestId: string;
+  characters: number;
+  /** The account's own voice it speaks with, which admission checks the account has. */
+  voiceId?: string | undefined;
+  /** A socket's chunks share its stream slot and count as no request of their own (AdmitRequest). */
+  socket?: { streamId: string };
+  /** The client's going away ends the stream as `client_closed`. */
+  clientSignal: AbortSignal;
+}
+
+/** Admits against the account's object, or throws its refusal; the ticket that meters what follows. */
+export async function admitSpeech(c: Context<AppEnv>, request: SpeechToAdmit) {
+  const { accountId, keyId, requestId, characters, voiceId, socket, clientSignal } = request;
+  const admission = await accountObject(c.env, accountId).admit({
+    request_id: requestId,
+    key_id: keyId,
+    characters,
+    ...(voiceId ? { voice_id: voiceId } : {}),
+    ...(socket ? { stream_id: socket.streamId, count_request: false } : {}),
+  });
+  if (!admission.ok) throw refusalError(admission, characters, voiceId);
+  const waitUntil = (promise: Promise<unknown>) => c.executionCtx.waitUntil(promise);
+  const ticket = openSpeechTicket({ env: c.env, waitUntil, accountId, keyId, requestId, characters, admission, clientSignal });
+  return { ticket, admission };
+}
+
 /**
  * Admits a speech request against its account's Durable Object in one call: key still active,
  * the named voice (if the account's own) still there, credits reserved, request and character
@@ -123,18 +153,13 @@ export function refusalError(admission: Extract<Admission, { ok: false }>, chara
 export const speechLimits = (measure: (c: Context<AppEnv>) => Promise<{ characters: number; voiceId?: string | undefined }>) =>
   createMiddleware<AppEnv>(async (c, next) => {
     const key = c.get('apiKey');
-    const requestId = c.get('requestId');
     const { characters, voiceId } = await measure(c);
-    const admission = await accountObject(c.env, key.account_id).admit({ request_id: requestId, key_id: key.id, characters, ...(voiceId ? { voice_id: voiceId } : {}) });
-    if (!admission.ok) throw refusalError(admission, characters, voiceId);
-    const ticket = openSpeechTicket({
-      env: c.env,
-      waitUntil: (promise) => c.executionCtx.waitUntil(promise),
+    const { ticket, admission } = await admitSpeech(c, {
       accountId: key.account_id,
       keyId: key.id,
-      requestId,
+      requestId: c.get('requestId'),
       characters,
-      admission,
+      voiceId,
       clientSignal: c.req.raw.signal,
     });
     c.set('speechTicket', ticket);

@@ -3,12 +3,11 @@ import type { TimedAudioEnd, TimedAudioEvent, WordTimestamp } from '../../shared
 import type { RealtimeConfig } from '../../shared/schemas/realtime.ts';
 import { ApiError } from '../../shared/errors.ts';
 import { isCustomVoiceId } from '../../shared/schemas/voice-profile.ts';
-import { accountObject } from '../accounts/account-stub.ts';
 import { deliveredAudioMs } from '../accounts/settlement.ts';
-import { type AudioEnd, openSpeechTicket } from '../accounts/speech-ticket.ts';
+import type { AudioEnd } from '../accounts/speech-ticket.ts';
 import type { AppEnv } from '../env.ts';
 import { splitTimedAudio } from '../http/timed-audio-split.ts';
-import { refusalError } from '../middleware/limits.ts';
+import { admitSpeech } from '../middleware/limits.ts';
 import type { SpeechSummary } from '../middleware/request-summary.ts';
 import { forwardedError } from '../pool/worker-answers.ts';
 import type { WorkerPool } from '../pool/worker-pool.ts';
@@ -69,7 +68,7 @@ export async function speakChunk(speaker: ChunkSpeaker, text: string, chunkId: s
       speech: { model: undefined, format: speaker.config.response_format, characters, ttfbMs: null, bytes: 0, ...speech },
     });
   try {
-    const { audio, model } = await admitAndSpeak(speaker, text, chunkId, signal);
+    const { audio, model } = await admitAndSpeak(speaker, { text, characters, chunkId }, signal);
     void audio.ended.then(({ ending, firstChunkAt, bytes, endedAt }) =>
       report(200, { model, outcome: ending, ttfbMs: firstChunkAt === null ? null : firstChunkAt - startedAt, bytes }, endedAt),
     );
@@ -80,27 +79,19 @@ export async function speakChunk(speaker: ChunkSpeaker, text: string, chunkId: s
   }
 }
 
-async function admitAndSpeak(speaker: ChunkSpeaker, text: string, chunkId: string, signal: AbortSignal): Promise<{ audio: ChunkAudio & { ended: Promise<AudioEnd> }; model: string }> {
+async function admitAndSpeak(
+  speaker: ChunkSpeaker,
+  { text, characters, chunkId }: { text: string; characters: number; chunkId: string },
+  signal: AbortSignal,
+): Promise<{ audio: ChunkAudio & { ended: Promise<AudioEnd> }; model: string }> {
   const { c, pool, config } = speaker;
-  const characters = [...text].length;
-  const voiceId = config.voice && isCustomVoiceId(config.voice) ? config.voice : undefined;
-  const admission = await accountObject(c.env, speaker.accountId).admit({
-    request_id: chunkId,
-    key_id: speaker.keyId,
-    characters,
-    stream_id: speaker.sessionId,
-    count_request: false,
-    ...(voiceId ? { voice_id: voiceId } : {}),
-  });
-  if (!admission.ok) throw refusalError(admission, characters, voiceId);
-  const ticket = openSpeechTicket({
-    env: c.env,
-    waitUntil: (promise) => c.executionCtx.waitUntil(promise),
+  const { ticket } = await admitSpeech(c, {
     accountId: speaker.accountId,
     keyId: speaker.keyId,
     requestId: chunkId,
     characters,
-    admission,
+    voiceId: config.voice && isCustomVoiceId(config.voice) ? config.voice : undefined,
+    socket: { streamId: speaker.sessionId },
     clientSignal: signal,
   });
   try {
