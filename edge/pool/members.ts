@@ -2,6 +2,7 @@ import type { WorkerLoad } from '../../shared/protocol/pool.ts';
 import { WORKER_PATHS, WorkerCatalogSchema } from '../../shared/protocol/worker-api.ts';
 import type { ModelInfo } from '../../shared/schemas/catalog.ts';
 import type { Env } from '../env.ts';
+import { SharedLoad } from './shared-load.ts';
 import { signedFetch } from './signed-fetch.ts';
 
 /** A worker the edge may route to: registered by its heartbeats, or a seed of WORKER_URLS. */
@@ -21,24 +22,17 @@ export interface PoolMember {
 
 /** How long an isolate trusts its copy of the pool: one Durable Object call a second at most. */
 const MEMBERS_TTL_MS = 1_000;
+/** The pool's object answers in milliseconds: a read pending this long is taken as stuck. */
+const MEMBERS_PATIENCE_MS = 1_000;
 /** Seeds are asked for their catalog directly; less often, as they do not come and go. */
 const SEED_TTL_MS = 5_000;
 const SEED_TIMEOUT_MS = 2_000;
 const SEED_CAPACITY = 16;
 const IDLE: WorkerLoad = { active: 0, queued: 0, ttfa_ms: null };
 
-interface Cached<T> {
-  value: Promise<T>;
-  expires: number;
-}
-// Per isolate.
-let registered: Cached<PoolMember[]> | undefined;
-const seeds = new Map<string, Cached<PoolMember | null>>();
-
-function cached<T>(entry: Cached<T> | undefined, ttl: number, load: () => Promise<T>): Cached<T> {
-  if (entry && entry.expires > Date.now()) return entry;
-  return { value: load(), expires: Date.now() + ttl };
-}
+// Per isolate. A request waits for another's load in flight up to its patience (see SharedLoad).
+const registered = new SharedLoad<PoolMember[]>(MEMBERS_TTL_MS, MEMBERS_PATIENCE_MS);
+const seeds = new Map<string, SharedLoad<PoolMember | null>>();
 
 async function readRegistered(env: Env): Promise<PoolMember[]> {
   const members = await env.POOL.get(env.POOL.idFromName('pool')).members();
@@ -62,20 +56,22 @@ async function readSeed(env: Env, url: string): Promise<PoolMember | null> {
  * not registered themselves.
  */
 export async function poolMembers(env: Env): Promise<PoolMember[]> {
-  registered = cached(registered, MEMBERS_TTL_MS, () => readRegistered(env));
-  const members = await registered.value.catch((error: unknown) => {
-    registered = undefined;
-    throw error;
-  });
+  const members = await registered.get(() => readRegistered(env));
   const known = new Set(members.map((m) => m.url));
   const seedUrls = env.WORKER_URLS.split(',').map((url) => url.trim().replace(/\/$/, '')).filter((url) => url && !known.has(url));
-  for (const url of seedUrls) seeds.set(url, cached(seeds.get(url), SEED_TTL_MS, () => readSeed(env, url)));
-  const answered = await Promise.all(seedUrls.map((url) => seeds.get(url)!.value));
+  const answered = await Promise.all(seedUrls.map((url) => seedLoad(url).get(() => readSeed(env, url))));
   return [...members, ...answered.filter((m): m is PoolMember => m !== null)];
+}
+
+function seedLoad(url: string): SharedLoad<PoolMember | null> {
+  let load = seeds.get(url);
+  // A seed's own load gives up after SEED_TIMEOUT_MS: wait that long for another request's.
+  if (!load) seeds.set(url, (load = new SharedLoad(SEED_TTL_MS, SEED_TIMEOUT_MS)));
+  return load;
 }
 
 /** Forget what this isolate knows of the pool: it changed (a worker could not be reached). */
 export function forgetPool(url?: string): void {
-  registered = undefined;
-  if (url) seeds.delete(url);
+  registered.forget();
+  if (url) seeds.get(url)?.forget();
 }
