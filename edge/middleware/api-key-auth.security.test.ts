@@ -54,6 +54,19 @@ describe('revoked keys', () => {
   });
 });
 
+describe('key records', () => {
+  it('are kept by the isolate once read, as KV keeps them at the edge: the key works with its KV record gone', async () => {
+    const { key } = await edge.createKey();
+    expect((await models(key)).status).toBe(200);
+    const kv = await edge.mf.getKVNamespace('API_KEYS');
+    await kv.delete(`key:${await hashKeySecret(key)}`);
+    expect(await kv.get(`key:${await hashKeySecret(key)}`)).toBeNull();
+    const response = await speech(key);
+    expect(response.status).toBe(200);
+    await response.arrayBuffer();
+  });
+});
+
 describe('expired and unknown keys', () => {
   it('refuses an expired key with 401 expired_api_key, on every route', async () => {
     const { key } = await edge.createKey({ expires_at: new Date(Date.now() - 1_000).toISOString() });

@@ -5,6 +5,8 @@
  * still be used is asked of the account's Durable Object on every request (see api-key-auth.ts).
  * D1 indexes keys by id, for revocation and listings.
  */
+import { LRUCache } from 'lru-cache';
+
 export type KeyScope = 'speech' | 'voices' | 'usage';
 export const KEY_SCOPES: readonly KeyScope[] = ['speech', 'voices', 'usage'];
 
@@ -25,16 +27,26 @@ export interface ApiKeyStore {
   put(hash: string, record: ApiKeyRecord): Promise<void>;
 }
 
+// Per isolate, a copy kept as long as KV's own edge cache keeps one (cacheTtl below), and as
+// stale: every request reads its key, so this saves a KV read on all but an isolate's first
+// request with a key. Only keys that exist are kept (made-up keys still read KV each time).
+const CACHE_TTL_SECONDS = 60;
+const records = new LRUCache<string, ApiKeyRecord>({ max: 10_000, ttl: CACHE_TTL_SECONDS * 1000 });
+
 export class KvApiKeyStore implements ApiKeyStore {
   private readonly kv: KVNamespace;
   constructor(kv: KVNamespace) {
     this.kv = kv;
   }
 
-  findByHash(hash: string): Promise<ApiKeyRecord | null> {
-    // A short edge cache: keys are read on every request and change rarely. Revocation does not
-    // rely on this entry disappearing (the account's Durable Object refuses a revoked key).
-    return this.kv.get<ApiKeyRecord>(`key:${hash}`, { type: 'json', cacheTtl: 60 });
+  async findByHash(hash: string): Promise<ApiKeyRecord | null> {
+    // Keys change rarely, and revocation does not rely on a copy going away: the account's
+    // Durable Object refuses a revoked key at once.
+    const cached = records.get(hash);
+    if (cached) return cached;
+    const record = await this.kv.get<ApiKeyRecord>(`key:${hash}`, { type: 'json', cacheTtl: CACHE_TTL_SECONDS });
+    if (record) records.set(hash, record);
+    return record;
   }
 
   async put(hash: string, record: ApiKeyRecord): Promise<void> {
