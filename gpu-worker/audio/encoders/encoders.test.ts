@@ -124,6 +124,24 @@ describe('streaming encoders', () => {
     expect(Buffer.compare(a.bytes, b.bytes)).not.toBe(0);
   });
 
+  it('mp3: an encoder left by an earlier stream, even one cut short, starts the next stream clean', async () => {
+    const input = speechLike(24_000, 1);
+    const cut = await createEncoder('mp3', 24_000, async () => {});
+    await cut.write(speechLike(24_000, 0.5)); // cancelled mid-stream: LAME still holds part of a frame
+    cut.close();
+    // The last encoder given back is the first taken again: `reused` is the one just cut short.
+    const streams = [[] as Uint8Array[], [] as Uint8Array[]];
+    const [reused, other] = await Promise.all(streams.map((chunks) => createEncoder('mp3', 24_000, async (bytes) => void chunks.push(bytes))));
+    for (const encoder of [reused!, other!]) {
+      await encoder.write(input);
+      await encoder.end();
+      encoder.close();
+    }
+    const [fromReused, fromOther] = streams.map((chunks) => Buffer.concat(chunks));
+    expect(fromReused!.byteLength).toBeGreaterThan(0);
+    expect(Buffer.compare(fromReused!, fromOther!)).toBe(0);
+  });
+
   describe.each(['mp3', 'opus', 'aac', 'flac'] as const)('%s: close()', (format) => {
     const rate = FORMATS[format].defaultSampleRate;
     const input = speechLike(rate, 1);

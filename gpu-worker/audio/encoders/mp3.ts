@@ -1,8 +1,17 @@
 import { createMp3Encoder } from 'wasm-media-encoders';
 import { FORMATS } from '../../../shared/audio/formats.ts';
+import { IdlePool } from '../idle-pool.ts';
 import type { ByteSink, StreamEncoder } from './types.ts';
 
-type Mp3Bitrate = Parameters<Awaited<ReturnType<typeof createMp3Encoder>>['configure']>[0]['bitrate'];
+type Lame = Awaited<ReturnType<typeof createMp3Encoder>>;
+type Mp3Bitrate = Parameters<Lame['configure']>[0]['bitrate'];
+
+/**
+ * LAME instances reused across streams (see IdlePool): making one took about 30 ms of CPU, per
+ * stream. `configure` resets one for its next stream, also after a stream cut short (the library
+ * documents reuse this way).
+ */
+const encoders = new IdlePool<Lame>({ maxPerKind: 16 });
 
 /**
  * MP3 from LAME as WebAssembly (wasm-media-encoders), run synchronously in this thread: 4.7 ms of
@@ -13,8 +22,9 @@ type Mp3Bitrate = Parameters<Awaited<ReturnType<typeof createMp3Encoder>>['confi
  * Constant bitrate, so a byte count says how much audio was delivered (see settlement.ts).
  */
 export async function mp3Encoder(sink: ByteSink, sampleRate: number): Promise<StreamEncoder> {
-  const lame = await createMp3Encoder();
+  const lame = encoders.take('lame') ?? (await createMp3Encoder());
   lame.configure({ channels: 1, sampleRate, bitrate: (FORMATS.mp3.bitrate(sampleRate) / 1000) as Mp3Bitrate });
+  let closed = false;
   // The encoder's output lives in its WebAssembly memory until the next call: send a copy.
   const send = async (frames: Uint8Array) => {
     if (frames.byteLength > 0) await sink(frames.slice());
@@ -26,6 +36,10 @@ export async function mp3Encoder(sink: ByteSink, sampleRate: number): Promise<St
     async end() {
       await send(lame.finalize());
     },
-    close() {}, // its WebAssembly instance is garbage once unreferenced
+    close() {
+      if (closed) return;
+      closed = true;
+      encoders.giveBack('lame', lame);
+    },
   };
 }
