@@ -1,9 +1,5 @@
-import libsamplerate from '@alexanderolsen/libsamplerate-js';
 import { concatSamples } from '../../shared/audio/pcm.ts';
 import { giveBackConverter, takeConverter } from './converter-pool.ts';
-
-// A CommonJS package: its named exports are reached through the default import under Node's ESM.
-const { ConverterType, create } = libsamplerate;
 
 /** A streaming mono resampler: feed chunks, then `end()` for the tail. Exact total length out. */
 export interface StreamResampler {
@@ -25,13 +21,12 @@ class Passthrough implements StreamResampler {
 }
 
 /**
- * libsamplerate (the reference C library, as WebAssembly) in its streaming ("full") mode, with
- * the medium-quality sinc converter (see converter-pool.ts). One left by an earlier stream is
- * reused; a new one takes 15 to 50 ms to make: start it beside the engine's first step.
+ * SpeexDSP's resampler (see speex.ts), streaming: each chunk gives what the filter can give for
+ * it, and `end()` the rest. One left by an earlier stream of the same rates is reused.
  */
 export async function createResampler(fromRate: number, toRate: number): Promise<StreamResampler> {
   if (fromRate === toRate) return new Passthrough();
-  const src = await takeConverter(fromRate, toRate);
+  const converter = await takeConverter(fromRate, toRate);
   const ratio = toRate / fromRate;
   let consumed = 0;
   let produced = 0;
@@ -39,16 +34,16 @@ export async function createResampler(fromRate: number, toRate: number): Promise
   return {
     push(samples) {
       consumed += samples.length;
-      const out = src.full(samples);
+      const out = converter.process(samples);
       produced += out.length;
       return out;
     },
     end() {
-      // libsamplerate holds back its filter delay; push silence until the expected length is out.
+      // The filter holds back its delay: push silence until the expected length is out.
       const expected = Math.round(consumed * ratio);
       const tail: Float32Array[] = [];
       for (let guard = 0; produced < expected && guard < 64; guard++) {
-        const out = src.full(new Float32Array(512));
+        const out = converter.process(new Float32Array(512));
         tail.push(out.subarray(0, Math.max(0, Math.min(out.length, expected - produced))));
         produced += out.length;
       }
@@ -57,18 +52,18 @@ export async function createResampler(fromRate: number, toRate: number): Promise
     close() {
       if (closed) return;
       closed = true;
-      giveBackConverter(src, fromRate, toRate);
+      giveBackConverter(converter, fromRate, toRate);
     },
   };
 }
 
-/** Resamples a whole clip at once (reference audio for cloning), with the same converter. */
+/** Resamples a whole clip at once (reference audio for cloning), exactly round(n × ratio) samples long. */
 export async function resampleAll(samples: Float32Array, fromRate: number, toRate: number): Promise<Float32Array> {
   if (fromRate === toRate) return samples;
-  const src = await create(1, fromRate, toRate, { converterType: ConverterType.SRC_SINC_MEDIUM_QUALITY });
+  const resampler = await createResampler(fromRate, toRate);
   try {
-    return src.simple(samples);
+    return concatSamples([resampler.push(samples), resampler.end()]);
   } finally {
-    src.destroy();
+    resampler.close();
   }
 }

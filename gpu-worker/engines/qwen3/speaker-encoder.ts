@@ -1,6 +1,6 @@
 /**
  * Cloning's common first steps: reference audio checked, capped and resampled to 24 kHz
- * (libsamplerate), then, for the x-vector, log-mel features to the speaker encoder's embedding,
+ * (SpeexDSP's resampler), then, for the x-vector, log-mel features to the speaker encoder's embedding,
  * which takes the speaker slot of the prompt.
  */
 import * as ort from 'onnxruntime-node';
