@@ -91,6 +91,8 @@ export async function startEdge(options: {
   script?: string;
   /** False: leave wrangler.toml's Analytics Engine datasets unbound, as a self-hosted edge may. */
   analytics?: boolean;
+  /** Open workerd's inspector (DevTools protocol) on this port: bench/edge-profile.ts profiles the edge through it. */
+  inspectorPort?: number;
 }): Promise<EdgeHarness> {
   const adminToken = `admin-${crypto.randomUUID()}`;
   const logs: string[] = [];
@@ -126,6 +128,7 @@ export async function startEdge(options: {
     workers: [edgeWorker, { name: ANALYTICS_RECORDER, modules: true, script: ANALYTICS_RECORDER_SCRIPT }],
     host: '127.0.0.1',
     port: 0,
+    ...(options.inspectorPort === undefined ? {} : { inspectorPort: options.inspectorPort }),
     ...(options.persistTo ? { defaultPersistRoot: options.persistTo, kvPersist: true, d1Persist: true, durableObjectsPersist: true } : {}),
     handleRuntimeStdio(stdout: NodeJS.ReadableStream, stderr: NodeJS.ReadableStream) {
       collect(stdout);
