@@ -31,7 +31,7 @@ async function loadEngines(config: WorkerConfig, log: Logger, metrics: WorkerMet
     recordModelLoaded(metrics, engine.info.id, (performance.now() - started) / 1000);
     return engine;
   };
-  const engines = [await timed(() => EspeakEngine.load({ threads: config.espeakThreads }))];
+  const engines = [await timed(() => EspeakEngine.load({ threads: config.espeakThreads, urgentThread: true }))];
   for (const pack of config.packs) {
     const options = {
       executionProvider: config.executionProvider,

@@ -21,6 +21,11 @@ export class DeadlineQueue<T> {
     return this.waiting.length;
   }
 
+  /** A free resource, if there is one: for a caller that would rather go elsewhere than wait. */
+  tryAcquire(): T | undefined {
+    return this.free.pop();
+  }
+
   /**
    * A free resource at once, or the next one given back while this waiter has the earliest
    * deadline. Rejects with the signal's reason when it aborts first (the place in line is given up).

@@ -22,6 +22,8 @@ export const ESPEAK_MODEL_ID = 'espeak';
 export interface EspeakEngineOptions {
   /** Synthesis threads: how many sentences are synthesized at once across all requests. */
   threads: number;
+  /** One more thread, kept for streams with no audio in hand (see EspeakThreadPool). */
+  urgentThread?: boolean;
 }
 
 /** What a voice selection stands for: espeak settings, and the preset's own accent if it is one. */
@@ -57,7 +59,7 @@ export class EspeakEngine implements Engine {
   }
 
   static async load(options: EspeakEngineOptions): Promise<EspeakEngine> {
-    return new EspeakEngine(await EspeakThreadPool.start(options.threads));
+    return new EspeakEngine(await EspeakThreadPool.start(options.threads, { urgentThread: options.urgentThread ?? false }));
   }
 
   async *synthesize(request: SynthesisRequest, signal: AbortSignal): AsyncGenerator<EngineChunk> {

@@ -3,6 +3,7 @@
  * calling back with each audio block; running it here keeps the worker's HTTP loop free, and
  * the shared cancellation slot lets a disconnect stop synthesis within one block.
  */
+import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import createEspeak from '@echogarden/espeak-ng-emscripten';
 import { CANCEL_SLOT, type EspeakWordEvent, type SynthesizeJob, type ThreadMessage } from './protocol.ts';
@@ -23,6 +24,14 @@ interface EspeakWorker {
   samplerate: number;
   synthesize(text: string, callback: (samples: Int16Array | undefined, events: EspeakEvent[]) => boolean): void;
 }
+
+// Synthesis ahead of playback can always wait a few milliseconds; answering requests cannot. The
+// pool starts such threads at a lower priority (Linux niceness is per thread: this sets this
+// thread's own), so that the threads answering requests get the CPU as soon as they need it.
+// Where the system refuses, the thread runs at the normal priority.
+try {
+  setPriority(workerData.niceness as number);
+} catch {}
 
 const port = parentPort!;
 const cancel = new Int32Array(workerData.cancel as SharedArrayBuffer);

@@ -1,3 +1,4 @@
+import { readdirSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PlaybackClock } from '../playback-clock.ts';
 import type { SynthesisRequest } from '../types.ts';
@@ -100,5 +101,56 @@ describe('espeak threads: who goes first when every thread is busy', () => {
     await busy.return?.(undefined);
     expect((await nextFirst).done).toBe(false);
     await next.return?.(undefined);
+  });
+});
+
+describe('espeak threads: the urgent thread and priorities', () => {
+  // One thread synthesizing ahead of playback, and the urgent one.
+  let withUrgent: EspeakEngine;
+  beforeAll(async () => {
+    withUrgent = await EspeakEngine.load({ threads: 1, urgentThread: true });
+  });
+  afterAll(() => withUrgent?.close());
+
+  const LONG = 'This sentence is long on purpose so that the one thread that synthesizes ahead of playback stays busy with it for a good while and every word of it takes its time to speak and then some more words follow it';
+
+  /** Runs `stream` to its end, noting when its first audio came and when it ended. */
+  async function timeline(stream: AsyncIterable<unknown>, marks: string[], name: string) {
+    let first = true;
+    for await (const _ of stream) {
+      if (first) marks.push(`${name} first audio`);
+      first = false;
+    }
+    marks.push(`${name} done`);
+  }
+
+  it('a stream with no audio in hand starts on the urgent thread while the other is busy', async () => {
+    const signal = new AbortController().signal;
+    const marks: string[] = [];
+    const ahead = timeline(withUrgent.synthesize(request(LONG, withAudioInHand(5)), signal), marks, 'ahead');
+    await new Promise((resolve) => setTimeout(resolve, 5)); // the long sentence has the thread
+    await Promise.all([ahead, timeline(withUrgent.synthesize(request('New.', new PlaybackClock()), signal), marks, 'new')]);
+    expect(marks.indexOf('new first audio')).toBeLessThan(marks.indexOf('ahead done'));
+  });
+
+  it('a stream with audio in hand waits for the thread that works ahead, even while the urgent one is free', async () => {
+    const signal = new AbortController().signal;
+    const marks: string[] = [];
+    const first = timeline(withUrgent.synthesize(request(LONG, withAudioInHand(5)), signal), marks, 'first');
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    await Promise.all([first, timeline(withUrgent.synthesize(request('Also ahead.', withAudioInHand(5)), signal), marks, 'second')]);
+    expect(marks).toEqual(['first first audio', 'first done', 'second first audio', 'second done']);
+  });
+
+  it('the threads working ahead run at a lower priority (niceness 10); the urgent one and libuv\'s pool at the normal 0', async () => {
+    // Linux keeps a niceness per thread: field 19 of /proc/<pid>/task/<tid>/stat, after "(name) ".
+    const threads = readdirSync(`/proc/${process.pid}/task`).map((tid) => {
+      const stat = readFileSync(`/proc/${process.pid}/task/${tid}/stat`, 'utf8');
+      return { name: stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')), niceness: Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]) };
+    });
+    // This file's engines have one thread each working ahead (the first describe's and this one's).
+    expect(threads.filter((t) => t.niceness === 10)).toHaveLength(2);
+    expect(threads.filter((t) => t.niceness !== 10).every((t) => t.niceness === 0)).toBe(true);
+    expect(threads.filter((t) => t.name === 'libuv-worker').every((t) => t.niceness === 0)).toBe(true);
   });
 });

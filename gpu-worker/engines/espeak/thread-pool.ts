@@ -1,3 +1,5 @@
+import { access } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { DeadlineQueue } from '../deadline-queue.ts';
 import { CANCEL_SLOT, type EspeakWordEvent, type SynthesizeJob, type ThreadMessage } from './protocol.ts';
@@ -7,6 +9,9 @@ interface Thread {
   cancel: Int32Array;
   sampleRate: number;
 }
+
+/** Niceness of the threads that synthesize ahead of playback (see espeak-thread.ts). */
+const AHEAD_NICENESS = 10;
 
 /** An audio block as espeak makes it, with the words that start in it. */
 export interface EspeakBlock {
@@ -22,33 +27,41 @@ type JobEvent = { type: 'chunk'; block: EspeakBlock } | { type: 'end' } | { type
  * gives it back the moment espeak has finished it. Waiting jobs go earliest deadline first (see
  * PlaybackClock): a new stream's first sentence before the later sentences of streams already
  * playing, rather than behind all of them.
+ *
+ * A sentence, once started, runs to its end, so a new stream could still wait for one to finish
+ * on every thread. Hence the urgent thread: kept for jobs whose listener has no audio in hand,
+ * it is free whenever a stream starts unless another started just before. The other threads work
+ * ahead of playback at a lower priority, so that they never hold the CPU from the threads that
+ * answer requests (the urgent one included).
  */
 export class EspeakThreadPool {
   readonly sampleRate: number;
   private readonly threads: DeadlineQueue<Thread>;
+  private readonly urgent: DeadlineQueue<Thread>;
+  private readonly urgentThreads: ReadonlySet<Thread>;
   private readonly all: Thread[];
   private nextJobId = 1;
 
-  private constructor(threads: Thread[]) {
-    this.all = threads;
-    this.threads = new DeadlineQueue(threads);
-    this.sampleRate = threads[0]!.sampleRate;
+  private constructor(ahead: Thread[], urgent: Thread[]) {
+    this.all = [...ahead, ...urgent];
+    this.threads = new DeadlineQueue(ahead);
+    this.urgent = new DeadlineQueue(urgent);
+    this.urgentThreads = new Set(urgent);
+    this.sampleRate = this.all[0]!.sampleRate;
   }
 
-  static async start(size: number): Promise<EspeakThreadPool> {
-    const threads = await Promise.all(
-      Array.from({ length: size }, async () => {
-        const cancel = new Int32Array(new SharedArrayBuffer(4));
-        const worker = new Worker(new URL('./espeak-thread.ts', import.meta.url), { workerData: { cancel: cancel.buffer } });
-        const ready = await new Promise<ThreadMessage>((resolve, reject) => {
-          worker.once('message', resolve);
-          worker.once('error', reject);
-        });
-        if (ready.type !== 'ready') throw new Error(`espeak thread failed to start: ${JSON.stringify(ready)}`);
-        return { worker, cancel, sampleRate: ready.sampleRate };
-      }),
-    );
-    return new EspeakThreadPool(threads);
+  /**
+   * `size` threads synthesize at a low priority; with `urgentThread`, one more, at normal
+   * priority, takes only jobs with no audio in hand (see `run`).
+   */
+  static async start(size: number, options: { urgentThread?: boolean } = {}): Promise<EspeakThreadPool> {
+    // A thread inherits the niceness of the thread that creates it, and libuv creates its pool
+    // (fs, crypto, dns) on first use: start it from here, or a first use from a low-priority
+    // espeak thread would leave the whole pool low-priority.
+    await access(fileURLToPath(import.meta.url));
+    const ahead = await Promise.all(Array.from({ length: size }, () => startThread(AHEAD_NICENESS)));
+    const urgent = options.urgentThread ? [await startThread(0)] : [];
+    return new EspeakThreadPool(ahead, urgent);
   }
 
   /**
@@ -60,7 +73,10 @@ export class EspeakThreadPool {
    */
   async *run(job: Omit<SynthesizeJob, 'type' | 'jobId'>, signal: AbortSignal, deadline = performance.now()): AsyncGenerator<EspeakBlock> {
     if (signal.aborted) return;
-    const thread = await this.threads.acquire(deadline, signal).catch(() => undefined); // undefined: aborted while waiting
+    // A job whose listener has no audio in hand (a stream's first sentence, or one behind) takes
+    // the urgent thread when it is free; otherwise it waits in line for the others.
+    const urgent = deadline <= performance.now() ? this.urgent.tryAcquire() : undefined;
+    const thread = urgent ?? (await this.threads.acquire(deadline, signal).catch(() => undefined)); // undefined: aborted while waiting
     if (!thread) return;
     const jobId = this.nextJobId++;
     const events: JobEvent[] = [];
@@ -76,7 +92,7 @@ export class EspeakThreadPool {
       thread.worker.off('message', onMessage);
       thread.worker.off('exit', onExit);
       signal.removeEventListener('abort', cancel);
-      if (healthy) this.threads.release(thread);
+      if (healthy) (this.urgentThreads.has(thread) ? this.urgent : this.threads).release(thread);
     };
     const onMessage = (message: ThreadMessage) => {
       if (message.type === 'ready' || message.jobId !== jobId) return;
@@ -111,4 +127,15 @@ export class EspeakThreadPool {
   async close(): Promise<void> {
     await Promise.all(this.all.map((thread) => thread.worker.terminate()));
   }
+}
+
+async function startThread(niceness: number): Promise<Thread> {
+  const cancel = new Int32Array(new SharedArrayBuffer(4));
+  const worker = new Worker(new URL('./espeak-thread.ts', import.meta.url), { workerData: { cancel: cancel.buffer, niceness } });
+  const ready = await new Promise<ThreadMessage>((resolve, reject) => {
+    worker.once('message', resolve);
+    worker.once('error', reject);
+  });
+  if (ready.type !== 'ready') throw new Error(`espeak thread failed to start: ${JSON.stringify(ready)}`);
+  return { worker, cancel, sampleRate: ready.sampleRate };
 }
