@@ -4,7 +4,7 @@
  * Sharing the promise of a load in flight is what keeps a burst of requests from each making the
  * same call, but workerd ties a promise's I/O to the request that started it: when that request
  * ends before its load settles (its client went away), the promise never settles, and every other
- * request awaiting it would wait forever (test: shared-load.workerd.test.ts). So a request waits
+ * request awaiting it would wait forever (reproduced in shared-load.test.ts). So a request waits
  * for a load some other request started for at most `patienceMs`, with a timer of its own
  * pending, and then loads for itself; its load becomes the shared one.
  */

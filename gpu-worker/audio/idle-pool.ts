@@ -1,11 +1,11 @@
 /**
- * WebAssembly codec instances that finished a stream, kept for the next stream of the same kind.
- * Making one compiles its package's embedded binary anew, about 15 to 50 ms of main-thread CPU on
- * the path to the stream's first audio and in the way of every other stream's chunks; and one
- * dropped keeps its memory (megabytes; 16 to 25 MB reserved) until the garbage collector gets to
- * it, so one per stream made the worker's memory swing by a hundred MB and more under load.
- * Up to `maxPerKind` are kept per kind; more are made when busy, and freed when given back to a
- * full pool.
+ * Codec instances that finished a stream, kept for the next stream of the same kind. A LAME
+ * encoder is its own WebAssembly module: making one took about 30 ms of main-thread CPU, on the
+ * path to the stream's first audio and in the way of every other stream's chunks, and one dropped
+ * keeps its memory (16 MB reserved) until the garbage collector gets to it. A Speex resampler
+ * state is cheap to make (about 0.2 ms) but lives in the shared module's memory, which reuse keeps
+ * from growing. Up to `maxPerKind` are kept per kind; more are made when busy, and freed when
+ * given back to a full pool.
  */
 export class IdlePool<T> {
   private readonly idle = new Map<string, T[]>();

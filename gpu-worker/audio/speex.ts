@@ -8,7 +8,7 @@ import { concatSamples } from '../../shared/audio/pcm.ts';
  * medium sinc as the JavaScript it shipped as (the worker's main thread spent most of its time
  * there under load); aliasing and images stay far under the bars of resampler.test.ts.
  */
-export const SPEEX_QUALITY = 5;
+const SPEEX_QUALITY = 5;
 /** Input samples handed to the library per call; the scratch buffers are sized for it. */
 const BLOCK = 4096;
 
