@@ -37,7 +37,8 @@ let socketConfig = '';
 /** Utterances whose audio may still come, by context id; text goes to `typingInto`. */
 const speaking = new Map<string, Utterance>();
 let typingInto: Utterance | null = null;
-let stopped: string | null = null;
+/** The context Stop cancelled last, and whether the server has confirmed it with `done`. */
+let stopped: { id: string; done: boolean } | null = null;
 let sentLength = 0;
 let utteranceCount = 0;
 let timings = beginLive();
@@ -67,7 +68,7 @@ function connection(): Promise<RealtimeSocket> {
 function onMessage(message: ServerMessage): void {
   if (message.type === 'error') return fail(new ApiFailure(0, message.code, message.message, undefined, message.retry_after_seconds));
   if (message.type === 'audio') {
-    if (message.context_id === stopped) timings.audioAfterStop++;
+    if (message.context_id === stopped?.id && stopped.done) timings.audioAfterDone++;
     const utterance = speaking.get(message.context_id);
     if (!utterance || !message.audio) return;
     play(utterance, Uint8Array.from(atob(message.audio), (c) => c.charCodeAt(0)));
@@ -75,7 +76,10 @@ function onMessage(message: ServerMessage): void {
     timings.words += message.timestamps.length;
     return;
   }
-  if (message.type === 'done' && message.context_id === stopped) timings.done = message.reason;
+  if (message.type === 'done' && message.context_id === stopped?.id) {
+    stopped.done = true;
+    timings.done = message.reason;
+  }
   const utterance = message.type === 'done' ? speaking.get(message.context_id) : undefined;
   if (message.type === 'done' && utterance) {
     timings.done = message.reason;
@@ -88,6 +92,7 @@ function onMessage(message: ServerMessage): void {
 
 function play(utterance: Utterance, bytes: Uint8Array<ArrayBuffer>): void {
   timings.audioMessages++;
+  if (timings.stoppedAt !== null) timings.playedAfterStop++;
   utterance.player ??= samplePlayer(audioOutput(), pcm16Decoder(), SAMPLE_RATE, () => {
     timings.firstAudioAt = performance.now();
     utterance.audioStartsAt = performance.now() + LEAD_MS;
@@ -134,7 +139,7 @@ stopButton.addEventListener('click', () => {
   for (const utterance of speaking.values()) utterance.player?.stop();
   speaking.clear();
   typingInto = null;
-  stopped = ids.at(-1)!;
+  stopped = { id: ids.at(-1)!, done: false };
   timings.stoppedAt = performance.now();
   words.stop();
   void socket?.then((open) => ids.forEach((id) => open.send({ type: 'cancel', context_id: id }))).catch(fail);

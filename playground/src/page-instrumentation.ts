@@ -24,8 +24,13 @@ export interface LiveTimings {
   audioMessages: number;
   words: number;
   stoppedAt: number | null;
-  /** Audio messages that arrived for the stopped context after Stop. */
-  audioAfterStop: number;
+  /**
+   * Audio that reached a player after Stop. Messages the server sent before it read the cancel
+   * still arrive after Stop; they are dropped, so this stays 0.
+   */
+  playedAfterStop: number;
+  /** Audio messages for the stopped context after the server's `done` for it: the server sends none. */
+  audioAfterDone: number;
   /** The last context's `done` reason. */
   done: string | null;
 }

@@ -15,7 +15,7 @@ export function beginSpeech(format: string): SpeechTimings {
 }
 
 export function beginLive(): LiveTimings {
-  const timings: LiveTimings = { firstTextAt: null, firstAudioAt: null, audioMessages: 0, words: 0, stoppedAt: null, audioAfterStop: 0, done: null };
+  const timings: LiveTimings = { firstTextAt: null, firstAudioAt: null, audioMessages: 0, words: 0, stoppedAt: null, playedAfterStop: 0, audioAfterDone: 0, done: null };
   window.playground.live = timings;
   return timings;
 }
