@@ -30,10 +30,10 @@ export interface MeteredStreamOptions {
  * client's stream errors too (workerd still ends such a response cleanly, cloudflare/workerd#6818,
  * which is why `stream_format: "sse"` exists). `progress` says what has been handed over so far.
  *
- * Caveat (seen in workerd 2026-04 under Miniflare): when the client disconnects while the body
- * waits on a slow upstream, workerd may tear the request down without calling `cancel` or
- * firing the request's abort event, so `onEnd` never runs. Whoever needs to know must not rely
- * on `onEnd` alone (the speech limits report progress to a lease that runs out instead).
+ * workerd 2026-04 under Miniflare, when the client disconnected while the body waited on a slow
+ * upstream, could tear the request down without calling `cancel` or firing the request's abort
+ * event, so `onEnd` never ran; 2026-07-30 calls it (speech-events.happy.test.ts checks). The
+ * speech limits still do not rely on `onEnd` alone: they report progress to a lease that runs out.
  */
 export function meteredStream(
   upstream: ReadableStream<Uint8Array>,
