@@ -19,6 +19,10 @@ import { planSynthesis, speakSegments } from './plan.ts';
 import { bodyWriter, wordTimestamps } from './timed-writer.ts';
 import { mainThreadTurns } from './turns.ts';
 
+/** Writes are batched (see WriteBatching) once the listener has this much audio in hand, up to this much audio a write. */
+const BATCH_WHEN_AHEAD_MS = 1_000;
+const BATCH_AUDIO_S = 0.5;
+
 export interface SynthesizeDeps {
   engines: Map<string, Engine>;
   scheduler: Scheduler;
@@ -72,7 +76,8 @@ export async function handleSynthesize(req: IncomingMessage, res: ServerResponse
     const firstStep = step(iterator);
     resamplerReady = createResampler(plan.engine.info.sample_rate, sampleRate);
     const timed = request.timestamps ?? false;
-    const writer = bodyWriter(res, { skip: request.resume_at_byte ?? 0, timed }, cancel.signal);
+    const batch = { ahead: () => playback.deadline() - performance.now() > BATCH_WHEN_AHEAD_MS, maxBytes: (FORMATS[request.response_format].bitrate(sampleRate) / 8) * BATCH_AUDIO_S };
+    const writer = bodyWriter(res, { skip: request.resume_at_byte ?? 0, timed, batch }, cancel.signal);
     encoderReady = createEncoder(request.response_format, sampleRate, writer.audio);
 
     // Wait for the first audio before answering, so that an engine's refusal is still a JSON error.
