@@ -16,6 +16,7 @@ import { copyFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { closedLoop } from '../../closed-loop.ts';
 import { rssBytes } from '../../processes.ts';
 
 const { values } = parseArgs({
@@ -81,19 +82,17 @@ try {
       const mb = () => `${Math.round((rssBytes(child.pid!) ?? 0) / 2 ** 20)}`;
       // Keys that are not integers, so the table keeps them in order after the case's name.
       const row: Record<string, string> = { case: name, v8Flags: flags.join(' ') || '(none)', '0k': mb() };
-      const began = performance.now();
-      let sent = 0;
       let done = 0;
-      await Promise.all(
-        Array.from({ length: Number(values.concurrency) }, async () => {
-          while (sent < total) {
-            sent++;
-            await (await fetch(`http://127.0.0.1:${port}/${query}`)).arrayBuffer();
-            if (++done % every === 0) row[`${done / 1000}k`] = mb();
-          }
-        }),
-      );
-      row.seconds = ((performance.now() - began) / 1000).toFixed(1);
+      const run = await closedLoop({
+        total,
+        concurrency: Number(values.concurrency),
+        send: () => fetch(`http://127.0.0.1:${port}/${query}`),
+        onOutcome: () => {
+          if (++done % every === 0) row[`${done / 1000}k`] = mb();
+        },
+      });
+      if (run.failed > 0) throw new Error(`${run.failed} requests failed`);
+      row.seconds = run.seconds.toFixed(1);
       rows.push(row);
       console.log(Object.entries(row).map(([k, v]) => `${k} ${v}`).join(' | '));
     } finally {
