@@ -33,7 +33,8 @@ function parseJson(body: Uint8Array): unknown {
  * For tests: stands in for the edge's heartbeat route, checking each beat as the edge does (the
  * signature with the shared secret, then the schema).
  */
-export async function startFakeEdge(secret: string): Promise<FakeEdge> {
+/** `onPort`: 0 for any free port, or a port to come back on after a close. */
+export async function startFakeEdge(secret: string, onPort = 0): Promise<FakeEdge> {
   const replay = new ReplayGuard();
   const received: ReceivedBeat[] = [];
   const edge = { status: 204 };
@@ -47,7 +48,7 @@ export async function startFakeEdge(secret: string): Promise<FakeEdge> {
       res.writeHead(status).end();
     })();
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(onPort, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return Object.assign(edge, {
     url: `http://127.0.0.1:${port}`,

@@ -114,13 +114,31 @@ describe('worker heartbeats', () => {
     await expect.poll(() => entries.at(-1)?.message).toBe('joined the pool');
   });
 
-  it('does not throw when nothing listens at the edge URL', async () => {
+  it('waits quietly for an edge that is not listening yet, then joins it', async () => {
+    const fake = await edge();
+    const url = fake.url;
+    await fake.close(); // the worker starts before the edge listens
+    const { log, entries } = capturingLog();
+    heartbeats(url, { intervalMs: 30, log }).start();
+    await expect.poll(() => entries.map((entry) => entry.message)).toContain('waiting for the edge');
+
+    const edgeUp = await startFakeEdge(SECRET, Number(new URL(url).port));
+    cleanup.push(() => edgeUp.close());
+    await expect.poll(() => entries.at(-1)?.message).toBe('joined the pool');
+    expect(entries.filter((entry) => entry.level !== 'info')).toEqual([]);
+    expect(entries.filter((entry) => entry.message === 'waiting for the edge')).toHaveLength(1);
+  });
+
+  it('does not throw when nothing listens at the edge URL, and warns once its grace is over', async () => {
     const fake = await edge();
     await fake.close(); // a port that refuses connections
     const { log, entries } = capturingLog();
-    const sender = heartbeats(fake.url, { intervalMs: 30, log });
+    const sender = heartbeats(fake.url, { intervalMs: 30, joinGraceMs: 0, log });
     sender.start();
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await expect.poll(() => entries.filter((entry) => entry.level === 'warn').length).toBe(1);
+    // Beats go on failing; the warning is not repeated within WARN_EVERY_MS.
+    await sender.beat();
+    await sender.beat();
     const warnings = entries.filter((entry) => entry.level === 'warn');
     expect(warnings).toHaveLength(1);
     expect(warnings[0]!.fields.reason).toMatch(/ECONNREFUSED|fetch failed/);

@@ -6,6 +6,12 @@ import type { Logger } from '../log.ts';
 const WARN_EVERY_MS = 30_000;
 /** A beat unanswered this long is given up; the next tick tries again. */
 const BEAT_TIMEOUT_MS = 5_000;
+/**
+ * How long a worker that has not joined yet waits, quietly, for an edge that is not listening: a
+ * worker often starts first (`npm start`, a rollout). An edge that answers with an error is
+ * reported at once.
+ */
+export const DEFAULT_JOIN_GRACE_MS = 30_000;
 
 export interface HeartbeatOptions {
   /** The edge's origin. */
@@ -18,6 +24,8 @@ export interface HeartbeatOptions {
   /** Read at each beat. */
   load(): WorkerLoad;
   draining(): boolean;
+  /** DEFAULT_JOIN_GRACE_MS unless set. */
+  joinGraceMs?: number;
 }
 
 /**
@@ -32,12 +40,15 @@ export class Heartbeats {
   private joined = false;
   private failures = 0;
   private lastWarning = -Infinity;
+  private startedAt = 0;
+  private waitingSaid = false;
 
   constructor(options: HeartbeatOptions) {
     this.options = options;
   }
 
   start(): void {
+    this.startedAt = performance.now();
     void this.beat();
     this.timer = setInterval(() => {
       // A tick while a beat is still out would only pile requests on a slow edge.
@@ -82,6 +93,7 @@ export class Heartbeats {
       if (!response.ok) return this.failed(`the edge answered ${response.status}: ${answer.slice(0, 200)}`);
       this.succeeded();
     } catch (error) {
+      if (this.stillWaitingForEdge()) return;
       this.failed(describe(error));
     }
   }
@@ -92,6 +104,15 @@ export class Heartbeats {
     this.joined = true;
     this.failures = 0;
     this.lastWarning = -Infinity;
+  }
+
+  /** True (and says so once) while a worker that never joined gives a silent edge its grace. */
+  private stillWaitingForEdge(): boolean {
+    const graceMs = this.options.joinGraceMs ?? DEFAULT_JOIN_GRACE_MS;
+    if (this.joined || performance.now() - this.startedAt >= graceMs) return false;
+    if (!this.waitingSaid) this.options.log('info', 'waiting for the edge', { edge: this.options.edgeUrl, grace_ms: graceMs });
+    this.waitingSaid = true;
+    return true;
   }
 
   private failed(reason: string): void {
