@@ -25,11 +25,16 @@ export async function bundle(entry: string, plugins: Plugin[] = []): Promise<str
   return result.outputFiles[0]!.text;
 }
 
-/** Replaces edge/middleware/limits.ts with the pass-through stub: no admission, progress, settlement or ledger row. */
+const LIMITS_OFF = join(ROOT, 'bench/stubs/limits-off.ts');
+
+/**
+ * Replaces edge/middleware/limits.ts with the pass-through stub: no admission, progress, settlement
+ * or ledger row. The stub's own import of the module (for what makes no call) resolves to the real one.
+ */
 export const limitsOff: Plugin = {
   name: 'limits-off',
   setup(b) {
-    b.onResolve({ filter: /\/middleware\/limits\.ts$/ }, () => ({ path: join(ROOT, 'bench/stubs/limits-off.ts') }));
+    b.onResolve({ filter: /\/middleware\/limits\.ts$/ }, (args) => (args.importer === LIMITS_OFF ? undefined : { path: LIMITS_OFF }));
   },
 };
 

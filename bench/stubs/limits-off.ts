@@ -1,46 +1,61 @@
 /**
  * The speech limits middleware with the limits taken out, for benches only (bench/edge-variants.ts): it
  * replaces edge/middleware/limits.ts at bundle time, so the "limits off" edge is the same code
- * minus every call to the account's Durable Object (no admission, no progress reports, no
- * settlement, no ledger row). Never part of a deployed edge.
+ * minus every call to the account's Durable Object from admission (no admission, no progress
+ * reports, no settlement, no ledger row). Never part of a deployed edge.
+ *
+ * Typed against the module it replaces (the check at the end): an export added, removed or
+ * changed there breaks `npm run typecheck`, not a bench run weeks later.
  */
 import type { Context } from 'hono';
 import { createMiddleware } from 'hono/factory';
-import type { ResponseFormat } from '../../shared/schemas/speech.ts';
+import type { AudioEnd, MeteredAudio, SpeechTicket } from '../../edge/accounts/speech-ticket.ts';
 import type { AppEnv } from '../../edge/env.ts';
 import { meteredStream } from '../../edge/http/metered-stream.ts';
-import { errorCatalogue } from '../../edge/openapi/error-catalogue.ts';
+import type * as Limits from '../../edge/middleware/limits.ts';
+// What makes no call to the object is the real module's: the refusals and headers the routes
+// document, and what the realtime socket's opening (which asks the object itself) refuses with.
+// edge-variants.ts resolves this one import to the real module.
+import { ADMISSION_ERRORS, LIMIT_HEADERS, limitHeaders, refusalError } from '../../edge/middleware/limits.ts';
 
-/** What the speech route documents from the real module: without limits, no refusals and no limit headers. */
-export const ADMISSION_ERRORS = errorCatalogue({});
-export const LIMIT_HEADERS = {};
+export { ADMISSION_ERRORS, LIMIT_HEADERS, limitHeaders, refusalError };
 
-export interface StreamUsage {
-  model: string;
-  voice: string;
-  language: string;
-  format: ResponseFormat;
-  sampleRate: number;
-  speed: number;
+/** A ticket that meters the stream (for the request log and the socket's chunks) and reports to no one. */
+function unlimitedTicket(characters: number, clientSignal: AbortSignal): SpeechTicket & { releaseUnused(): Promise<void> } {
+  let audio: MeteredAudio | undefined;
+  return {
+    reserved: characters,
+    /** Only admission knows an account's voices: the "limits off" edge speaks presets only. */
+    voiceVersion: undefined,
+    get audio() {
+      return audio;
+    },
+    meter(upstream, usage) {
+      let ended!: (end: AudioEnd) => void;
+      audio = { model: usage.model, ended: new Promise<AudioEnd>((resolve) => (ended = resolve)) };
+      return meteredStream(upstream, { clientSignal, onEnd: (outcome) => ended({ ...outcome, endedAt: Date.now() }) }).body;
+    },
+    releaseUnused: async () => {},
+  };
 }
 
-export interface SpeechTicket {
-  readonly reserved: number;
-  /** Only admission knows an account's voices: the "limits off" edge speaks presets only. */
-  readonly voiceVersion: number | undefined;
-  meter(upstream: ReadableStream<Uint8Array>, usage: StreamUsage): ReadableStream<Uint8Array>;
-  /** Not followed here: the request log of the "limits off" edge has no speech details. */
-  readonly audio: undefined;
-}
+/** An admission as if the account had no limits at all. */
+const unlimited = (characters: number) => {
+  const bucket = { limit: Number.MAX_SAFE_INTEGER, remaining: Number.MAX_SAFE_INTEGER, resetSeconds: 0 };
+  return { ok: true as const, reserved: characters, lease_expires_ms: Number.MAX_SAFE_INTEGER, balance: Number.MAX_SAFE_INTEGER, requests: bucket, characters: bucket, streams: { limit: Number.MAX_SAFE_INTEGER, active: 0 } };
+};
 
-export const speechLimits = (measure: (c: Context<AppEnv>) => Promise<{ characters: number }>) =>
+export const admitSpeech: typeof Limits.admitSpeech = async (_c, { characters, clientSignal }) => ({
+  ticket: unlimitedTicket(characters, clientSignal),
+  admission: unlimited(characters),
+});
+
+export const speechLimits: typeof Limits.speechLimits = (measure: (c: Context<AppEnv>) => Promise<{ characters: number }>) =>
   createMiddleware<AppEnv>(async (c, next) => {
     const { characters } = await measure(c);
-    c.set('speechTicket', {
-      reserved: characters,
-      voiceVersion: undefined,
-      audio: undefined,
-      meter: (upstream) => meteredStream(upstream, { onEnd: () => {}, clientSignal: c.req.raw.signal }).body,
-    });
+    c.set('speechTicket', unlimitedTicket(characters, c.req.raw.signal));
     await next();
   });
+
+// The stub's exports against the real module's: a missing, extra or differently typed one fails here.
+({ ADMISSION_ERRORS, LIMIT_HEADERS, limitHeaders, refusalError, admitSpeech, speechLimits }) satisfies typeof Limits;
