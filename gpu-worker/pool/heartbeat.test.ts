@@ -92,14 +92,16 @@ describe('worker heartbeats', () => {
     expect(fake.received.length).toBe(count);
   });
 
-  it('signed with another secret, is refused by the receiver, and the worker logs why', async () => {
+  it('signed with another secret, is refused by the receiver, and the worker logs as an error that the secrets differ', async () => {
     const fake = await edge();
     const { log, entries } = capturingLog();
     heartbeats(fake.url, { secret: 'not-the-shared-secret-at-all', log }).start();
     await expect.poll(() => fake.received.length).toBe(1);
     expect(fake.received[0]!.verdict).toEqual({ ok: false, reason: 'signature does not match' });
     expect(fake.accepted()).toEqual([]);
-    await expect.poll(() => entries.find((entry) => entry.level === 'warn')?.fields.reason).toMatch(/401/);
+    await expect.poll(() => entries.find((entry) => entry.level === 'error')?.fields.reason).toMatch(/401/);
+    expect(entries.find((entry) => entry.level === 'error')?.message).toMatch(/different WORKER_SECRETs/);
+    expect(entries.filter((entry) => entry.level === 'warn')).toEqual([]);
   });
 
   it('survives an edge that is down or failing: warns once, keeps trying, and recovers', async () => {

@@ -4,6 +4,8 @@ import type { Logger } from '../log.ts';
 
 /** An unreachable edge is reported at most this often, so an outage does not flood the log. */
 const WARN_EVERY_MS = 30_000;
+const SECRET_MISMATCH =
+  'heartbeat refused: the edge and this worker have different WORKER_SECRETs (or clocks over 30 s apart); the worker is not in the pool until they match';
 /** A beat unanswered this long is given up; the next tick tries again. */
 const BEAT_TIMEOUT_MS = 5_000;
 /**
@@ -90,7 +92,7 @@ export class Heartbeats {
         signal: AbortSignal.timeout(BEAT_TIMEOUT_MS),
       });
       const answer = await response.text();
-      if (!response.ok) return this.failed(`the edge answered ${response.status}: ${answer.slice(0, 200)}`);
+      if (!response.ok) return this.failed(`the edge answered ${response.status}: ${answer.slice(0, 200)}`, response.status === 401);
       this.succeeded();
     } catch (error) {
       if (this.stillWaitingForEdge()) return;
@@ -115,12 +117,14 @@ export class Heartbeats {
     return true;
   }
 
-  private failed(reason: string): void {
+  /** `refused`: the edge refused the signature, an operator's mistake that no retry mends: said as an error. */
+  private failed(reason: string, refused = false): void {
     this.failures++;
     const now = performance.now();
     if (now - this.lastWarning < WARN_EVERY_MS) return;
     this.lastWarning = now;
-    this.options.log('warn', 'heartbeat failed', { edge: this.options.edgeUrl, reason, failures: this.failures });
+    if (refused) this.options.log('error', SECRET_MISMATCH, { edge: this.options.edgeUrl, reason, failures: this.failures });
+    else this.options.log('warn', 'heartbeat failed', { edge: this.options.edgeUrl, reason, failures: this.failures });
   }
 }
 
