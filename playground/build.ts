@@ -1,7 +1,8 @@
 /**
  * Builds the web playground into playground/dist/, which the edge serves as static assets
  * (wrangler.toml `[assets]`): src/ bundled by esbuild into app.js, public/ as written, and
- * Scalar's API reference renderer under vendor/ for the /docs page.
+ * for the /docs page Scalar's API reference renderer under vendor/ and openapi.json, the edge's
+ * OpenAPI document (generated here from its routes, so that no edge isolate spends CPU on it).
  *
  * Idempotent and safe while the folder is served (wrangler dev, a test's workerd, another build):
  * a file is written only when its content changed, and then whole, by a rename; files no source
@@ -21,6 +22,20 @@ const SCRATCH = join(ROOT, 'node_modules/.cache/playground-build');
 const VENDOR: Record<string, string> = {
   'vendor/scalar-api-reference.js': join(ROOT, 'node_modules/@scalar/api-reference/dist/browser/standalone.js'),
 };
+
+/** Served at /openapi.json. */
+const OPENAPI_DOCUMENT = 'openapi.json';
+
+/**
+ * The edge's OpenAPI document, from edge/openapi/document.ts. Imported by a path in a variable,
+ * which the type checker does not follow: this file is checked against Node's types, the edge's
+ * modules need the Workers'.
+ */
+async function openApiDocument(): Promise<object> {
+  const documentModule = '../edge/openapi/document.ts';
+  const { generateOpenApiDocument } = (await import(/* @vite-ignore */ documentModule)) as { generateOpenApiDocument: () => Promise<object> };
+  return generateOpenApiDocument();
+}
 
 /** Builds the playground; answers the files (relative to dist/) it had to write. */
 export async function buildPlayground(): Promise<string[]> {
@@ -42,6 +57,7 @@ export async function buildPlayground(): Promise<string[]> {
     if (entry.isFile()) files.set(relative(PUBLIC, join(entry.parentPath, entry.name)), await readFile(join(entry.parentPath, entry.name)));
   }
   for (const [name, source] of Object.entries(VENDOR)) files.set(name, await readFile(source));
+  files.set(OPENAPI_DOCUMENT, Buffer.from(JSON.stringify(await openApiDocument())));
 
   const written: string[] = [];
   for (const [name, contents] of files) if (await writeIfChanged(join(PLAYGROUND_DIST, name), contents)) written.push(name);

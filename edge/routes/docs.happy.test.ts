@@ -4,29 +4,40 @@ import { FORMATS } from '../../shared/audio/formats.ts';
 import { type EdgeHarness, startEdge } from '../../test/harness/edge.ts';
 import { documentedCodes, type OpenApiDocument } from '../../test/openapi-operations.ts';
 
-// GET /openapi.json, generated from the routes, and GET /docs, the reference that renders it.
+// GET /openapi.json, generated from the routes when the playground is built and served as a
+// static asset, and GET /docs, the reference that renders it.
 const OPENAPI_PATH = '/openapi.json';
 const DOCS_PATH = '/docs';
 const SCALAR_SCRIPT_PATH = '/vendor/scalar-api-reference.js';
 
-/**
- * The routes Hono registered. The app is imported by a path in a variable, which the type checker
- * does not follow: tests are checked against Node's types, the app's modules need the Workers'.
+/*
+ * The app and its document's generator are imported by a path in a variable, which the type
+ * checker does not follow: tests are checked against Node's types, the app's modules need the Workers'.
  */
+
+/** The routes Hono registered. */
 async function registeredRoutes(): Promise<Array<{ method: string; path: string }>> {
   const appModule = '../app.ts';
   const { app } = (await import(/* @vite-ignore */ appModule)) as { app: { routes: Array<{ method: string; path: string }> } };
   return app.routes;
 }
 
+/** The document as generated from the routes now, in this process. */
+async function freshDocument(): Promise<unknown> {
+  const documentModule = '../openapi/document.ts';
+  const { generateOpenApiDocument } = (await import(/* @vite-ignore */ documentModule)) as { generateOpenApiDocument: () => Promise<object> };
+  return JSON.parse(JSON.stringify(await generateOpenApiDocument()));
+}
+
 let edge: EdgeHarness;
+let served: Response;
 let document: OpenApiDocument;
 beforeAll(async () => {
   edge = await startEdge({ workerUrls: ['http://127.0.0.1:9'], workerSecret: 'unused' });
-  const response = await edge.fetch(OPENAPI_PATH);
-  expect(response.status).toBe(200);
-  expect(response.headers.get('content-type')).toMatch(/^application\/json/);
-  document = (await response.json()) as OpenApiDocument;
+  served = await edge.fetch(OPENAPI_PATH);
+  expect(served.status).toBe(200);
+  expect(served.headers.get('content-type')).toMatch(/^application\/json/);
+  document = (await served.json()) as OpenApiDocument;
 });
 afterAll(() => edge?.dispose());
 
@@ -40,9 +51,17 @@ describe('GET /openapi.json', () => {
     expect(result.valid).toBe(true);
   });
 
+  it('is the document the routes make now, served as a file: the edge generates nothing per request', async () => {
+    // Equal to a fresh generation: a route changed since the playground was built fails here.
+    expect(document).toEqual(await freshDocument());
+    // A static asset: answered before the edge's code runs, which would have set x-request-id.
+    expect(served.headers.get('x-request-id')).toBeNull();
+    expect((await registeredRoutes()).filter(({ path }) => path === OPENAPI_PATH)).toEqual([]);
+  });
+
   it('has an operation for every route the app registers, and nothing else', async () => {
     const registered = (await registeredRoutes())
-      .filter(({ method, path }) => method !== 'ALL' && path !== OPENAPI_PATH && path !== DOCS_PATH)
+      .filter(({ method, path }) => method !== 'ALL' && path !== DOCS_PATH)
       .map(({ method, path }) => `${method} ${path.replace(/:(\w+)/g, '{$1}')}`);
     const documented = operations().map(({ method, path }) => `${method.toUpperCase()} ${path}`);
     expect(documented.sort()).toEqual([...new Set(registered)].sort());
