@@ -35,11 +35,27 @@ describe('speech detection', () => {
     expect(await Promise.all(inputs.map((input) => speechSeconds(input)))).toEqual(alone);
   });
 
-  it('stops on abort with the reason, and the next analysis is unaffected', async () => {
+  // Aborted from the analysis's own progress, not on a timer: a timer could fire after it ended.
+  it('stops mid-analysis on abort with the reason, and the next analysis is unaffected', async () => {
     const alone = await speechSeconds(speech);
+    let frames = 0;
+    await speechSeconds(speech, undefined, (done) => (frames = done));
     const abort = new AbortController();
-    setTimeout(() => abort.abort(new Error('client went away')), 20);
-    await expect(speechSeconds(speech, abort.signal)).rejects.toThrow('client went away');
+    const abortAt = Math.floor(frames / 2); // inside the speech: the detector has state to reset
+    let analysed = 0;
+    const aborted = speechSeconds(speech, abort.signal, (done) => {
+      analysed = done;
+      if (done === abortAt) abort.abort(new Error('client went away'));
+    });
+    await expect(aborted).rejects.toThrow('client went away');
+    expect(analysed).toBe(abortAt); // not one frame more
     expect(await speechSeconds(speech)).toBe(alone);
+  });
+
+  it('does not start on a signal already aborted', async () => {
+    let analysed = 0;
+    const aborted = speechSeconds(speech, AbortSignal.abort(new Error('already gone')), (done) => (analysed = done));
+    await expect(aborted).rejects.toThrow('already gone');
+    expect(analysed).toBe(0);
   });
 });
