@@ -4,11 +4,13 @@ import type { ModelInfo } from '../../shared/schemas/catalog.ts';
 import type { Env } from '../env.ts';
 import { SharedLoad } from './shared-load.ts';
 import { signedFetch } from './signed-fetch.ts';
+import { refusedSignature, workerAuth } from './worker-auth.ts';
 
 /** A worker the edge may route to: registered by its heartbeats, or a seed of WORKER_URLS. */
 export interface PoolMember {
   url: string;
-  worker_id: string;
+  /** Null for a seed that refused the edge's signature before telling its id. */
+  worker_id: string | null;
   source: 'registered' | 'seed';
   models: ModelInfo[];
   /** Streams it serves at once (a seed's is assumed: a worker's default). */
@@ -42,18 +44,37 @@ async function readRegistered(env: Env): Promise<PoolMember[]> {
 async function readSeed(env: Env, url: string): Promise<PoolMember | null> {
   try {
     const response = await signedFetch(env.WORKER_SECRET, url, WORKER_PATHS.catalog, { method: 'GET', signal: AbortSignal.timeout(SEED_TIMEOUT_MS) });
+    if (refusedSignature(response.status)) {
+      // Kept as a member serving nothing, so that /admin/pool says why it is unusable.
+      workerAuth.refused(url, response.status, WORKER_PATHS.catalog);
+      await response.body?.cancel();
+      return seedMember(url, null, []);
+    }
     if (!response.ok) return null;
     const catalog = WorkerCatalogSchema.parse(await response.json());
-    return { url, worker_id: catalog.worker_id, source: 'seed', models: catalog.models, capacity: SEED_CAPACITY, load: IDLE, draining: false, version: null, last_heartbeat_ms: null };
+    workerAuth.cleared(url);
+    return seedMember(url, catalog.worker_id, catalog.models);
   } catch {
     return null;
   }
 }
 
+const seedMember = (url: string, workerId: string | null, models: ModelInfo[]): PoolMember => ({
+  url,
+  worker_id: workerId,
+  source: 'seed',
+  models,
+  capacity: SEED_CAPACITY,
+  load: IDLE,
+  draining: false,
+  version: null,
+  last_heartbeat_ms: null,
+});
+
 /**
  * The workers of the pool as this isolate sees it: those registered (the pool's Durable Object,
  * read at most once a second) and the seeds of WORKER_URLS that answer their catalog and have
- * not registered themselves.
+ * not registered themselves; a seed that refuses the edge's signature is listed serving nothing.
  */
 export async function poolMembers(env: Env): Promise<PoolMember[]> {
   const members = await registered.get(() => readRegistered(env));

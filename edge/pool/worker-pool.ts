@@ -11,6 +11,7 @@ import { RETRY_AFTER_HEADERS } from '../openapi/headers.ts';
 import { CircuitBreaker } from './circuit-breaker.ts';
 import { forgetPool, type PoolMember, poolMembers } from './members.ts';
 import { type SignedInit, signedFetch } from './signed-fetch.ts';
+import { refusedSignature, workerAuth, workerAuthFailed } from './worker-auth.ts';
 
 /** A model the pool serves and the workers that serve it. */
 export interface PoolModel {
@@ -31,7 +32,7 @@ export const breaker = new CircuitBreaker();
 export const inFlight = new Map<string, number>();
 
 /** What a request that needs a worker is refused with when none can take it. */
-export const POOL_ERRORS = errorCatalogue({ 503: ['no_worker_available'] }, { 503: RETRY_AFTER_HEADERS });
+export const POOL_ERRORS = errorCatalogue({ 502: ['worker_auth_failed'], 503: ['no_worker_available'] }, { 503: RETRY_AFTER_HEADERS });
 
 export const noWorker = (detail: string, retryAfterSeconds = 5) =>
   new ApiError(503, 'service_unavailable', 'no_worker_available', `No speech worker is available: ${detail}`, {
@@ -104,13 +105,15 @@ export class WorkerPool {
   /** The models the pool serves, merged by model id, each with the workers that serve it. */
   async models(): Promise<Map<string, PoolModel>> {
     const models = new Map<string, PoolModel>();
-    for (const member of await poolMembers(this.env)) {
+    const members = await poolMembers(this.env);
+    for (const member of members) {
       for (const info of member.models) {
         const entry = models.get(info.id) ?? { info, workers: [] };
         entry.workers.push(member);
         models.set(info.id, entry);
       }
     }
+    if (models.size === 0 && members.some((m) => workerAuth.unusable(m))) throw workerAuthFailed();
     if (models.size === 0) throw noWorker('no worker has joined the pool.', Math.ceil(DEFAULT_HEARTBEAT_MS / 1000));
     return models;
   }
@@ -182,9 +185,10 @@ export class WorkerPool {
   /**
    * Sends a request to a worker of the model, chosen by load among those that are not draining
    * and whose circuit is closed (or half-open, for its one probe). A connection error, a 5xx, a
-   * full worker (503) or no answer within the first-byte deadline moves on to another worker, up
-   * to MAX_ATTEMPTS; all but the 503 count against the worker's circuit. `avoid`: workers not to
-   * ask (a resumed stream's dead one). Says which worker answered.
+   * refused signature (401/403: see worker-auth.ts), a full worker (503) or no answer within the
+   * first-byte deadline moves on to another worker, up to MAX_ATTEMPTS; all but the 503 count
+   * against the worker's circuit. `avoid`: workers not to ask (a resumed stream's dead one).
+   * Says which worker answered.
    */
   async dispatch(
     model: PoolModel,
@@ -196,7 +200,7 @@ export class WorkerPool {
     const tried = new Set<string>(avoid);
     let busy = false;
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-      const candidates = model.workers.filter((m) => !tried.has(m.url) && !m.draining && breaker.allows(m.url));
+      const candidates = model.workers.filter((m) => !tried.has(m.url) && !m.draining && breaker.allows(m.url) && !workerAuth.unusable(m));
       if (candidates.length === 0) break;
       const { url } = pickTwo(candidates);
       tried.add(url);
@@ -213,7 +217,9 @@ export class WorkerPool {
           await response.body?.cancel();
           continue;
         }
-        if (response.status >= 500) {
+        if (response.status >= 500 || refusedSignature(response.status)) {
+          // A refused signature is the operator's fault, not the client's: never forwarded.
+          if (refusedSignature(response.status)) workerAuth.refused(url, response.status, path);
           breaker.failure(url);
           await response.body?.cancel();
           continue;
@@ -238,6 +244,7 @@ export class WorkerPool {
     if (model.workers.length === 0) return noWorker('no worker serves this model.', Math.ceil(DEFAULT_HEARTBEAT_MS / 1000));
     const reopening = model.workers.map((m) => breaker.retryAfterSeconds(m.url)).filter((s) => s > 0);
     if (busy || model.workers.some((m) => m.draining)) return noWorker('every worker is busy.', 1);
+    if (model.workers.some((m) => workerAuth.unusable(m))) return workerAuthFailed();
     if (reopening.length > 0) return noWorker('no worker is answering; they are retried shortly.', Math.min(...reopening));
     return noWorker('no worker could be reached.');
   }

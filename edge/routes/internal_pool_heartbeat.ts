@@ -1,12 +1,13 @@
 import { Hono } from 'hono';
 import { describeRoute } from 'hono-openapi';
-import { bodyLimit } from 'hono/body-limit';
 import { z } from 'zod';
 import { ApiError, invalidRequest } from '../../shared/errors.ts';
 import { POOL_PATHS, WorkerHeartbeatSchema } from '../../shared/protocol/pool.ts';
 import { ReplayGuard, SIGNATURE_HEADERS, verifyRequest } from '../../shared/protocol/signing.ts';
 import type { AppEnv } from '../env.ts';
+import { bodyLimit, MAX_BODY_BYTES } from '../http/body-limit.ts';
 import { errorCatalogue, errorResponses, jsonResponse, requestBody, WORKER_SIGNATURE_SECURITY } from '../openapi/index.ts';
+import { refusedHeartbeats } from '../pool/refused-heartbeats.ts';
 
 /**
  * `POST /internal/pool/heartbeat`: a worker joins the pool, or says it is still there, how
@@ -37,7 +38,7 @@ const heartbeatDocs = describeRoute({
 poolHeartbeatRoute.post(
   POOL_PATHS.heartbeat,
   heartbeatDocs,
-  bodyLimit({ maxSize: 256 * 1024, onError: () => { throw new ApiError(413, 'invalid_request_error', 'body_too_large', 'The heartbeat is over 256 KiB.'); } }),
+  bodyLimit(MAX_BODY_BYTES.poolHeartbeat, () => new ApiError(413, 'invalid_request_error', 'body_too_large', `The heartbeat is over ${MAX_BODY_BYTES.poolHeartbeat / 1024} KiB.`)),
   async (c) => {
     const body = new Uint8Array(await c.req.arrayBuffer());
     const url = new URL(c.req.url);
@@ -46,7 +47,11 @@ poolHeartbeatRoute.post(
       { method: 'POST', path: url.pathname + url.search, body, headers: Object.fromEntries(c.req.raw.headers) },
       replay,
     );
-    if (!verdict.ok) throw new ApiError(401, 'authentication_error', 'invalid_signature', `Heartbeat refused: ${verdict.reason}.`);
+    if (!verdict.ok) {
+      // Logged and shown at GET /admin/pool (unverified), so an operator sees why the worker is not in the pool.
+      refusedHeartbeats.refused(body, verdict.reason);
+      throw new ApiError(401, 'authentication_error', 'invalid_signature', `Heartbeat refused: ${verdict.reason}.`);
+    }
     let json: unknown;
     try {
       json = JSON.parse(new TextDecoder().decode(body));
@@ -59,6 +64,7 @@ poolHeartbeatRoute.post(
       throw invalidRequest('invalid_parameter', `${issue.path.join('.')}: ${issue.message}`, issue.path.join('.'));
     }
     await c.env.POOL.get(c.env.POOL.idFromName('pool')).heartbeat(parsed.data);
+    refusedHeartbeats.accepted(parsed.data.url);
     return c.json({ ok: true });
   },
 );
