@@ -1,0 +1,120 @@
+import type { AccountRecord } from './account-record.ts';
+import type { KeyStatuses } from './key-status.ts';
+import type { Leases } from './leases.ts';
+import type { RateBuckets } from './rate-buckets.ts';
+import type { SettlementBook } from './settlement-book.ts';
+import { type Admission, type AdmitRequest, LEASE_TTL_MS, type RefusalReason } from './types.ts';
+import type { VoiceRegistry } from './voice-registry.ts';
+
+export interface AdmissionParts {
+  account: AccountRecord;
+  keys: KeyStatuses;
+  voices: VoiceRegistry;
+  buckets: RateBuckets;
+  leases: Leases;
+  settlements: SettlementBook;
+}
+
+/**
+ * Whether a speech request or a realtime socket may start, and what it takes when it may: rate
+ * limit tokens, reserved credits and a stream slot (a lease).
+ */
+export class StreamAdmission {
+  private readonly storage: DurableObjectStorage;
+  private readonly parts: AdmissionParts;
+
+  constructor(storage: DurableObjectStorage, parts: AdmissionParts) {
+    this.storage = storage;
+    this.parts = parts;
+  }
+
+  /**
+   * Decides whether a speech request may start: the key is active, the request id is new, the
+   * credits cover its characters, and the request, character and stream limits all have room.
+   * Only when everything passes is anything taken: a request token, its characters from the
+   * character bucket, its characters from the balance (reserved) and a stream lease.
+   */
+  admit(request: AdmitRequest): Admission {
+    const { keys, voices, buckets, leases, settlements } = this.parts;
+    const account = this.parts.account.read();
+    if (!account) return { ok: false, reason: 'account_not_found' };
+    const keyRefused = keys.refusal(request.key_id, Date.now());
+    if (keyRefused) return { ok: false, reason: keyRefused };
+    // Before anything is taken: a request for a voice the account does not have costs nothing.
+    const voice = request.voice_id === undefined ? undefined : voices.get(request.voice_id);
+    if (request.voice_id !== undefined && !voice) return { ok: false, reason: 'voice_not_found' };
+
+    const now = Date.now();
+    settlements.sweep(now);
+    if (leases.get(request.request_id) || settlements.has(request.request_id)) return { ok: false, reason: 'request_id_reused' };
+
+    const requestsTaken = buckets.take('requests', request.count_request === false ? 0 : 1, account, now);
+    const charactersTaken = buckets.take('characters', request.characters, account, now);
+    const active = leases.activeStreams();
+    // A piece of a stream that already holds its slot (a socket's next chunk) needs no other.
+    const streamId = request.stream_id ?? request.request_id;
+    const slotHeld = leases.holdsSlot(streamId);
+    // A refused request takes nothing, so its standing is the buckets as they are.
+    const refused = (reason: RefusalReason, retryAfterSeconds?: number): Admission => ({
+      ok: false,
+      reason,
+      ...(retryAfterSeconds === undefined ? {} : { retry_after_seconds: retryAfterSeconds }),
+      balance: account.balance,
+      requests: buckets.peek('requests', account, now, requestsTaken.state),
+      characters: buckets.peek('characters', account, now, charactersTaken.state),
+      streams: { limit: account.concurrent_streams, active },
+    });
+
+    if (request.characters > account.balance) return refused('insufficient_credits');
+    if (!charactersTaken.ok && charactersTaken.neverFits) return refused('input_exceeds_character_limit');
+    if (!requestsTaken.ok) return refused('requests_per_minute', requestsTaken.retryAfterSeconds);
+    if (!charactersTaken.ok) return refused('characters_per_minute', charactersTaken.retryAfterSeconds);
+    // A slot frees when a stream ends, which cannot be foreseen: one second is a fair first wait
+    // (and no stream holds its slot beyond its lease).
+    if (!slotHeld && active >= account.concurrent_streams) return refused('concurrent_streams', 1);
+
+    const leaseExpires = now + (request.lease_ttl_ms ?? LEASE_TTL_MS);
+    this.storage.transactionSync(() => {
+      buckets.save('requests', requestsTaken.state);
+      buckets.save('characters', charactersTaken.state);
+      this.parts.account.addToBalance(-request.characters);
+      leases.add({ requestId: request.request_id, keyId: request.key_id, reserved: request.characters, admittedMs: now, expiresMs: leaseExpires, streamId });
+    });
+    return {
+      ok: true,
+      reserved: request.characters,
+      lease_expires_ms: leaseExpires,
+      ...(voice ? { voice_version: voice.version } : {}),
+      balance: account.balance - request.characters,
+      requests: view(requestsTaken),
+      characters: view(charactersTaken),
+      streams: { limit: account.concurrent_streams, active: slotHeld ? active : active + 1 },
+    };
+  }
+
+  /**
+   * A realtime socket opening: its key must be active, and it takes one token of the
+   * requests-per-minute limit (its chunks take characters, credits and a slot, but no request).
+   */
+  admitSocket(keyId: string): { ok: true } | Extract<Admission, { ok: false }> {
+    const { keys, buckets } = this.parts;
+    const account = this.parts.account.read();
+    if (!account) return { ok: false, reason: 'account_not_found' };
+    const keyRefused = keys.refusal(keyId, Date.now());
+    if (keyRefused) return { ok: false, reason: keyRefused };
+    const now = Date.now();
+    const taken = buckets.take('requests', 1, account, now);
+    if (!taken.ok) {
+      const requests = buckets.peek('requests', account, now, taken.state);
+      return { ok: false, reason: 'requests_per_minute', retry_after_seconds: taken.retryAfterSeconds, requests };
+    }
+    buckets.save('requests', taken.state);
+    return { ok: true };
+  }
+}
+
+const view = ({ limit, remaining, resetSeconds }: { limit: number; remaining: number; resetSeconds: number }) => ({
+  limit,
+  remaining,
+  resetSeconds,
+});

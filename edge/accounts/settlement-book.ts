@@ -1,0 +1,129 @@
+import type { UsageEntry } from '../storage/usage-ledger.ts';
+import type { AccountRecord } from './account-record.ts';
+import type { LedgerOutbox } from './ledger-outbox.ts';
+import type { LeaseRow, Leases } from './leases.ts';
+import type { SettleRequest, Settlement, StreamContext } from './types.ts';
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS settlements (
+  request_id TEXT PRIMARY KEY,
+  key_id TEXT NOT NULL,
+  reserved INTEGER NOT NULL,
+  charged INTEGER NOT NULL,
+  status TEXT NOT NULL,
+  settled_ms INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS settlements_by_time ON settlements (settled_ms);
+`;
+
+/** Settled request ids are remembered this long, so a settlement or a reused id is recognised. */
+const SETTLEMENT_RETENTION_MS = 7 * 24 * 3600_000;
+
+// Row types are type aliases (not interfaces) so that they satisfy SqlStorage's row constraint.
+type SettlementRow = {
+  request_id: string;
+  key_id: string;
+  reserved: number;
+  charged: number;
+  status: Settlement['status'];
+};
+
+/**
+ * How the account's streams end: a settlement frees a lease and turns its reservation into the
+ * charge, giving the rest back, and is remembered so that a second one changes nothing. Leases
+ * that ran out are settled here too, at their last report, with their ledger row queued in the
+ * outbox (no edge request is left to write it).
+ */
+export class SettlementBook {
+  private readonly storage: DurableObjectStorage;
+  private readonly sql: SqlStorage;
+  private readonly account: AccountRecord;
+  private readonly leases: Leases;
+  private readonly outbox: LedgerOutbox;
+
+  constructor(storage: DurableObjectStorage, parts: { account: AccountRecord; leases: Leases; outbox: LedgerOutbox }) {
+    this.storage = storage;
+    this.sql = storage.sql;
+    this.account = parts.account;
+    this.leases = parts.leases;
+    this.outbox = parts.outbox;
+    this.sql.exec(SCHEMA);
+  }
+
+  /** Whether a request id was settled within the retention. */
+  has(requestId: string): boolean {
+    return this.find(requestId) !== undefined;
+  }
+
+  /**
+   * Ends a stream at the edge's charge, capped at its reservation. Idempotent per request id: a
+   * second settlement changes nothing and answers the first one. Null for a request id this
+   * account never admitted.
+   */
+  settle(request: SettleRequest, now: number): Settlement | null {
+    const account = this.account.read();
+    if (!account) return null;
+    const previous = this.find(request.request_id);
+    if (previous) return { ...previous, balance: account.balance, applied: false };
+    const lease = this.leases.get(request.request_id);
+    if (!lease) return null;
+    const charged = Math.min(lease.reserved, Math.max(0, Math.ceil(request.charge)));
+    const settled = this.close(lease, charged, request.status, now);
+    return { ...settled, balance: account.balance + lease.reserved - charged, applied: true };
+  }
+
+  /**
+   * Frees the slots of streams that stopped reporting (their edge request is gone, so the final
+   * byte count is unknown): each is charged what it last reported delivered, and its ledger row
+   * queued for the alarm to write. Also forgets settlements past their retention.
+   */
+  sweep(now: number): void {
+    const account = this.account.read();
+    for (const lease of this.leases.expired(now)) {
+      this.close(lease, lease.charge_so_far, 'lease_expired', now);
+      this.outbox.queue(expiredLeaseEntry(account?.account_id ?? '', lease));
+    }
+    this.sql.exec('DELETE FROM settlements WHERE settled_ms < ?', now - SETTLEMENT_RETENTION_MS);
+  }
+
+  private find(requestId: string): SettlementRow | undefined {
+    return this.sql
+      .exec<SettlementRow>('SELECT request_id, key_id, reserved, charged, status FROM settlements WHERE request_id = ?', requestId)
+      .toArray()[0];
+  }
+
+  private close(lease: LeaseRow, charged: number, status: Settlement['status'], now: number) {
+    this.storage.transactionSync(() => {
+      this.leases.remove(lease.request_id);
+      this.account.addToBalance(lease.reserved - charged);
+      this.sql.exec(
+        'INSERT INTO settlements (request_id, key_id, reserved, charged, status, settled_ms) VALUES (?, ?, ?, ?, ?, ?)',
+        lease.request_id,
+        lease.key_id,
+        lease.reserved,
+        charged,
+        status,
+        now,
+      );
+    });
+    return { request_id: lease.request_id, key_id: lease.key_id, reserved: lease.reserved, charged, status };
+  }
+}
+
+/** The ledger row of a lease that ran out: charged what it last reported, described by its last context. */
+function expiredLeaseEntry(accountId: string, lease: LeaseRow): UsageEntry {
+  const context = lease.context ? (JSON.parse(lease.context) as StreamContext) : { model: '', voice: '', time_to_first_audio_ms: null };
+  return {
+    account_id: accountId,
+    request_id: lease.request_id,
+    key_id: lease.key_id,
+    model: context.model,
+    voice: context.voice,
+    characters: lease.reserved,
+    audio_ms: lease.delivered_audio_ms,
+    credits_charged: lease.charge_so_far,
+    status: 'lease_expired',
+    time_to_first_audio_ms: context.time_to_first_audio_ms,
+    created_at: new Date(lease.admitted_ms).toISOString(),
+  };
+}
