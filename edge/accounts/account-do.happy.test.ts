@@ -67,12 +67,13 @@ describe('AccountDO', () => {
 
   it('frees the slot of a stream whose reports stopped, charging its last reported progress and writing its ledger row', async () => {
     const { stub, admit, settle, snapshot, id } = await account(100, { concurrent_streams: 1 });
-    const first = await admit('torn-down', 40, { lease_ttl_ms: 300 });
+    // Leases long enough to outlast a loaded machine until the last report, which lets it run out at once.
+    const first = await admit('torn-down', 40, { lease_ttl_ms: 600_000 });
     expect(first).toMatchObject({ ok: true });
     const context = { model: 'espeak', voice: 'en-female', time_to_first_audio_ms: 12 };
-    expect(await stub.progress({ request_id: 'torn-down', charge: 9, audio_ms: 480, context, lease_ttl_ms: 300 })).toBe(true);
-    expect(await stub.progress({ request_id: 'torn-down', charge: 5, audio_ms: 200, lease_ttl_ms: 300 })).toBe(true); // late, smaller: ignored
+    expect(await stub.progress({ request_id: 'torn-down', charge: 9, audio_ms: 480, context, lease_ttl_ms: 600_000 })).toBe(true);
     expect(await admit('blocked', 5)).toMatchObject({ ok: false, reason: 'concurrent_streams', retry_after_seconds: 1 });
+    expect(await stub.progress({ request_id: 'torn-down', charge: 5, audio_ms: 200, lease_ttl_ms: 1 })).toBe(true); // late, smaller: ignored
 
     // No more reports: the object's alarm settles the lease when it runs out, with no request to prompt it.
     const db = await edge.mf.getD1Database('DB');
