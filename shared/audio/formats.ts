@@ -1,4 +1,10 @@
-import type { ResponseFormat } from '../schemas/speech.ts';
+/** Every format the API speaks: OpenAI's set plus telephony's G.711 mu-law and A-law. */
+export const RESPONSE_FORMATS = ['mp3', 'opus', 'aac', 'flac', 'wav', 'pcm', 'mulaw', 'alaw'] as const;
+export type ResponseFormat = (typeof RESPONSE_FORMATS)[number];
+
+export function isResponseFormat(value: string): value is ResponseFormat {
+  return (RESPONSE_FORMATS as readonly string[]).includes(value);
+}
 
 /**
  * Engines' audio is resampled to this rate unless the request asks for another: the rate of the

@@ -1,20 +1,15 @@
 import { z } from 'zod';
-import { OUTPUT_SAMPLE_RATE, SAMPLE_RATES } from '../audio/formats.ts';
+import { OUTPUT_SAMPLE_RATE, RESPONSE_FORMATS, type ResponseFormat, SAMPLE_RATES } from '../audio/formats.ts';
+
+// Defined beside their specs in formats.ts; re-exported here because a request names them.
+export { isResponseFormat, RESPONSE_FORMATS, type ResponseFormat } from '../audio/formats.ts';
 
 /** OpenAI's limit too, so that clients written for it keep working. Longer input answers 413. */
 export const MAX_INPUT_CHARACTERS = 4096;
 export const MAX_INSTRUCTIONS_CHARACTERS = 4096;
 
-/** Every format the API speaks: OpenAI's set plus telephony's G.711 mu-law and A-law. */
-export const RESPONSE_FORMATS = ['mp3', 'opus', 'aac', 'flac', 'wav', 'pcm', 'mulaw', 'alaw'] as const;
-export type ResponseFormat = (typeof RESPONSE_FORMATS)[number];
-
 /** OpenAI's default, so that code written for it gets what it expects (`DEFAULT_RESPONSE_FORMAT` changes it). */
 export const DEFAULT_RESPONSE_FORMAT: ResponseFormat = 'mp3';
-
-export function isResponseFormat(value: string): value is ResponseFormat {
-  return (RESPONSE_FORMATS as readonly string[]).includes(value);
-}
 
 /**
  * Any well-formed code parses; whether a model speaks it is checked against the catalog, so that
