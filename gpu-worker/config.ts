@@ -1,5 +1,7 @@
 import { availableParallelism, hostname } from 'node:os';
 import { parseArgs } from 'node:util';
+import { z } from 'zod';
+import { oneOf, optional, parseVariables, required, withDefault, wholeNumber } from '../shared/config/variables.ts';
 import { DEFAULT_HEARTBEAT_MS } from '../shared/protocol/pool.ts';
 
 /** Everything the worker reads from its flags and environment, checked once at start-up. */
@@ -29,33 +31,57 @@ export interface WorkerConfig {
   drainGraceMs: number;
 }
 
-const integer = (name: string, value: string | undefined, fallback: number, min = 0): number => {
-  if (value === undefined || value === '') return fallback;
-  const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed < min) throw new Error(`${name} must be an integer >= ${min}, got "${value}"`);
-  return parsed;
-};
-
-function executionProvider(value: string): 'cpu' | 'cuda' {
-  if (value !== 'cpu' && value !== 'cuda') throw new Error(`execution provider must be "cpu" or "cuda", got "${value}"`);
-  return value;
-}
-
-/** An http(s) URL without a trailing slash; `origin` also refuses a path, query or hash. */
-function httpUrl(name: string, value: string | undefined, origin = false): string | undefined {
-  if (value === undefined || value === '') return undefined;
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    throw new Error(`${name} must be a URL, got "${value}"`);
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error(`${name} must be an http or https URL, got "${value}"`);
+/** An http(s) URL, given without a trailing slash; `origin` also refuses a path, query or hash. */
+function httpUrl(origin: boolean) {
   // The heartbeat is signed over its path, so the edge must see exactly POOL_PATHS.heartbeat.
-  if (origin && url.href !== `${url.origin}/`) throw new Error(`${name} must be an origin like https://tts.example.com, got "${value}"`);
-  return url.href.replace(/\/$/, '');
+  const allowed = origin ? 'must be an http(s) origin like https://tts.example.com, without a path' : 'must be an http(s) URL';
+  return z
+    .string({ error: allowed })
+    .trim()
+    .refine(
+      (text) => {
+        const url = URL.canParse(text) ? new URL(text) : undefined;
+        return (url?.protocol === 'http:' || url?.protocol === 'https:') && (!origin || url.href === `${url.origin}/`);
+      },
+      { error: allowed },
+    )
+    .transform((text) => new URL(text).href.replace(/\/$/, ''));
 }
 
+const text = (allowed: string) => z.string({ error: allowed }).trim();
+
+/** The worker's variables; a flag, where there is one, goes over its variable. */
+const WorkerVariablesSchema = z.object({
+  WORKER_SECRET: required(
+    z.string({ error: 'must be set to the secret shared with the edge (16 characters or more)' }).min(16, { error: 'must be 16 characters or more' }),
+  ),
+  WORKER_HOST: withDefault(text('must be an address to listen on'), '127.0.0.1'),
+  WORKER_PORT: withDefault(wholeNumber(0, 65_535), 9100),
+  WORKER_ID: optional(text('must be a name for the worker')),
+  ESPEAK_THREADS: withDefault(wholeNumber(1), Math.min(2, availableParallelism())),
+  MAX_STREAMS: withDefault(wholeNumber(1), 16),
+  MAX_QUEUED: withDefault(wholeNumber(0), 32),
+  QUEUE_TIMEOUT_MS: withDefault(wholeNumber(1), 10_000),
+  EXECUTION_PROVIDER: withDefault(oneOf(['cpu', 'cuda']), 'cpu'),
+  ONNX_THREADS: withDefault(wholeNumber(0), 0),
+  VOICE_CACHE_MB: withDefault(wholeNumber(1), 128),
+  EDGE_URL: optional(httpUrl(true)),
+  WORKER_PUBLIC_URL: optional(httpUrl(false)),
+  HEARTBEAT_MS: withDefault(wholeNumber(100), DEFAULT_HEARTBEAT_MS),
+  DRAIN_GRACE_MS: withDefault(wholeNumber(0), 60_000),
+});
+
+/** The flags, and the variable each stands for. */
+const FLAGS = {
+  host: 'WORKER_HOST',
+  port: 'WORKER_PORT',
+  'execution-provider': 'EXECUTION_PROVIDER',
+  'edge-url': 'EDGE_URL',
+  'public-url': 'WORKER_PUBLIC_URL',
+} as const;
+const LABELS = Object.fromEntries(Object.entries(FLAGS).map(([flag, name]) => [name, `--${flag} / ${name}`]));
+
+/** The configuration from the command line and environment; throws naming every value at fault and what it allows. */
 export function readConfig(argv: string[], env: NodeJS.ProcessEnv): WorkerConfig {
   const { values } = parseArgs({
     args: argv,
@@ -69,24 +95,27 @@ export function readConfig(argv: string[], env: NodeJS.ProcessEnv): WorkerConfig
     },
     strict: true,
   });
-  const secret = env.WORKER_SECRET;
-  if (!secret || secret.length < 16) throw new Error('WORKER_SECRET must be set to the secret shared with the edge (16 characters or more).');
+  const input: Record<string, unknown> = { ...env };
+  for (const [flag, name] of Object.entries(FLAGS)) if (values[flag as keyof typeof FLAGS] !== undefined) input[name] = values[flag as keyof typeof FLAGS];
+  const parsed = parseVariables(WorkerVariablesSchema, input, { secrets: ['WORKER_SECRET'], labels: LABELS });
+  if (!parsed.ok) throw new Error(`the configuration is invalid:\n${parsed.problems.map((line) => `  ${line}`).join('\n')}`);
+  const config = parsed.value;
   return {
-    host: values.host ?? env.WORKER_HOST ?? '127.0.0.1',
-    port: integer('port', values.port ?? env.WORKER_PORT, 9100),
-    workerId: env.WORKER_ID ?? `${hostname()}-${process.pid}`,
-    secret,
-    espeakThreads: integer('ESPEAK_THREADS', env.ESPEAK_THREADS, Math.min(2, availableParallelism()), 1),
-    maxStreams: integer('MAX_STREAMS', env.MAX_STREAMS, 16, 1),
-    maxQueued: integer('MAX_QUEUED', env.MAX_QUEUED, 32),
-    queueTimeoutMs: integer('QUEUE_TIMEOUT_MS', env.QUEUE_TIMEOUT_MS, 10_000, 1),
+    host: config.WORKER_HOST,
+    port: config.WORKER_PORT,
+    workerId: config.WORKER_ID ?? `${hostname()}-${process.pid}`,
+    secret: config.WORKER_SECRET,
+    espeakThreads: config.ESPEAK_THREADS,
+    maxStreams: config.MAX_STREAMS,
+    maxQueued: config.MAX_QUEUED,
+    queueTimeoutMs: config.QUEUE_TIMEOUT_MS,
     packs: values.pack ?? [],
-    executionProvider: executionProvider(values['execution-provider'] ?? env.EXECUTION_PROVIDER ?? 'cpu'),
-    onnxThreads: integer('ONNX_THREADS', env.ONNX_THREADS, 0),
-    voiceCacheMb: integer('VOICE_CACHE_MB', env.VOICE_CACHE_MB, 128, 1),
-    edgeUrl: httpUrl('EDGE_URL', values['edge-url'] ?? env.EDGE_URL, true),
-    publicUrl: httpUrl('WORKER_PUBLIC_URL', values['public-url'] ?? env.WORKER_PUBLIC_URL),
-    heartbeatMs: integer('HEARTBEAT_MS', env.HEARTBEAT_MS, DEFAULT_HEARTBEAT_MS, 100),
-    drainGraceMs: integer('DRAIN_GRACE_MS', env.DRAIN_GRACE_MS, 60_000),
+    executionProvider: config.EXECUTION_PROVIDER,
+    onnxThreads: config.ONNX_THREADS,
+    voiceCacheMb: config.VOICE_CACHE_MB,
+    edgeUrl: config.EDGE_URL,
+    publicUrl: config.WORKER_PUBLIC_URL,
+    heartbeatMs: config.HEARTBEAT_MS,
+    drainGraceMs: config.DRAIN_GRACE_MS,
   };
 }
