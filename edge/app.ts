@@ -5,6 +5,7 @@ import { notFound, onError } from './middleware/errors.ts';
 import { requestId } from './middleware/request-id.ts';
 import { requestLog } from './middleware/request-log.ts';
 import { speechEvents } from './middleware/speech-events.ts';
+import { validConfig } from './middleware/valid-config.ts';
 import { adminAccountsRoute } from './routes/admin_accounts.ts';
 import { adminCreditsRoute } from './routes/admin_credits.ts';
 import { adminKeysRoute } from './routes/admin_keys.ts';
@@ -27,6 +28,7 @@ export const app = new Hono<AppEnv>()
   .use(requestId)
   .use(requestLog)
   .use(drainRefusedBody)
+  .use(validConfig)
   // Middleware, not a handler: it runs ahead of the speech route's own chain, refusals included.
   .post('/v1/audio/speech', speechEvents)
   .route('/', speechRoute)

@@ -18,21 +18,14 @@ export interface Env {
   POOL: DurableObjectNamespace<PoolDO>;
   /** Workers Analytics Engine: one data point per speech request (edge/middleware/speech-events.ts). Optional. */
   SPEECH_EVENTS?: AnalyticsEngineDataset;
-  /** Comma-separated gpu-worker base URLs: seed members, asked directly for their catalog. */
-  WORKER_URLS: string;
-  /** How long a worker may take to answer (with its first audio) before the edge tries another; default 15000. */
-  FIRST_BYTE_TIMEOUT_MS?: string;
-  DEFAULT_MODEL?: string;
-  /** The format a speech request gets when it names none; default "mp3", as OpenAI's. */
-  DEFAULT_RESPONSE_FORMAT?: string;
-  /** JSON merged over the built-in table that maps OpenAI's model and voice names (see edge/speech/openai-aliases.ts). */
-  OPENAI_ALIASES?: string;
-  /** Credits per second of reference audio for creating a voice; "0" or unset: free. */
-  VOICE_CREDITS_PER_SECOND?: string;
-  /** A realtime socket with nothing to say and nothing said to it closes after this many ms; default 60000. */
-  REALTIME_IDLE_TIMEOUT_MS?: string;
+  /**
+   * The secrets. The variables (WORKER_URLS, DEFAULT_RESPONSE_FORMAT, ...) are not listed here:
+   * code reads them typed from `edgeConfig(env)`, whose schema (edge/config/schema.ts) describes
+   * and checks every variable and secret. No request reaches a route while it finds a problem
+   * (middleware/valid-config.ts).
+   */
   WORKER_SECRET: string;
-  ADMIN_TOKEN: string;
+  ADMIN_TOKEN?: string;
 }
 
 /** `metric`: the Server-Timing middleware's timers (hono/timing), on the routes that use it. */

@@ -1,5 +1,6 @@
 import { createMiddleware } from 'hono/factory';
 import { ApiError } from '../../shared/errors.ts';
+import { edgeConfig } from '../config/edge-config.ts';
 import type { AppEnv } from '../env.ts';
 import { errorCatalogue } from '../openapi/error-catalogue.ts';
 import { bearerToken } from './api-key-auth.ts';
@@ -8,7 +9,7 @@ export const ADMIN_AUTH_ERRORS = errorCatalogue({ 401: ['invalid_admin_token'], 
 
 /** Guards /admin with the ADMIN_TOKEN secret, compared in constant time. */
 export const adminAuth = createMiddleware<AppEnv>(async (c, next) => {
-  const expected = c.env.ADMIN_TOKEN;
+  const expected = edgeConfig(c.env).adminToken;
   if (!expected) throw new ApiError(503, 'service_unavailable', 'admin_disabled', 'ADMIN_TOKEN is not configured.');
   const offered = bearerToken(c.req.header('authorization')) ?? '';
   const encoder = new TextEncoder();

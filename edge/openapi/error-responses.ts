@@ -1,6 +1,7 @@
 import type { ResponsesWithResolver } from 'hono-openapi';
 import { z } from 'zod';
 import { ApiErrorObjectSchema } from '../../shared/errors.ts';
+import { CONFIG_ERRORS } from '../config/edge-config.ts';
 import { UNHANDLED_ERRORS } from '../middleware/errors.ts';
 import { type ErrorCatalogue, type ErrorStatus, mergeCatalogues } from './error-catalogue.ts';
 import { REQUEST_ID_HEADERS } from './headers.ts';
@@ -29,11 +30,11 @@ const errorBody = (codes: readonly string[]) =>
 
 /**
  * An operation's error responses, one per status, from the catalogues of what it runs (and the
- * unexpected failure every route may answer): each lists its codes, in the description and as the
- * enum of the body's `code`, with the headers sent alongside.
+ * failures every route may answer: an unexpected one, an invalid configuration): each lists its
+ * codes, in the description and as the enum of the body's `code`, with the headers sent alongside.
  */
 export function errorResponses(...catalogues: ErrorCatalogue[]): ResponsesWithResolver {
-  const { codes, headers } = mergeCatalogues(...catalogues, UNHANDLED_ERRORS);
+  const { codes, headers } = mergeCatalogues(...catalogues, UNHANDLED_ERRORS, CONFIG_ERRORS);
   return Object.fromEntries(
     (Object.entries(codes) as [`${ErrorStatus}`, string[]][]).map(([key, list]) => {
       const status = Number(key) as ErrorStatus;

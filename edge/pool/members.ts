@@ -1,6 +1,7 @@
 import type { WorkerLoad } from '../../shared/protocol/pool.ts';
 import { WORKER_PATHS, WorkerCatalogSchema } from '../../shared/protocol/worker-api.ts';
 import type { ModelInfo } from '../../shared/schemas/catalog.ts';
+import { edgeConfig } from '../config/edge-config.ts';
 import type { Env } from '../env.ts';
 import { SharedLoad } from './shared-load.ts';
 import { signedFetch } from './signed-fetch.ts';
@@ -79,7 +80,7 @@ const seedMember = (url: string, workerId: string | null, models: ModelInfo[]): 
 export async function poolMembers(env: Env): Promise<PoolMember[]> {
   const members = await registered.get(() => readRegistered(env));
   const known = new Set(members.map((m) => m.url));
-  const seedUrls = env.WORKER_URLS.split(',').map((url) => url.trim().replace(/\/$/, '')).filter((url) => url && !known.has(url));
+  const seedUrls = edgeConfig(env).workerUrls.filter((url) => !known.has(url));
   const answered = await Promise.all(seedUrls.map((url) => seedLoad(url).get(() => readSeed(env, url))));
   return [...members, ...answered.filter((m): m is PoolMember => m !== null)];
 }

@@ -4,6 +4,7 @@ import { DEFAULT_HEARTBEAT_MS } from '../../shared/protocol/pool.ts';
 import { dropRepeatedWords, readTimedAudio, type TimedAudioEvent } from '../../shared/protocol/timed-audio.ts';
 import { WORKER_PATHS, type WorkerSynthesisRequest } from '../../shared/protocol/worker-api.ts';
 import type { ModelInfo } from '../../shared/schemas/catalog.ts';
+import { edgeConfig } from '../config/edge-config.ts';
 import type { Env } from '../env.ts';
 import { resumableStream } from '../http/resumable-stream.ts';
 import { errorCatalogue } from '../openapi/error-catalogue.ts';
@@ -24,8 +25,6 @@ export type OnResume = (resumed: { worker: string; atByte: number }) => void;
 
 /** Workers one request may try before the first byte. */
 const MAX_ATTEMPTS = 3;
-/** A worker answers a synthesis request once it has its first audio; longer than this is a stall. */
-const DEFAULT_FIRST_BYTE_TIMEOUT_MS = 15_000;
 
 // Per isolate: what this isolate has learned of each worker, and the requests it has open there.
 export const breaker = new CircuitBreaker();
@@ -196,7 +195,7 @@ export class WorkerPool {
     init: SignedInit & { signal: AbortSignal; avoid?: readonly string[] },
   ): Promise<{ response: Response; worker: string }> {
     const { avoid = [], signal, ...request } = init;
-    const timeoutMs = Number(this.env.FIRST_BYTE_TIMEOUT_MS) || DEFAULT_FIRST_BYTE_TIMEOUT_MS;
+    const timeoutMs = edgeConfig(this.env).firstByteTimeoutMs;
     const tried = new Set<string>(avoid);
     let busy = false;
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {

@@ -5,6 +5,7 @@ import type { WordTimestamp } from '../../shared/protocol/timed-audio.ts';
 import { ClientMessageSchema, DEFAULT_CONTEXT_ID, type RealtimeConfig, type ServerMessage } from '../../shared/schemas/realtime.ts';
 import { isCustomVoiceId } from '../../shared/schemas/voice-profile.ts';
 import { accountObject } from '../accounts/account-stub.ts';
+import { edgeConfig } from '../config/edge-config.ts';
 import type { AppEnv } from '../env.ts';
 import { base64 } from '../http/base64.ts';
 import { WorkerPool } from '../pool/worker-pool.ts';
@@ -16,8 +17,6 @@ import { SpeechContext } from './speech-context.ts';
 
 /** Contexts one socket may have open at once. */
 export const MAX_CONTEXTS = 8;
-/** A socket with nothing to say and nothing said to it closes after this, unless REALTIME_IDLE_TIMEOUT_MS says otherwise. */
-export const DEFAULT_IDLE_TIMEOUT_MS = 60_000;
 /** Close codes: 1000 normal; 4000 for an idle socket (RFC 6455 leaves 4000-4999 to applications). */
 export const CLOSE_IDLE = 4000;
 
@@ -49,7 +48,8 @@ export class RealtimeSession {
   constructor(socket: WebSocket, caller: SessionCaller) {
     this.socket = socket;
     this.caller = caller;
-    this.idleMs = Number(caller.c.env.REALTIME_IDLE_TIMEOUT_MS) || DEFAULT_IDLE_TIMEOUT_MS;
+    // REALTIME_IDLE_TIMEOUT_MS: a socket with nothing to say and nothing said to it closes after this.
+    this.idleMs = edgeConfig(caller.c.env).realtimeIdleTimeoutMs;
   }
 
   start(): void {

@@ -3,11 +3,11 @@ import { describeRoute } from 'hono-openapi';
 import { z } from 'zod';
 import { SAMPLE_RATES, OUTPUT_SAMPLE_RATE } from '../../shared/audio/formats.ts';
 import { ModelInfoSchema } from '../../shared/schemas/catalog.ts';
+import { edgeConfig } from '../config/edge-config.ts';
 import type { AppEnv } from '../env.ts';
 import { API_KEY_ERRORS, apiKeyAuth } from '../middleware/api-key-auth.ts';
 import { apiKeySecurity, errorResponses, jsonResponse } from '../openapi/index.ts';
 import { POOL_ERRORS, WorkerPool } from '../pool/worker-pool.ts';
-import { openAiAliases } from '../speech/openai-aliases.ts';
 import { defaultModelId } from '../speech/resolve.ts';
 
 /**
@@ -43,7 +43,7 @@ const listModelsDocs = describeRoute({
 modelsRoute.get('/v1/models', listModelsDocs, apiKeyAuth('speech', 'voices'), async (c) => {
   const models = await new WorkerPool(c.env).models();
   const served = [...models.keys()];
-  const aliases = openAiAliases(c.env).listModels(served, defaultModelId(c.env, models));
+  const aliases = edgeConfig(c.env).openAiAliases.listModels(served, defaultModelId(c.env, models));
   return c.json({
     object: 'list',
     data: [

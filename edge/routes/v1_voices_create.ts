@@ -7,6 +7,7 @@ import { isLanguageCode, LANGUAGE_CODES } from '../../shared/languages.ts';
 import { MAX_CLIP_BYTES } from '../../shared/protocol/worker-api.ts';
 import { LanguageCodeSchema } from '../../shared/schemas/speech.ts';
 import { sha256Hex } from '../../shared/sha256.ts';
+import { edgeConfig } from '../config/edge-config.ts';
 import type { AppEnv } from '../env.ts';
 import { API_KEY_ERRORS, apiKeyAuth } from '../middleware/api-key-auth.ts';
 import { apiKeySecurity, errorCatalogue, errorResponses, jsonResponse, requestBody } from '../openapi/index.ts';
@@ -125,7 +126,7 @@ createVoiceRoute.post(
     if (existing) return c.json(voiceObject(existing), 200);
 
     const pool = new WorkerPool(c.env);
-    const model = chooseVoiceModel('clone', fields.model, await pool.models(), c.env.DEFAULT_MODEL);
+    const model = chooseVoiceModel('clone', fields.model, await pool.models(), edgeConfig(c.env).defaultModel);
     const requestId = c.get('requestId');
     const result = await cloneOnWorker(
       pool,

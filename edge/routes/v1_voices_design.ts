@@ -3,6 +3,7 @@ import { describeRoute } from 'hono-openapi';
 import { z } from 'zod';
 import { isLanguageCode, LANGUAGE_CODES } from '../../shared/languages.ts';
 import { LanguageCodeSchema } from '../../shared/schemas/speech.ts';
+import { edgeConfig } from '../config/edge-config.ts';
 import type { AppEnv } from '../env.ts';
 import { JSON_BODY_ERRORS, readJsonBody } from '../http/json-body.ts';
 import { API_KEY_ERRORS, apiKeyAuth } from '../middleware/api-key-auth.ts';
@@ -58,7 +59,7 @@ designVoiceRoute.post('/v1/voices/design', designVoiceDocs, apiKeyAuth('voices')
   const request = await readJsonBody(c, DesignSchema);
   const key = c.get('apiKey');
   const pool = new WorkerPool(c.env);
-  const model = chooseVoiceModel('design', request.model, await pool.models(), c.env.DEFAULT_MODEL);
+  const model = chooseVoiceModel('design', request.model, await pool.models(), edgeConfig(c.env).defaultModel);
   const language = request.language as keyof typeof PREVIEW_TEXT;
   const previewText = request.preview_text ?? PREVIEW_TEXT[language];
   const id = await voiceIdFor(key.account_id, `design:${JSON.stringify([model.info.id, language, request.description, previewText, request.seed ?? 0])}`);

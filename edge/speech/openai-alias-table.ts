@@ -61,21 +61,22 @@ const OverridesSchema = z.strictObject({
     .optional(),
 });
 
-const configurationError = (detail: string) => new Error(`OPENAI_ALIASES: ${detail}`);
-
-/** The default table with `OPENAI_ALIASES` merged over it; a malformed value throws, naming the key at fault. */
-export function aliasTableFrom(json: string | undefined): AliasTable {
-  if (json === undefined || json.trim() === '') return DEFAULT_ALIAS_TABLE;
+/**
+ * The default table with `json` merged over it, or what is wrong with `json`, naming the key at
+ * fault. The edge's configuration schema (edge/config/) reads `OPENAI_ALIASES` with it.
+ */
+export function readAliasTable(json: string | undefined): { table: AliasTable } | { problem: string } {
+  if (json === undefined || json.trim() === '') return { table: DEFAULT_ALIAS_TABLE };
   let value: unknown;
   try {
     value = JSON.parse(json);
   } catch (error) {
-    throw configurationError(`not valid JSON (${(error as Error).message}).`);
+    return { problem: `not valid JSON (${(error as Error).message})` };
   }
   const parsed = OverridesSchema.safeParse(value);
   if (!parsed.success) {
     const issues = parsed.error.issues.map((issue) => `${issue.path.join('.') || '(top level)'}: ${issue.message}`);
-    throw configurationError(`${issues.join('; ')}.`);
+    return { problem: issues.join('; ') };
   }
   const models = new Map(DEFAULT_ALIAS_TABLE.models);
   for (const [alias, ids] of Object.entries(parsed.data.models ?? {})) models.set(alias, ids);
@@ -83,8 +84,15 @@ export function aliasTableFrom(json: string | undefined): AliasTable {
   for (const [alias, override] of Object.entries(parsed.data.voices ?? {})) {
     const base = voices.get(alias);
     const gender = override.gender ?? base?.gender;
-    if (gender === undefined) throw configurationError(`voices.${alias}.gender: required for a voice that is not one of OpenAI's.`);
+    if (gender === undefined) return { problem: `voices.${alias}.gender: required for a voice that is not one of OpenAI's` };
     voices.set(alias, { gender, presets: { ...base?.presets, ...override.presets } });
   }
-  return { models, voices };
+  return { table: { models, voices } };
+}
+
+/** As readAliasTable, but a malformed value throws, its message starting with `OPENAI_ALIASES: `. */
+export function aliasTableFrom(json: string | undefined): AliasTable {
+  const read = readAliasTable(json);
+  if ('problem' in read) throw new Error(`OPENAI_ALIASES: ${read.problem}.`);
+  return read.table;
 }

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { LANGUAGE_CODES } from '../../shared/languages.ts';
 import type { ModelInfo, VoiceInfo } from '../../shared/schemas/catalog.ts';
 import { aliasTableFrom } from './openai-alias-table.ts';
-import { OpenAiAliases, openAiAliases } from './openai-aliases.ts';
+import { OpenAiAliases } from './openai-aliases.ts';
 
 const model = (id: string, voices: VoiceInfo[], languages: string[] = LANGUAGE_CODES): ModelInfo => ({
   id,
@@ -100,12 +100,14 @@ describe('OpenAI model names', () => {
 
 describe('OPENAI_ALIASES', () => {
   it('overrides the table name by name', () => {
-    const aliases = openAiAliases({
-      OPENAI_ALIASES: JSON.stringify({
-        models: { 'tts-1': ['qwen3-tts-tiny'], 'my-tts': ['espeak'] },
-        voices: { alloy: { presets: { espeak: 'en-gb-female' } }, onyx: { gender: 'female' }, robot: { gender: 'male' } },
-      }),
-    });
+    const aliases = new OpenAiAliases(
+      aliasTableFrom(
+        JSON.stringify({
+          models: { 'tts-1': ['qwen3-tts-tiny'], 'my-tts': ['espeak'] },
+          voices: { alloy: { presets: { espeak: 'en-gb-female' } }, onyx: { gender: 'female' }, robot: { gender: 'male' } },
+        }),
+      ),
+    );
     expect(aliases.model('tts-1', ['espeak', 'qwen3-tts-tiny'], 'espeak')).toBe('qwen3-tts-tiny');
     expect(aliases.model('my-tts', ['espeak'], 'espeak')).toBe('espeak');
     expect(aliases.model('tts-1-hd', ['espeak', 'qwen3-tts-0.6b-base'], 'espeak')).toBe('qwen3-tts-0.6b-base');
@@ -121,11 +123,9 @@ describe('OPENAI_ALIASES', () => {
     expect(aliases.voice('ash', ESPEAK, 'es')).toBe('es-male');
   });
 
-  it('is parsed once per value', () => {
-    const env = { OPENAI_ALIASES: '{ "models": { "tts-1": ["espeak"] } }' };
-    expect(openAiAliases(env)).toBe(openAiAliases({ ...env }));
-    expect(openAiAliases({})).toBe(openAiAliases({ OPENAI_ALIASES: undefined }));
-    expect(openAiAliases({ OPENAI_ALIASES: '' }).model('tts-1', ['espeak'], 'espeak')).toBe('espeak');
+  it('unset or blank is the table in code', () => {
+    expect(aliasTableFrom(undefined)).toBe(aliasTableFrom(' '));
+    expect(new OpenAiAliases(aliasTableFrom('')).model('tts-1', ['espeak'], 'espeak')).toBe('espeak');
   });
 
   it.each([
@@ -137,6 +137,6 @@ describe('OPENAI_ALIASES', () => {
     ['{ "modles": {} }', /^OPENAI_ALIASES: \(top level\): Unrecognized key: "modles"/],
     ['{ "voices": { "robot": { "presets": { "espeak": "en-male" } } } }', /^OPENAI_ALIASES: voices\.robot\.gender: required/],
   ])('refuses %s, naming the key at fault', (json, message) => {
-    expect(() => openAiAliases({ OPENAI_ALIASES: json })).toThrow(message);
+    expect(() => aliasTableFrom(json)).toThrow(message);
   });
 });

@@ -1,10 +1,11 @@
 /**
  * OpenAI's model names (tts-1, tts-1-hd, gpt-4o-mini-tts) and voice names (alloy, ash, ...) on
  * this deployment: each stands for a model the pool serves and a preset of that model, so
- * requests written for OpenAI's API work unchanged.
+ * requests written for OpenAI's API work unchanged. The deployment's table (the one in code with
+ * `OPENAI_ALIASES` over it) is `edgeConfig(env).openAiAliases` (edge/config/).
  */
 import type { ModelInfo } from '../../shared/schemas/catalog.ts';
-import { type AliasTable, aliasTableFrom } from './openai-alias-table.ts';
+import type { AliasTable } from './openai-alias-table.ts';
 
 export class OpenAiAliases {
   private readonly table: AliasTable;
@@ -45,13 +46,4 @@ export class OpenAiAliases {
     const ofGender = model.voices.filter((v) => v.gender === alias.gender);
     return (ofGender.find((v) => v.language === language) ?? ofGender[0])?.id ?? model.default_voice;
   }
-}
-
-let cached: { source: string | undefined; aliases: OpenAiAliases } | undefined;
-
-/** The deployment's aliases: the table in code with `OPENAI_ALIASES` over it, parsed once per value. */
-export function openAiAliases(env: { OPENAI_ALIASES?: string | undefined }): OpenAiAliases {
-  const source = env.OPENAI_ALIASES;
-  if (cached === undefined || cached.source !== source) cached = { source, aliases: new OpenAiAliases(aliasTableFrom(source)) };
-  return cached.aliases;
 }

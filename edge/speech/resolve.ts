@@ -2,12 +2,12 @@ import type { Context } from 'hono';
 import type { TextSegment, WorkerVoice } from '../../shared/protocol/worker-api.ts';
 import type { SpeechRequest } from '../../shared/schemas/speech.ts';
 import { isCustomVoiceId } from '../../shared/schemas/voice-profile.ts';
+import { edgeConfig } from '../config/edge-config.ts';
 import type { AppEnv, Env } from '../env.ts';
 import type { PoolModel, WorkerPool } from '../pool/worker-pool.ts';
 import { voiceProfileFor } from '../voices/voice-profiles.ts';
 import { modelNotFound, presetNotFound, unsupportedLanguage } from './errors.ts';
 import { detectLanguages } from './language-detection.ts';
-import { openAiAliases } from './openai-aliases.ts';
 
 /** What a speech request will be spoken with, once checked against what the pool serves. */
 export interface ResolvedSpeech {
@@ -24,13 +24,15 @@ export interface ResolvedSpeech {
 }
 
 /** The model a request that names none gets: `DEFAULT_MODEL` when the pool serves it, else the first served. */
-export const defaultModelId = (env: Pick<Env, 'DEFAULT_MODEL'>, models: Map<string, PoolModel>): string =>
-  env.DEFAULT_MODEL && models.has(env.DEFAULT_MODEL) ? env.DEFAULT_MODEL : models.keys().next().value!;
+export function defaultModelId(env: Env, models: Map<string, PoolModel>): string {
+  const { defaultModel } = edgeConfig(env);
+  return defaultModel !== undefined && models.has(defaultModel) ? defaultModel : models.keys().next().value!;
+}
 
 function resolveModel(c: Context<AppEnv>, request: Pick<SpeechRequest, 'model'>, models: Map<string, PoolModel>): PoolModel {
   const fallback = defaultModelId(c.env, models);
   const named = request.model ?? fallback;
-  const id = openAiAliases(c.env).model(named, [...models.keys()], fallback) ?? named;
+  const id = edgeConfig(c.env).openAiAliases.model(named, [...models.keys()], fallback) ?? named;
   const model = models.get(id);
   if (!model) throw modelNotFound(named, models);
   return model;
@@ -44,7 +46,7 @@ function checkLanguage(language: string, model: PoolModel, models: Map<string, P
 /** A preset of the model, or an OpenAI voice name the alias table maps to one. */
 function presetOrAlias(c: Context<AppEnv>, named: string, model: PoolModel) {
   const preset = model.info.voices.find((v) => v.id === named);
-  const aliases = openAiAliases(c.env);
+  const aliases = edgeConfig(c.env).openAiAliases;
   if (!preset && !aliases.isVoice(named)) throw presetNotFound(named, model);
   return { preset, aliases };
 }

@@ -1,13 +1,12 @@
 import type { Context } from 'hono';
 import { resolveSampleRate } from '../../shared/audio/formats.ts';
 import {
-  DEFAULT_RESPONSE_FORMAT,
-  isResponseFormat,
   MAX_INPUT_CHARACTERS,
   type ResponseFormat,
   SpeechRequestSchema,
   type SpeechRequest,
 } from '../../shared/schemas/speech.ts';
+import { edgeConfig } from '../config/edge-config.ts';
 import type { AppEnv, Env } from '../env.ts';
 import { readJsonBody } from '../http/json-body.ts';
 import { emptyInput, inputTooLong, unsupportedSampleRate } from './errors.ts';
@@ -21,19 +20,11 @@ export interface CheckedSpeechRequest {
   characters: number;
 }
 
-/** The deployment's default format: OpenAI's (mp3) unless `DEFAULT_RESPONSE_FORMAT` names another. */
-export function defaultFormat(env: Pick<Env, 'DEFAULT_RESPONSE_FORMAT'>): ResponseFormat {
-  const configured = env.DEFAULT_RESPONSE_FORMAT;
-  if (configured === undefined || configured === '') return DEFAULT_RESPONSE_FORMAT;
-  if (!isResponseFormat(configured)) throw new Error(`DEFAULT_RESPONSE_FORMAT "${configured}" is not a response format.`);
-  return configured;
-}
-
 function check(request: SpeechRequest, env: Env): CheckedSpeechRequest {
   const characters = [...request.input].length;
   if (request.input.trim().length === 0) throw emptyInput();
   if (characters > MAX_INPUT_CHARACTERS) throw inputTooLong(characters, MAX_INPUT_CHARACTERS);
-  const format = request.response_format ?? defaultFormat(env);
+  const format = request.response_format ?? edgeConfig(env).defaultResponseFormat;
   const rate = resolveSampleRate(format, request.sample_rate);
   if ('error' in rate) throw unsupportedSampleRate(rate.error);
   return { request, format, sampleRate: rate.rate, characters };

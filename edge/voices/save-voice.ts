@@ -1,6 +1,7 @@
 import { ApiError } from '../../shared/errors.ts';
 import type { WorkerVoiceResult } from '../../shared/protocol/worker-api.ts';
 import { accountObject } from '../accounts/account-stub.ts';
+import { edgeConfig } from '../config/edge-config.ts';
 import type { Env } from '../env.ts';
 import { errorCatalogue } from '../openapi/error-catalogue.ts';
 import { clipKey, R2VoiceClips } from '../storage/voice-clips.ts';
@@ -35,8 +36,8 @@ export async function existingVoiceOrRoom(env: Env, accountId: string, voiceId: 
 
 /** Credits a voice costs: the configured price per second of its reference audio. */
 export function voicePrice(env: Env, referenceSeconds: number): number {
-  const perSecond = Number(env.VOICE_CREDITS_PER_SECOND ?? 0);
-  return Number.isFinite(perSecond) && perSecond > 0 ? Math.ceil(referenceSeconds * perSecond) : 0;
+  const perSecond = edgeConfig(env).voiceCreditsPerSecond;
+  return perSecond > 0 ? Math.ceil(referenceSeconds * perSecond) : 0;
 }
 
 /**

@@ -1,0 +1,120 @@
+import { describe, expect, it } from 'vitest';
+import { ApiError } from '../../shared/errors.ts';
+import { RESPONSE_FORMATS } from '../../shared/schemas/speech.ts';
+import { edgeConfig } from './edge-config.ts';
+import { checkEdgeVariables, EDGE_VARIABLE_NAMES, parseEdgeConfig } from './schema.ts';
+
+const SECRETS = { WORKER_SECRET: 'schema-test-secret-0123456789' };
+
+const problemsOf = (env: Record<string, unknown>) => {
+  const result = parseEdgeConfig({ ...SECRETS, ...env });
+  return result.ok ? [] : result.problems;
+};
+
+describe('edge configuration: defaults', () => {
+  it('keeps each variable’s meaning when unset or blank', () => {
+    const unset = parseEdgeConfig(SECRETS);
+    const blank = parseEdgeConfig({ ...SECRETS, ...Object.fromEntries(EDGE_VARIABLE_NAMES.map((name) => [name, ' '])), ADMIN_TOKEN: '' });
+    for (const result of [unset, blank]) {
+      expect(result.ok).toBe(true);
+      if (!result.ok) return;
+      expect(result.value).toMatchObject({
+        workerUrls: [],
+        firstByteTimeoutMs: 15_000,
+        defaultModel: undefined,
+        defaultResponseFormat: 'mp3',
+        voiceCreditsPerSecond: 0,
+        realtimeIdleTimeoutMs: 60_000,
+        workerSecret: SECRETS.WORKER_SECRET,
+        adminToken: undefined,
+      });
+      expect(result.value.openAiAliases.model('tts-1', ['espeak'], 'espeak')).toBe('espeak');
+    }
+  });
+
+  it('reads set values into their types', () => {
+    const result = parseEdgeConfig({
+      ...SECRETS,
+      WORKER_URLS: ' http://127.0.0.1:9100/, ,https://gpu.example.com:8443 ',
+      FIRST_BYTE_TIMEOUT_MS: '1500',
+      DEFAULT_MODEL: 'qwen3-tts-0.6b-base',
+      DEFAULT_RESPONSE_FORMAT: 'wav',
+      OPENAI_ALIASES: '{ "models": { "tts-1": ["my-model"] } }',
+      VOICE_CREDITS_PER_SECOND: '2.5',
+      // A TOML entry written without quotes reaches the edge as a number.
+      REALTIME_IDLE_TIMEOUT_MS: 400,
+      ADMIN_TOKEN: 'admin-token',
+    });
+    expect(result.ok && { ...result.value, openAiAliases: undefined }).toEqual({
+      workerUrls: ['http://127.0.0.1:9100', 'https://gpu.example.com:8443'],
+      firstByteTimeoutMs: 1500,
+      defaultModel: 'qwen3-tts-0.6b-base',
+      defaultResponseFormat: 'wav',
+      openAiAliases: undefined,
+      voiceCreditsPerSecond: 2.5,
+      realtimeIdleTimeoutMs: 400,
+      workerSecret: SECRETS.WORKER_SECRET,
+      adminToken: 'admin-token',
+    });
+    expect(result.ok && result.value.openAiAliases.model('tts-1', ['espeak', 'my-model'], 'espeak')).toBe('my-model');
+  });
+});
+
+describe('edge configuration: a bad value is named, with what is allowed', () => {
+  it.each([
+    [{ DEFAULT_RESPONSE_FORMAT: 'ogg' }, `DEFAULT_RESPONSE_FORMAT: must be one of ${RESPONSE_FORMATS.join(', ')}, got "ogg"`],
+    [{ FIRST_BYTE_TIMEOUT_MS: '0' }, 'FIRST_BYTE_TIMEOUT_MS: must be a whole number >= 1, got "0"'],
+    [{ FIRST_BYTE_TIMEOUT_MS: '15s' }, 'FIRST_BYTE_TIMEOUT_MS: must be a whole number >= 1, got "15s"'],
+    [{ REALTIME_IDLE_TIMEOUT_MS: '-5' }, 'REALTIME_IDLE_TIMEOUT_MS: must be a whole number >= 1, got "-5"'],
+    [{ VOICE_CREDITS_PER_SECOND: 'free' }, 'VOICE_CREDITS_PER_SECOND: must be a number >= 0, got "free"'],
+    [{ WORKER_URLS: 'http://a:9100,gpu-2:9100' }, 'WORKER_URLS: must be comma-separated http(s) base URLs of gpu-workers, or empty ("gpu-2:9100" is not one), got "http://a:9100,gpu-2:9100"'],
+    [{ OPENAI_ALIASES: '{ "modles": {} }' }, /^OPENAI_ALIASES: \(top level\): Unrecognized key: "modles"/],
+    [{ OPENAI_ALIASES: '{ "models": ' }, /^OPENAI_ALIASES: not valid JSON/],
+    [{ OPENAI_ALIASES: '{ "voices": { "robot": { "presets": { "espeak": "en-male" } } } }' }, /^OPENAI_ALIASES: voices\.robot\.gender: required/],
+    [{ WORKER_SECRET: '' }, 'WORKER_SECRET: must be set to the secret shared with the gpu-workers, but it is not set'],
+  ])('%j', (env, message) => {
+    const problems = problemsOf(env);
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(message);
+  });
+
+  it('lists every problem at once, and never repeats a secret', () => {
+    const problems = problemsOf({ DEFAULT_RESPONSE_FORMAT: 'ogg', FIRST_BYTE_TIMEOUT_MS: 'soon', ADMIN_TOKEN: { token: 'hunter2' } });
+    expect(problems.map((line) => line.split(':')[0])).toEqual(['FIRST_BYTE_TIMEOUT_MS', 'DEFAULT_RESPONSE_FORMAT', 'ADMIN_TOKEN']);
+    expect(problems[2]).toBe('ADMIN_TOKEN: must be the bearer token of /admin, or unset');
+    expect(problems.join('\n')).not.toContain('hunter2');
+  });
+
+  it('checks the variables alone where the secrets cannot be read (before a deploy)', () => {
+    expect(checkEdgeVariables({ WORKER_URLS: '', DEFAULT_RESPONSE_FORMAT: 'mp3' })).toEqual([]);
+    expect(checkEdgeVariables({ DEFAULT_RESPONSE_FORMAT: 'ogg' })).toEqual([expect.stringMatching(/^DEFAULT_RESPONSE_FORMAT: must be one of mp3, /)]);
+  });
+});
+
+describe('edgeConfig(env): once per isolate', () => {
+  it('parses once per set of values, whatever object holds them', () => {
+    const env = { ...SECRETS, DEFAULT_RESPONSE_FORMAT: 'flac' };
+    const config = edgeConfig(env);
+    expect(config.defaultResponseFormat).toBe('flac');
+    expect(edgeConfig({ ...env })).toBe(config);
+    expect(edgeConfig({ ...env, DEFAULT_RESPONSE_FORMAT: 'pcm' }).defaultResponseFormat).toBe('pcm');
+  });
+
+  it('throws 500 server_misconfigured, naming nothing of the configuration to the client', () => {
+    const call = () => edgeConfig({ ...SECRETS, DEFAULT_RESPONSE_FORMAT: 'ogg' });
+    const errors = [0, 1].map(() => {
+      try {
+        call();
+      } catch (error) {
+        return error;
+      }
+      return undefined;
+    });
+    for (const error of errors) {
+      expect(error).toBeInstanceOf(ApiError);
+      expect((error as ApiError).toJSON()).toEqual({ error: { type: 'internal_error', code: 'server_misconfigured', message: expect.any(String) } });
+      expect((error as ApiError).message).not.toMatch(/ogg|DEFAULT_RESPONSE_FORMAT/);
+      expect((error as ApiError).status).toBe(500);
+    }
+  });
+});

@@ -1,0 +1,101 @@
+/**
+ * Every variable and secret of the edge, in one schema: what each allows, its default, and the
+ * typed value the code reads (`edgeConfig(env)`, edge/config/edge-config.ts). The same schema
+ * checks wrangler.toml before `npm start` and `npm run deploy` (scripts/check-config.ts), so a bad
+ * value is refused before it runs, not met by every request.
+ *
+ * Imported by Node scripts as well as the edge: nothing here may need the Workers runtime.
+ */
+import { z } from 'zod';
+import { oneOf, optional, parseVariables, required, variableText, withDefault, wholeNumber } from '../../shared/config/variables.ts';
+import { DEFAULT_RESPONSE_FORMAT, RESPONSE_FORMATS } from '../../shared/schemas/speech.ts';
+import { readAliasTable } from '../speech/openai-alias-table.ts';
+import { OpenAiAliases } from '../speech/openai-aliases.ts';
+
+const HTTP_URLS = 'must be comma-separated http(s) base URLs of gpu-workers, or empty';
+
+/** Comma-separated base URLs, trimmed and without a trailing slash; blanks between commas are skipped. */
+const workerUrls = z.string({ error: HTTP_URLS }).transform((text, ctx) => {
+  const urls = text.split(',').map((url) => url.trim().replace(/\/$/, '')).filter(Boolean);
+  for (const url of urls) {
+    const protocol = URL.canParse(url) ? new URL(url).protocol : undefined;
+    if (protocol !== 'http:' && protocol !== 'https:') ctx.addIssue({ code: 'custom', message: `${HTTP_URLS} ("${url}" is not one)` });
+  }
+  return urls;
+});
+
+const openAiAliases = z.string({ error: 'must be JSON text (see edge/speech/openai-alias-table.ts)' }).optional().transform((json, ctx) => {
+  const read = readAliasTable(json);
+  if ('problem' in read) {
+    ctx.addIssue({ code: 'custom', message: read.problem });
+    return z.NEVER;
+  }
+  return new OpenAiAliases(read.table);
+});
+
+/** The variables: wrangler.toml's `[vars]` (per environment), or `npm start`'s environment. */
+export const EdgeVariablesSchema = z.object({
+  /** Seed members of the pool, asked for their catalog without waiting for a heartbeat. */
+  WORKER_URLS: withDefault(workerUrls, []),
+  /** How long a worker may take to its first audio before the edge tries another. */
+  FIRST_BYTE_TIMEOUT_MS: withDefault(wholeNumber(1), 15_000),
+  /** The model of a request that names none, when the pool serves it; unset: the first served. */
+  DEFAULT_MODEL: optional(z.string({ error: 'must be a model id' }).trim()),
+  /** The format of a speech request that names none: OpenAI's default unless set. */
+  DEFAULT_RESPONSE_FORMAT: withDefault(oneOf(RESPONSE_FORMATS), DEFAULT_RESPONSE_FORMAT),
+  /** JSON merged over the table of OpenAI's model and voice names (edge/speech/openai-alias-table.ts). */
+  OPENAI_ALIASES: z.preprocess(variableText, openAiAliases),
+  /** Credits per second of reference audio for creating a voice; 0: free. */
+  VOICE_CREDITS_PER_SECOND: withDefault(
+    z
+      .string({ error: 'must be a number >= 0' })
+      .trim()
+      .refine((text) => /^\d+(\.\d+)?$/.test(text), { error: 'must be a number >= 0' })
+      .transform(Number),
+    0,
+  ),
+  /** A realtime socket with nothing to say and nothing said to it closes after this long. */
+  REALTIME_IDLE_TIMEOUT_MS: withDefault(wholeNumber(1), 60_000),
+});
+
+/** The secrets: `wrangler secret put NAME --env ...` in a deployment, the env file under `npm start`. */
+export const EdgeSecretsSchema = z.object({
+  /** The HMAC key shared with the gpu-workers: required, or nothing signed by the edge is trusted. */
+  WORKER_SECRET: required(z.string({ error: 'must be set to the secret shared with the gpu-workers' })),
+  /** The bearer token of /admin; unset: /admin answers 503 admin_disabled. */
+  ADMIN_TOKEN: optional(z.string({ error: 'must be the bearer token of /admin, or unset' })),
+});
+
+export type EdgeVariableName = keyof typeof EdgeVariablesSchema.shape;
+export type EdgeSecretName = keyof typeof EdgeSecretsSchema.shape;
+export const EDGE_VARIABLE_NAMES = Object.keys(EdgeVariablesSchema.shape) as EdgeVariableName[];
+export const EDGE_SECRET_NAMES = Object.keys(EdgeSecretsSchema.shape) as EdgeSecretName[];
+export const EDGE_CONFIG_NAMES: readonly (EdgeVariableName | EdgeSecretName)[] = [...EDGE_VARIABLE_NAMES, ...EDGE_SECRET_NAMES];
+
+const EdgeConfigSchema = EdgeVariablesSchema.extend(EdgeSecretsSchema.shape).transform((env) => ({
+  workerUrls: env.WORKER_URLS,
+  firstByteTimeoutMs: env.FIRST_BYTE_TIMEOUT_MS,
+  defaultModel: env.DEFAULT_MODEL,
+  defaultResponseFormat: env.DEFAULT_RESPONSE_FORMAT,
+  openAiAliases: env.OPENAI_ALIASES,
+  voiceCreditsPerSecond: env.VOICE_CREDITS_PER_SECOND,
+  realtimeIdleTimeoutMs: env.REALTIME_IDLE_TIMEOUT_MS,
+  workerSecret: env.WORKER_SECRET,
+  adminToken: env.ADMIN_TOKEN,
+}));
+
+/** What the edge's code reads instead of `env.X`. */
+export type EdgeConfig = z.output<typeof EdgeConfigSchema>;
+
+export type Checked<T> = { ok: true; value: T } | { ok: false; problems: string[] };
+
+/** The whole configuration (variables and secrets) from an env object, or one line per problem. */
+export function parseEdgeConfig(env: Readonly<Record<string, unknown>>): Checked<EdgeConfig> {
+  return parseVariables(EdgeConfigSchema, env, { secrets: EDGE_SECRET_NAMES });
+}
+
+/** The variables alone: what can be checked where the secrets cannot be read (before a deploy). */
+export function checkEdgeVariables(vars: Readonly<Record<string, unknown>>): string[] {
+  const checked = parseVariables(EdgeVariablesSchema, vars);
+  return checked.ok ? [] : checked.problems;
+}
