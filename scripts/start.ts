@@ -13,7 +13,10 @@
  * port 9229); its memory then grows with use.
  *
  * Variables: EDGE_PORT (8787), WORKER_PORT (9100: the first worker's; the next ones count up),
- * DEMO_API_KEY, ADMIN_TOKEN, WORKER_SECRET.
+ * DEMO_API_KEY, ADMIN_TOKEN, WORKER_SECRET, and any of the edge's (edge/config/schema.ts:
+ * DEFAULT_RESPONSE_FORMAT, OPENAI_ALIASES, ...), which go over wrangler.toml's [vars]; WORKER_URLS
+ * adds seeds to the workers started here. The edge's configuration is checked before anything
+ * starts: a bad value stops it with a message naming the variable and what it allows.
  * Local state (KV, D1, Durable Objects) lives in a temporary directory and goes with the stack.
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
@@ -23,6 +26,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
+import { parseEdgeConfig } from '../edge/config/schema.ts';
+import { edgeVariablesIn, envFileText, wranglerVars } from './edge-variables.ts';
 
 const ROOT = new URL('..', import.meta.url).pathname;
 const WRANGLER = join(ROOT, 'node_modules/.bin/wrangler');
@@ -39,6 +44,20 @@ const adminToken = process.env.ADMIN_TOKEN ?? `admin_${randomBytes(18).toString(
 const workerSecret = process.env.WORKER_SECRET ?? randomBytes(32).toString('base64url');
 const demoKey = process.env.DEMO_API_KEY;
 const edgeUrl = `http://127.0.0.1:${edgePort}`;
+const workerPorts = Array.from({ length: workerCount }, (_, i) => workerPort + i);
+const workerUrls = workerPorts.map((port) => `http://127.0.0.1:${port}`).join(',');
+
+// The edge's variables, checked with the edge's own schema before anything starts: a bad one
+// would otherwise only show as 500 server_misconfigured on every request.
+const edgeVariables = edgeVariablesIn(process.env);
+edgeVariables.WORKER_URLS = [workerUrls, edgeVariables.WORKER_URLS].filter(Boolean).join(',');
+const edgeSecrets = { WORKER_SECRET: workerSecret, ADMIN_TOKEN: adminToken };
+const checked = parseEdgeConfig({ ...wranglerVars(), ...edgeVariables, ...edgeSecrets });
+if (!checked.ok) {
+  process.stderr.write(`npm start: the edge's configuration (wrangler.toml's [vars], and the environment's over them) is invalid:\n`);
+  process.stderr.write(checked.problems.map((line) => `  ${line}\n`).join(''));
+  process.exit(1);
+}
 
 const state = mkdtempSync(join(tmpdir(), 'open-tts-'));
 const children: ChildProcess[] = [];
@@ -134,17 +153,16 @@ async function admin(path: string, body: unknown): Promise<Record<string, unknow
 
 async function main() {
   const packArgs = (values.pack ?? []).flatMap((dir) => ['--pack', dir]);
-  const workerPorts = Array.from({ length: workerCount }, (_, i) => workerPort + i);
   for (const [i, port] of workerPorts.entries()) {
     const name = workerCount === 1 ? 'gpu-worker' : `gpu-worker-${i + 1}`;
     launch(name, process.execPath, [join(ROOT, 'gpu-worker/main.ts'), '--port', String(port), ...packArgs], { WORKER_SECRET: workerSecret, EDGE_URL: edgeUrl }, true);
   }
   for (const port of workerPorts) await waitFor(`the gpu-worker on ${port}`, async () => (await fetch(`http://127.0.0.1:${port}/readyz`)).ok, 120_000);
-  const workerUrls = workerPorts.map((port) => `http://127.0.0.1:${port}`).join(',');
 
-  // Secrets reach wrangler through an env file, so it lists them as hidden rather than printing them.
+  // Secrets reach wrangler through an env file, so it lists them as hidden rather than printing
+  // them; the variables set here come along, and go over wrangler.toml's [vars].
   const envFile = join(state, '.env');
-  writeFileSync(envFile, `WORKER_SECRET=${workerSecret}\nADMIN_TOKEN=${adminToken}\nWORKER_URLS=${workerUrls}\n`, { mode: 0o600 });
+  writeFileSync(envFile, envFileText({ ...edgeVariables, ...edgeSecrets }), { mode: 0o600 });
   // No metrics, no interactive prompts, and no fetch of the `Request.cf` object (it fails offline with two stack traces).
   const wranglerEnv = { WRANGLER_SEND_METRICS: 'false', CI: 'true', CLOUDFLARE_CF_FETCH_ENABLED: 'false' };
   execFileSync(WRANGLER, ['d1', 'migrations', 'apply', 'DB', '--local', '--persist-to', state], { cwd: ROOT, env: { ...process.env, ...wranglerEnv }, stdio: 'ignore' });
