@@ -114,31 +114,44 @@ describe('espeak threads: the urgent thread and priorities', () => {
 
   const LONG = 'This sentence is long on purpose so that the one thread that synthesizes ahead of playback stays busy with it for a good while and every word of it takes its time to speak and then some more words follow it';
 
-  /** Runs `stream` to its end, noting when its first audio came and when it ended. */
-  async function timeline(stream: AsyncIterable<unknown>, marks: string[], name: string) {
-    let first = true;
-    for await (const _ of stream) {
-      if (first) marks.push(`${name} first audio`);
-      first = false;
-    }
-    marks.push(`${name} done`);
+  /**
+   * Starts running `stream` to its end, noting when its first audio came and when it ended;
+   * resolves once it has its first audio (its sentence has a thread), with the run to its end.
+   */
+  async function timeline(stream: AsyncIterable<unknown>, marks: string[], name: string): Promise<{ ended: Promise<void> }> {
+    let hasAudio!: () => void;
+    const firstAudio = new Promise<void>((resolve) => (hasAudio = resolve));
+    const ended = (async () => {
+      let first = true;
+      for await (const _ of stream) {
+        if (first) {
+          marks.push(`${name} first audio`);
+          hasAudio();
+        }
+        first = false;
+      }
+      marks.push(`${name} done`);
+    })();
+    await Promise.race([firstAudio, ended]);
+    return { ended };
   }
 
   it('a stream with no audio in hand starts on the urgent thread while the other is busy', async () => {
     const signal = new AbortController().signal;
     const marks: string[] = [];
-    const ahead = timeline(withUrgent.synthesize(request(LONG, withAudioInHand(5)), signal), marks, 'ahead');
-    await new Promise((resolve) => setTimeout(resolve, 5)); // the long sentence has the thread
-    await Promise.all([ahead, timeline(withUrgent.synthesize(request('New.', new PlaybackClock()), signal), marks, 'new')]);
+    // The next stream starts once the long sentence has the thread (its first audio is out), not after a guessed delay.
+    const ahead = await timeline(withUrgent.synthesize(request(LONG, withAudioInHand(5)), signal), marks, 'ahead');
+    const fresh = await timeline(withUrgent.synthesize(request('New.', new PlaybackClock()), signal), marks, 'new');
+    await Promise.all([ahead.ended, fresh.ended]);
     expect(marks.indexOf('new first audio')).toBeLessThan(marks.indexOf('ahead done'));
   });
 
   it('a stream with audio in hand waits for the thread that works ahead, even while the urgent one is free', async () => {
     const signal = new AbortController().signal;
     const marks: string[] = [];
-    const first = timeline(withUrgent.synthesize(request(LONG, withAudioInHand(5)), signal), marks, 'first');
-    await new Promise((resolve) => setTimeout(resolve, 5));
-    await Promise.all([first, timeline(withUrgent.synthesize(request('Also ahead.', withAudioInHand(5)), signal), marks, 'second')]);
+    const first = await timeline(withUrgent.synthesize(request(LONG, withAudioInHand(5)), signal), marks, 'first');
+    const second = timeline(withUrgent.synthesize(request('Also ahead.', withAudioInHand(5)), signal), marks, 'second');
+    await Promise.all([first.ended, second.then(({ ended }) => ended)]);
     expect(marks).toEqual(['first first audio', 'first done', 'second first audio', 'second done']);
   });
 
