@@ -9,36 +9,41 @@
  * 2. Admissions plus settlements one account's Durable Object sustains, driven from inside
  *    workerd at several concurrencies (bench/do-load-worker.ts).
  *
- *   node bench/edge-limits.ts [--requests 60] [--do-requests 3000]
+ *   npm run bench:limits -- [--requests 60] [--do-requests 3000]   (--help: every option)
  *
  * Everything runs on this machine (workerd through Miniflare, loopback); the figures compare
  * paths on one machine, they are not production latencies.
  */
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { Miniflare } from 'miniflare';
 import { startEdge } from '../test/harness/edge.ts';
 import { startGpuWorker } from '../test/harness/gpu-worker.ts';
 import { signedWorkerFetch, synthesisBody } from '../test/worker-client.ts';
 import { bundle, limitsOff } from './edge-variants.ts';
+import { benchArgs } from './options.ts';
 import { percentile, type Sample, timed } from './timing.ts';
 
-const { values } = parseArgs({
+const { values } = benchArgs({
+  command: 'npm run bench:limits',
+  summary: "What the limits cost: the edge's added latency with the limits on and off, and what one account's Durable Object sustains.",
   options: {
-    requests: { type: 'string', default: '60' },
-    'do-requests': { type: 'string', default: '3000' },
-    text: { type: 'string', default: 'The quick brown fox jumps over the lazy dog.' },
+    requests: { type: 'string', default: '60', smoke: '2', description: 'speech requests per path (after 5 warm-ups each)' },
+    'do-requests': { type: 'string', default: '3000', smoke: '20', description: "admissions plus settlements per concurrency on the account's object" },
+    'do-levels': { type: 'string', default: '1,8,32,128', smoke: '1,8', description: "callers in flight on the account's object, comma-separated" },
+    text: { type: 'string', default: 'The quick brown fox jumps over the lazy dog.', smoke: 'Hello there.', description: 'what each speech request says' },
   },
 });
 const requests = Number(values.requests);
 const doRequests = Number(values['do-requests']);
-const text = values.text!;
+const doLevels = values['do-levels'].split(',').map(Number);
+const text = values.text;
 const ROOT = new URL('../', import.meta.url).pathname;
 
 async function latencyTable() {
+  const limitsOffEdge = await bundle('edge/index.ts', [limitsOff]); // first: a stub that no longer builds starts nothing
   const worker = await startGpuWorker();
   const on = await startEdge({ workerUrls: [worker.url], workerSecret: worker.secret });
-  const off = await startEdge({ workerUrls: [worker.url], workerSecret: worker.secret, script: await bundle('edge/index.ts', [limitsOff]) });
+  const off = await startEdge({ workerUrls: [worker.url], workerSecret: worker.secret, script: limitsOffEdge });
   try {
     const [keyOn, keyOff] = await Promise.all([on.createKey(), off.createKey()]);
     const speech = (edge: typeof on, key: string) => () =>
@@ -82,7 +87,7 @@ async function durableObjectTable() {
   try {
     const rows = [];
     await mf.dispatchFetch(`http://bench/load?requests=200&concurrency=8`); // warm up
-    for (const concurrency of [1, 8, 32, 128]) {
+    for (const concurrency of doLevels) {
       const result = (await (await mf.dispatchFetch(`http://bench/load?requests=${doRequests}&concurrency=${concurrency}`)).json()) as {
         seconds: number;
         refused: number;

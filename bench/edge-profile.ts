@@ -5,26 +5,27 @@
  * of the run the isolate was busy. The whole profile is written for DevTools (Performance tab,
  * "Load profile") to `test-output/edge-<concurrency>.cpuprofile`.
  *
- *   npm run bench:edge-profile -- [--concurrency 4] [--requests 200] [--format pcm] [--top 25]
+ *   npm run bench:edge-profile -- [--concurrency 4] [--requests 200] [--format pcm] [--top 25]   (--help: every option)
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { startEdge } from '../test/harness/edge.ts';
 import { startGpuWorker } from '../test/harness/gpu-worker.ts';
 import { closedLoop } from './closed-loop.ts';
+import { benchArgs } from './options.ts';
 import { percentile } from './timing.ts';
 
-const { values } = parseArgs({
+const { values } = benchArgs({
+  command: 'npm run bench:edge-profile',
+  summary: "Where the edge's CPU goes under load: V8's sampling profiler on the edge's isolate while speech runs, top functions by self time.",
   options: {
-    concurrency: { type: 'string', default: '4' },
-    requests: { type: 'string', default: '200' },
-    format: { type: 'string', default: 'pcm' },
-    text: { type: 'string', default: 'The quick brown fox jumps over the lazy dog. It was not amused, and said so at length.' },
-    top: { type: 'string', default: '25' },
-    'inspector-port': { type: 'string', default: '9329' },
+    concurrency: { type: 'string', default: '4', smoke: '2', description: 'requests in flight' },
+    requests: { type: 'string', default: '200', smoke: '6', description: 'requests while the profiler records' },
+    format: { type: 'string', default: 'pcm', description: 'response format' },
+    text: { type: 'string', default: 'The quick brown fox jumps over the lazy dog. It was not amused, and said so at length.', smoke: 'Hello there.', description: 'what each request says' },
+    top: { type: 'string', default: '25', smoke: '5', description: 'functions shown' },
+    'inspector-port': { type: 'string', default: '9329', description: "workerd's inspector port" },
   },
-  strict: true,
 });
 const concurrency = Number(values.concurrency);
 const inspectorPort = Number(values['inspector-port']);

@@ -2,26 +2,33 @@
  * What each response format's encoder costs, at its default rate: CPU per second of audio, and
  * the time it adds before the first byte.
  *
- *   npm run bench:encoders [-- --repeats 7]
+ *   npm run bench:encoders [-- --repeats 7 --audio-seconds 10]   (--help: every option)
  *
  * CPU: process.cpuUsage (this thread and the codec's worker threads) around a whole stream,
- * creation to end(), of 10 s of voice-like audio written in 80 ms chunks; the median of the repeats.
+ * creation to end(), of 10 s (`--audio-seconds`) of voice-like audio written in 80 ms chunks; the median of the repeats.
  * First byte: from calling createEncoder to the first byte reaching the sink, writing 80 ms chunks
  * back to back (creation is on the path to the first audio); and to the first byte of audio, which
  * for WAV and Ogg follows their header. "audio needed": how much audio the codec takes in before
  * that first audio byte (its frame and look-ahead), to 10 ms.
  * Each format runs once unmeasured first, so module loading and JIT warm-up are left out.
  */
-import { parseArgs } from 'node:util';
 import { FORMATS } from '../shared/audio/formats.ts';
 import { RESPONSE_FORMATS, type ResponseFormat } from '../shared/schemas/speech.ts';
 import { createEncoder } from '../gpu-worker/audio/encoders/index.ts';
 import { speechLike } from '../test/signals.ts';
+import { benchArgs } from './options.ts';
 import { percentile } from './timing.ts';
 
-const { values } = parseArgs({ options: { repeats: { type: 'string', default: '7' } } });
+const { values } = benchArgs({
+  command: 'npm run bench:encoders',
+  summary: "Each response format's encoder: CPU per second of audio, and the time from creating it to its first byte.",
+  options: {
+    repeats: { type: 'string', default: '7', smoke: '1', description: 'streams per format; the median is shown' },
+    'audio-seconds': { type: 'string', default: '10', smoke: '1', description: 'length of each stream of voice-like audio' },
+  },
+});
 const repeats = Number(values.repeats);
-const AUDIO_SECONDS = 10;
+const AUDIO_SECONDS = Number(values['audio-seconds']);
 const CHUNK_SECONDS = 0.08;
 
 /** CPU milliseconds for one whole stream of `audio`. */

@@ -5,12 +5,12 @@
  * seconds of audio per second. Runs its own worker and edge on loopback.
  *
  *   npm run bench -- [--requests 60] [--sweep-requests 160] [--levels 1,4,16] [--text "..."] [--format pcm]
+ *   (--help: every option)
  *
  * `--requests 0` skips the first part (the sweep alone, for before/after runs). Issue 14's bar at 4
  * in flight: p50 within 2x of the unloaded p50, p99 within 4x (of the unloaded p99, and shown
  * against the unloaded p50 too), audio seconds per second no lower than before.
  */
-import { parseArgs } from 'node:util';
 import { startEdge } from '../test/harness/edge.ts';
 import { startGpuWorker } from '../test/harness/gpu-worker.ts';
 import { signedWorkerFetch, synthesisBody } from '../test/worker-client.ts';
@@ -18,22 +18,26 @@ import { FORMATS } from '../shared/audio/formats.ts';
 import { WORKER_TIMINGS } from '../shared/protocol/worker-api.ts';
 import { isResponseFormat, RESPONSE_FORMATS } from '../shared/schemas/speech.ts';
 import { closedLoop } from './closed-loop.ts';
+import { benchArgs } from './options.ts';
 import { percentile, type Sample, timed } from './timing.ts';
 
-const { values } = parseArgs({
+const { values } = benchArgs({
+  command: 'npm run bench',
+  summary: 'Time to first audio byte straight to a gpu-worker and through the edge, then a concurrency sweep through the edge.',
   options: {
-    requests: { type: 'string', default: '60' },
-    'sweep-requests': { type: 'string', default: '160' },
-    levels: { type: 'string', default: '1,4,16' },
-    text: { type: 'string', default: 'The quick brown fox jumps over the lazy dog. It was not amused, and said so at length.' },
-    format: { type: 'string', default: 'pcm' },
+    requests: { type: 'string', default: '60', smoke: '2', description: 'requests each way, direct and through the edge (0 skips to the sweep)' },
+    'sweep-requests': { type: 'string', default: '160', smoke: '4', description: 'requests at each level of the sweep' },
+    levels: { type: 'string', default: '1,4,16', smoke: '1,2', description: 'requests in flight at each level of the sweep, comma-separated' },
+    warmups: { type: 'string', default: '5', smoke: '1', description: 'unmeasured requests each way first' },
+    text: { type: 'string', default: 'The quick brown fox jumps over the lazy dog. It was not amused, and said so at length.', smoke: 'Hello there.', description: 'what each request says' },
+    format: { type: 'string', default: 'pcm', description: `response format: ${RESPONSE_FORMATS.join(', ')}` },
   },
 });
 const requests = Number(values.requests);
 const sweepRequests = Number(values['sweep-requests']);
-const levels = values.levels!.split(',').map(Number);
-const text = values.text!;
-if (!isResponseFormat(values.format!)) throw new Error(`--format: one of ${RESPONSE_FORMATS.join(', ')}`);
+const levels = values.levels.split(',').map(Number);
+const text = values.text;
+if (!isResponseFormat(values.format)) throw new Error(`--format: one of ${RESPONSE_FORMATS.join(', ')}`);
 const format = values.format;
 /** Bytes per second of audio: exact for pcm, wav and G.711, the target bitrate for compressed formats. */
 const bytesPerAudioSecond = FORMATS[format].bitrate(FORMATS[format].defaultSampleRate) / 8;
@@ -48,7 +52,7 @@ try {
 
   if (requests > 0) {
     // Warm both paths (isolate start, catalog, thread caches), then interleave so drift hits both alike.
-    for (let i = 0; i < 5; i++) {
+    for (let i = 0; i < Number(values.warmups); i++) {
       await timed(direct);
       await timed(viaEdge);
     }

@@ -5,23 +5,31 @@
  * bytes cross PCIe every step). Measured on the tiny pack and on packs with the real 0.6B
  * widths but few layers; the per-layer slope extrapolates to the real 28 layers.
  *
- *   npm run bench:qwen3 [-- --frames-text "..." --repeats 3 --threads 2]
+ *   npm run bench:qwen3 [-- --text "..." --repeats 3 --threads 2]   (--help: every option)
  *
  * Prefill is excluded: counts start at the first frame and end with the last codec chunk.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { loadQwen3Engine } from '../gpu-worker/engines/qwen3/engine.ts';
 import { RunStats, type SessionCost } from '../gpu-worker/engines/qwen3/run-stats.ts';
 import { writeTinyPack, type TinyPackOptions } from '../gpu-worker/engines/qwen3/tiny-pack/generate.ts';
+import { benchArgs } from './options.ts';
 
-const { values } = parseArgs({
+const { values } = benchArgs({
+  command: 'npm run bench:qwen3',
+  summary: "The Qwen3-TTS engine's cost per generated frame on generated packs: JavaScript time, ONNX Runtime time, bytes in and out of each session.",
   options: {
-    text: { type: 'string', default: 'The quick brown fox jumps over the lazy dog, and the speech goes on.' },
-    repeats: { type: 'string', default: '5' },
-    threads: { type: 'string', default: '2' },
+    text: { type: 'string', default: 'The quick brown fox jumps over the lazy dog, and the speech goes on.', smoke: 'Hello there.', description: 'what each run says' },
+    repeats: { type: 'string', default: '5', smoke: '1', description: 'runs per pack; each time is the minimum over them' },
+    threads: { type: 'string', default: '2', description: "ONNX Runtime's intra-op threads" },
+    packs: {
+      type: 'string',
+      default: 'tiny,0.6b-2,0.6b-6',
+      smoke: 'tiny',
+      description: 'packs to measure: tiny, or 0.6b-<layers> (real 0.6B widths); two 0.6b packs give the extrapolation to 28 layers',
+    },
   },
 });
 
@@ -40,11 +48,14 @@ interface Row {
   sessions: Map<string, SessionCost>;
 }
 
-const CONFIGS: { label: string; options: TinyPackOptions }[] = [
-  { label: 'tiny', options: { dims: 'tiny', layers: 2 } },
-  { label: '0.6B widths', options: { dims: '0.6b', layers: 2, predictorLayers: 1 } },
-  { label: '0.6B widths', options: { dims: '0.6b', layers: 6, predictorLayers: 1 } },
-];
+/** A pack by name: `tiny`, or `0.6b-<layers>` (the real 0.6B widths, few layers, one predictor layer). */
+function packConfig(name: string): { label: string; options: TinyPackOptions } {
+  if (name === 'tiny') return { label: 'tiny', options: { dims: 'tiny', layers: 2 } };
+  const layers = /^0\.6b-(\d+)$/.exec(name)?.[1];
+  if (!layers) throw new Error(`--packs: tiny or 0.6b-<layers>, not ${name}`);
+  return { label: '0.6B widths', options: { dims: '0.6b', layers: Number(layers), predictorLayers: 1 } };
+}
+const CONFIGS = values.packs.split(',').map(packConfig);
 
 function diff(after: Map<string, SessionCost>, before: Map<string, SessionCost>): Map<string, SessionCost> {
   const out = new Map<string, SessionCost>();

@@ -9,25 +9,27 @@
  *     sent as fast as the client can and timed until the reply that proves all were handled
  *     (a socket's messages are handled in order).
  *
- *   npm run bench:realtime -- [--requests 20] [--messages 10000] [--text "..."]
+ *   npm run bench:realtime -- [--requests 20] [--messages 10000] [--text "..."]   (--help: every option)
  */
-import { parseArgs } from 'node:util';
 import { WebSocket } from 'undici';
 import { startEdge } from '../test/harness/edge.ts';
 import { startGpuWorker } from '../test/harness/gpu-worker.ts';
 import { isType, RealtimeClient } from '../test/harness/realtime-client.ts';
+import { benchArgs } from './options.ts';
 import { percentile, timed } from './timing.ts';
 
-const { values } = parseArgs({
+const { values } = benchArgs({
+  command: 'npm run bench:realtime',
+  summary: 'Time to first audio over the realtime socket against HTTP, and the client messages per second one edge isolate handles on a socket.',
   options: {
-    requests: { type: 'string', default: '20' },
-    messages: { type: 'string', default: '10000' },
-    text: { type: 'string', default: 'The quick brown fox jumps over the lazy dog.' },
+    requests: { type: 'string', default: '20', smoke: '1', description: 'sentences each way (socket, HTTP, SSE), after 3 warm-ups each' },
+    messages: { type: 'string', default: '10000', smoke: '200', description: 'messages per throughput run (a multiple of 20)' },
+    text: { type: 'string', default: 'The quick brown fox jumps over the lazy dog.', smoke: 'Hello there.', description: 'the sentence spoken' },
   },
 });
 const requests = Number(values.requests);
 const messages = Number(values.messages);
-const text = values.text!;
+const text = values.text;
 
 const worker = await startGpuWorker();
 const edge = await startEdge({ workerUrls: [worker.url], workerSecret: worker.secret });

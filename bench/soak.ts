@@ -9,7 +9,7 @@
  * again) is marked "restarted".
  *
  *   npm run bench:soak -- [--requests 10000] [--concurrency 4] [--every 1000] [--warmup 300]
- *                         [--idle-seconds 20] [--format mp3] [--text "..."]
+ *                         [--idle-seconds 20] [--format mp3] [--text "..."]   (--help: every option)
  *     starts its own stack: the edge in workerd through Miniflare (test/harness) and one gpu-worker;
  *     `--edge-variant limits-off` runs the edge without its speech limits (bench/edge-variants.ts),
  *     to tell what of the edge's memory is theirs.
@@ -21,41 +21,43 @@
  *     processes are found from who listens on the URL's port, the workers from `--worker-port`, or
  *     else as the gpu-workers that `npm start` launched beside it.
  */
-import { parseArgs } from 'node:util';
 import { isResponseFormat, RESPONSE_FORMATS } from '../shared/schemas/speech.ts';
 import { closedLoop, type LoadOutcome } from './closed-loop.ts';
+import { benchArgs } from './options.ts';
+import { EDGE_VARIANTS } from './edge-variants.ts';
 import { type SoakTarget, type StackMemory, harnessTarget, runningStackTarget } from './soak-targets.ts';
 import { percentile } from './timing.ts';
 
-const { values } = parseArgs({
+const { values } = benchArgs({
+  command: 'npm run bench:soak',
+  summary: "A long run of speech requests through the edge, printing the edge's and the workers' resident memory and time to first byte as it goes.",
   options: {
-    requests: { type: 'string', default: '10000' },
-    concurrency: { type: 'string', default: '4' },
-    every: { type: 'string', default: '1000' },
-    warmup: { type: 'string', default: '300' },
-    'idle-seconds': { type: 'string', default: '20' },
-    format: { type: 'string', default: 'mp3' },
-    voice: { type: 'string', default: 'en-female' },
-    text: { type: 'string', default: 'The quick brown fox jumps over the lazy dog.' },
-    url: { type: 'string' },
-    key: { type: 'string' },
-    'admin-token': { type: 'string' },
-    'worker-port': { type: 'string', multiple: true },
-    'edge-variant': { type: 'string' },
+    requests: { type: 'string', default: '10000', smoke: '20', description: 'requests after the warm-up' },
+    concurrency: { type: 'string', default: '4', smoke: '2', description: 'requests in flight' },
+    every: { type: 'string', default: '1000', smoke: '10', description: 'requests between reports' },
+    warmup: { type: 'string', default: '300', smoke: '4', description: 'requests before the first counted report' },
+    'idle-seconds': { type: 'string', default: '20', smoke: '0', description: 'idle time after the run, before the last report' },
+    format: { type: 'string', default: 'mp3', description: `response format: ${RESPONSE_FORMATS.join(', ')}` },
+    voice: { type: 'string', default: 'en-female', description: 'the voice each request speaks with' },
+    text: { type: 'string', default: 'The quick brown fox jumps over the lazy dog.', smoke: 'Hello there.', description: 'what each request says' },
+    url: { type: 'string', description: 'a running stack to measure (npm start) instead of starting one' },
+    key: { type: 'string', description: "with --url: the API key to speak with (its account's limits apply)" },
+    'admin-token': { type: 'string', description: 'with --url: the admin token, to make a key on a new account with room for a soak' },
+    'worker-port': { type: 'string', multiple: true, description: "with --url: a gpu-worker's port (repeatable); default the workers npm start launched" },
+    'edge-variant': { type: 'string', description: `run the edge with a piece stubbed out: ${Object.keys(EDGE_VARIANTS).join(', ')}` },
   },
-  strict: true,
 });
 const requests = Number(values.requests);
 const concurrency = Number(values.concurrency);
 const every = Number(values.every);
 const idleSeconds = Number(values['idle-seconds']);
-if (!isResponseFormat(values.format!)) throw new Error(`--format: one of ${RESPONSE_FORMATS.join(', ')}`);
+if (!isResponseFormat(values.format)) throw new Error(`--format: one of ${RESPONSE_FORMATS.join(', ')}`);
 const adminToken = values['admin-token'];
 if (values.url && !values.key && !adminToken) throw new Error('--url needs --admin-token (to make a key with room for a soak) or --key');
 const body = JSON.stringify({ input: values.text, voice: values.voice, response_format: values.format });
 
 const target: SoakTarget = values.url
-  ? await runningStackTarget(values.url, adminToken ? { adminToken } : { key: values.key! }, (values['worker-port'] ?? []).map(Number), body)
+  ? await runningStackTarget(values.url, adminToken ? { adminToken } : { key: values.key! }, values['worker-port'].map(Number), body)
   : await harnessTarget(body, values['edge-variant']);
 
 const MB = 1024 * 1024;
@@ -98,7 +100,7 @@ function report(label: string, window: LoadOutcome[], seconds: number, errorsSoF
 const errorKinds = new Map<string, number>();
 try {
   console.log(`Soak: ${target.description}`);
-  console.log(`${requests} requests, ${concurrency} in flight, ${values.format}, "${values.text}" (${[...values.text!].length} characters); a report every ${every}`);
+  console.log(`${requests} requests, ${concurrency} in flight, ${values.format}, "${values.text}" (${[...values.text].length} characters); a report every ${every}`);
   const memory = target.memory();
   console.log(`edge processes: ${memory.edge.pids.map((p) => `${p.pid} (${p.name})`).join(', ') || 'none found'}; workers: ${memory.workers.map((w) => `${w.name} ${w.pid}`).join(', ') || 'none found'}`);
   report('start', [], 1, 0);

@@ -5,22 +5,31 @@
  * embedded per request unless the worker's cache has them). Also the edge's hot path: an
  * account's voice (account object + KV record cached per isolate + worker cache) against a preset.
  *
- *   npm run bench:voices -- [--requests 30] [--clip path/to/clip.wav]
+ *   npm run bench:voices -- [--requests 30] [--clip path/to/clip.wav]   (--help: every option)
  */
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { writeTinyPack } from '../gpu-worker/engines/qwen3/tiny-pack/generate.ts';
 import { WORKER_PATHS, type WorkerSynthesisRequest, type WorkerVoiceResult } from '../shared/protocol/worker-api.ts';
 import { hasSharedAudio, SHARED_AUDIO, speak, spokenClip, uploadVoice } from '../test/clips.ts';
 import { startEdge } from '../test/harness/edge.ts';
 import { startGpuWorker } from '../test/harness/gpu-worker.ts';
 import { signedWorkerFetch } from '../test/worker-client.ts';
+import { benchArgs } from './options.ts';
 import { percentile, type Sample, timed } from './timing.ts';
 
-const { values } = parseArgs({ options: { requests: { type: 'string', default: '30' }, clip: { type: 'string' } } });
+const { values } = benchArgs({
+  command: 'npm run bench:voices',
+  summary: "What a stored voice profile saves in time to first audio, on espeak and a generated Qwen3 pack, and the edge's path with an account's voice.",
+  options: {
+    requests: { type: 'string', default: '30', smoke: '1', description: 'requests per path, after the warm-ups' },
+    warmups: { type: 'string', default: '3', smoke: '0', description: 'unmeasured requests per path first' },
+    clip: { type: 'string', description: "the reference clip (WAV); default the shared audio's, else one espeak speaks" },
+  },
+});
 const requests = Number(values.requests);
+const warmups = Number(values.warmups);
 const TEXT = 'Hello there. This is a cloned voice speaking.';
 const TRANSCRIPT = 'And so, my fellow Americans, ask not what your country can do for you, ask what you can do for your country.';
 
@@ -72,7 +81,7 @@ try {
     cases['edge: own voice (KV + caches)'] = () => speak(edge, key, { model, voice: voice.id, input: TEXT, response_format: 'pcm', seed: 1 });
 
     const samples: Record<string, Sample[]> = Object.fromEntries(Object.keys(cases).map((name) => [name, []]));
-    for (const send of Object.values(cases)) for (let i = 0; i < 3; i++) await timed(send); // warm up
+    for (const send of Object.values(cases)) for (let i = 0; i < warmups; i++) await timed(send);
     for (let i = 0; i < requests; i++) for (const [name, send] of Object.entries(cases)) samples[name]!.push(await timed(send));
     const base = percentile(samples['stored profile, worker cache hit']!.map((s) => s.firstByteMs), 50);
     for (const [name, list] of Object.entries(samples)) {

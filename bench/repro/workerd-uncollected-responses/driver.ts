@@ -10,26 +10,15 @@
  *
  *   npx node bench/repro/workerd-uncollected-responses/driver.ts [--requests 20000] [--every 2000]
  *                       [--workerd path/to/bin/workerd] [--case default] [--case gc-every-500]...
+ *                       (--help: every option)
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { copyFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { closedLoop } from '../../closed-loop.ts';
+import { benchArgs } from '../../options.ts';
 import { rssBytes } from '../../processes.ts';
-
-const { values } = parseArgs({
-  options: {
-    requests: { type: 'string', default: '20000' },
-    every: { type: 'string', default: '2000' },
-    concurrency: { type: 'string', default: '4' },
-    port: { type: 'string', default: '8880' },
-    workerd: { type: 'string', default: new URL('../../../node_modules/workerd/bin/workerd', import.meta.url).pathname },
-    case: { type: 'string', multiple: true },
-  },
-  strict: true,
-});
 
 /** V8 flags, and the query string that makes the worker force a GC. */
 const CASES: Record<string, { flags: string[]; query?: string }> = {
@@ -40,7 +29,19 @@ const CASES: Record<string, { flags: string[]; query?: string }> = {
   'optimize-for-size': { flags: ['--optimize-for-size'] },
   'small-young-generation-global-gc': { flags: ['--max-semi-space-size=1', '--gc-global'] },
 };
-const chosen = values.case ?? Object.keys(CASES);
+const { values } = benchArgs({
+  command: 'npx node bench/repro/workerd-uncollected-responses/driver.ts',
+  summary: "Plain workerd's resident memory over many requests to a three-line worker, with each set of V8 flags.",
+  options: {
+    requests: { type: 'string', default: '20000', smoke: '200', description: 'requests per case' },
+    every: { type: 'string', default: '2000', smoke: '100', description: 'requests between memory readings' },
+    concurrency: { type: 'string', default: '4', description: 'requests in flight' },
+    port: { type: 'string', default: '8880', description: "workerd's port" },
+    workerd: { type: 'string', default: new URL('../../../node_modules/workerd/bin/workerd', import.meta.url).pathname, description: 'the workerd binary' },
+    case: { type: 'string', multiple: true, smoke: ['default'], description: `a case to run (repeatable; default all): ${Object.keys(CASES).join(', ')}` },
+  },
+});
+const chosen = values.case.length > 0 ? values.case : Object.keys(CASES);
 for (const name of chosen) if (!CASES[name]) throw new Error(`--case: one of ${Object.keys(CASES).join(', ')}`);
 const HERE = new URL('.', import.meta.url).pathname;
 const port = Number(values.port);
@@ -76,7 +77,7 @@ try {
     const { flags, query = '' } = CASES[name]!;
     const file = join(dir, `${name}.capnp`);
     await writeFile(file, config(flags));
-    const child = spawn(values.workerd!, ['serve', file, '--experimental'], { stdio: ['ignore', 'ignore', 'inherit'] });
+    const child = spawn(values.workerd, ['serve', file, '--experimental'], { stdio: ['ignore', 'ignore', 'inherit'] });
     try {
       await started(child);
       const mb = () => `${Math.round((rssBytes(child.pid!) ?? 0) / 2 ** 20)}`;

@@ -9,6 +9,7 @@
  * drains: with none connected, it grows for as long as the server runs.
  *
  *   npx node bench/repro/wrangler-dev-inspector/driver.ts --mode cli [--requests 2000] [--concurrency 4] [--every 250]
+ *   (--help: every option)
  *
  * Modes:
  *   cli               `wrangler dev` as `npm start` runs it (inspector on, no DevTools attached)
@@ -24,24 +25,25 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { Miniflare } from 'miniflare';
 import { unstable_startWorker } from 'wrangler';
+import { benchArgs } from '../../options.ts';
 import { descendantsOf, listenersOf, processName, rssBytes } from '../../processes.ts';
 
-const { values } = parseArgs({
-  options: {
-    mode: { type: 'string', default: 'cli' },
-    requests: { type: 'string', default: '2000' },
-    concurrency: { type: 'string', default: '4' },
-    every: { type: 'string', default: '250' },
-    'idle-seconds': { type: 'string', default: '10' },
-    port: { type: 'string', default: '8878' },
-    'inspector-port': { type: 'string', default: '9279' },
-  },
-  strict: true,
-});
 const MODES = ['cli', 'cli-devtools', 'api-no-inspector', 'miniflare'] as const;
+const { values } = benchArgs({
+  command: 'npx node bench/repro/wrangler-dev-inspector/driver.ts',
+  summary: "The local stack's resident memory over many requests to a worker that logs and streams a subrequest, run one of four ways (--mode).",
+  options: {
+    mode: { type: 'string', default: 'cli', smoke: 'miniflare', description: `how the worker runs: ${MODES.join(', ')}` },
+    requests: { type: 'string', default: '2000', smoke: '100', description: 'requests sent' },
+    concurrency: { type: 'string', default: '4', description: 'requests in flight' },
+    every: { type: 'string', default: '250', smoke: '50', description: 'requests between memory readings' },
+    'idle-seconds': { type: 'string', default: '10', smoke: '0', description: 'idle time after the run, before the last reading' },
+    port: { type: 'string', default: '8878', description: "the worker's port" },
+    'inspector-port': { type: 'string', default: '9279', description: "wrangler dev's inspector port (cli modes)" },
+  },
+});
 const mode = values.mode as (typeof MODES)[number];
 if (!MODES.includes(mode)) throw new Error(`--mode: one of ${MODES.join(', ')}`);
 // Offline, wrangler and Miniflare would fetch the `Request.cf` object and print two stack traces; in every mode.
