@@ -2,7 +2,7 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['{edge,gpu-worker,shared,scripts,test,deploy,playground}/**/*.test.ts'],
+    include: ['{edge,gpu-worker,shared,scripts,test,deploy,playground,bench}/**/*.test.ts'],
     // The edge serves the playground's build as static assets: build it before any test starts the edge.
     globalSetup: ['test/harness/playground-setup.ts'],
     // Integration tests start real processes (gpu-workers, workerd); give them room on a 2-core machine.
