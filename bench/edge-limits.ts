@@ -24,7 +24,7 @@ import { benchArgs } from './options.ts';
 import { percentile, type Sample, timed } from './timing.ts';
 
 const { values } = benchArgs({
-  command: 'npm run bench:limits',
+  command: 'npm run bench:limits --',
   summary: "What the limits cost: the edge's added latency with the limits on and off, and what one account's Durable Object sustains.",
   options: {
     requests: { type: 'string', default: '60', smoke: '2', description: 'speech requests per path (after 5 warm-ups each)' },

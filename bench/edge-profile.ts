@@ -16,7 +16,7 @@ import { benchArgs } from './options.ts';
 import { percentile } from './timing.ts';
 
 const { values } = benchArgs({
-  command: 'npm run bench:edge-profile',
+  command: 'npm run bench:edge-profile --',
   summary: "Where the edge's CPU goes under load: V8's sampling profiler on the edge's isolate while speech runs, top functions by self time.",
   options: {
     concurrency: { type: 'string', default: '4', smoke: '2', description: 'requests in flight' },

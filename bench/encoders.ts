@@ -20,7 +20,7 @@ import { benchArgs } from './options.ts';
 import { percentile } from './timing.ts';
 
 const { values } = benchArgs({
-  command: 'npm run bench:encoders',
+  command: 'npm run bench:encoders --',
   summary: "Each response format's encoder: CPU per second of audio, and the time from creating it to its first byte.",
   options: {
     repeats: { type: 'string', default: '7', smoke: '1', description: 'streams per format; the median is shown' },

@@ -22,7 +22,7 @@ import { benchArgs } from './options.ts';
 import { percentile, type Sample, timed } from './timing.ts';
 
 const { values } = benchArgs({
-  command: 'npm run bench',
+  command: 'npm run bench --',
   summary: 'Time to first audio byte straight to a gpu-worker and through the edge, then a concurrency sweep through the edge.',
   options: {
     requests: { type: 'string', default: '60', smoke: '2', description: 'requests each way, direct and through the edge (0 skips to the sweep)' },

@@ -51,17 +51,19 @@ function helpText(command: string, summary: string, options: Record<string, Benc
     ].filter(Boolean);
     return `  ${flag.padEnd(28)} ${option.description}${defaults.length ? ` (${defaults.join('; ')})` : ''}`;
   });
-  return [`Usage: ${command} -- [options]`, '', summary, '', 'Options:', ...lines].join('\n');
+  return [`Usage: ${command} [options]`, '', summary, '', 'Options:', ...lines].join('\n');
 }
 
 /**
  * Parses this process's arguments against `options`. `--help` prints them and exits 0; an unknown
  * option or a missing value prints what is wrong and exits 2, without a stack trace.
  */
-export function benchArgs<const T extends Record<string, BenchOption>>(spec: { command: string; summary: string; options: T }): {
-  values: BenchValues<T>;
-  smoke: boolean;
-} {
+export function benchArgs<const T extends Record<string, BenchOption>>(spec: {
+  /** How the bench is run, up to its options: `npm run bench:x --`. */
+  command: string;
+  summary: string;
+  options: T;
+}): { values: BenchValues<T> } {
   const { command, summary, options } = spec;
   // Defaults are applied below, not by parseArgs, so that an option given explicitly beats its smoke value.
   const all: Record<string, BenchOption> = { ...options, ...BUILT_IN };
@@ -87,5 +89,5 @@ export function benchArgs<const T extends Record<string, BenchOption>>(spec: { c
       return [name, value];
     }),
   );
-  return { values: values as BenchValues<T>, smoke };
+  return { values: values as BenchValues<T> };
 }

@@ -13,7 +13,7 @@ import { benchArgs } from './options.ts';
 import { percentile, timed } from './timing.ts';
 
 const { values } = benchArgs({
-  command: 'npm run bench:pool',
+  command: 'npm run bench:pool --',
   summary: 'The pool under load: throughput and time to first audio with more workers, then how soon the edge stops routing to a worker killed under load.',
   options: {
     requests: { type: 'string', default: '90', smoke: '4', description: 'requests at each pool size, after a warm-up' },

@@ -18,7 +18,7 @@ import { writeTinyPack, type TinyPackOptions } from '../gpu-worker/engines/qwen3
 import { benchArgs } from './options.ts';
 
 const { values } = benchArgs({
-  command: 'npm run bench:qwen3',
+  command: 'npm run bench:qwen3 --',
   summary: "The Qwen3-TTS engine's cost per generated frame on generated packs: JavaScript time, ONNX Runtime time, bytes in and out of each session.",
   options: {
     text: { type: 'string', default: 'The quick brown fox jumps over the lazy dog, and the speech goes on.', smoke: 'Hello there.', description: 'what each run says' },

@@ -19,7 +19,7 @@ import { benchArgs } from './options.ts';
 import { percentile, timed } from './timing.ts';
 
 const { values } = benchArgs({
-  command: 'npm run bench:realtime',
+  command: 'npm run bench:realtime --',
   summary: 'Time to first audio over the realtime socket against HTTP, and the client messages per second one edge isolate handles on a socket.',
   options: {
     requests: { type: 'string', default: '20', smoke: '1', description: 'sentences each way (socket, HTTP, SSE), after 3 warm-ups each' },

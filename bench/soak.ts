@@ -29,7 +29,7 @@ import { type SoakTarget, type StackMemory, harnessTarget, runningStackTarget } 
 import { percentile } from './timing.ts';
 
 const { values } = benchArgs({
-  command: 'npm run bench:soak',
+  command: 'npm run bench:soak --',
   summary: "A long run of speech requests through the edge, printing the edge's and the workers' resident memory and time to first byte as it goes.",
   options: {
     requests: { type: 'string', default: '10000', smoke: '20', description: 'requests after the warm-up' },

@@ -20,7 +20,7 @@ import { benchArgs } from './options.ts';
 import { percentile, type Sample, timed } from './timing.ts';
 
 const { values } = benchArgs({
-  command: 'npm run bench:voices',
+  command: 'npm run bench:voices --',
   summary: "What a stored voice profile saves in time to first audio, on espeak and a generated Qwen3 pack, and the edge's path with an account's voice.",
   options: {
     requests: { type: 'string', default: '30', smoke: '1', description: 'requests per path, after the warm-ups' },
