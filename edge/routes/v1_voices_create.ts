@@ -1,6 +1,5 @@
 import { Hono } from 'hono';
 import { describeRoute } from 'hono-openapi';
-import { bodyLimit } from 'hono/body-limit';
 import { z } from 'zod';
 import { ApiError, invalidRequest } from '../../shared/errors.ts';
 import { isLanguageCode, LANGUAGE_CODES } from '../../shared/languages.ts';
@@ -9,6 +8,7 @@ import { LanguageCodeSchema } from '../../shared/schemas/speech.ts';
 import { sha256Hex } from '../../shared/sha256.ts';
 import { edgeConfig } from '../config/edge-config.ts';
 import type { AppEnv } from '../env.ts';
+import { bodyLimit, MAX_BODY_BYTES } from '../http/body-limit.ts';
 import { API_KEY_ERRORS, apiKeyAuth } from '../middleware/api-key-auth.ts';
 import { apiKeySecurity, errorCatalogue, errorResponses, jsonResponse, requestBody } from '../openapi/index.ts';
 import { POOL_ERRORS, WorkerPool } from '../pool/worker-pool.ts';
@@ -29,8 +29,6 @@ export const createVoiceRoute = new Hono<AppEnv>();
 /** What browsers and phones label recordings with; a missing type or octet-stream is sniffed by the worker. */
 const AUDIO_TYPE = /^(audio\/[\w.+-]+|video\/(webm|mp4|ogg|quicktime)|application\/(ogg|octet-stream))$/i;
 const ACCEPTED = 'WAV, MP3, Ogg/Opus, Ogg/Vorbis, FLAC, WebM/Opus or M4A/AAC';
-// The clip plus the other fields and multipart framing.
-const MAX_BODY_BYTES = MAX_CLIP_BYTES + 64 * 1024;
 
 const tooLarge = () =>
   new ApiError(413, 'invalid_request_error', 'file_too_large', `The clip is over ${MAX_CLIP_BYTES / 1024 / 1024} MB; 3 to 30 seconds of speech is all a voice needs.`, {
@@ -115,7 +113,7 @@ createVoiceRoute.post(
   createVoiceDocs,
   apiKeyAuth('voices'),
   // Counts the body as it streams in: a larger one is refused before it is read whole.
-  bodyLimit({ maxSize: MAX_BODY_BYTES, onError: () => { throw tooLarge(); } }),
+  bodyLimit(MAX_BODY_BYTES.voiceClone, tooLarge),
   async (c) => {
     const { fields, clip } = await readCloneForm(c.req.raw);
     const key = c.get('apiKey');

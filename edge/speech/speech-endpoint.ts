@@ -1,10 +1,10 @@
 import { Hono, type Context, type Handler, type MiddlewareHandler } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import { createMiddleware } from 'hono/factory';
 import { endTime, startTime, timing } from 'hono/timing';
 import { ApiError } from '../../shared/errors.ts';
 import { isCustomVoiceId } from '../../shared/schemas/voice-profile.ts';
 import type { AppEnv } from '../env.ts';
+import { bodyLimit, MAX_BODY_BYTES } from '../http/body-limit.ts';
 import { JSON_BODY_ERRORS } from '../http/json-body.ts';
 import { API_KEY_ERRORS, identifyApiKey } from '../middleware/api-key-auth.ts';
 import { ADMISSION_ERRORS, speechLimits } from '../middleware/limits.ts';
@@ -15,9 +15,6 @@ import { VOICE_PROFILE_ERRORS } from '../voices/voice-profiles.ts';
 import { SPEECH_REQUEST_ERRORS } from './errors.ts';
 import { checkSpeechTarget } from './resolve.ts';
 import { readSpeechRequest } from './speech-request.ts';
-
-// Input is at most 4,096 characters of up to 4 bytes, plus instructions: 64 KiB is ample.
-const MAX_BODY_BYTES = 64 * 1024;
 
 /**
  * The request's cost in characters (Unicode code points of `input`), once the input is known to
@@ -69,12 +66,7 @@ export function speechEndpoint(path: string, docs: MiddlewareHandler, handler: H
     docs,
     timing({ total: false }),
     admissionStarts,
-    bodyLimit({
-      maxSize: MAX_BODY_BYTES,
-      onError: () => {
-        throw new ApiError(413, 'invalid_request_error', 'body_too_large', `The request body is over ${MAX_BODY_BYTES} bytes.`);
-      },
-    }),
+    bodyLimit(MAX_BODY_BYTES.speech, () => new ApiError(413, 'invalid_request_error', 'body_too_large', `The request body is over ${MAX_BODY_BYTES.speech} bytes.`)),
     identifyApiKey('speech'),
     speechLimits(measureSpeech),
     handler,

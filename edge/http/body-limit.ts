@@ -1,0 +1,45 @@
+import { createMiddleware } from 'hono/factory';
+import { MAX_CLIP_BYTES } from '../../shared/protocol/worker-api.ts';
+
+/** The largest body each route that limits its body reads; a larger one is refused with 413. */
+export const MAX_BODY_BYTES = {
+  // The clip plus the other fields and multipart framing.
+  voiceClone: MAX_CLIP_BYTES + 64 * 1024,
+  // Input is at most 4,096 characters of up to 4 bytes, plus instructions: 64 KiB is ample.
+  speech: 64 * 1024,
+  poolHeartbeat: 256 * 1024,
+} as const;
+
+/** The largest body any route reads (drain-refused-body sizes what it reads of a refused body by it). */
+export const LARGEST_BODY_BYTES = Math.max(...Object.values(MAX_BODY_BYTES));
+
+/**
+ * Refuses a body over `maxBytes` with `tooLarge()`: a declared Content-Length at once, unread; a
+ * chunked body by counting it as it streams in, keeping what it read for the route. As
+ * hono/body-limit does, except that it lets go of a body it refuses, so that drain-refused-body
+ * can read the rest (hono's keeps its reader's lock: the rest stayed unread, and workerd reset the
+ * connection under a client still sending).
+ */
+export const bodyLimit = (maxBytes: number, tooLarge: () => Error) =>
+  createMiddleware(async (c, next) => {
+    const request = c.req.raw;
+    if (!request.body) return next();
+    if (request.headers.has('content-length') && !request.headers.has('transfer-encoding')) {
+      if (Number(request.headers.get('content-length')) > maxBytes) throw tooLarge();
+      return next();
+    }
+    const chunks: Uint8Array[] = [];
+    let size = 0;
+    const reader = request.body.getReader();
+    try {
+      for (let read = await reader.read(); !read.done; read = await reader.read()) {
+        size += read.value.byteLength;
+        if (size > maxBytes) throw tooLarge();
+        chunks.push(read.value);
+      }
+    } finally {
+      reader.releaseLock();
+    }
+    c.req.raw = new Request(request, { body: new Blob(chunks) });
+    await next();
+  });
