@@ -37,21 +37,28 @@ async function keyFor(options: AccountOptions) {
   return stack.edge.createKey(options);
 }
 
-/** Samples the worker's count of running syntheses until stopped; returns the highest seen. */
+/**
+ * Samples the worker's count of running syntheses until stopped, and once more then (so the count
+ * at that moment is seen however the samples fell); returns the highest seen.
+ */
 function watchWorker() {
   let max = 0;
   let running = true;
+  const sample = async () => {
+    const stats = (await (await fetch(`${stack.worker.url}/readyz`)).json()) as { active: number };
+    max = Math.max(max, stats.active);
+  };
   const loop = (async () => {
     while (running) {
-      const stats = (await (await fetch(`${stack.worker.url}/readyz`)).json()) as { active: number };
-      max = Math.max(max, stats.active);
-      await new Promise((resolve) => setTimeout(resolve, 10));
+      await sample();
+      await new Promise((resolve) => setTimeout(resolve, 10)); // a poll interval, not a wait for something
     }
   })();
   return {
     async stop() {
       running = false;
       await loop;
+      await sample();
       return max;
     },
   };
@@ -107,8 +114,9 @@ describe('requests_per_minute', () => {
     const { key } = await keyFor({ limits: { requests_per_minute: 10 } });
     const started = Date.now();
     const responses = await Promise.all(Array.from({ length: 30 }, () => speech(key, 'Hi.')));
-    // The bucket refills one request every six seconds; every admission was decided before that.
-    expect(Date.now() - started).toBeLessThan(6_000);
+    // The bucket refills one request every six seconds: the count below is exact only if every
+    // admission was decided before that (a premise, with room for a loaded machine; not a speed check).
+    expect(Date.now() - started, 'thirty admissions took longer than one refill').toBeLessThan(6_000);
     const served = responses.filter((r) => r.status === 200);
     expect(served).toHaveLength(10);
     await Promise.all(served.map((r) => r.arrayBuffer()));

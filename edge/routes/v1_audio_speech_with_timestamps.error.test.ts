@@ -35,10 +35,11 @@ describe('POST /v1/audio/speech/with-timestamps refuses as /v1/audio/speech does
       const { key, account_id } = await doomed.edge.createKey({ credits: 10_000 });
       const input = Array.from({ length: 60 }, (_, i) => `Sentence ${i} goes on for a while so that the synthesis lasts.`).join(' ');
       const answer = post(doomed.edge, key, { input, response_format: 'pcm' });
-      // Killed once its first audio is out (its answer started): the only worker, so nothing can finish the audio.
-      const firstAudios = async () => (await (await fetch(`${doomed.worker.url}/metrics`)).text()).match(/^tts_time_to_first_audio_seconds_count(?:\{[^}]*\})?\s+(\d+)/m)?.[1];
-      await expect.poll(firstAudios, { timeout: 10_000, interval: 10 }).toBe('1');
-      await new Promise((resolve) => setTimeout(resolve, 50)); // its headers and first frames on the wire
+      // Killed once its answer has started: the only worker, so nothing can finish the audio. The
+      // worker counts audio seconds after it has written the headers and the chunk's first frame
+      // to the socket, so from then on they reach the edge even from a killed process.
+      const audioSeconds = async () => Number((await (await fetch(`${doomed.worker.url}/metrics`)).text()).match(/^tts_audio_seconds_total(?:\{[^}]*\})?\s+(\S+)/m)?.[1] ?? 0);
+      await expect.poll(audioSeconds, { timeout: 10_000, interval: 10 }).toBeGreaterThan(0);
       await doomed.worker.kill();
       await expectError(await answer, 503, 'worker_failed');
       await expect.poll(async () => (await accountOf(doomed.edge, account_id)).balance).toBe(10_000);
