@@ -1,5 +1,6 @@
+import { execFileSync } from 'node:child_process';
 import { createServer } from 'node:http';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,6 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type GpuWorkerHarness, startGpuWorker, TEST_WORKER_SECRET } from '../test/harness/gpu-worker.ts';
 import { signedWorkerFetch } from '../test/worker-client.ts';
+import { MANIFEST_FILE } from './engines/qwen3/pack.ts';
 import { writeTinyPack } from './engines/qwen3/tiny-pack/generate.ts';
 
 let dir: string;
@@ -30,6 +32,25 @@ async function freePort(): Promise<number> {
   return port;
 }
 
+/**
+ * Swaps a pack's manifest for a named pipe: the worker's load of that pack waits on it (it reads
+ * the manifest first) until `release` writes the manifest in, so the probes are asked while it
+ * loads for certain, not in a window as long as a load happens to take.
+ */
+async function holdLoadAtManifest(packDir: string): Promise<{ release: () => Promise<void> }> {
+  const path = join(packDir, MANIFEST_FILE);
+  const manifest = await readFile(path);
+  await rm(path);
+  execFileSync('mkfifo', [path]);
+  return {
+    async release() {
+      await writeFile(path, manifest); // opens once the worker reads, returns once it has it all
+      await rm(path);
+      await writeFile(path, manifest);
+    },
+  };
+}
+
 /** The first answer on `url`, once something listens there. */
 async function firstAnswer(url: string): Promise<Response> {
   for (;;) {
@@ -45,7 +66,7 @@ describe('gpu-worker start-up', () => {
   it('answers its probes while its packs load, not ready until they have', async () => {
     const port = await freePort();
     const base = `http://127.0.0.1:${port}`;
-    // Espeak and a pack take a moment to load (warm-up included): the window the probes are asked in.
+    const load = await holdLoadAtManifest(join(dir, 'tiny'));
     const starting = startGpuWorker({ args: ['--port', String(port), '--pack', join(dir, 'tiny')] });
     starting.then((worker) => spawned.push(worker), () => {});
 
@@ -63,6 +84,7 @@ describe('gpu-worker start-up', () => {
     expect(catalog.status).toBe(503);
     expect(await catalog.json()).toMatchObject({ error: { code: 'worker_not_ready' } });
 
+    await load.release();
     const worker = await starting;
     expect(worker.url).toBe(base);
     expect((await fetch(`${base}/readyz`)).status).toBe(200);
