@@ -197,8 +197,9 @@ describe('playground in Chromium', () => {
   it('clones a voice from the microphone and speaks with it at once', async () => {
     await page.click('#record');
     expect(await page.getAttribute('#record', 'aria-pressed')).toBe('true');
-    // A clip needs at least 3 s of speech: record 5 s of the fake microphone's file.
-    await page.waitForTimeout(5_000);
+    // A clip needs at least 3 s of speech: record 5 s of the fake microphone's file, counted by the
+    // page's own clock, which starts once the microphone is open (a loaded machine may take seconds).
+    await page.waitForFunction(() => document.querySelector('#record-time')?.textContent === '5 s', undefined, { timeout: 30_000 });
     await page.click('#record');
     await page.fill('#clone-name', 'Microphone voice');
     await page.check('#clone-consent');
