@@ -1,5 +1,7 @@
 import { createMiddleware } from 'hono/factory';
+import { ApiError } from '../../shared/errors.ts';
 import { MAX_CLIP_BYTES } from '../../shared/protocol/worker-api.ts';
+import { errorCatalogue } from '../openapi/error-catalogue.ts';
 
 /** The largest body each route that limits its body reads; a larger one is refused with 413. */
 export const MAX_BODY_BYTES = {
@@ -7,8 +9,16 @@ export const MAX_BODY_BYTES = {
   voiceClone: MAX_CLIP_BYTES + 64 * 1024,
   // Input is at most 4,096 characters of up to 4 bytes, plus instructions: 64 KiB is ample.
   speech: 64 * 1024,
+  // Any other JSON body (voice design, admin): a few fields each (edge/http/json-body.ts).
+  json: 64 * 1024,
   poolHeartbeat: 256 * 1024,
 } as const;
+
+export const BODY_LIMIT_ERRORS = errorCatalogue({ 413: ['body_too_large'] });
+
+/** The refusal of a body over `maxBytes`, unless a route says it otherwise. */
+export const bodyTooLarge = (maxBytes: number): ApiError =>
+  new ApiError(413, 'invalid_request_error', 'body_too_large', `The request body is over ${maxBytes / 1024} KiB.`);
 
 /** The largest body any route reads (drain-refused-body sizes what it reads of a refused body by it). */
 export const LARGEST_BODY_BYTES = Math.max(...Object.values(MAX_BODY_BYTES));
@@ -20,7 +30,7 @@ export const LARGEST_BODY_BYTES = Math.max(...Object.values(MAX_BODY_BYTES));
  * can read the rest (hono's keeps its reader's lock: the rest stayed unread, and workerd reset the
  * connection under a client still sending).
  */
-export const bodyLimit = (maxBytes: number, tooLarge: () => Error) =>
+export const bodyLimit = (maxBytes: number, tooLarge: () => Error = () => bodyTooLarge(maxBytes)) =>
   createMiddleware(async (c, next) => {
     const request = c.req.raw;
     if (!request.body) return next();

@@ -1,5 +1,4 @@
 import type { ErrorHandler, NotFoundHandler } from 'hono';
-import { HTTPException } from 'hono/http-exception';
 import { ApiError } from '../../shared/errors.ts';
 import type { AppEnv } from '../env.ts';
 import { errorCatalogue } from '../openapi/error-catalogue.ts';
@@ -17,9 +16,6 @@ export const UNHANDLED_ERRORS = errorCatalogue({ 500: ['internal_error'] });
 
 export const onError: ErrorHandler<AppEnv> = (err, c) => {
   if (err instanceof ApiError) return errorResponse(err, c.get('requestId'));
-  if (err instanceof HTTPException && err.status === 413) {
-    return errorResponse(new ApiError(413, 'invalid_request_error', 'body_too_large', 'The request body is too large.'), c.get('requestId'));
-  }
   console.error(JSON.stringify({ level: 'error', request_id: c.get('requestId'), message: String(err), stack: (err as Error).stack }));
   return errorResponse(new ApiError(500, 'internal_error', 'internal_error', 'An internal error occurred.'), c.get('requestId'));
 };

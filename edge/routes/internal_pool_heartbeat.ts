@@ -38,7 +38,7 @@ const heartbeatDocs = describeRoute({
 poolHeartbeatRoute.post(
   POOL_PATHS.heartbeat,
   heartbeatDocs,
-  bodyLimit(MAX_BODY_BYTES.poolHeartbeat, () => new ApiError(413, 'invalid_request_error', 'body_too_large', `The heartbeat is over ${MAX_BODY_BYTES.poolHeartbeat / 1024} KiB.`)),
+  bodyLimit(MAX_BODY_BYTES.poolHeartbeat),
   async (c) => {
     const body = new Uint8Array(await c.req.arrayBuffer());
     const url = new URL(c.req.url);

@@ -1,14 +1,12 @@
 import { Hono, type Context, type Handler, type MiddlewareHandler } from 'hono';
 import { createMiddleware } from 'hono/factory';
 import { endTime, startTime, timing } from 'hono/timing';
-import { ApiError } from '../../shared/errors.ts';
 import { isCustomVoiceId } from '../../shared/schemas/voice-profile.ts';
 import type { AppEnv } from '../env.ts';
-import { bodyLimit, MAX_BODY_BYTES } from '../http/body-limit.ts';
+import { BODY_LIMIT_ERRORS, bodyLimit, MAX_BODY_BYTES } from '../http/body-limit.ts';
 import { JSON_BODY_ERRORS } from '../http/json-body.ts';
 import { API_KEY_ERRORS, identifyApiKey } from '../middleware/api-key-auth.ts';
 import { ADMISSION_ERRORS, speechLimits } from '../middleware/limits.ts';
-import { errorCatalogue } from '../openapi/index.ts';
 import { workerCallErrors } from '../pool/worker-answers.ts';
 import { POOL_ERRORS, WorkerPool } from '../pool/worker-pool.ts';
 import { VOICE_PROFILE_ERRORS } from '../voices/voice-profiles.ts';
@@ -41,8 +39,6 @@ export function endAdmission(c: Context<AppEnv>): number {
   return ms;
 }
 
-const BODY_LIMIT_ERRORS = errorCatalogue({ 413: ['body_too_large'] });
-
 /** What the chain below and a synthesis through the pool can refuse a speech request with. */
 export const SPEECH_ENDPOINT_ERRORS = [
   API_KEY_ERRORS,
@@ -66,7 +62,7 @@ export function speechEndpoint(path: string, docs: MiddlewareHandler, handler: H
     docs,
     timing({ total: false }),
     admissionStarts,
-    bodyLimit(MAX_BODY_BYTES.speech, () => new ApiError(413, 'invalid_request_error', 'body_too_large', `The request body is over ${MAX_BODY_BYTES.speech} bytes.`)),
+    bodyLimit(MAX_BODY_BYTES.speech),
     identifyApiKey('speech'),
     speechLimits(measureSpeech),
     handler,
