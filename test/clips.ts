@@ -4,7 +4,6 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { postUntilAnswered } from './early-response.ts';
 import type { EdgeHarness } from './harness/edge.ts';
 
 const execFileAsync = promisify(execFile);
@@ -66,16 +65,11 @@ export function cloneForm(clip: Uint8Array, fields: Record<string, string> = {},
 }
 
 /**
- * POST /v1/voices with a clip. Sent with node:http, which reads an answer that comes before the
- * upload is all sent (a refused key or file), where fetch reports a reset connection instead.
+ * POST /v1/voices with a clip, with plain fetch: the edge reads the rest of a body it refuses
+ * (a bad key, a file over its limit) before it answers, so the refusal is read, not a reset.
  */
-export async function uploadVoice(edge: EdgeHarness, key: string, clip: Uint8Array, fields: Record<string, string> = {}, fileType?: string): Promise<Response> {
-  const encoded = new Request(edge.url, { method: 'POST', body: cloneForm(clip, fields, fileType) });
-  const body = new Uint8Array(await encoded.arrayBuffer());
-  const headers = { authorization: `Bearer ${key}`, 'content-type': encoded.headers.get('content-type')!, 'content-length': String(body.byteLength) };
-  const answer = await postUntilAnswered(`${edge.url}/v1/voices`, headers, body, body.byteLength);
-  return new Response(answer.body, { status: answer.status, headers: answer.headers });
-}
+export const uploadVoice = (edge: EdgeHarness, key: string, clip: Uint8Array, fields: Record<string, string> = {}, fileType?: string): Promise<Response> =>
+  fetch(`${edge.url}/v1/voices`, { method: 'POST', headers: { authorization: `Bearer ${key}` }, body: cloneForm(clip, fields, fileType) });
 
 /** POST /v1/audio/speech as JSON; the response unread. */
 export const speak = (edge: EdgeHarness, key: string, body: Record<string, unknown>) =>

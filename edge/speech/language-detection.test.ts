@@ -81,19 +81,16 @@ describe('detectLanguages', () => {
     expect(segments.map((s) => s.language)).toEqual(['en', 'zh', 'de']);
   });
 
-  it('reads a 4096-character input quickly', () => {
+  it('reads a 4096-character input of four languages whole, each in its language', () => {
     const paragraph =
       'The weather is lovely today, so we are going for a walk in the park. ' +
       'Das Wetter ist heute herrlich, deshalb gehen wir im Park spazieren. ' +
       '今天天气很好，我们一起去公园散步吧。' +
       'Hoy hace muy buen tiempo, así que vamos a pasear por el parque. ';
     const text = paragraph.repeat(Math.ceil(4096 / paragraph.length)).slice(0, 4096);
-    detectLanguages(text, ALL); // warm up
-    const started = performance.now();
+    // How long it takes is bench material (README, Known limits: 20 to 50 ms of CPU).
     const { segments } = detectLanguages(text, ALL);
-    const elapsed = performance.now() - started;
-    console.log(`detectLanguages: ${text.length} characters, ${segments.length} segments in ${elapsed.toFixed(1)} ms`);
     expect(joined(segments)).toBe(text);
-    expect(elapsed).toBeLessThan(500);
+    expect(new Set(segments.map((s) => s.language))).toEqual(new Set(['en', 'de', 'zh', 'es']));
   });
 });
