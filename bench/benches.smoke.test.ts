@@ -6,6 +6,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { describe, expect, it, onTestFinished } from 'vitest';
 
 const ROOT = new URL('../', import.meta.url).pathname;
@@ -16,10 +17,12 @@ interface Bench {
   command: string[];
   /** Each table's header, as columns in order (a RegExp where the name varies). */
   tables: Array<Array<string | RegExp>>;
+  /** Options that take a port: given a free one, so that two suites can run side by side. */
+  ports?: string[];
 }
 
 const npmScript = (script: string, tables: Bench['tables']): Bench => ({ name: script, command: ['npm', 'run', '--silent', script, '--'], tables });
-const driver = (path: string, tables: Bench['tables']): Bench => ({ name: path, command: ['npx', 'node', path], tables });
+const driver = (path: string, tables: Bench['tables'], ports: string[]): Bench => ({ name: path, command: ['npx', 'node', path], tables, ports });
 
 const BENCHES: Bench[] = [
   npmScript('bench', [
@@ -45,11 +48,20 @@ const BENCHES: Bench[] = [
     ['path', 'p50 ms', 'p90 ms'],
     ['workload', 'messages/s (best of 3)', 'all runs'],
   ]),
-  npmScript('bench:edge-profile', [['function', 'self ms', '% of busy', 'ms a request']]),
-  driver('bench/repro/workerd-uncollected-responses/driver.ts', [['case', 'v8Flags', '0k']]),
+  { ...npmScript('bench:edge-profile', [['function', 'self ms', '% of busy', 'ms a request']]), ports: ['--inspector-port'] },
+  driver('bench/repro/workerd-uncollected-responses/driver.ts', [['case', 'v8Flags', '0k']], ['--port']),
   // The smoke mode runs the Miniflare control: `wrangler dev` alone takes longer than every other smoke run.
-  driver('bench/repro/wrangler-dev-inspector/driver.ts', [['requests', /workerd \d+ \(entry\) MB/, 'driver node MB']]),
+  driver('bench/repro/wrangler-dev-inspector/driver.ts', [['requests', /workerd \d+ \(entry\) MB/, 'driver node MB']], ['--port', '--inspector-port']),
 ];
+
+/** A port nothing listens on now (the kernel's choice). */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
 
 /** A header line of console.table (│ between cells) or of a Markdown table (|), the columns in order. */
 function headerPattern(columns: Array<string | RegExp>): RegExp {
@@ -116,7 +128,8 @@ describe('benches', () => {
       expect(help.stdout).toMatch(/^ {2}--smoke +\S/m);
       expect(help.stdout).toMatch(/^ {2}--help +\S/m);
 
-      const smoke = await run([...bench.command, '--smoke']);
+      const portArgs = await Promise.all((bench.ports ?? []).map(async (option) => [option, String(await freePort())]));
+      const smoke = await run([...bench.command, '--smoke', ...portArgs.flat()]);
       const context = `${bench.command.join(' ')} --smoke exited ${smoke.code ?? smoke.signal}\nstdout:\n${tail(smoke.stdout)}\nstderr:\n${tail(smoke.stderr)}`;
       expect(smoke.code, context).toBe(0);
       for (const columns of bench.tables) expect(smoke.stdout, `no table header with ${columns.join(', ')}\n${context}`).toMatch(headerPattern(columns));
