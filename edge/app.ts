@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import type { AppEnv } from './env.ts';
 import { drainRefusedBody } from './middleware/drain-refused-body.ts';
 import { notFound, onError } from './middleware/errors.ts';
+import { publicApiCors } from './middleware/public-api-cors.ts';
 import { requestId } from './middleware/request-id.ts';
 import { requestLog } from './middleware/request-log.ts';
 import { speechEvents } from './middleware/speech-events.ts';
@@ -27,6 +28,8 @@ import { voiceByIdRoute } from './routes/v1_voices_id.ts';
 export const app = new Hono<AppEnv>()
   .use(requestId)
   .use(requestLog)
+  // Before everything that may refuse a request, so that a page on another origin reads the refusal.
+  .use('/v1/*', publicApiCors)
   .use(drainRefusedBody)
   .use(validConfig)
   // Middleware, not a handler: it runs ahead of the speech route's own chain, refusals included.

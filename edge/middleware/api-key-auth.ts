@@ -13,11 +13,10 @@ export const bearerToken = (header: string | undefined): string | undefined => {
   return match?.[1];
 };
 
+/** Sent with every 401 about the key. */
+export const WWW_AUTHENTICATE_HEADERS = documentHeaders({ 'www-authenticate': '`Bearer`: the API key goes in `Authorization: Bearer <key>`.' });
 /** The 401s for a key the account's Durable Object does not accept (`keyRefusal`). */
-export const KEY_REFUSAL_ERRORS = errorCatalogue(
-  { 401: ['invalid_api_key', 'revoked_api_key', 'expired_api_key'] },
-  { 401: documentHeaders({ 'www-authenticate': '`Bearer`: the API key goes in `Authorization: Bearer <key>`.' }) },
-);
+export const KEY_REFUSAL_ERRORS = errorCatalogue({ 401: ['invalid_api_key', 'revoked_api_key', 'expired_api_key'] }, { 401: WWW_AUTHENTICATE_HEADERS });
 /** What API-key authentication refuses a request with. */
 export const API_KEY_ERRORS = errorCatalogue(
   { 401: ['missing_api_key', ...KEY_REFUSAL_ERRORS.codes[401]], 403: ['missing_scope'] },
