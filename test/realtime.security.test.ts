@@ -50,3 +50,26 @@ describe('realtime socket: who may open it', () => {
     expect(refused.body?.error?.code).toBe('invalid_ticket');
   });
 });
+
+describe("realtime socket: a key's allowed_origins", () => {
+  const APP = 'https://app.example.com';
+  const OTHER = 'https://evil.example';
+
+  it('refuses an upgrade from another origin, with the key in the header or through a ticket', async () => {
+    const { key } = await stack.edge.createKey({ allowed_origins: [APP] });
+    const withKey = (origin: string) => upgradeAttempt(stack.edge.url, STREAM, { authorization: `Bearer ${key}`, origin });
+    const refused = await withKey(OTHER);
+    expect(refused.status).toBe(403);
+    expect(refused.body?.error?.code).toBe('origin_not_allowed');
+    expect((await withKey(APP)).status).toBe(101);
+
+    // A ticket asked for by a server (no Origin) carries the key's origins to the page's upgrade.
+    const ticket = async () =>
+      ((await (await stack.edge.fetch(`${STREAM}/tickets`, { method: 'POST', key })).json()) as { ticket: string }).ticket;
+    const fromOther = await upgradeAttempt(stack.edge.url, `${STREAM}?ticket=${await ticket()}`, { origin: OTHER });
+    expect(fromOther.status).toBe(403);
+    expect(fromOther.body?.error?.code).toBe('origin_not_allowed');
+    expect((await upgradeAttempt(stack.edge.url, `${STREAM}?ticket=${await ticket()}`, { origin: APP })).status).toBe(101);
+    expect((await upgradeAttempt(stack.edge.url, `${STREAM}?ticket=${await ticket()}`)).status).toBe(101);
+  });
+});

@@ -8,7 +8,7 @@ import { LedgerOutbox } from './ledger-outbox.ts';
 import { Leases } from './leases.ts';
 import { RateBuckets } from './rate-buckets.ts';
 import { SettlementBook } from './settlement-book.ts';
-import { SocketTickets } from './socket-tickets.ts';
+import { SocketTickets, type TicketHolder } from './socket-tickets.ts';
 import type {
   AccountConfig,
   AccountSnapshot,
@@ -156,14 +156,14 @@ export class AccountDO extends DurableObject<Env> {
   // ---- tickets: a browser's way onto a realtime socket without its key in the URL ----
 
   /** Stores a single-use ticket for a key (by the ticket's hash); it lasts `ttlMs`. */
-  issueTicket(ticketHash: string, keyId: string, ttlMs: number): void {
-    this.tickets.issue(ticketHash, keyId, Date.now(), ttlMs);
+  issueTicket(ticketHash: string, holder: TicketHolder, ttlMs: number): void {
+    this.tickets.issue(ticketHash, holder, Date.now(), ttlMs);
   }
 
   /** The key a ticket was issued for, once and while the key is active: the ticket is gone after this. */
-  redeemTicket(ticketHash: string): string | null {
-    const keyId = this.tickets.redeem(ticketHash, Date.now());
-    return keyId !== null && this.keyStatus(keyId) === 'active' ? keyId : null;
+  redeemTicket(ticketHash: string): TicketHolder | null {
+    const holder = this.tickets.redeem(ticketHash, Date.now());
+    return holder !== null && this.keyStatus(holder.keyId) === 'active' ? holder : null;
   }
 
   /**

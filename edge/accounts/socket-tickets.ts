@@ -1,6 +1,12 @@
 const SCHEMA = `
-CREATE TABLE IF NOT EXISTS socket_tickets (ticket_hash TEXT PRIMARY KEY, key_id TEXT NOT NULL, expires_ms INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS socket_tickets (ticket_hash TEXT PRIMARY KEY, key_id TEXT NOT NULL, expires_ms INTEGER NOT NULL, allowed_origins TEXT);
 `;
+
+/** Who a ticket stands for: its key, and the web origins that key may be used from (null: any). */
+export interface TicketHolder {
+  keyId: string;
+  allowedOrigins: string[] | null;
+}
 
 /**
  * Single-use tickets onto a realtime socket, in the account's Durable Object: browsers cannot
@@ -14,17 +20,30 @@ export class SocketTickets {
   constructor(sql: SqlStorage) {
     this.sql = sql;
     this.sql.exec(SCHEMA);
+    // Objects made before tickets carried the key's origins.
+    if (!this.sql.exec<{ name: string }>('PRAGMA table_info(socket_tickets)').toArray().some((column) => column.name === 'allowed_origins')) {
+      this.sql.exec('ALTER TABLE socket_tickets ADD COLUMN allowed_origins TEXT');
+    }
   }
 
-  issue(ticketHash: string, keyId: string, now: number, ttlMs: number): void {
+  issue(ticketHash: string, { keyId, allowedOrigins }: TicketHolder, now: number, ttlMs: number): void {
     this.sql.exec('DELETE FROM socket_tickets WHERE expires_ms <= ?', now);
-    this.sql.exec('INSERT INTO socket_tickets (ticket_hash, key_id, expires_ms) VALUES (?, ?, ?)', ticketHash, keyId, now + ttlMs);
+    this.sql.exec(
+      'INSERT INTO socket_tickets (ticket_hash, key_id, expires_ms, allowed_origins) VALUES (?, ?, ?, ?)',
+      ticketHash,
+      keyId,
+      now + ttlMs,
+      allowedOrigins ? JSON.stringify(allowedOrigins) : null,
+    );
   }
 
-  redeem(ticketHash: string, now: number): string | null {
-    const row = this.sql.exec<{ key_id: string; expires_ms: number }>('SELECT key_id, expires_ms FROM socket_tickets WHERE ticket_hash = ?', ticketHash).toArray()[0];
+  redeem(ticketHash: string, now: number): TicketHolder | null {
+    const row = this.sql
+      .exec<{ key_id: string; expires_ms: number; allowed_origins: string | null }>('SELECT key_id, expires_ms, allowed_origins FROM socket_tickets WHERE ticket_hash = ?', ticketHash)
+      .toArray()[0];
     if (!row) return null;
     this.sql.exec('DELETE FROM socket_tickets WHERE ticket_hash = ?', ticketHash);
-    return row.expires_ms > now ? row.key_id : null;
+    if (row.expires_ms <= now) return null;
+    return { keyId: row.key_id, allowedOrigins: row.allowed_origins === null ? null : (JSON.parse(row.allowed_origins) as string[]) };
   }
 }

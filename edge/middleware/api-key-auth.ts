@@ -1,9 +1,11 @@
+import type { Context } from 'hono';
 import { createMiddleware } from 'hono/factory';
 import { ApiError } from '../../shared/errors.ts';
 import { accountObject } from '../accounts/account-stub.ts';
 import type { KeyStatus } from '../accounts/types.ts';
 import { hashKeySecret } from '../auth/api-key-secret.ts';
 import type { AppEnv } from '../env.ts';
+import { ORIGIN_ERRORS, originRefusal } from '../auth/allowed-origins.ts';
 import { errorCatalogue } from '../openapi/error-catalogue.ts';
 import { documentHeaders } from '../openapi/headers.ts';
 import { type KeyScope, KvApiKeyStore } from '../storage/api-keys.ts';
@@ -19,7 +21,7 @@ export const WWW_AUTHENTICATE_HEADERS = documentHeaders({ 'www-authenticate': '`
 export const KEY_REFUSAL_ERRORS = errorCatalogue({ 401: ['invalid_api_key', 'revoked_api_key', 'expired_api_key'] }, { 401: WWW_AUTHENTICATE_HEADERS });
 /** What API-key authentication refuses a request with. */
 export const API_KEY_ERRORS = errorCatalogue(
-  { 401: ['missing_api_key', ...KEY_REFUSAL_ERRORS.codes[401]], 403: ['missing_scope'] },
+  { 401: ['missing_api_key', ...KEY_REFUSAL_ERRORS.codes[401]], 403: ['missing_scope', ...ORIGIN_ERRORS.codes[403]] },
   KEY_REFUSAL_ERRORS.headers,
 );
 
@@ -40,9 +42,13 @@ export function keyRefusal(status: KeyStatus | 'account_not_found'): ApiError | 
   }
 }
 
+/** The 403 for a page on an origin the key does not allow (edge/auth/allowed-origins.ts); null: it may go on. */
+export const keyOriginRefusal = (c: Context<AppEnv>, allowed: readonly string[] | null | undefined): ApiError | null =>
+  originRefusal(allowed, c.req.header('origin'), new URL(c.req.url).origin);
+
 /**
  * Resolves `Authorization: Bearer <key>` to its key record (KV, by the secret's hash) and checks
- * its expiry and that it has one of `scopes`. It does not ask whether the key was revoked: use
+ * its expiry, the page's origin (when a browser sends one) and that it has one of `scopes`. It does not ask whether the key was revoked: use
  * it alone only on a route whose next step asks the account's Durable Object anyway (speech
  * admission does); everywhere else use `apiKeyAuth`.
  */
@@ -56,6 +62,8 @@ export const identifyApiKey = (...scopes: KeyScope[]) =>
     if (record.expires_at !== null && Date.parse(record.expires_at) <= Date.now()) {
       throw unauthorized('expired_api_key', `The API key expired at ${record.expires_at}.`);
     }
+    const wrongOrigin = keyOriginRefusal(c, record.allowed_origins);
+    if (wrongOrigin) throw wrongOrigin;
     if (!scopes.some((scope) => record.scopes.includes(scope))) {
       const wanted = scopes.map((scope) => `"${scope}"`).join(' or ');
       throw new ApiError(403, 'permission_error', 'missing_scope', `The API key lacks the ${wanted} scope.`);

@@ -1,6 +1,7 @@
 import { ApiError } from '../../shared/errors.ts';
 import { sha256Hex, toHex } from '../../shared/sha256.ts';
 import { accountObject } from '../accounts/account-stub.ts';
+import type { TicketHolder } from '../accounts/socket-tickets.ts';
 import type { Env } from '../env.ts';
 import { errorCatalogue } from '../openapi/error-catalogue.ts';
 
@@ -14,20 +15,21 @@ const invalidTicket = () =>
 
 /**
  * Issues a single-use ticket for a key: `wst_<account id>.<secret>`. The account id routes the
- * redemption to the account's Durable Object, which keeps only the secret's hash.
+ * redemption to the account's Durable Object, which keeps only the secret's hash, and the key's
+ * allowed origins: the page that opens the socket may not be the server that asked.
  */
-export async function issueTicket(env: Env, accountId: string, keyId: string): Promise<{ ticket: string; expires_at: string }> {
+export async function issueTicket(env: Env, accountId: string, holder: TicketHolder): Promise<{ ticket: string; expires_at: string }> {
   const secret = toHex(crypto.getRandomValues(new Uint8Array(24)).buffer);
-  await accountObject(env, accountId).issueTicket(await sha256Hex(secret), keyId, TICKET_TTL_MS);
+  await accountObject(env, accountId).issueTicket(await sha256Hex(secret), holder, TICKET_TTL_MS);
   return { ticket: `${PREFIX}${accountId}.${secret}`, expires_at: new Date(Date.now() + TICKET_TTL_MS).toISOString() };
 }
 
-/** The account and key a ticket stands for; it cannot be used again. */
-export async function redeemTicket(env: Env, ticket: string): Promise<{ accountId: string; keyId: string }> {
+/** The account and key a ticket stands for, with the key's allowed origins; it cannot be used again. */
+export async function redeemTicket(env: Env, ticket: string): Promise<TicketHolder & { accountId: string }> {
   const match = /^wst_(acct_[0-9a-f]+)\.([0-9a-f]{48})$/.exec(ticket);
   if (!match) throw invalidTicket();
   const [, accountId, secret] = match as unknown as [string, string, string];
-  const keyId = await accountObject(env, accountId).redeemTicket(await sha256Hex(secret));
-  if (!keyId) throw invalidTicket();
-  return { accountId, keyId };
+  const holder = await accountObject(env, accountId).redeemTicket(await sha256Hex(secret));
+  if (!holder) throw invalidTicket();
+  return { accountId, ...holder };
 }

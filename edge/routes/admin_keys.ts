@@ -3,6 +3,7 @@ import { describeRoute } from 'hono-openapi';
 import { z } from 'zod';
 import { ApiError } from '../../shared/errors.ts';
 import { accountObject } from '../accounts/account-stub.ts';
+import { AllowedOriginsSchema } from '../auth/allowed-origins.ts';
 import { generateKeySecret, hashKeySecret, visiblePrefix } from '../auth/api-key-secret.ts';
 import type { AppEnv } from '../env.ts';
 import { JSON_BODY_ERRORS, readJsonBody } from '../http/json-body.ts';
@@ -24,6 +25,7 @@ const CreateKeySchema = z
   .object({
     scopes: z.array(ScopeSchema).min(1).default(['speech', 'voices', 'usage']),
     expires_at: z.iso.datetime({ offset: true }).nullable().default(null),
+    allowed_origins: AllowedOriginsSchema.default(null),
     // A caller-chosen secret, for a fixed local demo key or keys moved from another system.
     secret: z
       .string()
@@ -43,6 +45,7 @@ const ApiKeySchema = z
     created_at: z.string(),
     expires_at: z.string().nullable(),
     revoked_at: z.string().nullable(),
+    allowed_origins: z.array(z.string()).nullable().describe(AllowedOriginsSchema.description!),
   })
   .meta({ id: 'ApiKey' });
 type ApiKey = z.infer<typeof ApiKeySchema>;
@@ -92,7 +95,7 @@ adminKeysRoute.post('/admin/accounts/:id/keys', createKeyDocs, adminAuth, async 
   const accountId = c.req.param('id');
   const account = await new D1AccountStore(c.env.DB).get(accountId);
   if (!account) throw accountNotFound(accountId);
-  const { scopes, expires_at, secret: chosen } = await readJsonBody(c, CreateKeySchema);
+  const { scopes, expires_at, allowed_origins, secret: chosen } = await readJsonBody(c, CreateKeySchema);
 
   const secret = chosen ?? generateKeySecret();
   const hash = await hashKeySecret(secret);
@@ -108,6 +111,7 @@ adminKeysRoute.post('/admin/accounts/:id/keys', createKeyDocs, adminAuth, async 
     created_at: new Date().toISOString(),
     expires_at: expires_at === null ? null : new Date(expires_at).toISOString(),
     revoked_at: null,
+    allowed_origins: allowed_origins && [...new Set(allowed_origins)],
   };
   // The account's object learns of the key first: a key KV can find is always one it can judge.
   await accountObject(c.env, accountId).registerKey(record.id, record.expires_at === null ? null : Date.parse(record.expires_at));

@@ -2,7 +2,7 @@ import { type Context, Hono } from 'hono';
 import { describeRoute } from 'hono-openapi';
 import { ApiError } from '../../shared/errors.ts';
 import type { AppEnv } from '../env.ts';
-import { API_KEY_ERRORS, apiKeyAuth } from '../middleware/api-key-auth.ts';
+import { API_KEY_ERRORS, apiKeyAuth, keyOriginRefusal } from '../middleware/api-key-auth.ts';
 import { errorCatalogue, errorResponses, SOCKET_SECURITY } from '../openapi/index.ts';
 import { accountObject } from '../accounts/account-stub.ts';
 import { LIMIT_HEADERS, refusalError } from '../middleware/limits.ts';
@@ -33,10 +33,18 @@ const speechStreamDocs = describeRoute({
   },
 });
 
-/** Who opens the socket: a ticket (browsers), else the Authorization header as on HTTP. */
+/**
+ * Who opens the socket: a ticket (browsers), else the Authorization header as on HTTP. Either
+ * way a page on an origin the key does not allow is refused: browsers send Origin on upgrades.
+ */
 async function socketCaller(c: Context<AppEnv>): Promise<{ accountId: string; keyId: string }> {
   const ticket = c.req.query('ticket');
-  if (ticket !== undefined) return redeemTicket(c.env, ticket);
+  if (ticket !== undefined) {
+    const { accountId, keyId, allowedOrigins } = await redeemTicket(c.env, ticket);
+    const wrongOrigin = keyOriginRefusal(c, allowedOrigins);
+    if (wrongOrigin) throw wrongOrigin;
+    return { accountId, keyId };
+  }
   await apiKeyAuth('speech')(c, async () => {});
   const key = c.get('apiKey');
   return { accountId: key.account_id, keyId: key.id };

@@ -32,6 +32,6 @@ const ticketDocs = describeRoute({
 
 speechStreamTicketsRoute.post('/v1/audio/speech/stream/tickets', ticketDocs, apiKeyAuth('speech'), async (c) => {
   const key = c.get('apiKey');
-  const { ticket, expires_at } = await issueTicket(c.env, key.account_id, key.id);
+  const { ticket, expires_at } = await issueTicket(c.env, key.account_id, { keyId: key.id, allowedOrigins: key.allowed_origins ?? null });
   return c.json({ object: 'speech_stream_ticket' as const, ticket, expires_at } satisfies z.infer<typeof TicketSchema>, 201);
 });

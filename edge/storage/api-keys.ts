@@ -20,6 +20,8 @@ export interface ApiKeyRecord {
   expires_at: string | null;
   /** Set when the key is revoked. KV copies lag; the account's Durable Object does not. */
   revoked_at?: string | null;
+  /** The web origins the key may be used from (edge/auth/allowed-origins.ts). Absent (older records) or null: any. */
+  allowed_origins?: string[] | null;
 }
 
 export interface ApiKeyStore {
@@ -57,10 +59,11 @@ export class KvApiKeyStore implements ApiKeyStore {
 /** A key as the admin API lists it: never its secret or hash. */
 export interface ApiKeyView extends ApiKeyRecord {
   revoked_at: string | null;
+  allowed_origins: string[] | null;
 }
 
 /** The record KV holds for a key (the same fields as the admin view). */
-export const kvRecordOf = ({ id, account_id, prefix, scopes, created_at, expires_at, revoked_at }: ApiKeyView): ApiKeyRecord => ({
+export const kvRecordOf = ({ id, account_id, prefix, scopes, created_at, expires_at, revoked_at, allowed_origins }: ApiKeyView): ApiKeyRecord => ({
   id,
   account_id,
   prefix,
@@ -68,6 +71,7 @@ export const kvRecordOf = ({ id, account_id, prefix, scopes, created_at, expires
   created_at,
   expires_at,
   revoked_at,
+  allowed_origins,
 });
 
 interface KeyRow {
@@ -79,6 +83,8 @@ interface KeyRow {
   created_at: string;
   expires_at: string | null;
   revoked_at: string | null;
+  /** JSON; NULL for any origin (every key issued before the column was added). */
+  allowed_origins: string | null;
 }
 
 const toView = (row: KeyRow): ApiKeyView => ({
@@ -89,6 +95,7 @@ const toView = (row: KeyRow): ApiKeyView => ({
   created_at: row.created_at,
   expires_at: row.expires_at,
   revoked_at: row.revoked_at,
+  allowed_origins: row.allowed_origins === null ? null : (JSON.parse(row.allowed_origins) as string[]),
 });
 
 export class D1ApiKeyIndex {
@@ -99,8 +106,17 @@ export class D1ApiKeyIndex {
 
   async insert(hash: string, record: ApiKeyRecord): Promise<void> {
     await this.db
-      .prepare('INSERT INTO api_keys (id, account_id, key_hash, prefix, scopes, created_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)')
-      .bind(record.id, record.account_id, hash, record.prefix, JSON.stringify(record.scopes), record.created_at, record.expires_at)
+      .prepare('INSERT INTO api_keys (id, account_id, key_hash, prefix, scopes, created_at, expires_at, allowed_origins) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)')
+      .bind(
+        record.id,
+        record.account_id,
+        hash,
+        record.prefix,
+        JSON.stringify(record.scopes),
+        record.created_at,
+        record.expires_at,
+        record.allowed_origins ? JSON.stringify(record.allowed_origins) : null,
+      )
       .run();
   }
 

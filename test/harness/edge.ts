@@ -31,7 +31,7 @@ export interface EdgeHarness {
   createAccount(options?: AccountOptions): Promise<{ id: string }>;
   /** Creates a key through the admin API (and an account for it, unless given); returns the key's secret. */
   createKey(
-    options?: { scopes?: string[]; expires_at?: string | null; account?: string } & AccountOptions,
+    options?: { scopes?: string[]; expires_at?: string | null; allowed_origins?: string[] | null; account?: string } & AccountOptions,
   ): Promise<{ key: string; account_id: string; id: string }>;
   /** A call to the admin API with the admin token. */
   admin(method: string, path: string, body?: unknown): Promise<Response>;
@@ -170,6 +170,7 @@ export async function startEdge(options: {
       const response = await harness.admin('POST', `/admin/accounts/${accountId}/keys`, {
         ...(opts.scopes ? { scopes: opts.scopes } : {}),
         ...(opts.expires_at !== undefined ? { expires_at: opts.expires_at } : {}),
+        ...(opts.allowed_origins !== undefined ? { allowed_origins: opts.allowed_origins } : {}),
       });
       if (response.status !== 201) throw new Error(`key creation failed: ${response.status} ${await response.text()}`);
       return (await response.json()) as { key: string; account_id: string; id: string };
