@@ -63,6 +63,7 @@ describe('admin keys', () => {
       created_at: expect.any(String),
       expires_at: expiresAt,
       revoked_at: null,
+      allowed_origins: null,
     });
     const listed = await json(await edge.admin('GET', `/admin/accounts/${accountId}/keys`));
     expect(listed.body).toEqual({ object: 'list', data: [record] });
