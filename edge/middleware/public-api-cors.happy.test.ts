@@ -1,3 +1,4 @@
+import OpenAI from 'openai';
 import { describe, expect, it } from 'vitest';
 import type { OpenApiDocument } from '../../test/openapi-operations.ts';
 import { useStack } from '../../test/harness/stack.ts';
@@ -31,6 +32,23 @@ describe('preflight of the public API', () => {
     expect(listed(response.headers.get('access-control-allow-headers'))).toEqual(expect.arrayContaining(['authorization', 'content-type', 'x-request-id']));
     expect(Number(response.headers.get('access-control-max-age'))).toBeGreaterThan(0);
     expect(await response.text()).toBe('');
+  });
+
+  it('allows every header the official openai client sends, so that it works from a page', async () => {
+    const sent = new Set<string>();
+    const recording: typeof fetch = (input, init) => {
+      for (const name of new Headers(init?.headers).keys()) sent.add(name);
+      return fetch(input, init);
+    };
+    const client = new OpenAI({ baseURL: `${stack.edge.url}/v1`, apiKey: stack.key, fetch: recording, organization: 'org', project: 'project' });
+    await (await client.audio.speech.create({ model: 'tts-1', voice: 'alloy', input: 'Hi.', response_format: 'pcm' })).arrayBuffer();
+    // What a browser may send without asking, and what the API reads, aside.
+    const extra = [...sent].filter((name) => !['accept', 'content-length', 'user-agent', ...REQUEST_HEADERS.split(',')].includes(name));
+    expect(extra.length).toBeGreaterThan(5);
+    const response = await preflight('/v1/audio/speech', 'POST', [...sent].join(','));
+    expect(response.status).toBe(204);
+    const allowed = listed(response.headers.get('access-control-allow-headers'));
+    expect(extra.filter((name) => !allowed.includes(name))).toEqual([]);
   });
 
   it('allows every method the OpenAPI document gives a /v1 path', async () => {

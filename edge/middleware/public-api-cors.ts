@@ -11,6 +11,23 @@ export const PUBLIC_API_METHODS = ['GET', 'POST', 'DELETE'] as const;
 export const PUBLIC_API_REQUEST_HEADERS = ['authorization', 'content-type', REQUEST_ID_HEADER] as const;
 
 /**
+ * Headers the official `openai` client sends from a browser (`dangerouslyAllowBrowser`), which the
+ * API ignores: a preflight that did not allow them would make the browser refuse every call it makes.
+ */
+export const OPENAI_CLIENT_REQUEST_HEADERS = [
+  'openai-organization',
+  'openai-project',
+  'x-stainless-arch',
+  'x-stainless-lang',
+  'x-stainless-os',
+  'x-stainless-package-version',
+  'x-stainless-retry-count',
+  'x-stainless-runtime',
+  'x-stainless-runtime-version',
+  'x-stainless-timeout',
+] as const;
+
+/**
  * Every response header a client may read, taken from the headers the API documents (so a header
  * documented for the API reference is exposed to pages too): the request id, what a speech answer
  * says about its audio, timings and limits, Retry-After, and the 401's WWW-Authenticate.
@@ -32,7 +49,7 @@ export const EXPOSED_RESPONSE_HEADERS = Object.keys({
 export const publicApiCors = cors({
   origin: '*',
   allowMethods: [...PUBLIC_API_METHODS],
-  allowHeaders: [...PUBLIC_API_REQUEST_HEADERS],
+  allowHeaders: [...PUBLIC_API_REQUEST_HEADERS, ...OPENAI_CLIENT_REQUEST_HEADERS],
   exposeHeaders: EXPOSED_RESPONSE_HEADERS,
   // Chromium keeps a preflight's answer at most 2 hours, Firefox 24: one preflight per page and hour or two.
   maxAge: 7200,
