@@ -1,3 +1,4 @@
+import { build } from 'esbuild';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type Browser, chromium, type Page } from 'playwright-core';
@@ -19,12 +20,21 @@ let page: Page;
 
 beforeAll(async () => {
   stack = await startStack();
-  pageServer = createServer((_, response) => response.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><title>Another site</title>'));
+  // The official openai client as a page would bundle it.
+  const client = await build({ stdin: { contents: "export { default } from 'openai';", resolveDir: process.cwd() }, bundle: true, format: 'esm', platform: 'browser', write: false, logLevel: 'silent' });
+  pageServer = createServer((request, response) =>
+    request.url === '/openai.js'
+      ? response.writeHead(200, { 'content-type': 'text/javascript' }).end(client.outputFiles[0]!.text)
+      : response
+          .writeHead(200, { 'content-type': 'text/html' })
+          .end('<!doctype html><title>Another site</title><script type="module">import OpenAI from "/openai.js"; window.OpenAI = OpenAI;</script>'),
+  );
   await new Promise<void>((resolve) => pageServer.listen(0, '127.0.0.1', resolve));
   pageOrigin = `http://127.0.0.1:${(pageServer.address() as AddressInfo).port}`;
   browser = await chromium.launch({ executablePath: chromiumPath(), args: ['--disable-dev-shm-usage'] });
   page = await browser.newPage();
   await page.goto(`${pageOrigin}/`);
+  await page.waitForFunction(() => 'OpenAI' in globalThis);
 });
 afterAll(async () => {
   await browser?.close();
@@ -99,6 +109,24 @@ describe('a page on another origin', () => {
     const refused = (await fetchFromPage('/v1/audio/speech', elsewhere.key, SPEECH)) as PageAnswer;
     expect(refused.status).toBe(403);
     expect(JSON.parse(refused.body).error.code).toBe('origin_not_allowed');
+  });
+
+  it('gets audio through the official openai client (its own headers pass the preflight)', async () => {
+    const answer = await page.evaluate(
+      async ({ baseURL, apiKey }) => {
+        const { OpenAI } = globalThis as unknown as { OpenAI: typeof import('openai').default };
+        const client = new OpenAI({ baseURL, apiKey, dangerouslyAllowBrowser: true, maxRetries: 0 });
+        try {
+          const speech = await client.audio.speech.create({ model: 'tts-1', voice: 'alloy', input: 'Hello from the client.', response_format: 'wav' });
+          return { bytes: (await speech.arrayBuffer()).byteLength };
+        } catch (error) {
+          return { failed: String(error) };
+        }
+      },
+      { baseURL: `${stack.edge.url}/v1`, apiKey: stack.key },
+    );
+    expect(answer).toEqual({ bytes: expect.any(Number) });
+    expect((answer as { bytes: number }).bytes).toBeGreaterThan(10_000);
   });
 
   it('cannot call the admin API: the browser refuses it', async () => {
