@@ -20,6 +20,13 @@ const ENTRY = new URL('../../gpu-worker/main.ts', import.meta.url).pathname;
 
 export const TEST_WORKER_SECRET = 'test-secret-0123456789abcdef';
 
+// Workers still running when this process exits (a bench that threw before its finally, a test
+// file that ended early) are killed with it rather than left behind on their port.
+const running = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of running) child.kill('SIGKILL');
+});
+
 export interface GpuWorkerOptions {
   secret?: string;
   env?: Record<string, string>;
@@ -36,6 +43,8 @@ export async function startGpuWorker(options: GpuWorkerOptions = {}): Promise<Gp
     env: { ...process.env, WORKER_SECRET: secret, ESPEAK_THREADS: '2', DRAIN_GRACE_MS: '5000', ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  running.add(child);
+  child.once('exit', () => running.delete(child));
   const logs: Array<Record<string, unknown>> = [];
   let stderr = '';
   child.stderr!.on('data', (chunk) => (stderr += chunk));
