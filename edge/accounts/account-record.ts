@@ -1,3 +1,4 @@
+import { addColumnIfMissing } from './add-column.ts';
 import { type AccountConfig, type AccountLimits, type CreditChange, DEFAULT_LIMITS } from './types.ts';
 
 const SCHEMA = `
@@ -33,10 +34,7 @@ export class AccountRecord {
     this.sql = sql;
     this.sql.exec(SCHEMA);
     // Objects created before voices existed: their account row gains the voice quota.
-    const columns = this.sql.exec<{ name: string }>('PRAGMA table_info(account)').toArray();
-    if (!columns.some((column) => column.name === 'max_voices')) {
-      this.sql.exec(`ALTER TABLE account ADD COLUMN max_voices INTEGER NOT NULL DEFAULT ${DEFAULT_LIMITS.max_voices}`);
-    }
+    addColumnIfMissing(this.sql, 'account', 'max_voices', `INTEGER NOT NULL DEFAULT ${DEFAULT_LIMITS.max_voices}`);
   }
 
   read(): AccountRow | undefined {

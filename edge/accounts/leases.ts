@@ -1,3 +1,4 @@
+import { addColumnIfMissing } from './add-column.ts';
 import { type AccountSnapshot, LEASE_TTL_MS, type ProgressReport } from './types.ts';
 
 const SCHEMA = `
@@ -48,9 +49,7 @@ export class Leases {
     this.sql = sql;
     this.sql.exec(SCHEMA);
     // Objects created before realtime sockets: their leases gain the slot they share.
-    if (!this.sql.exec<{ name: string }>('PRAGMA table_info(leases)').toArray().some((column) => column.name === 'stream_id')) {
-      this.sql.exec('ALTER TABLE leases ADD COLUMN stream_id TEXT');
-    }
+    addColumnIfMissing(this.sql, 'leases', 'stream_id', 'TEXT');
   }
 
   get(requestId: string): LeaseRow | undefined {

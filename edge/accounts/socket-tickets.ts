@@ -1,3 +1,5 @@
+import { addColumnIfMissing } from './add-column.ts';
+
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS socket_tickets (ticket_hash TEXT PRIMARY KEY, key_id TEXT NOT NULL, expires_ms INTEGER NOT NULL, allowed_origins TEXT);
 `;
@@ -21,9 +23,7 @@ export class SocketTickets {
     this.sql = sql;
     this.sql.exec(SCHEMA);
     // Objects made before tickets carried the key's origins.
-    if (!this.sql.exec<{ name: string }>('PRAGMA table_info(socket_tickets)').toArray().some((column) => column.name === 'allowed_origins')) {
-      this.sql.exec('ALTER TABLE socket_tickets ADD COLUMN allowed_origins TEXT');
-    }
+    addColumnIfMissing(this.sql, 'socket_tickets', 'allowed_origins', 'TEXT');
   }
 
   issue(ticketHash: string, { keyId, allowedOrigins }: TicketHolder, now: number, ttlMs: number): void {
