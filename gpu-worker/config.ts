@@ -1,7 +1,7 @@
 import { availableParallelism, hostname } from 'node:os';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import { oneOf, optional, parseVariables, required, withDefault, wholeNumber } from '../shared/config/variables.ts';
+import { isHttpUrl, oneOf, optional, parseVariables, required, withDefault, wholeNumber } from '../shared/config/variables.ts';
 import { DEFAULT_HEARTBEAT_MS } from '../shared/protocol/pool.ts';
 
 /** Everything the worker reads from its flags and environment, checked once at start-up. */
@@ -39,10 +39,7 @@ function httpUrl(origin: boolean) {
     .string({ error: allowed })
     .trim()
     .refine(
-      (text) => {
-        const url = URL.canParse(text) ? new URL(text) : undefined;
-        return (url?.protocol === 'http:' || url?.protocol === 'https:') && (!origin || url.href === `${url.origin}/`);
-      },
+      (text) => isHttpUrl(text) && (!origin || new URL(text).href === `${new URL(text).origin}/`),
       { error: allowed },
     )
     .transform((text) => new URL(text).href.replace(/\/$/, ''));

@@ -7,7 +7,7 @@
  * Imported by Node scripts as well as the edge: nothing here may need the Workers runtime.
  */
 import { z } from 'zod';
-import { oneOf, optional, parseVariables, required, variableText, withDefault, wholeNumber } from '../../shared/config/variables.ts';
+import { isHttpUrl, oneOf, optional, parseVariables, required, variableText, withDefault, wholeNumber } from '../../shared/config/variables.ts';
 import { DEFAULT_RESPONSE_FORMAT, RESPONSE_FORMATS } from '../../shared/schemas/speech.ts';
 import { readAliasTable } from '../speech/openai-alias-table.ts';
 import { OpenAiAliases } from '../speech/openai-aliases.ts';
@@ -17,10 +17,7 @@ const HTTP_URLS = 'must be comma-separated http(s) base URLs of gpu-workers, or 
 /** Comma-separated base URLs, trimmed and without a trailing slash; blanks between commas are skipped. */
 const workerUrls = z.string({ error: HTTP_URLS }).transform((text, ctx) => {
   const urls = text.split(',').map((url) => url.trim().replace(/\/$/, '')).filter(Boolean);
-  for (const url of urls) {
-    const protocol = URL.canParse(url) ? new URL(url).protocol : undefined;
-    if (protocol !== 'http:' && protocol !== 'https:') ctx.addIssue({ code: 'custom', message: `${HTTP_URLS} ("${url}" is not one)` });
-  }
+  for (const url of urls) if (!isHttpUrl(url)) ctx.addIssue({ code: 'custom', message: `${HTTP_URLS} ("${url}" is not one)` });
   return urls;
 });
 

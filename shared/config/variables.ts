@@ -37,6 +37,12 @@ export function wholeNumber(min: number, max = Number.MAX_SAFE_INTEGER) {
     .transform(Number);
 }
 
+/** Whether `text` is an http or https URL. */
+export function isHttpUrl(text: string): boolean {
+  const protocol = URL.canParse(text) ? new URL(text).protocol : undefined;
+  return protocol === 'http:' || protocol === 'https:';
+}
+
 /** Text naming one of `values`. */
 export function oneOf<const V extends readonly [string, ...string[]]>(values: V) {
   return z.enum(values, { error: `must be one of ${values.join(', ')}` });
