@@ -44,13 +44,14 @@ export function keyRefusal(status: KeyStatus | 'account_not_found'): ApiError | 
 
 /** The 403 for a page on an origin the key does not allow (edge/auth/allowed-origins.ts); null: it may go on. */
 export const keyOriginRefusal = (c: Context<AppEnv>, allowed: readonly string[] | null | undefined): ApiError | null =>
-  originRefusal(allowed, c.req.header('origin'), new URL(c.req.url).origin);
+  // Most keys list no origins: they skip parsing the URL on every request.
+  allowed ? originRefusal(allowed, c.req.header('origin'), new URL(c.req.url).origin) : null;
 
 /**
  * Resolves `Authorization: Bearer <key>` to its key record (KV, by the secret's hash) and checks
- * its expiry, the page's origin (when a browser sends one) and that it has one of `scopes`. It does not ask whether the key was revoked: use
- * it alone only on a route whose next step asks the account's Durable Object anyway (speech
- * admission does); everywhere else use `apiKeyAuth`.
+ * its expiry, the page's origin (when a browser sends one) and that it has one of `scopes`. It
+ * does not ask whether the key was revoked: use it alone only on a route whose next step asks the
+ * account's Durable Object anyway (speech admission does); everywhere else use `apiKeyAuth`.
  */
 export const identifyApiKey = (...scopes: KeyScope[]) =>
   createMiddleware<AppEnv>(async (c, next) => {
