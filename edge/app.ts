@@ -18,6 +18,8 @@ import { speechStreamRoute } from './routes/v1_audio_speech_stream.ts';
 import { speechStreamTicketsRoute } from './routes/v1_audio_speech_stream_tickets.ts';
 import { speechWithTimestampsRoute } from './routes/v1_audio_speech_with_timestamps.ts';
 import { modelsRoute } from './routes/v1_models.ts';
+import { createTokenRoute } from './routes/v1_tokens_create.ts';
+import { tokenByIdRoute } from './routes/v1_tokens_id.ts';
 import { usageRoute } from './routes/v1_usage.ts';
 import { voicesRoute } from './routes/v1_voices.ts';
 import { createVoiceRoute } from './routes/v1_voices_create.ts';
@@ -44,6 +46,8 @@ export const app = new Hono<AppEnv>()
   .route('/', designVoiceRoute)
   .route('/', voiceByIdRoute)
   .route('/', usageRoute)
+  .route('/', createTokenRoute)
+  .route('/', tokenByIdRoute)
   .route('/', adminAccountsRoute)
   .route('/', adminKeysRoute)
   .route('/', adminCreditsRoute)

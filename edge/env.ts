@@ -2,6 +2,7 @@ import type { TimingVariables } from 'hono/timing';
 import type { AccountDO } from './accounts/account-do.ts';
 import type { PoolDO } from './pool/pool-do.ts';
 import type { SpeechTicket } from './accounts/speech-ticket.ts';
+import type { Caller } from './middleware/caller-auth.ts';
 import type { ApiKeyRecord } from './storage/api-keys.ts';
 
 /** Bindings declared in wrangler.toml, plus the secrets set with `wrangler secret put`. */
@@ -31,8 +32,10 @@ export interface Env {
 /** `metric`: the Server-Timing middleware's timers (hono/timing), on the routes that use it. */
 export interface AppVariables extends TimingVariables {
   requestId: string;
-  /** Set by the API-key middleware on authenticated routes. */
+  /** Set by the API-key middleware on routes that only keys may use. */
   apiKey: ApiKeyRecord;
+  /** Who the request acts for, a key or a client token: set on every authenticated route (middleware/caller-auth.ts). */
+  caller: Caller;
   /** Set by the speech limits middleware once a request is admitted. */
   speechTicket: SpeechTicket;
 }

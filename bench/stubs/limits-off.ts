@@ -40,14 +40,14 @@ function unlimitedTicket(characters: number, clientSignal: AbortSignal): SpeechT
 }
 
 /** An admission as if the account had no limits at all. */
-const unlimited = (characters: number) => {
+const unlimited = (characters: number, keyId: string) => {
   const bucket = { limit: Number.MAX_SAFE_INTEGER, remaining: Number.MAX_SAFE_INTEGER, resetSeconds: 0 };
-  return { ok: true as const, reserved: characters, lease_expires_ms: Number.MAX_SAFE_INTEGER, balance: Number.MAX_SAFE_INTEGER, requests: bucket, characters: bucket, streams: { limit: Number.MAX_SAFE_INTEGER, active: 0 } };
+  return { ok: true as const, key_id: keyId, reserved: characters, lease_expires_ms: Number.MAX_SAFE_INTEGER, balance: Number.MAX_SAFE_INTEGER, requests: bucket, characters: bucket, streams: { limit: Number.MAX_SAFE_INTEGER, active: 0 } };
 };
 
-export const admitSpeech: typeof Limits.admitSpeech = async (_c, { characters, clientSignal }) => ({
+export const admitSpeech: typeof Limits.admitSpeech = async (_c, { caller, characters, clientSignal }) => ({
   ticket: unlimitedTicket(characters, clientSignal),
-  admission: unlimited(characters),
+  admission: unlimited(characters, caller.keyId ?? ''),
 });
 
 export const speechLimits: typeof Limits.speechLimits = (measure: (c: Context<AppEnv>) => Promise<{ characters: number }>) =>

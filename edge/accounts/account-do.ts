@@ -3,6 +3,8 @@ import type { Env } from '../env.ts';
 import { D1UsageLedger } from '../storage/usage-ledger.ts';
 import { AccountRecord, limitsOf } from './account-record.ts';
 import { StreamAdmission } from './admission.ts';
+import type { AuthorizedToken, ClientTokenSpec, ClientTokenState, TokenRefusalReason, TokenUse } from './client-token-types.ts';
+import { ClientTokens } from './client-tokens.ts';
 import { KeyStatuses } from './key-status.ts';
 import { LedgerOutbox } from './ledger-outbox.ts';
 import { Leases } from './leases.ts';
@@ -14,7 +16,9 @@ import type {
   AccountSnapshot,
   Admission,
   AdmitRequest,
+  Charged,
   CreditChange,
+  Credential,
   KeyStatus,
   ProgressReport,
   RegisterVoiceRequest,
@@ -28,7 +32,8 @@ import { VoiceRegistry } from './voice-registry.ts';
 
 /**
  * The exact state of one account (one object per account id): its credit balance, its
- * rate-limit token buckets, the leases of its running streams and the status of its keys. Each
+ * rate-limit token buckets, the leases of its running streams, the status of its keys and its
+ * client tokens. Each
  * part keeps its own tables (see the classes it is made of); this class is the RPC surface and
  * keeps the alarm.
  *
@@ -40,6 +45,7 @@ import { VoiceRegistry } from './voice-registry.ts';
 export class AccountDO extends DurableObject<Env> {
   private readonly account: AccountRecord;
   private readonly keys: KeyStatuses;
+  private readonly tokens: ClientTokens;
   private readonly buckets: RateBuckets;
   private readonly leases: Leases;
   private readonly outbox: LedgerOutbox;
@@ -54,16 +60,18 @@ export class AccountDO extends DurableObject<Env> {
     const { storage } = ctx;
     this.account = new AccountRecord(storage.sql);
     this.keys = new KeyStatuses(storage.sql);
+    this.tokens = new ClientTokens(storage.sql, this.keys);
     this.buckets = new RateBuckets(storage.sql);
     this.leases = new Leases(storage.sql);
     this.outbox = new LedgerOutbox(storage.sql);
-    this.settlements = new SettlementBook(storage, { account: this.account, leases: this.leases, outbox: this.outbox });
+    this.settlements = new SettlementBook(storage, { account: this.account, leases: this.leases, outbox: this.outbox, tokens: this.tokens });
     this.voices = new VoiceRegistry(storage.sql);
     this.voiceQuota = new VoiceQuota(storage, { account: this.account, voices: this.voices });
     this.tickets = new SocketTickets(storage.sql);
     this.admission = new StreamAdmission(storage, {
       account: this.account,
       keys: this.keys,
+      tokens: this.tokens,
       voices: this.voices,
       buckets: this.buckets,
       leases: this.leases,
@@ -118,6 +126,29 @@ export class AccountDO extends DurableObject<Env> {
     return this.keys.status(keyId, Date.now());
   }
 
+  // ---- client tokens: minted by a key, checked and capped in admission (ClientTokens) ----
+
+  /** Stores a new token (by its hash) for the key in the spec, which must be active. */
+  mintToken(spec: ClientTokenSpec): { ok: true; token: ClientTokenState } | { ok: false; reason: 'key_inactive' } {
+    const now = Date.now();
+    if (this.keys.refusal(spec.key_id, now)) return { ok: false, reason: 'key_inactive' };
+    return { ok: true, token: this.tokens.mint(spec, now) };
+  }
+
+  tokenState(tokenId: string): ClientTokenState | null {
+    return this.tokens.state(tokenId, Date.now());
+  }
+
+  /** Revokes a token from its next request on. */
+  revokeToken(tokenId: string): ClientTokenState | null {
+    return this.tokens.revoke(tokenId, Date.now());
+  }
+
+  /** Whether a token may be used for `use` (a route that takes nothing from it: listing voices or models, a socket's configuration). */
+  authorizeToken(use: TokenUse): { ok: true; token: AuthorizedToken } | { ok: false; reason: TokenRefusalReason } {
+    return this.tokens.authorize(use, Date.now());
+  }
+
   // ---- voices: existence, version and quota ----
 
   voice(voiceId: string): VoiceEntry | null {
@@ -148,9 +179,9 @@ export class AccountDO extends DurableObject<Env> {
     return admission;
   }
 
-  /** A realtime socket opening: an active key and one token of the requests-per-minute limit. */
-  admitSocket(keyId: string): { ok: true } | Extract<Admission, { ok: false }> {
-    return this.admission.admitSocket(keyId);
+  /** A realtime socket opening: an active key (or a token that may open one) and one token of the requests-per-minute limit. */
+  admitSocket(credential: Credential): ({ ok: true } & Charged) | Extract<Admission, { ok: false }> {
+    return this.admission.admitSocket(credential);
   }
 
   // ---- tickets: a browser's way onto a realtime socket without its key in the URL ----

@@ -1,14 +1,17 @@
 import type { AccountRecord } from './account-record.ts';
+import type { AuthorizedToken } from './client-token-types.ts';
+import type { ClientTokens } from './client-tokens.ts';
 import type { KeyStatuses } from './key-status.ts';
 import type { Leases } from './leases.ts';
 import type { RateBuckets } from './rate-buckets.ts';
 import type { SettlementBook } from './settlement-book.ts';
-import { type Admission, type AdmitRequest, LEASE_TTL_MS, type RefusalReason } from './types.ts';
+import { type Admission, type AdmitRequest, type Charged, type Credential, LEASE_TTL_MS, type RefusalReason } from './types.ts';
 import type { VoiceRegistry } from './voice-registry.ts';
 
 export interface AdmissionParts {
   account: AccountRecord;
   keys: KeyStatuses;
+  tokens: ClientTokens;
   voices: VoiceRegistry;
   buckets: RateBuckets;
   leases: Leases;
@@ -29,17 +32,35 @@ export class StreamAdmission {
   }
 
   /**
-   * Decides whether a speech request may start: the key is active, the request id is new, the
-   * credits cover its characters, and the request, character and stream limits all have room.
-   * Only when everything passes is anything taken: a request token, its characters from the
-   * character bucket, its characters from the balance (reserved) and a stream lease.
+   * Who the request acts as: an active key, or a client token that may be used for what it asks
+   * (edge/accounts/client-tokens.ts) and the key that minted it.
+   */
+  private identify(credential: Credential, now: number): { ok: true; keyId: string; token?: AuthorizedToken } | { ok: false; reason: RefusalReason } {
+    if (credential.token) {
+      const authorized = this.parts.tokens.authorize(credential.token, now);
+      return authorized.ok ? { ok: true, keyId: authorized.token.key_id, token: authorized.token } : authorized;
+    }
+    const keyRefused = this.parts.keys.refusal(credential.key_id, now);
+    return keyRefused ? { ok: false, reason: keyRefused } : { ok: true, keyId: credential.key_id };
+  }
+
+  /**
+   * Decides whether a speech request may start: the key (or client token) may be used for it,
+   * the request id is new, the token's caps and the credits cover its characters, and the
+   * request, character and stream limits all have room. Only when everything passes is anything
+   * taken: a request token, its characters from the character bucket, its characters from the
+   * balance (reserved) and from the token's cap, and a stream lease.
    */
   admit(request: AdmitRequest): Admission {
-    const { keys, voices, buckets, leases, settlements } = this.parts;
+    const { tokens, voices, buckets, leases, settlements } = this.parts;
     const account = this.parts.account.read();
     if (!account) return { ok: false, reason: 'account_not_found' };
-    const keyRefused = keys.refusal(request.key_id, Date.now());
-    if (keyRefused) return { ok: false, reason: keyRefused };
+    const who = this.identify(request, Date.now());
+    if (!who.ok) return { ok: false, reason: who.reason };
+    const countsRequest = request.count_request !== false;
+    // The token's caps come before the account's limits: what the token has left is the tighter bound.
+    const exhausted = who.token && tokens.exhaustion(who.token, request.characters, countsRequest);
+    if (exhausted) return { ok: false, reason: exhausted, token: who.token!.standing };
     // Before anything is taken: a request for a voice the account does not have costs nothing.
     const voice = request.voice_id === undefined ? undefined : voices.get(request.voice_id);
     if (request.voice_id !== undefined && !voice) return { ok: false, reason: 'voice_not_found' };
@@ -48,7 +69,7 @@ export class StreamAdmission {
     settlements.sweep(now);
     if (leases.get(request.request_id) || settlements.has(request.request_id)) return { ok: false, reason: 'request_id_reused' };
 
-    const requestsTaken = buckets.take('requests', request.count_request === false ? 0 : 1, account, now);
+    const requestsTaken = buckets.take('requests', countsRequest ? 1 : 0, account, now);
     const charactersTaken = buckets.take('characters', request.characters, account, now);
     const active = leases.activeStreams();
     // A piece of a stream that already holds its slot (a socket's next chunk) needs no other.
@@ -63,6 +84,7 @@ export class StreamAdmission {
       requests: buckets.peek('requests', account, now, requestsTaken.state),
       characters: buckets.peek('characters', account, now, charactersTaken.state),
       streams: { limit: account.concurrent_streams, active },
+      ...(who.token ? { token: who.token.standing } : {}),
     });
 
     if (request.characters > account.balance) return refused('insufficient_credits');
@@ -74,14 +96,27 @@ export class StreamAdmission {
     if (!slotHeld && active >= account.concurrent_streams) return refused('concurrent_streams', 1);
 
     const leaseExpires = now + (request.lease_ttl_ms ?? LEASE_TTL_MS);
-    this.storage.transactionSync(() => {
+    const token = who.token;
+    const tokenLeft = this.storage.transactionSync(() => {
       buckets.save('requests', requestsTaken.state);
       buckets.save('characters', charactersTaken.state);
       this.parts.account.addToBalance(-request.characters);
-      leases.add({ requestId: request.request_id, keyId: request.key_id, reserved: request.characters, admittedMs: now, expiresMs: leaseExpires, streamId });
+      leases.add({
+        requestId: request.request_id,
+        keyId: who.keyId,
+        tokenId: token?.token_id,
+        countedRequest: countsRequest,
+        reserved: request.characters,
+        admittedMs: now,
+        expiresMs: leaseExpires,
+        streamId,
+      });
+      return token && tokens.take(token, request.characters, countsRequest);
     });
     return {
       ok: true,
+      key_id: who.keyId,
+      ...(token ? { token_id: token.token_id, token: tokenLeft! } : {}),
       reserved: request.characters,
       lease_expires_ms: leaseExpires,
       ...(voice ? { voice_version: voice.version } : {}),
@@ -93,23 +128,30 @@ export class StreamAdmission {
   }
 
   /**
-   * A realtime socket opening: its key must be active, and it takes one token of the
-   * requests-per-minute limit (its chunks take characters, credits and a slot, but no request).
+   * A realtime socket opening: its key must be active (or its client token usable for the
+   * socket, with a request left), and it takes one token of the requests-per-minute limit and one
+   * of the client token's requests (its chunks take characters, credits and a slot, but no request).
    */
-  admitSocket(keyId: string): { ok: true } | Extract<Admission, { ok: false }> {
-    const { keys, buckets } = this.parts;
+  admitSocket(credential: Credential): ({ ok: true } & Charged) | Extract<Admission, { ok: false }> {
+    const { tokens, buckets } = this.parts;
     const account = this.parts.account.read();
     if (!account) return { ok: false, reason: 'account_not_found' };
-    const keyRefused = keys.refusal(keyId, Date.now());
-    if (keyRefused) return { ok: false, reason: keyRefused };
     const now = Date.now();
+    const who = this.identify(credential, now);
+    if (!who.ok) return { ok: false, reason: who.reason };
+    const exhausted = who.token && tokens.exhaustion(who.token, 0, true);
+    if (exhausted) return { ok: false, reason: exhausted, token: who.token!.standing };
     const taken = buckets.take('requests', 1, account, now);
     if (!taken.ok) {
       const requests = buckets.peek('requests', account, now, taken.state);
       return { ok: false, reason: 'requests_per_minute', retry_after_seconds: taken.retryAfterSeconds, requests };
     }
-    buckets.save('requests', taken.state);
-    return { ok: true };
+    const token = who.token;
+    this.storage.transactionSync(() => {
+      buckets.save('requests', taken.state);
+      if (token) tokens.take(token, 0, true);
+    });
+    return { ok: true, key_id: who.keyId, ...(token ? { token_id: token.token_id } : {}) };
   }
 }
 

@@ -35,6 +35,11 @@ export class KeyStatuses {
     return 'active';
   }
 
+  /** When the key was revoked; null while it is not (or is not registered here). */
+  revokedAt(keyId: string): number | null {
+    return this.sql.exec<{ revoked_ms: number | null }>('SELECT revoked_ms FROM keys WHERE key_id = ?', keyId).toArray()[0]?.revoked_ms ?? null;
+  }
+
   /** Why a request with this key is refused, or null when the key is active. */
   refusal(keyId: string, now: number): RefusalReason | null {
     const status = this.status(keyId, now);

@@ -12,7 +12,10 @@ CREATE TABLE IF NOT EXISTS leases (
   charge_so_far INTEGER NOT NULL DEFAULT 0,
   context TEXT,
   -- The stream slot the lease holds: its own request id, or a realtime socket's, shared by its chunks.
-  stream_id TEXT
+  stream_id TEXT,
+  -- The client token the request came with (its reservation returns to it), and whether the request took one of its requests.
+  token_id TEXT,
+  counted_request INTEGER NOT NULL DEFAULT 1
 );
 `;
 
@@ -26,6 +29,8 @@ export type LeaseRow = {
   delivered_audio_ms: number;
   charge_so_far: number;
   context: string | null;
+  token_id: string | null;
+  counted_request: number;
 };
 
 export interface NewLease {
@@ -35,6 +40,10 @@ export interface NewLease {
   admittedMs: number;
   expiresMs: number;
   streamId: string;
+  /** The client token the request came with. */
+  tokenId?: string | undefined;
+  /** Whether the request counted as one (a socket's chunk does not). */
+  countedRequest: boolean;
 }
 
 /**
@@ -50,6 +59,9 @@ export class Leases {
     this.sql.exec(SCHEMA);
     // Objects created before realtime sockets: their leases gain the slot they share.
     addColumnIfMissing(this.sql, 'leases', 'stream_id', 'TEXT');
+    // And before client tokens.
+    addColumnIfMissing(this.sql, 'leases', 'token_id', 'TEXT');
+    addColumnIfMissing(this.sql, 'leases', 'counted_request', 'INTEGER NOT NULL DEFAULT 1');
   }
 
   get(requestId: string): LeaseRow | undefined {
@@ -58,13 +70,15 @@ export class Leases {
 
   add(lease: NewLease): void {
     this.sql.exec(
-      'INSERT INTO leases (request_id, key_id, reserved, admitted_ms, expires_ms, stream_id) VALUES (?, ?, ?, ?, ?, ?)',
+      'INSERT INTO leases (request_id, key_id, reserved, admitted_ms, expires_ms, stream_id, token_id, counted_request) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
       lease.requestId,
       lease.keyId,
       lease.reserved,
       lease.admittedMs,
       lease.expiresMs,
       lease.streamId,
+      lease.tokenId ?? null,
+      lease.countedRequest ? 1 : 0,
     );
   }
 

@@ -1,5 +1,6 @@
 import type { UsageEntry } from '../storage/usage-ledger.ts';
 import type { AccountRecord } from './account-record.ts';
+import type { ClientTokens } from './client-tokens.ts';
 import type { LedgerOutbox } from './ledger-outbox.ts';
 import type { LeaseRow, Leases } from './leases.ts';
 import type { SettleRequest, Settlement, StreamContext } from './types.ts';
@@ -40,13 +41,15 @@ export class SettlementBook {
   private readonly account: AccountRecord;
   private readonly leases: Leases;
   private readonly outbox: LedgerOutbox;
+  private readonly tokens: ClientTokens;
 
-  constructor(storage: DurableObjectStorage, parts: { account: AccountRecord; leases: Leases; outbox: LedgerOutbox }) {
+  constructor(storage: DurableObjectStorage, parts: { account: AccountRecord; leases: Leases; outbox: LedgerOutbox; tokens: ClientTokens }) {
     this.storage = storage;
     this.sql = storage.sql;
     this.account = parts.account;
     this.leases = parts.leases;
     this.outbox = parts.outbox;
+    this.tokens = parts.tokens;
     this.sql.exec(SCHEMA);
   }
 
@@ -96,6 +99,14 @@ export class SettlementBook {
     this.storage.transactionSync(() => {
       this.leases.remove(lease.request_id);
       this.account.addToBalance(lease.reserved - charged);
+      if (lease.token_id !== null) {
+        this.tokens.settle(lease.token_id, {
+          reserved: lease.reserved,
+          charged,
+          countedRequest: lease.counted_request === 1,
+          failedUnheard: status === 'failed' && charged === 0,
+        });
+      }
       this.sql.exec(
         'INSERT INTO settlements (request_id, key_id, reserved, charged, status, settled_ms) VALUES (?, ?, ?, ?, ?, ?)',
         lease.request_id,
@@ -117,6 +128,7 @@ function expiredLeaseEntry(accountId: string, lease: LeaseRow): UsageEntry {
     account_id: accountId,
     request_id: lease.request_id,
     key_id: lease.key_id,
+    token_id: lease.token_id,
     model: context.model,
     voice: context.voice,
     characters: lease.reserved,

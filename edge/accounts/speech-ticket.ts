@@ -41,9 +41,9 @@ export interface TicketOptions {
   env: Env;
   waitUntil(promise: Promise<unknown>): void;
   accountId: string;
-  keyId: string;
   requestId: string;
   characters: number;
+  /** Says whom the request is charged to: the key, and the client token it came with. */
   admission: Extract<Admission, { ok: true }>;
   /** The client's going away ends the stream as `client_closed`. */
   clientSignal?: AbortSignal;
@@ -61,7 +61,7 @@ const log = (level: 'warn' | 'error', requestId: string, message: string, fields
  * reservation and the slot of a request that started no stream.
  */
 export function openSpeechTicket(options: TicketOptions): SpeechTicket & { releaseUnused(): Promise<void> } {
-  const { env, waitUntil, accountId, keyId, requestId, characters, admission, clientSignal } = options;
+  const { env, waitUntil, accountId, requestId, characters, admission, clientSignal } = options;
   const account = accountObject(env, accountId);
   const admittedAt = new Date();
   let usage: StreamUsage | undefined;
@@ -95,7 +95,8 @@ export function openSpeechTicket(options: TicketOptions): SpeechTicket & { relea
     await new D1UsageLedger(env.DB).record({
       account_id: accountId,
       request_id: requestId,
-      key_id: keyId,
+      key_id: admission.key_id,
+      token_id: admission.token_id ?? null,
       model: usage!.model,
       voice: usage!.voice,
       characters,

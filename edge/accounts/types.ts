@@ -1,3 +1,4 @@
+import type { TokenRefusalReason, TokenStanding, TokenUse } from './client-token-types.ts';
 import type { BucketView } from './token-bucket.ts';
 
 /** What an account may do; enforced by its Durable Object. */
@@ -50,9 +51,14 @@ export interface AccountSnapshot {
 
 export type KeyStatus = 'active' | 'revoked' | 'expired' | 'unknown';
 
-export interface AdmitRequest {
+/**
+ * Who a request acts as: one of the account's keys (the edge found it by its secret's hash), or a
+ * client token one of them minted, which only this object can resolve (it keeps the tokens).
+ */
+export type Credential = { key_id: string; token?: never } | { token: TokenUse; key_id?: never };
+
+export type AdmitRequest = Credential & {
   request_id: string;
-  key_id: string;
   /** The request's size in characters: what the character bucket is charged and the credits reserved. */
   characters: number;
   /** A cloned or designed voice the request speaks with: refused unless the account has it. */
@@ -65,7 +71,7 @@ export interface AdmitRequest {
   stream_id?: string;
   /** False: not a request of its own for the requests-per-minute limit (a socket's chunk). */
   count_request?: boolean;
-}
+};
 
 export type RefusalReason =
   | 'account_not_found'
@@ -78,7 +84,8 @@ export type RefusalReason =
   | 'input_exceeds_character_limit'
   | 'requests_per_minute'
   | 'characters_per_minute'
-  | 'concurrent_streams';
+  | 'concurrent_streams'
+  | TokenRefusalReason;
 
 /** The account's standing after an admission decision; it becomes the response's limit headers. */
 export interface Standing {
@@ -86,10 +93,18 @@ export interface Standing {
   requests: BucketView;
   characters: BucketView;
   streams: { limit: number; active: number };
+  /** What the client token has left, when the request came with one. */
+  token?: TokenStanding;
+}
+
+/** Whom an admitted request is charged to: the key, and the client token it came with. */
+export interface Charged {
+  key_id: string;
+  token_id?: string;
 }
 
 export type Admission =
-  | ({ ok: true; reserved: number; lease_expires_ms: number; voice_version?: number } & Standing)
+  | ({ ok: true; reserved: number; lease_expires_ms: number; voice_version?: number } & Charged & Standing)
   | ({ ok: false; reason: RefusalReason; retry_after_seconds?: number } & Partial<Standing>);
 
 /** How a stream ended, as the edge reports it when it settles. */

@@ -9,6 +9,7 @@ import { ORIGIN_ERRORS, originRefusal } from '../auth/allowed-origins.ts';
 import { errorCatalogue } from '../openapi/error-catalogue.ts';
 import { documentHeaders } from '../openapi/headers.ts';
 import { type KeyScope, KvApiKeyStore } from '../storage/api-keys.ts';
+import { isClientToken } from '../tokens/token-secret.ts';
 
 export const bearerToken = (header: string | undefined): string | undefined => {
   const match = header?.match(/^Bearer\s+(\S+)\s*$/i);
@@ -21,7 +22,7 @@ export const WWW_AUTHENTICATE_HEADERS = documentHeaders({ 'www-authenticate': '`
 export const KEY_REFUSAL_ERRORS = errorCatalogue({ 401: ['invalid_api_key', 'revoked_api_key', 'expired_api_key'] }, { 401: WWW_AUTHENTICATE_HEADERS });
 /** What API-key authentication refuses a request with. */
 export const API_KEY_ERRORS = errorCatalogue(
-  { 401: ['missing_api_key', ...KEY_REFUSAL_ERRORS.codes[401]], 403: ['missing_scope', ...ORIGIN_ERRORS.codes[403]] },
+  { 401: ['missing_api_key', ...KEY_REFUSAL_ERRORS.codes[401]], 403: ['missing_scope', 'token_scope', ...ORIGIN_ERRORS.codes[403]] },
   KEY_REFUSAL_ERRORS.headers,
 );
 
@@ -57,6 +58,8 @@ export const identifyApiKey = (...scopes: KeyScope[]) =>
   createMiddleware<AppEnv>(async (c, next) => {
     const secret = bearerToken(c.req.header('authorization'));
     if (!secret) throw unauthorized('missing_api_key', 'Send your API key as "Authorization: Bearer <key>".');
+    // A client token is for speaking and reading voices (edge/middleware/caller-auth.ts), never for this route.
+    if (isClientToken(secret)) throw new ApiError(403, 'permission_error', 'token_scope', 'Client tokens cannot be used on this route: it takes an API key.');
     const record = await new KvApiKeyStore(c.env.API_KEYS).findByHash(await hashKeySecret(secret));
     if (!record) throw unauthorized('invalid_api_key', 'The API key is not valid.');
     if (record.revoked_at) throw keyRefusal('revoked')!;
@@ -70,6 +73,7 @@ export const identifyApiKey = (...scopes: KeyScope[]) =>
       throw new ApiError(403, 'permission_error', 'missing_scope', `The API key lacks the ${wanted} scope.`);
     }
     c.set('apiKey', record);
+    c.set('caller', { accountId: record.account_id, keyId: record.id });
     await next();
   });
 

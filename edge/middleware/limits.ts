@@ -3,12 +3,15 @@ import { createMiddleware } from 'hono/factory';
 import { ApiError } from '../../shared/errors.ts';
 import { accountObject } from '../accounts/account-stub.ts';
 import { openSpeechTicket } from '../accounts/speech-ticket.ts';
+import type { TokenScope } from '../accounts/client-token-types.ts';
 import type { Admission, Standing } from '../accounts/types.ts';
 import type { AppEnv } from '../env.ts';
 import { errorCatalogue } from '../openapi/error-catalogue.ts';
 import { documentHeaders, RETRY_AFTER_HEADERS } from '../openapi/headers.ts';
+import { isTokenRefusal, TOKEN_ERRORS, tokenRefusal, type TokenRequestFacts } from '../tokens/token-errors.ts';
 import { voiceNotFound } from '../voices/errors.ts';
 import { KEY_REFUSAL_ERRORS, keyRefusal } from './api-key-auth.ts';
+import { type Caller, credentialOf } from './caller-auth.ts';
 
 /** Every header `limitHeaders` sets, and what it says (docs/billing.md, and the API reference). */
 const LIMIT_HEADER_DESCRIPTIONS = {
@@ -24,14 +27,17 @@ const LIMIT_HEADER_DESCRIPTIONS = {
   'x-ratelimit-limit-streams': 'Streams the account may have open at once.',
   'x-ratelimit-remaining-streams': 'Stream slots free now.',
   'x-credits-remaining': "The account's balance after this request's cost was reserved (1 credit = 1 input character).",
+  'x-token-remaining-characters': "With a client token that has a `max_characters`: the characters it has left after this request's were reserved.",
+  'x-token-remaining-requests': 'With a client token that has a `max_requests` (or is single-use): the requests it has left after this one.',
 } as const;
 export const LIMIT_HEADERS = documentHeaders(LIMIT_HEADER_DESCRIPTIONS, { type: 'integer' });
 
 /** What admission refuses a speech request with, and the limit headers sent along. */
 export const ADMISSION_ERRORS = errorCatalogue(
   {
-    401: KEY_REFUSAL_ERRORS.codes[401],
-    402: ['insufficient_credits'],
+    401: [...KEY_REFUSAL_ERRORS.codes[401], ...TOKEN_ERRORS.codes[401]],
+    402: ['insufficient_credits', ...TOKEN_ERRORS.codes[402]],
+    403: TOKEN_ERRORS.codes[403],
     404: ['voice_not_found'],
     409: ['request_id_reused'],
     413: ['input_exceeds_character_limit'],
@@ -59,12 +65,20 @@ export function limitHeaders(standing: Partial<Standing>): Partial<Record<keyof 
     headers['x-ratelimit-remaining-streams'] = String(Math.max(0, streams.limit - streams.active));
   }
   if (balance !== undefined) headers['x-credits-remaining'] = String(balance);
+  const token = standing.token;
+  if (token?.characters_remaining != null) headers['x-token-remaining-characters'] = String(token.characters_remaining);
+  if (token?.requests_remaining != null) headers['x-token-remaining-requests'] = String(token.requests_remaining);
   return headers;
 }
 
-/** The answer to a refused admission: 401, 402, 409, 413 or 429 with `Retry-After`. */
-export function refusalError(admission: Extract<Admission, { ok: false }>, characters: number, voiceId?: string): ApiError {
+/** The answer to a refused admission: 401, 402, 403, 409, 413 or 429 with `Retry-After`. */
+export function refusalError(admission: Extract<Admission, { ok: false }>, characters: number, voiceId?: string, facts: TokenRequestFacts = {}): ApiError {
   const headers = limitHeaders(admission);
+  if (isTokenRefusal(admission.reason)) {
+    const refusal = tokenRefusal(admission.reason, { ...facts, characters, ...(admission.token ? { standing: admission.token } : {}) });
+    Object.assign(refusal.headers, headers);
+    return refusal;
+  }
   const tooMany = (code: (typeof ADMISSION_ERRORS.codes)[429][number], message: string) =>
     new ApiError(429, 'rate_limit_error', code, message, {
       headers: { ...headers, 'retry-after': String(admission.retry_after_seconds ?? 1) },
@@ -113,8 +127,11 @@ export function refusalError(admission: Extract<Admission, { ok: false }>, chara
 
 /** A speech request (or a realtime socket's chunk) to admit. */
 export interface SpeechToAdmit {
-  accountId: string;
-  keyId: string;
+  caller: Caller;
+  /** What a client token must allow: the route's scope, the served model and the voice as named. */
+  scope: TokenScope;
+  model: string;
+  voice: string;
   requestId: string;
   characters: number;
   /** The account's own voice it speaks with, which admission checks the account has. */
@@ -127,39 +144,47 @@ export interface SpeechToAdmit {
 
 /** Admits against the account's object, or throws its refusal; the ticket that meters what follows. */
 export async function admitSpeech(c: Context<AppEnv>, request: SpeechToAdmit) {
-  const { accountId, keyId, requestId, characters, voiceId, socket, clientSignal } = request;
+  const { caller, scope, model, voice, requestId, characters, voiceId, socket, clientSignal } = request;
+  const { accountId } = caller;
   const admission = await accountObject(c.env, accountId).admit({
+    ...credentialOf(caller, { scope, model, voice }),
     request_id: requestId,
-    key_id: keyId,
     characters,
     ...(voiceId ? { voice_id: voiceId } : {}),
     ...(socket ? { stream_id: socket.streamId, count_request: false } : {}),
   });
-  if (!admission.ok) throw refusalError(admission, characters, voiceId);
+  if (!admission.ok) throw refusalError(admission, characters, voiceId, { scope, model, voice, origin: caller.token?.origin ?? null });
   const waitUntil = (promise: Promise<unknown>) => c.executionCtx.waitUntil(promise);
-  const ticket = openSpeechTicket({ env: c.env, waitUntil, accountId, keyId, requestId, characters, admission, clientSignal });
+  const ticket = openSpeechTicket({ env: c.env, waitUntil, accountId, requestId, characters, admission, clientSignal });
   return { ticket, admission };
+}
+
+/** What a speech request is, for admission: its size, the served model, the voice as named, and the account's own voice it names. */
+export interface MeasuredSpeech {
+  characters: number;
+  model: string;
+  voice: string;
+  voiceId?: string | undefined;
 }
 
 /**
  * Admits a speech request against its account's Durable Object in one call: key still active,
  * the named voice (if the account's own) still there, credits reserved, request and character
- * buckets charged, a stream slot leased. `measure` reads the request's size in characters (and
- * may throw a 400 before anything is taken). Needs `identifyApiKey` before it. The ticket it
+ * buckets charged, a stream slot leased; with a client token, the token checked and its caps
+ * taken in the same call. `measure` reads the request's size in characters, model and voice (and
+ * may throw a 400 before anything is taken). Needs `identifyCaller` before it. The ticket it
  * leaves in the context (edge/accounts/speech-ticket.ts) meters, renews and settles the stream;
  * if the route starts none (a later 404, a worker that refused), the reservation and the slot
  * are released before the answer goes out.
  */
-export const speechLimits = (measure: (c: Context<AppEnv>) => Promise<{ characters: number; voiceId?: string | undefined }>) =>
+export const speechLimits = (measure: (c: Context<AppEnv>) => Promise<MeasuredSpeech>) =>
   createMiddleware<AppEnv>(async (c, next) => {
-    const key = c.get('apiKey');
-    const { characters, voiceId } = await measure(c);
+    const measured = await measure(c);
     const { ticket, admission } = await admitSpeech(c, {
-      accountId: key.account_id,
-      keyId: key.id,
+      ...measured,
+      caller: c.get('caller'),
+      scope: 'speech',
       requestId: c.get('requestId'),
-      characters,
-      voiceId,
       clientSignal: c.req.raw.signal,
     });
     c.set('speechTicket', ticket);

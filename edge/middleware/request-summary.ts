@@ -3,7 +3,7 @@ import { createMiddleware } from 'hono/factory';
 import type { ResponseFormat } from '../../shared/schemas/speech.ts';
 import type { AppEnv } from '../env.ts';
 import { readSpeechRequest } from '../speech/speech-request.ts';
-import type { ApiKeyRecord } from '../storage/api-keys.ts';
+import type { Caller } from './caller-auth.ts';
 import type { AudioEnd, SpeechTicket } from '../accounts/speech-ticket.ts';
 
 /** What an admitted speech request came to (its ticket follows the audio stream). */
@@ -29,7 +29,7 @@ export interface RequestSummary {
   status: number;
   /** From arrival until the response, or until the end of its audio stream. */
   durationMs: number;
-  /** Unset when no API key was identified (admin and internal routes, refusals before it). */
+  /** Unset when no key or client token was identified (admin and internal routes, refusals before it). */
   accountId: string | undefined;
   /** Unset unless the request was a speech request that was admitted. */
   speech: SpeechSummary | undefined;
@@ -47,12 +47,12 @@ export const onRequestDone = (report: (summary: RequestSummary, c: Context<AppEn
   createMiddleware<AppEnv>(async (c, next) => {
     const startedAt = Date.now();
     await next();
-    const key: ApiKeyRecord | undefined = c.get('apiKey');
+    const caller: Caller | undefined = c.get('caller');
     const ticket: SpeechTicket | undefined = c.get('speechTicket');
     // An admitted speech request's body was read and checked already: this is the cached result.
     const speech = ticket && { ...(await readSpeechRequest(c)), audio: ticket.audio };
     // What the response says now: by the time an audio stream ends, the context is stale.
-    const known = { requestId: c.get('requestId'), method: c.req.method, path: c.req.path, status: c.res.status, accountId: key?.account_id };
+    const known = { requestId: c.get('requestId'), method: c.req.method, path: c.req.path, status: c.res.status, accountId: caller?.accountId };
     const send = (end?: AudioEnd) => {
       try {
         report(

@@ -7,4 +7,4 @@ export { errorResponses } from './error-responses.ts';
 export { documentHeaders, REQUEST_ID_HEADERS } from './headers.ts';
 export { queryParameters } from './query.ts';
 export { jsonResponse, requestBody, responseSchema } from './responses.ts';
-export { ADMIN_SECURITY, apiKeySecurity, SOCKET_SECURITY, WORKER_SIGNATURE_SECURITY } from './security.ts';
+export { ADMIN_SECURITY, apiKeySecurity, clientTokenSecurity, SOCKET_SECURITY, WORKER_SIGNATURE_SECURITY } from './security.ts';

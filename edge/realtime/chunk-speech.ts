@@ -7,6 +7,7 @@ import { deliveredAudioMs } from '../accounts/settlement.ts';
 import type { AudioEnd } from '../accounts/speech-ticket.ts';
 import type { AppEnv } from '../env.ts';
 import { splitTimedAudio } from '../http/timed-audio-split.ts';
+import type { Caller } from '../middleware/caller-auth.ts';
 import { admitSpeech } from '../middleware/limits.ts';
 import type { SpeechSummary } from '../middleware/request-summary.ts';
 import { forwardedError } from '../pool/worker-answers.ts';
@@ -19,8 +20,11 @@ import { reportChunk } from './chunk-report.ts';
 export interface ChunkSpeaker {
   c: Context<AppEnv>;
   pool: WorkerPool;
-  accountId: string;
-  keyId: string;
+  /** The key or client token that opened the socket. */
+  caller: Caller;
+  /** The served model and the voice as named (or the model's default), which a client token must allow. */
+  model: string;
+  voice: string;
   /** The socket's id: its chunks share one stream slot under it. */
   sessionId: string;
   config: RealtimeConfig;
@@ -61,7 +65,7 @@ export async function speakChunk(speaker: ChunkSpeaker, text: string, chunkId: s
   const report = (status: number, speech: Partial<SpeechSummary> & Pick<SpeechSummary, 'outcome'>, endedAt = Date.now()) =>
     reportChunk(speaker.c.env, {
       id: chunkId,
-      accountId: speaker.accountId,
+      accountId: speaker.caller.accountId,
       status,
       startedAt,
       endedAt,
@@ -86,18 +90,20 @@ async function admitAndSpeak(
 ): Promise<{ audio: ChunkAudio & { ended: Promise<AudioEnd> }; model: string }> {
   const { c, pool, config } = speaker;
   const { ticket } = await admitSpeech(c, {
-    accountId: speaker.accountId,
-    keyId: speaker.keyId,
+    caller: speaker.caller,
+    scope: 'realtime',
+    model: speaker.model,
+    voice: speaker.voice,
     requestId: chunkId,
     characters,
-    voiceId: config.voice && isCustomVoiceId(config.voice) ? config.voice : undefined,
+    voiceId: isCustomVoiceId(speaker.voice) ? speaker.voice : undefined,
     socket: { streamId: speaker.sessionId },
     clientSignal: signal,
   });
   try {
     const models = await pool.models();
     const request = { ...config, input: text, stream_format: 'audio' as const };
-    const caller = { accountId: speaker.accountId, requestId: chunkId, voiceVersion: ticket.voiceVersion, signal };
+    const caller = { accountId: speaker.caller.accountId, requestId: chunkId, voiceVersion: ticket.voiceVersion, signal };
     const resolved = await resolveSpeech(c, request, pool, models, caller);
     const output = { format: config.response_format, sampleRate: speaker.sampleRate };
     const workerRequest = workerRequestFor(chunkId, resolved, request, output);

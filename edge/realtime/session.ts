@@ -9,7 +9,9 @@ import { edgeConfig } from '../config/edge-config.ts';
 import type { AppEnv } from '../env.ts';
 import { base64 } from '../http/base64.ts';
 import { WorkerPool } from '../pool/worker-pool.ts';
+import type { Caller } from '../middleware/caller-auth.ts';
 import { checkSpeechTarget } from '../speech/resolve.ts';
+import { tokenRefusal } from '../tokens/token-errors.ts';
 import { voiceNotFound } from '../voices/errors.ts';
 import type { ChunkSpeaker } from './chunk-speech.ts';
 import { errorMessage } from './error-message.ts';
@@ -22,8 +24,8 @@ export const CLOSE_IDLE = 4000;
 
 export interface SessionCaller {
   c: Context<AppEnv>;
-  accountId: string;
-  keyId: string;
+  /** The key or client token that opened the socket: each chunk is admitted as it. */
+  caller: Caller;
   sessionId: string;
 }
 
@@ -97,17 +99,25 @@ export class RealtimeSession {
     if (this.speaker) throw protocolError('already_configured', 'The session is configured once, by its first message.');
     const rate = resolveSampleRate(config.response_format, config.sample_rate);
     if ('error' in rate) throw protocolError('unsupported_sample_rate', rate.error);
-    const { c, accountId } = this.caller;
+    const { c, caller } = this.caller;
     const pool = new WorkerPool(c.env);
     const model = checkSpeechTarget(c, { ...config, stream_format: 'audio' }, await pool.models());
+    const voice = config.voice ?? model.info.default_voice;
+    const account = accountObject(c.env, caller.accountId);
+    // A client token bound to models or voices: whether these are among them (each chunk's admission asks again).
+    if (caller.token) {
+      const use = { ...caller.token, scope: 'realtime' as const, model: model.info.id, voice };
+      const authorized = await account.authorizeToken(use);
+      if (!authorized.ok) throw tokenRefusal(authorized.reason, use);
+    }
     // The account's own voice: whether it exists now (each chunk's admission asks again).
-    if (config.voice && isCustomVoiceId(config.voice) && !(await accountObject(c.env, accountId).voice(config.voice))) throw voiceNotFound(config.voice);
-    this.speaker = { c, pool, accountId, keyId: this.caller.keyId, sessionId: this.caller.sessionId, config, sampleRate: rate.rate };
+    if (isCustomVoiceId(voice) && !(await account.voice(voice))) throw voiceNotFound(voice);
+    this.speaker = { c, pool, caller, model: model.info.id, voice, sessionId: this.caller.sessionId, config, sampleRate: rate.rate };
     this.send({
       type: 'ready',
       session_id: this.caller.sessionId,
       model: model.info.id,
-      voice: config.voice ?? model.info.default_voice,
+      voice,
       response_format: config.response_format,
       sample_rate: rate.rate,
     });

@@ -1,8 +1,8 @@
 import { ApiError } from '../../shared/errors.ts';
-import { sha256Hex, toHex } from '../../shared/sha256.ts';
 import { accountObject } from '../accounts/account-stub.ts';
 import type { TicketHolder } from '../accounts/socket-tickets.ts';
 import type { Env } from '../env.ts';
+import { newAccountBoundSecret, readAccountBoundSecret } from '../auth/account-bound-secret.ts';
 import { errorCatalogue } from '../openapi/error-catalogue.ts';
 
 /** A ticket opens one socket within this long of being issued. */
@@ -19,17 +19,17 @@ const invalidTicket = () =>
  * allowed origins: the page that opens the socket may not be the server that asked.
  */
 export async function issueTicket(env: Env, accountId: string, holder: TicketHolder): Promise<{ ticket: string; expires_at: string }> {
-  const secret = toHex(crypto.getRandomValues(new Uint8Array(24)).buffer);
-  await accountObject(env, accountId).issueTicket(await sha256Hex(secret), holder, TICKET_TTL_MS);
-  return { ticket: `${PREFIX}${accountId}.${secret}`, expires_at: new Date(Date.now() + TICKET_TTL_MS).toISOString() };
+  const { secret, hash } = await newAccountBoundSecret(PREFIX, accountId);
+  await accountObject(env, accountId).issueTicket(hash, holder, TICKET_TTL_MS);
+  return { ticket: secret, expires_at: new Date(Date.now() + TICKET_TTL_MS).toISOString() };
 }
 
 /** The account and key a ticket stands for, with the key's allowed origins; it cannot be used again. */
 export async function redeemTicket(env: Env, ticket: string): Promise<TicketHolder & { accountId: string }> {
-  const match = /^wst_(acct_[0-9a-f]+)\.([0-9a-f]{48})$/.exec(ticket);
-  if (!match) throw invalidTicket();
-  const [, accountId, secret] = match as unknown as [string, string, string];
-  const holder = await accountObject(env, accountId).redeemTicket(await sha256Hex(secret));
+  const read = await readAccountBoundSecret(PREFIX, ticket);
+  if (!read) throw invalidTicket();
+  const { accountId, hash } = read;
+  const holder = await accountObject(env, accountId).redeemTicket(hash);
   if (!holder) throw invalidTicket();
   return { accountId, ...holder };
 }

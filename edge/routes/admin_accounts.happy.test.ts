@@ -73,7 +73,7 @@ describe('admin keys', () => {
   it('defaults a key to every scope and no expiry', async () => {
     const { id: accountId } = await edge.createAccount();
     const { body } = await json(await edge.admin('POST', `/admin/accounts/${accountId}/keys`, {}));
-    expect(body).toMatchObject({ scopes: ['speech', 'voices', 'usage'], expires_at: null });
+    expect(body).toMatchObject({ scopes: ['speech', 'voices', 'usage', 'tokens'], expires_at: null });
   });
 
   it('revokes a key: its record says when, and revoking again keeps the first time', async () => {

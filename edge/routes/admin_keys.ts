@@ -19,11 +19,12 @@ import { ACCOUNT_ID, ACCOUNT_NOT_FOUND_ERRORS, accountNotFound } from './admin_a
  */
 export const adminKeysRoute = new Hono<AppEnv>();
 
-const ScopeSchema = z.enum(KEY_SCOPES as ['speech', 'voices', 'usage']);
+const ScopeSchema = z.enum(KEY_SCOPES as ['speech', 'voices', 'usage', 'tokens']);
 
 const CreateKeySchema = z
   .object({
-    scopes: z.array(ScopeSchema).min(1).default(['speech', 'voices', 'usage']),
+    // `tokens` gives no power of its own: a token minted by the key can do at most what the key can.
+    scopes: z.array(ScopeSchema).min(1).default(['speech', 'voices', 'usage', 'tokens']),
     expires_at: z.iso.datetime({ offset: true }).nullable().default(null),
     allowed_origins: AllowedOriginsSchema.default(null),
     // A caller-chosen secret, for a fixed local demo key or keys moved from another system.

@@ -4,7 +4,7 @@ import { AUDIO_HEADERS } from '../../shared/protocol/worker-api.ts';
 import { SpeechRequestSchema } from '../../shared/schemas/speech.ts';
 import { audioToSse, SpeechStreamEventSchema } from '../http/sse-audio.ts';
 import { splitTimedAudio } from '../http/timed-audio-split.ts';
-import { apiKeySecurity, errorResponses, requestBody, responseSchema } from '../openapi/index.ts';
+import { apiKeySecurity, clientTokenSecurity, errorResponses, requestBody, responseSchema } from '../openapi/index.ts';
 import { forwardedError } from '../pool/worker-answers.ts';
 import { SPEECH_RESPONSE_HEADERS } from '../speech/speech-docs.ts';
 import { SPEECH_ENDPOINT_ERRORS, speechEndpoint } from '../speech/speech-endpoint.ts';
@@ -29,7 +29,7 @@ const speechDocs = describeRoute({
   summary: 'Create speech',
   description:
     "Text in, a stream of audio out, OpenAI-compatible. `stream_format: \"sse\"` frames the audio as OpenAI's server-sent events, with `speech.audio.timestamps` (the words) before the delta that holds them; they end with `speech.audio.done`, or with an `error` event when a worker fails mid-stream.",
-  security: apiKeySecurity('speech'),
+  security: [...apiKeySecurity('speech'), ...clientTokenSecurity('speech')],
   requestBody: requestBody(SpeechRequestSchema),
   responses: { 200: speechStream, ...errorResponses(...SPEECH_ENDPOINT_ERRORS) },
 });

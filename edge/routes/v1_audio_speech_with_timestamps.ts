@@ -5,7 +5,7 @@ import { TimedAudioEndSchema, WordTimestampSchema } from '../../shared/protocol/
 import { RESPONSE_FORMATS, SpeechRequestSchema } from '../../shared/schemas/speech.ts';
 import { base64 } from '../http/base64.ts';
 import { readWholeTimedAudio } from '../http/whole-timed-audio.ts';
-import { apiKeySecurity, errorResponses, jsonResponse, requestBody } from '../openapi/index.ts';
+import { apiKeySecurity, clientTokenSecurity, errorResponses, jsonResponse, requestBody } from '../openapi/index.ts';
 import { forwardedError } from '../pool/worker-answers.ts';
 import { SPEECH_RESPONSE_HEADERS } from '../speech/speech-docs.ts';
 import { SPEECH_ENDPOINT_ERRORS, speechEndpoint } from '../speech/speech-endpoint.ts';
@@ -38,7 +38,7 @@ const docs = describeRoute({
   summary: 'Create speech with word timestamps',
   description:
     'The same request as `POST /v1/audio/speech` (`stream_format` is ignored); the answer is JSON once the audio is whole: the audio in base64, and when each word of the input is heard. The request is charged its characters only when the whole audio is returned; a worker that fails answers 503 `worker_failed` and nothing is charged.',
-  security: apiKeySecurity('speech'),
+  security: [...apiKeySecurity('speech'), ...clientTokenSecurity('speech')],
   requestBody: requestBody(SpeechRequestSchema),
   responses: {
     200: jsonResponse('The audio, whole, with the words\' times.', SpeechWithTimestampsSchema, SPEECH_RESPONSE_HEADERS),

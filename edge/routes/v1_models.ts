@@ -5,8 +5,8 @@ import { SAMPLE_RATES, OUTPUT_SAMPLE_RATE } from '../../shared/audio/formats.ts'
 import { ModelInfoSchema } from '../../shared/schemas/catalog.ts';
 import { edgeConfig } from '../config/edge-config.ts';
 import type { AppEnv } from '../env.ts';
-import { API_KEY_ERRORS, apiKeyAuth } from '../middleware/api-key-auth.ts';
-import { apiKeySecurity, errorResponses, jsonResponse } from '../openapi/index.ts';
+import { CALLER_ERRORS, callerAuth } from '../middleware/caller-auth.ts';
+import { apiKeySecurity, clientTokenSecurity, errorResponses, jsonResponse } from '../openapi/index.ts';
 import { POOL_ERRORS, WorkerPool } from '../pool/worker-pool.ts';
 import { defaultModelId } from '../speech/resolve.ts';
 
@@ -36,11 +36,11 @@ const listModelsDocs = describeRoute({
   operationId: 'listModels',
   summary: 'List models',
   description: "The models the worker pool serves, then OpenAI's model names with the served model each stands for.",
-  security: apiKeySecurity('speech', 'voices'),
-  responses: { 200: jsonResponse('The models.', ModelListSchema), ...errorResponses(API_KEY_ERRORS, POOL_ERRORS) },
+  security: [...apiKeySecurity('speech', 'voices'), ...clientTokenSecurity('voices:read')],
+  responses: { 200: jsonResponse('The models.', ModelListSchema), ...errorResponses(CALLER_ERRORS, POOL_ERRORS) },
 });
 
-modelsRoute.get('/v1/models', listModelsDocs, apiKeyAuth('speech', 'voices'), async (c) => {
+modelsRoute.get('/v1/models', listModelsDocs, callerAuth(['speech', 'voices'], 'voices:read'), async (c) => {
   const models = await new WorkerPool(c.env).models();
   const served = [...models.keys()];
   const aliases = edgeConfig(c.env).openAiAliases.listModels(served, defaultModelId(c.env, models));

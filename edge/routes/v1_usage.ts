@@ -9,7 +9,7 @@ import { apiKeySecurity, errorCatalogue, errorResponses, jsonResponse, queryPara
 import { D1UsageLedger, type UsageGroup, type UsageTotals, UsageTotalsSchema } from '../storage/usage-ledger.ts';
 
 /**
- * `GET /v1/usage?start=YYYY-MM-DD&end=YYYY-MM-DD&group_by=day|key|model|kind`: the key's account's
+ * `GET /v1/usage?start=YYYY-MM-DD&end=YYYY-MM-DD&group_by=day|key|token|model|kind`: the key's account's
  * usage from the ledger (speech, and voices created: `kind`), between two UTC dates (both included), grouped. Defaults: the last 30
  * days, by day. And the account's credits now: its balance, and what running streams hold.
  */
@@ -22,17 +22,24 @@ const date = z.iso.date();
 const UsageQuerySchema = z.object({
   start: date.optional().describe('The first UTC day, YYYY-MM-DD; default: 29 days before `end`.'),
   end: date.optional().describe('The last UTC day, YYYY-MM-DD; default: today.'),
-  group_by: z.enum(['day', 'key', 'model', 'kind']).default('day'),
+  group_by: z.enum(['day', 'key', 'token', 'model', 'kind']).default('day'),
 });
 
 const UsageRowSchema = UsageTotalsSchema.extend({
   date: z.string().optional(),
   key_id: z.string().optional(),
+  token_id: z.string().nullable().optional().describe('The client token (`POST /v1/tokens`) the requests came with; null for requests made with a key itself.'),
   model: z.string().optional(),
   kind: z.string().optional(),
-}).describe('One group: its `date`, `key_id`, `model` or `kind` (as `group_by`), and its totals.');
+}).describe('One group: its `date`, `key_id`, `token_id`, `model` or `kind` (as `group_by`), and its totals.');
 
-const GROUP_FIELD: Record<UsageGroup, Exclude<keyof z.infer<typeof UsageRowSchema>, keyof UsageTotals>> = { day: 'date', key: 'key_id', model: 'model', kind: 'kind' };
+const GROUP_FIELD: Record<UsageGroup, Exclude<keyof z.infer<typeof UsageRowSchema>, keyof UsageTotals>> = {
+  day: 'date',
+  key: 'key_id',
+  token: 'token_id',
+  model: 'model',
+  kind: 'kind',
+};
 
 const UsageSchema = z
   .object({

@@ -3,8 +3,8 @@ import { describeRoute } from 'hono-openapi';
 import { z } from 'zod';
 import { invalidRequest } from '../../shared/errors.ts';
 import type { AppEnv } from '../env.ts';
-import { API_KEY_ERRORS, apiKeyAuth } from '../middleware/api-key-auth.ts';
-import { apiKeySecurity, errorCatalogue, errorResponses, jsonResponse, queryParameters } from '../openapi/index.ts';
+import { CALLER_ERRORS, callerAuth } from '../middleware/caller-auth.ts';
+import { apiKeySecurity, clientTokenSecurity, errorCatalogue, errorResponses, jsonResponse, queryParameters } from '../openapi/index.ts';
 import { POOL_ERRORS, WorkerPool } from '../pool/worker-pool.ts';
 import { D1VoiceIndex, type VoiceCursor } from '../storage/voice-index.ts';
 import { type AnyVoice, AnyVoiceSchema, presetObject, voiceObject } from '../voices/voice-object.ts';
@@ -58,14 +58,14 @@ const listVoicesDocs = describeRoute({
   operationId: 'listVoices',
   summary: 'List voices',
   description: "The models' preset voices, then the account's own voices (oldest first), a page at a time.",
-  security: apiKeySecurity('speech', 'voices'),
+  security: [...apiKeySecurity('speech', 'voices'), ...clientTokenSecurity('voices:read')],
   responses: {
     200: jsonResponse('A page of voices.', VoiceListSchema),
-    ...errorResponses(API_KEY_ERRORS, POOL_ERRORS, errorCatalogue({ 400: ['invalid_parameter', 'invalid_cursor'] })),
+    ...errorResponses(CALLER_ERRORS, POOL_ERRORS, errorCatalogue({ 400: ['invalid_parameter', 'invalid_cursor'] })),
   },
 });
 
-voicesRoute.get('/v1/voices', listVoicesDocs, queryParameters(QuerySchema), apiKeyAuth('speech', 'voices'), async (c) => {
+voicesRoute.get('/v1/voices', listVoicesDocs, queryParameters(QuerySchema), callerAuth(['speech', 'voices'], 'voices:read'), async (c) => {
   const parsed = QuerySchema.safeParse(c.req.query());
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
@@ -93,7 +93,7 @@ voicesRoute.get('/v1/voices', listVoicesDocs, queryParameters(QuerySchema), apiK
     // An own voice works with its own model, and with any model that clones (from its clip).
     const model = query.model ? { id: query.model, anyVoice: (onlyModel?.info.capabilities.clone ?? 'none') !== 'none' } : undefined;
     const rows = await new D1VoiceIndex(c.env.DB).list(
-      c.get('apiKey').account_id,
+      c.get('caller').accountId,
       { ...(query.type ? { type: query.type } : {}), ...(query.language ? { language: query.language } : {}), ...(model ? { model } : {}) },
       'own' in cursor ? cursor.own : undefined,
       room + 1,

@@ -5,7 +5,8 @@ import { isCustomVoiceId } from '../../shared/schemas/voice-profile.ts';
 import { accountObject } from '../accounts/account-stub.ts';
 import type { AppEnv } from '../env.ts';
 import { API_KEY_ERRORS, apiKeyAuth } from '../middleware/api-key-auth.ts';
-import { apiKeySecurity, errorResponses, jsonResponse } from '../openapi/index.ts';
+import { CALLER_ERRORS, callerAuth } from '../middleware/caller-auth.ts';
+import { apiKeySecurity, clientTokenSecurity, errorResponses, jsonResponse } from '../openapi/index.ts';
 import { POOL_ERRORS, WorkerPool } from '../pool/worker-pool.ts';
 import { R2VoiceClips, clipKey } from '../storage/voice-clips.ts';
 import { D1VoiceIndex } from '../storage/voice-index.ts';
@@ -29,9 +30,9 @@ const getVoiceDocs = describeRoute({
   operationId: 'getVoice',
   summary: 'Get a voice',
   description: "A preset, or one of the account's own voices with the models that have its profile.",
-  security: apiKeySecurity('speech', 'voices'),
+  security: [...apiKeySecurity('speech', 'voices'), ...clientTokenSecurity('voices:read')],
   parameters: [VOICE_ID],
-  responses: { 200: jsonResponse('The voice.', AnyVoiceSchema), ...errorResponses(API_KEY_ERRORS, POOL_ERRORS, VOICE_NOT_FOUND_ERRORS) },
+  responses: { 200: jsonResponse('The voice.', AnyVoiceSchema), ...errorResponses(CALLER_ERRORS, POOL_ERRORS, VOICE_NOT_FOUND_ERRORS) },
 });
 
 const deleteVoiceDocs = describeRoute({
@@ -44,9 +45,9 @@ const deleteVoiceDocs = describeRoute({
   responses: { 200: jsonResponse('The voice is deleted.', VoiceDeletedSchema), ...errorResponses(API_KEY_ERRORS, VOICE_NOT_FOUND_ERRORS) },
 });
 
-voiceByIdRoute.get('/v1/voices/:id', getVoiceDocs, apiKeyAuth('speech', 'voices'), async (c) => {
+voiceByIdRoute.get('/v1/voices/:id', getVoiceDocs, callerAuth(['speech', 'voices'], 'voices:read'), async (c) => {
   const id = c.req.param('id');
-  const accountId = c.get('apiKey').account_id;
+  const accountId = c.get('caller').accountId;
   if (!isCustomVoiceId(id)) {
     const models = await new WorkerPool(c.env).models();
     for (const { info } of models.values()) {

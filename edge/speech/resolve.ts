@@ -81,7 +81,7 @@ export interface SpeechCaller {
 }
 
 const httpCaller = (c: Context<AppEnv>): SpeechCaller => ({
-  accountId: c.get('apiKey').account_id,
+  accountId: c.get('caller').accountId,
   requestId: c.get('requestId'),
   voiceVersion: c.get('speechTicket').voiceVersion,
   signal: c.req.raw.signal,

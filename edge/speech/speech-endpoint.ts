@@ -5,8 +5,8 @@ import { isCustomVoiceId } from '../../shared/schemas/voice-profile.ts';
 import type { AppEnv } from '../env.ts';
 import { BODY_LIMIT_ERRORS, bodyLimit, MAX_BODY_BYTES } from '../http/body-limit.ts';
 import { JSON_BODY_ERRORS } from '../http/json-body.ts';
-import { API_KEY_ERRORS, identifyApiKey } from '../middleware/api-key-auth.ts';
-import { ADMISSION_ERRORS, speechLimits } from '../middleware/limits.ts';
+import { CALLER_ERRORS, identifyCaller } from '../middleware/caller-auth.ts';
+import { ADMISSION_ERRORS, type MeasuredSpeech, speechLimits } from '../middleware/limits.ts';
 import { workerCallErrors } from '../pool/worker-answers.ts';
 import { POOL_ERRORS, WorkerPool } from '../pool/worker-pool.ts';
 import { VOICE_PROFILE_ERRORS } from '../voices/voice-profiles.ts';
@@ -19,10 +19,11 @@ import { readSpeechRequest } from './speech-request.ts';
  * be valid and to name a model, voice and language the pool has, and the account's own voice it
  * names, which admission checks the account has.
  */
-const measureSpeech = async (c: Context<AppEnv>) => {
+const measureSpeech = async (c: Context<AppEnv>): Promise<MeasuredSpeech> => {
   const { request, characters } = await readSpeechRequest(c);
-  checkSpeechTarget(c, request, await new WorkerPool(c.env).models());
-  return { characters, voiceId: request.voice && isCustomVoiceId(request.voice) ? request.voice : undefined };
+  const model = checkSpeechTarget(c, request, await new WorkerPool(c.env).models());
+  const voice = request.voice ?? model.info.default_voice;
+  return { characters, model: model.info.id, voice, voiceId: isCustomVoiceId(voice) ? voice : undefined };
 };
 
 /** `Server-Timing: admission`: from the request's arrival until it is admitted and checked. */
@@ -41,7 +42,7 @@ export function endAdmission(c: Context<AppEnv>): number {
 
 /** What the chain below and a synthesis through the pool can refuse a speech request with. */
 export const SPEECH_ENDPOINT_ERRORS = [
-  API_KEY_ERRORS,
+  CALLER_ERRORS,
   BODY_LIMIT_ERRORS,
   JSON_BODY_ERRORS,
   SPEECH_REQUEST_ERRORS,
@@ -54,7 +55,7 @@ export const SPEECH_ENDPOINT_ERRORS = [
 /**
  * A route that takes a speech request (`SpeechRequestSchema`), behind the chain every such route
  * runs: Server-Timing on every answer (refusals included), the body limit, the key's `speech`
- * scope, then admission (`speechLimits`: credits reserved, limits charged, `speechTicket` set).
+ * scope (or a client token, which admission checks), then admission (`speechLimits`: credits reserved, limits charged, `speechTicket` set).
  */
 export function speechEndpoint(path: string, docs: MiddlewareHandler, handler: Handler<AppEnv>): Hono<AppEnv> {
   return new Hono<AppEnv>().post(
@@ -63,7 +64,7 @@ export function speechEndpoint(path: string, docs: MiddlewareHandler, handler: H
     timing({ total: false }),
     admissionStarts,
     bodyLimit(MAX_BODY_BYTES.speech),
-    identifyApiKey('speech'),
+    identifyCaller(['speech']),
     speechLimits(measureSpeech),
     handler,
   );

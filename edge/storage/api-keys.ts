@@ -7,8 +7,9 @@
  */
 import { LRUCache } from 'lru-cache';
 
-export type KeyScope = 'speech' | 'voices' | 'usage';
-export const KEY_SCOPES: readonly KeyScope[] = ['speech', 'voices', 'usage'];
+/** `tokens`: may mint client tokens (POST /v1/tokens), each with at most the key's own powers. */
+export type KeyScope = 'speech' | 'voices' | 'usage' | 'tokens';
+export const KEY_SCOPES: readonly KeyScope[] = ['speech', 'voices', 'usage', 'tokens'];
 
 export interface ApiKeyRecord {
   id: string;

@@ -11,6 +11,8 @@ export interface UsageEntry {
   account_id: string;
   request_id: string;
   key_id: string;
+  /** The client token the request came with; null (or absent) when it came with the key itself. */
+  token_id?: string | null;
   model: string;
   voice: string;
   characters: number;
@@ -30,11 +32,12 @@ export const UsageTotalsSchema = z.object({
 });
 export type UsageTotals = z.infer<typeof UsageTotalsSchema>;
 
-export type UsageGroup = 'day' | 'key' | 'model' | 'kind';
+export type UsageGroup = 'day' | 'key' | 'token' | 'model' | 'kind';
 
 const GROUP_COLUMN: Record<UsageGroup, string> = {
   day: 'substr(created_at, 1, 10)',
   key: 'key_id',
+  token: 'token_id',
   model: 'model',
   kind: 'kind',
 };
@@ -54,8 +57,8 @@ export class D1UsageLedger {
     await this.db
       .prepare(
         `INSERT INTO usage_ledger (account_id, request_id, key_id, model, voice, characters, audio_ms, credits_charged, status,
-           time_to_first_audio_ms, created_at, kind)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
+           time_to_first_audio_ms, created_at, kind, token_id)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
          ON CONFLICT (account_id, request_id) DO NOTHING`,
       )
       .bind(
@@ -71,6 +74,7 @@ export class D1UsageLedger {
         entry.time_to_first_audio_ms,
         entry.created_at,
         entry.kind ?? 'speech',
+        entry.token_id ?? null,
       )
       .run();
   }
