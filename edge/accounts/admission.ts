@@ -54,7 +54,7 @@ export class StreamAdmission {
   admit(request: AdmitRequest): Admission {
     const { tokens, voices, buckets, leases, settlements } = this.parts;
     const account = this.parts.account.read();
-    if (!account) return { ok: false, reason: 'account_not_found' };
+    if (!account) return { ok: false, reason: noAccount(request) };
     const who = this.identify(request, Date.now());
     if (!who.ok) return { ok: false, reason: who.reason };
     const countsRequest = request.count_request !== false;
@@ -135,7 +135,7 @@ export class StreamAdmission {
   admitSocket(credential: Credential): ({ ok: true } & Charged) | Extract<Admission, { ok: false }> {
     const { tokens, buckets } = this.parts;
     const account = this.parts.account.read();
-    if (!account) return { ok: false, reason: 'account_not_found' };
+    if (!account) return { ok: false, reason: noAccount(credential) };
     const now = Date.now();
     const who = this.identify(credential, now);
     if (!who.ok) return { ok: false, reason: who.reason };
@@ -154,6 +154,12 @@ export class StreamAdmission {
     return { ok: true, key_id: who.keyId, ...(token ? { token_id: token.token_id } : {}) };
   }
 }
+
+/**
+ * A credential that names an account that does not exist: a key is unknown, and so is a client
+ * token (a token names its account, so a forged one lands here: 401 invalid_token, not a key's error).
+ */
+const noAccount = (credential: Credential): RefusalReason => (credential.token ? 'token_unknown' : 'account_not_found');
 
 const view = ({ limit, remaining, resetSeconds }: { limit: number; remaining: number; resetSeconds: number }) => ({
   limit,
