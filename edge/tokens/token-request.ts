@@ -45,7 +45,7 @@ export const CreateTokenSchema = z
 export type CreateTokenRequest = z.infer<typeof CreateTokenSchema>;
 
 /** What minting refuses beyond a malformed body. */
-export const MINT_ERRORS = errorCatalogue({ 400: ['invalid_parameter', 'model_not_found'], 403: ['token_scope'], 404: ['voice_not_found'] });
+export const MINT_ERRORS = errorCatalogue({ 400: ['invalid_parameter'], 403: ['token_scope'], 404: ['model_not_found', 'voice_not_found'] });
 
 const scopeRefused = (scope: TokenScope, key: ApiKeyRecord) =>
   new ApiError(403, 'permission_error', 'token_scope', `A token cannot have the "${scope}" scope: its key's scopes are ${key.scopes.map((s) => `"${s}"`).join(', ')}.`, { param: 'scopes' });
