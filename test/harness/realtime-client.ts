@@ -36,9 +36,11 @@ export class RealtimeClient {
     });
   }
 
-  static open(url: string, auth: { key?: string; ticket?: string } = {}): Promise<RealtimeClient> {
+  /** `key` goes in the Authorization header (a key or a client token); `ticket` and `token` in the URL, as a browser sends them. */
+  static open(url: string, auth: { key?: string; ticket?: string; token?: string } = {}): Promise<RealtimeClient> {
     const target = new URL('/v1/audio/speech/stream', url.replace(/^http/, 'ws'));
     if (auth.ticket) target.searchParams.set('ticket', auth.ticket);
+    if (auth.token) target.searchParams.set('token', auth.token);
     const socket = new WebSocket(target, auth.key ? { headers: { authorization: `Bearer ${auth.key}` } } : undefined);
     return new Promise((resolve, reject) => {
       socket.addEventListener('open', () => resolve(new RealtimeClient(socket)), { once: true });
