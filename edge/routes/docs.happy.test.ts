@@ -69,7 +69,7 @@ describe('GET /openapi.json', () => {
 
   it('says how every operation authenticates, with schemes it declares, and tags each with a declared tag', () => {
     const schemes = Object.keys(document.components?.securitySchemes ?? {});
-    expect(schemes.sort()).toEqual(['AdminToken', 'ApiKey', 'SocketTicket', 'WorkerSignature']);
+    expect(schemes.sort()).toEqual(['AdminToken', 'ApiKey', 'ClientToken', 'SocketTicket', 'WorkerSignature']);
     const tags = document.tags?.map(({ name }) => name);
     for (const { method, path, operation } of operations()) {
       const what = `${method} ${path}`;
@@ -81,6 +81,14 @@ describe('GET /openapi.json', () => {
     const scheme = (path: string, method: string) => Object.keys(document.paths[path]![method]!.security![0]!)[0];
     expect(scheme('/v1/audio/speech', 'post')).toBe('ApiKey');
     expect(scheme('/admin/accounts/{id}', 'get')).toBe('AdminToken');
+    // Client tokens: where a token may go, and nowhere else.
+    const schemesOf = (path: string, method: string) => document.paths[path]![method]!.security!.flatMap((requirement) => Object.entries(requirement));
+    expect(schemesOf('/v1/audio/speech', 'post')).toContainEqual(['ClientToken', ['speech']]);
+    expect(schemesOf('/v1/audio/speech/stream', 'get')).toContainEqual(['ClientToken', ['realtime']]);
+    expect(schemesOf('/v1/voices', 'get')).toContainEqual(['ClientToken', ['voices:read']]);
+    for (const [path, method] of [['/v1/voices', 'post'], ['/v1/tokens', 'post'], ['/v1/usage', 'get']] as const) {
+      expect(schemesOf(path, method).map(([name]) => name), `${method} ${path}`).not.toContain('ClientToken');
+    }
     expect(scheme('/internal/pool/heartbeat', 'post')).toBe('WorkerSignature');
   });
 
@@ -92,7 +100,8 @@ describe('GET /openapi.json', () => {
 
   it('documents the refusals of speech admission, with their headers', () => {
     const speech = document.paths['/v1/audio/speech']!.post!;
-    expect(documentedCodes(document, speech, 402)).toEqual(['insufficient_credits']);
+    expect(documentedCodes(document, speech, 402).sort()).toEqual(['insufficient_credits', 'token_exhausted']);
+    expect(documentedCodes(document, speech, 403).sort()).toEqual(['missing_scope', 'origin_not_allowed', 'token_scope']);
     expect(documentedCodes(document, speech, 429).sort()).toEqual(['concurrent_streams_exceeded', 'rate_limit_characters', 'rate_limit_requests']);
     expect(documentedCodes(document, speech, 503)).toEqual(['no_worker_available']);
     const headers = (status: number) => Object.keys((speech.responses[String(status)] as { headers?: object }).headers ?? {});
