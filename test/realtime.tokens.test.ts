@@ -65,8 +65,9 @@ describe('realtime socket with a client token', () => {
   it('a token without the realtime scope, or one no one minted, is refused at the upgrade', async () => {
     const { key } = await stack.edge.createKey();
     const speechOnly = await mintToken(stack.edge, key, { scopes: ['speech'] });
-    for (const headers of [{}, { authorization: `Bearer ${speechOnly.token}` }]) {
-      const path = 'authorization' in headers ? STREAM : `${STREAM}?token=${speechOnly.token}`;
+    const inUrl = [`${STREAM}?token=${speechOnly.token}`, {}] as const;
+    const inHeader = [STREAM, { authorization: `Bearer ${speechOnly.token}` }] as const;
+    for (const [path, headers] of [inUrl, inHeader]) {
       const refused = await upgradeAttempt(stack.edge.url, path, headers);
       expect(refused.status).toBe(403);
       expect(refused.body?.error?.code).toBe('token_scope');
