@@ -275,13 +275,13 @@ describe('POST /v1/tokens refuses what it cannot mint', () => {
     expect(notAnOrigin.status).toBe(400);
   });
 
-  it('voices and models it cannot speak with: 404 voice_not_found, 400 invalid_parameter, 404 model_not_found', async () => {
+  it('voices and models it cannot speak with: 404 voice_not_found or model_not_found, param voices or models', async () => {
     const { key } = await account();
     const unknownOwn = await refusal(await mintResponse(edge, key, { voices: ['voice_0123456789abcdef'] }), 404, 'voice_not_found');
     expect(unknownOwn.message).toContain('voice_0123456789abcdef');
-    expect((await refusal(await mintResponse(edge, key, { voices: ['nobody'] }), 400, 'invalid_parameter')).param).toBe('voices');
+    expect((await refusal(await mintResponse(edge, key, { voices: ['nobody'] }), 404, 'voice_not_found')).param).toBe('voices');
     const unknownModel = await refusal(await mintResponse(edge, key, { models: ['no-such-model'] }), 404, 'model_not_found');
-    expect(unknownModel.param).toBe('model');
+    expect(unknownModel.param).toBe('models');
   });
 
   it('single_use with max_requests 5: 400 invalid_parameter', async () => {

@@ -12,7 +12,6 @@ import { WorkerPool } from '../pool/worker-pool.ts';
 import { defaultModelId } from '../speech/resolve.ts';
 import { modelNotFound } from '../speech/errors.ts';
 import type { ApiKeyRecord, KeyScope } from '../storage/api-keys.ts';
-import { voiceNotFound } from '../voices/errors.ts';
 import { TokenScopeSchema } from './token-object.ts';
 
 export const DEFAULT_TOKEN_TTL_SECONDS = 600;
@@ -91,18 +90,16 @@ export async function tokenSpec(c: Context<AppEnv>, key: ApiKeyRecord, body: Cre
     const fallback = defaultModelId(c.env, models);
     servedModels = [...new Set(body.models.map((named) => {
       const id = aliases.model(named, [...models.keys()], fallback) ?? named;
-      if (!models.has(id)) throw modelNotFound(named, models);
+      if (!models.has(id)) throw new ApiError(404, 'not_found_error', 'model_not_found', `models: ${modelNotFound(named, models).message}`, { param: 'models' });
       return id;
     }))];
   }
   if (body.voices) {
     const account = accountObject(c.env, key.account_id);
+    const isPreset = (voice: string) => aliases.isVoice(voice) || [...models.values()].some(({ info }) => info.voices.some((preset: { id: string }) => preset.id === voice));
     for (const voice of body.voices) {
-      if (isCustomVoiceId(voice)) {
-        if (!(await account.voice(voice))) throw voiceNotFound(voice);
-      } else if (!aliases.isVoice(voice) && ![...models.values()].some(({ info }) => info.voices.some((preset: { id: string }) => preset.id === voice))) {
-        throw invalidRequest('invalid_parameter', `voices: no served model has a voice named ${JSON.stringify(voice)} (see GET /v1/voices).`, 'voices');
-      }
+      const known = isCustomVoiceId(voice) ? (await account.voice(voice)) !== null : isPreset(voice);
+      if (!known) throw new ApiError(404, 'not_found_error', 'voice_not_found', `voices: the account has no voice ${JSON.stringify(voice)} and no served model has a preset by that name (GET /v1/voices lists them).`, { param: 'voices' });
     }
   }
   const keyExpires = key.expires_at === null ? Infinity : Date.parse(key.expires_at) - Date.now();
