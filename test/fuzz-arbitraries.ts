@@ -36,7 +36,7 @@ const shortString = fc.string({ maxLength: 20 });
 const someOf = (fields: Record<string, fc.Arbitrary<unknown>>) => fc.record(fields, { requiredKeys: [] });
 
 /** A speech request that should pass: without it, successes are too rare to exercise the streaming path. */
-const validSpeech = fc.record(
+export const validSpeechJson = fc.record(
   {
     input: fc.constantFrom('Hi.', 'Hello there.', 'Ok'),
     response_format: fc.constantFrom(...RESPONSE_FORMATS),
@@ -48,7 +48,7 @@ const validSpeech = fc.record(
   { requiredKeys: ['input'] },
 );
 
-export const speechJson = fc.oneof(validSpeech, someOf({
+export const speechJson = fc.oneof(validSpeechJson, someOf({
   model: field(fc.constantFrom('espeak', 'qwen3', 'tts-1', ''), shortString),
   input: field(text),
   voice: field(fc.constantFrom('en-female', 'en-male', 'alloy', 'voice_000000000000000000000000', ''), shortString),
@@ -86,6 +86,71 @@ export const adminJson = fc.oneof(
     expires_at: field(fc.date({ noInvalidDate: true }).map((d) => d.toISOString()), fc.constantFrom('2020-01-01T00:00:00Z', 'tomorrow', '')),
   }),
   someOf({ amount: field(number, fc.constant(0)), reason: field(text) }),
+);
+
+/** Lowercase hex digits, as client tokens carry them. */
+const hex = (length: number) => fc.string({ unit: fc.constantFrom(...'0123456789abcdef'), minLength: length, maxLength: length });
+
+/** An `Origin` header or an `allowed_origins` entry: exact origins, near misses (path, case, default port, wildcard), junk. */
+export const origin = fc.oneof(
+  fc.constantFrom('https://app.example', 'http://localhost:5173'),
+  fc.constantFrom('https://app.example/', 'HTTPS://APP.EXAMPLE', 'https://app.example:443', 'https://*.example', 'http://[::1]:8080', 'null', '', 'ftp://app.example'),
+  headerValue,
+);
+
+/** A POST /v1/tokens body that should mostly pass (within what the stack's key and worker allow). */
+const validTokenRequest = fc.record(
+  {
+    ttl_seconds: fc.integer({ min: 1, max: 86_400 }),
+    max_characters: fc.integer({ min: 1, max: 100_000 }),
+    max_requests: fc.integer({ min: 1, max: 100 }),
+    models: fc.subarray(['espeak', 'tts-1'], { minLength: 1 }),
+    voices: fc.subarray(['en-female', 'en-male', 'alloy'], { minLength: 1 }),
+    scopes: fc.subarray(['speech', 'realtime', 'voices:read'], { minLength: 1 }),
+    allowed_origins: fc.subarray(['https://app.example', 'http://localhost:5173'], { minLength: 1 }),
+    single_use: fc.boolean(),
+  },
+  { requiredKeys: [] },
+);
+
+/** Model or voice names: served ones, OpenAI aliases, unknown, empty, too long, a custom voice id no one has. */
+const nameList = (served: string[]) =>
+  fc.array(fc.oneof(fc.constantFrom(...served, 'nope', '', 'x'.repeat(129), 'voice_000000000000000000000000'), shortString), { maxLength: 4 });
+
+/** The body of POST /v1/tokens: every field, each of the right type or not, in range or not; sometimes fields it does not know. */
+export const tokenRequestJson = fc
+  .tuple(
+    fc.oneof(
+      validTokenRequest,
+      someOf({
+        ttl_seconds: field(fc.constantFrom(1, 600, 86_400, 86_401, 0, -1, 1.5), number),
+        max_characters: field(fc.constantFrom(1, 100, 100_000_000, 100_000_001, 0, -1, 2.5), number),
+        max_requests: field(fc.constantFrom(1, 2, 1_000_000, 1_000_001, 0, -1), number),
+        models: field(nameList(['espeak', 'qwen3', 'tts-1', 'gpt-4o-mini-tts']), fc.array(fc.constant('espeak'), { minLength: 21, maxLength: 21 }), fc.constant<string[]>([])),
+        voices: field(nameList(['en-female', 'en-male', 'alloy']), fc.array(fc.constant('en-male'), { minLength: 101, maxLength: 101 }), fc.constant<string[]>([])),
+        scopes: field(fc.subarray(['speech', 'realtime', 'voices:read']), fc.array(fc.constantFrom('speech', 'voices', 'usage', 'tokens', 'admin', 'SPEECH', ''), { maxLength: 3 })),
+        allowed_origins: field(fc.array(origin, { maxLength: 3 }), fc.constant(null), fc.array(fc.constant('https://app.example'), { minLength: 51, maxLength: 51 })),
+        single_use: field<unknown>(fc.boolean(), fc.constantFrom('true', 1)),
+      }),
+    ),
+    fc.oneof({ weight: 5, arbitrary: fc.constant({}) }, { weight: 1, arbitrary: fc.dictionary(shortString, junk, { maxKeys: 2 }) }),
+  )
+  .map(([fields, unknown]) => ({ ...unknown, ...fields }));
+
+/**
+ * Bearer strings shaped like client tokens (`tkn_<account id>.<48 hex>`) that no one minted.
+ * `{account}` stands for an account that exists (the test fills it in): such a token reaches that
+ * account's object and is refused there; the others are refused on their shape, or by an object
+ * that has no account.
+ */
+export const forgedClientToken = fc.oneof(
+  hex(48).map((h) => `tkn_{account}.${h}`),
+  fc.tuple(hex(32), hex(48)).map(([account, h]) => `tkn_acct_${account}.${h}`),
+  fc.tuple(fc.integer({ min: 1, max: 4000 }), hex(48)).map(([n, h]) => `tkn_acct_${'f'.repeat(n)}.${h}`),
+  fc.constantFrom(47, 49).chain((n) => hex(n).map((h) => `tkn_{account}.${h}`)),
+  hex(48).map((h) => `tkn_{account}.${h.toUpperCase()}`),
+  fc.constantFrom('tkn_', 'tkn_.', 'tkn_acct_.', 'tkn_{account}.', 'tkn_{account}', 'tkn_acct_x.0', 'TKN_{account}.'),
+  fc.string({ unit: fc.integer({ min: 0x21, max: 0x7e }).map((n) => String.fromCharCode(n)), maxLength: 80 }).map((rest) => `tkn_${rest}`),
 );
 
 const load = someOf({ active: field(number), queued: field(number), ttfa_ms: field(number, fc.constant(null)) });
@@ -188,3 +253,10 @@ export const queryOf = (names: string[]) =>
   fc
     .array(fc.tuple(fc.oneof(fc.constantFrom(...names), shortString), fc.oneof(segment, fc.string({ maxLength: 12 }).map(encodeURIComponent))), { maxLength: 4 })
     .map((pairs) => (pairs.length ? `?${pairs.map(([k, v]) => `${encodeURIComponent(k)}=${v}`).join('&')}` : ''));
+
+/** A token id for GET/DELETE /v1/tokens/{id}: well-formed but no one's, nearly well-formed, or any path segment. */
+export const tokenIdSegment = fc.oneof(
+  hex(24).map((h) => `tok_${h}`),
+  fc.constantFrom(`tok_${'0'.repeat(23)}`, `tok_${'0'.repeat(25)}`, `TOK_${'0'.repeat(24)}`, `tok_${'G'.repeat(24)}`, 'tok_', 'tkn_'),
+  segment,
+);

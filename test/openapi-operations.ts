@@ -9,6 +9,7 @@ interface Schema {
   enum?: string[];
 }
 export interface Operation {
+  operationId?: string;
   tags?: string[];
   security?: Array<Record<string, string[]>>;
   responses: Record<string, { content?: Record<string, { schema?: Schema }> }>;
