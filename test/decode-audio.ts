@@ -1,4 +1,7 @@
 import { execFile } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { s16leToFloat } from '../shared/audio/pcm.ts';
 import type { ResponseFormat } from '../shared/schemas/speech.ts';
@@ -33,3 +36,29 @@ export async function decodeAudio(bytes: Uint8Array, format: ResponseFormat, sam
  * the lossless formats decode to the exact length.
  */
 export const CODEC_EXTRA_SAMPLES: Partial<Record<ResponseFormat, number>> = { mp3: 1105 + 1152, aac: 1024 + 1024 };
+
+/** What ffprobe reads in a response's bytes: its codec, its sample rate, and its bitrate. */
+export interface ProbedAudio {
+  codec: string;
+  sampleRate: number;
+  /**
+   * Bits per second: the stream's own figure when the container states one (MP3's frame headers),
+   * else ffprobe's estimate over the whole input.
+   */
+  bitrate: number;
+}
+
+/** Probes the bytes of a compressed or containered response with ffprobe (from a file: Ogg needs seeking for its duration). */
+export async function probeAudio(bytes: Uint8Array): Promise<ProbedAudio> {
+  const dir = await mkdtemp(join(tmpdir(), 'probe-'));
+  try {
+    const file = join(dir, 'audio');
+    await writeFile(file, bytes);
+    const { stdout } = await execFileAsync('ffprobe', ['-v', 'error', '-show_entries', 'stream=codec_name,sample_rate,bit_rate:format=bit_rate', '-of', 'json', file]);
+    const probed = JSON.parse(stdout) as { streams: Array<{ codec_name: string; sample_rate: string; bit_rate?: string }>; format: { bit_rate?: string } };
+    const stream = probed.streams[0]!;
+    return { codec: stream.codec_name, sampleRate: Number(stream.sample_rate), bitrate: Number(stream.bit_rate ?? probed.format.bit_rate) };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}

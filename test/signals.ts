@@ -13,3 +13,18 @@ export function speechLike(rate: number, seconds: number): Float32Array {
   }
   return out;
 }
+
+/**
+ * speechLike with a hiss under it (uniform noise, ±`hiss`, from a fixed seed), as breath and
+ * fricatives give real speech: audio dense enough that an encoder aiming at an average bitrate
+ * (Opus, AAC) spends what it is allowed rather than what three harmonics need.
+ */
+export function breathySpeech(rate: number, seconds: number, hiss = 0.05): Float32Array {
+  const out = speechLike(rate, seconds);
+  let seed = 1;
+  for (let i = 0; i < out.length; i++) {
+    seed = (seed * 16_807) % 2_147_483_647; // Park–Miller
+    out[i]! += hiss * (2 * (seed / 2_147_483_647) - 1);
+  }
+  return out;
+}

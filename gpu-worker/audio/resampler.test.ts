@@ -7,22 +7,27 @@ const tone = (frequency: number, rate: number, length: number, offset = 0) =>
   Float32Array.from({ length }, (_, i) => 0.5 * Math.sin((2 * Math.PI * frequency * (i + offset)) / rate));
 
 describe('createResampler', () => {
-  it('turns 22.05 kHz into 24 kHz, chunk by chunk, with exactly round(n × ratio) samples', async () => {
-    const resampler = await createResampler(22_050, 24_000);
+  // The engines' rates (espeak 22.05 kHz, Qwen3-TTS 24 kHz) to the codec's own and to 32 kHz.
+  it.each([
+    [22_050, 24_000],
+    [22_050, 32_000],
+    [24_000, 32_000],
+  ])('turns %d Hz into %d Hz, chunk by chunk, with exactly round(n × ratio) samples', async (from, to) => {
+    const resampler = await createResampler(from, to);
     const out: number[] = [];
     let consumed = 0;
     for (const size of [100, 3_000, 1, 2_047, 5_000]) {
-      out.push(...resampler.push(tone(440, 22_050, size, consumed)));
+      out.push(...resampler.push(tone(440, from, size, consumed)));
       consumed += size;
     }
     out.push(...resampler.end());
     resampler.close();
-    expect(out.length).toBe(Math.round((consumed * 24_000) / 22_050));
-    // A 440 Hz tone stays a 440 Hz tone: count zero crossings in the steady middle second.
-    const middle = out.slice(1_000, 1_000 + 6_000);
+    expect(out.length).toBe(Math.round((consumed * to) / from));
+    // A 440 Hz tone stays a 440 Hz tone: count zero crossings in the steady middle quarter second.
+    const middle = out.slice(1_000, 1_000 + to / 4);
     let crossings = 0;
     for (let i = 1; i < middle.length; i++) if (middle[i - 1]! < 0 !== middle[i]! < 0) crossings++;
-    expect(crossings / 2 / (6_000 / 24_000)).toBeCloseTo(440, -1);
+    expect(crossings / 2 / (middle.length / to)).toBeCloseTo(440, -1);
   });
 
   it('a converter left by an earlier stream, even one cut short, starts the next stream clean', async () => {
@@ -80,14 +85,14 @@ describe('createResampler', () => {
       expect(decibels(aliases / passband)).toBeLessThan(-40);
     });
 
-    it('to 48 kHz: nothing above 12 kHz (the images of the sweep)', async () => {
+    it.each([32_000, 48_000])('to %d Hz: nothing above 12 kHz (the images of the sweep)', async (to) => {
       // Hann-windowed spectra of 1024-sample blocks: share of each block's energy above 13 kHz.
       const size = 1024;
       const fft = new FFT(size);
       const spectrum = fft.createComplexArray() as number[];
       const hann = Float32Array.from({ length: size }, (_, i) => 0.5 - 0.5 * Math.cos((2 * Math.PI * i) / size));
-      const firstImageBin = Math.ceil((13_000 * size) / 48_000);
-      const imageShares = blocks(await resample(48_000), 48_000, size)
+      const firstImageBin = Math.ceil((13_000 * size) / to);
+      const imageShares = blocks(await resample(to), to, size)
         .filter((block) => block.frequency < 10_500)
         .map((block) => {
           fft.realTransform(spectrum, Array.from(block.samples, (s, i) => s * hann[i]!));

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseServerTiming } from '../../shared/protocol/server-timing.ts';
 import type { WorkerSynthesisRequest } from '../../shared/protocol/worker-api.ts';
+import { probeAudio } from '../../test/decode-audio.ts';
 import { type GpuWorkerHarness, startGpuWorker } from '../../test/harness/gpu-worker.ts';
 import { signedWorkerFetch, synthesisBody } from '../../test/worker-client.ts';
 
@@ -60,6 +61,16 @@ describe('POST /v1/synthesize', () => {
     const at24k = (await bytesOf(await synthesize({ response_format: 'pcm' }))).byteLength;
     expect(Math.abs(at8k * 3 - at24k)).toBeLessThan(12);
   });
+
+  it('encodes at the bitrate asked for, and at 32 kHz', async () => {
+    const input = 'The bitrate asked for is the bitrate in the frames.';
+    const asked = await bytesOf(await synthesize({ input, response_format: 'mp3', sample_rate: 32_000, bitrate: 128_000 }));
+    expect(await probeAudio(asked)).toMatchObject({ codec: 'mp3', sampleRate: 32_000, bitrate: 128_000 });
+    const byDefault = await bytesOf(await synthesize({ input, response_format: 'mp3', sample_rate: 32_000 }));
+    expect(await probeAudio(byDefault)).toMatchObject({ codec: 'mp3', sampleRate: 32_000, bitrate: 64_000 });
+    // Constant bitrate: twice the bits a second, the same audio, about twice the bytes.
+    expect(asked.byteLength / byDefault.byteLength).toBeCloseTo(2, 1);
+  });
 });
 
 describe('POST /v1/synthesize refusals', () => {
@@ -67,6 +78,18 @@ describe('POST /v1/synthesize refusals', () => {
     const response = await synthesize({ response_format: 'opus', sample_rate: 22_050 });
     expect(response.status).toBe(400);
     expect(await response.json()).toMatchObject({ error: { code: 'unsupported_sample_rate', param: 'sample_rate' } });
+  });
+
+  it('a bitrate the format does not offer at the rate, or a format that takes none: 400 unsupported_bitrate', async () => {
+    for (const refused of [
+      { response_format: 'mp3', sample_rate: 24_000, bitrate: 192_000 },
+      { response_format: 'opus', bitrate: 500_000 },
+      { response_format: 'wav', bitrate: 384_000 },
+    ] as const) {
+      const response = await synthesize(refused);
+      expect(response.status).toBe(400);
+      expect(await response.json()).toMatchObject({ error: { code: 'unsupported_bitrate', param: 'bitrate' } });
+    }
   });
 
   it('resuming a format whose bytes are not reproducible: 400 not_resumable', async () => {

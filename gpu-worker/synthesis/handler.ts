@@ -76,9 +76,9 @@ export async function handleSynthesize(req: IncomingMessage, res: ServerResponse
     const firstStep = step(iterator);
     resamplerReady = createResampler(plan.engine.info.sample_rate, sampleRate);
     const timed = request.timestamps ?? false;
-    const batch = { ahead: () => playback.deadline() - performance.now() > BATCH_WHEN_AHEAD_MS, maxBytes: (FORMATS[request.response_format].bitrate(sampleRate) / 8) * BATCH_AUDIO_S };
+    const batch = { ahead: () => playback.deadline() - performance.now() > BATCH_WHEN_AHEAD_MS, maxBytes: (plan.bitrate / 8) * BATCH_AUDIO_S };
     const writer = bodyWriter(res, { skip: request.resume_at_byte ?? 0, timed, batch }, cancel.signal);
-    encoderReady = createEncoder(request.response_format, sampleRate, writer.audio);
+    encoderReady = createEncoder(request.response_format, sampleRate, writer.audio, request.bitrate);
 
     // Wait for the first audio before answering, so that an engine's refusal is still a JSON error.
     const [first, resampler, encoder] = await Promise.all([firstStep, resamplerReady, encoderReady]);

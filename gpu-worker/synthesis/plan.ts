@@ -1,4 +1,4 @@
-import { canResume, resolveSampleRate } from '../../shared/audio/formats.ts';
+import { canResume, resolveBitrate, resolveSampleRate } from '../../shared/audio/formats.ts';
 import { ApiError, invalidRequest } from '../../shared/errors.ts';
 import type { TextSegment, WorkerSynthesisRequest } from '../../shared/protocol/worker-api.ts';
 import { PlaybackClock } from '../engines/playback-clock.ts';
@@ -9,6 +9,8 @@ export interface SynthesisPlan {
   engine: Engine;
   /** The rate the client gets: the format's default unless the request named one it offers. */
   sampleRate: number;
+  /** Bits per second: the one the request named, else the format's default at `sampleRate` (exact for PCM and G.711). */
+  bitrate: number;
   /** The text in order, each stretch with its language. */
   segments: TextSegment[];
   /** The engine request for one segment. */
@@ -45,6 +47,8 @@ export function planSynthesis(request: WorkerSynthesisRequest, engines: Map<stri
   }
   const rate = resolveSampleRate(request.response_format, request.sample_rate);
   if ('error' in rate) throw invalidRequest('unsupported_sample_rate', rate.error, 'sample_rate');
+  const bitrate = resolveBitrate(request.response_format, rate.rate, request.bitrate);
+  if ('error' in bitrate) throw invalidRequest('unsupported_bitrate', bitrate.error, 'bitrate');
   if (request.resume_at_byte && !canResume(request.response_format, engine.info)) {
     throw invalidRequest('not_resumable', `A ${request.response_format} stream of model "${request.model}" cannot be resumed.`, 'resume_at_byte');
   }
@@ -52,6 +56,7 @@ export function planSynthesis(request: WorkerSynthesisRequest, engines: Map<stri
   return {
     engine,
     sampleRate: rate.rate,
+    bitrate: bitrate.bitrate,
     segments,
     engineRequest: (segment) => ({
       requestId: request.request_id,

@@ -55,6 +55,11 @@ export const WorkerSynthesisRequestSchema = z.object({
   response_format: z.enum(RESPONSE_FORMATS),
   /** Output rate in Hz, one the format offers (shared/audio/formats.ts); absent: the format's default. */
   sample_rate: z.number().int().positive().optional(),
+  /**
+   * Bits per second for a compressed format, one it offers at `sample_rate` (`resolveBitrate` in
+   * shared/audio/formats.ts); absent: the format's default.
+   */
+  bitrate: z.number().int().positive().optional(),
   speed: z.number().min(0.25).max(4),
   seed: z.number().int().nonnegative().optional(),
   /**

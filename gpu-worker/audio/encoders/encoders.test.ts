@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { FORMATS } from '../../../shared/audio/formats.ts';
+import { FORMATS, MP3_BITRATES_KBPS } from '../../../shared/audio/formats.ts';
 import { RESPONSE_FORMATS, type ResponseFormat } from '../../../shared/schemas/speech.ts';
 import { rms } from '../../../test/audio-checks.ts';
-import { CODEC_EXTRA_SAMPLES, decodeAudio } from '../../../test/decode-audio.ts';
-import { speechLike } from '../../../test/signals.ts';
+import { CODEC_EXTRA_SAMPLES, decodeAudio, probeAudio } from '../../../test/decode-audio.ts';
+import { breathySpeech, speechLike } from '../../../test/signals.ts';
 import { createEncoder } from './index.ts';
 
 /** Engines hand over 10 to 300 ms at a time, unevenly. */
@@ -18,13 +18,18 @@ interface Arrival {
   afterEnd: boolean;
 }
 
-async function encode(format: ResponseFormat, rate: number, samples: Float32Array, chunkMs = UNEVEN_MS) {
+async function encode(format: ResponseFormat, rate: number, samples: Float32Array, chunkMs = UNEVEN_MS, bitrate?: number) {
   const arrivals: Arrival[] = [];
   let inputSamples = 0;
   let ended = false;
-  const encoder = await createEncoder(format, rate, async (bytes) => {
-    arrivals.push({ bytes: bytes.slice(), inputSamples, afterEnd: ended });
-  });
+  const encoder = await createEncoder(
+    format,
+    rate,
+    async (bytes) => {
+      arrivals.push({ bytes: bytes.slice(), inputSamples, afterEnd: ended });
+    },
+    bitrate,
+  );
   for (let offset = 0, i = 0; offset < samples.length; i++) {
     const chunk = samples.subarray(offset, offset + Math.round((chunkMs[i % chunkMs.length]! * rate) / 1000));
     offset += chunk.length;
@@ -72,7 +77,7 @@ const MIN_CORRELATION: Record<ResponseFormat, number> = { mp3: 0.95, opus: 0.95,
 
 const cases = RESPONSE_FORMATS.flatMap((format) => {
   const { defaultSampleRate, sampleRates } = FORMATS[format];
-  const rates = [...new Set([defaultSampleRate, 8000, 48_000])].filter((rate) => sampleRates.includes(rate));
+  const rates = [...new Set([defaultSampleRate, 8000, 32_000, 48_000])].filter((rate) => sampleRates.includes(rate));
   return rates.map((rate) => [format, rate] as const);
 });
 
@@ -84,7 +89,9 @@ describe('streaming encoders', () => {
     // (1) Bytes reach the sink while audio is still being written, not only at the end.
     expect(arrivals.some((a) => !a.afterEnd && a.inputSamples < input.length)).toBe(true);
 
-    // (2) The whole stream decodes to the input's length, give or take what the codec adds.
+    // (2) The whole stream decodes to the input's length, give or take what the codec adds, and
+    // says it is at the rate asked for (Ogg Opus always decodes at 48 kHz).
+    if (!['pcm', 'mulaw', 'alaw'].includes(format)) expect((await probeAudio(bytes)).sampleRate).toBe(format === 'opus' ? 48_000 : rate);
     const decoded = await decodeAudio(bytes, format, rate);
     const extraSamples = decoded.length - input.length;
     expect(extraSamples / rate).toBeGreaterThanOrEqual(-TOLERANCE_S);
@@ -175,6 +182,68 @@ describe('streaming encoders', () => {
         process.off('unhandledRejection', onUnhandled);
       }
     });
+  });
+});
+
+describe('bitrate', () => {
+  /** The constant bitrates wasm-media-encoders passes to LAME (its Mp3CbrValues), kb/s. */
+  const LAME_KBPS = [8, 16, 24, 32, 40, 48, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320];
+
+  it('mp3: the table offers only bitrates the library takes', () => {
+    for (const list of Object.values(MP3_BITRATES_KBPS)) for (const kbps of list) expect(LAME_KBPS).toContain(kbps);
+  });
+
+  // LAME encodes the nearest bitrate the rate's MPEG version has when asked for another, without
+  // a word: the table must hold exactly those it keeps.
+  it.each(FORMATS.mp3.sampleRates)('mp3 at %d Hz: each bitrate offered is in the frames, at that rate; each other one LAME would change', async (rate) => {
+    const offered = FORMATS.mp3.bitrates!(rate);
+    const input = speechLike(rate, 0.5);
+    for (const bitrate of LAME_KBPS.map((kbps) => kbps * 1000)) {
+      const probed = await probeAudio((await encode('mp3', rate, input, UNEVEN_MS, bitrate)).bytes);
+      expect(probed).toMatchObject({ codec: 'mp3', sampleRate: rate });
+      if (offered.includes(bitrate)) expect(probed.bitrate, `${bitrate} b/s`).toBe(bitrate);
+      else expect(probed.bitrate, `${bitrate} b/s`).not.toBe(bitrate);
+    }
+  });
+
+  /**
+   * What ffprobe may read against what was asked. MP3 is constant: its frame headers say exactly.
+   * Opus and AAC aim at an average, which they meet on dense audio (breathySpeech): Opus within a
+   * few percent plus its Ogg pages (about 6 kb/s at 40 ms a page), AAC within 10% plus its ADTS
+   * headers (7 bytes a frame of 1024 samples).
+   */
+  const TOLERANCE: Record<'mp3' | 'opus' | 'aac', (bitrate: number, rate: number) => [number, number]> = {
+    mp3: (bitrate) => [bitrate, bitrate],
+    opus: (bitrate) => [bitrate * 0.95, bitrate * 1.05 + 8000],
+    aac: (bitrate, rate) => [bitrate * 0.9, bitrate * 1.1 + (7 * 8 * rate) / 1024],
+  };
+
+  it.each([
+    ['mp3', 44_100, [32, 64, 96, 128, 192]],
+    ['mp3', 32_000, [32, 320]],
+    ['mp3', 24_000, [8, 48, 160]],
+    ['mp3', 22_050, [32, 64]],
+    ['opus', 48_000, [32, 64, 96, 128, 192]],
+    ['opus', 8000, [16, 256]],
+    ['aac', 44_100, [32, 64, 128, 160]],
+    ['aac', 32_000, [16, 128]],
+    ['aac', 8000, [16, 32]],
+  ] as const)('%s at %d Hz at %j kb/s: ffprobe reads that rate and about that bitrate, more for more, and it decodes whole', async (format, rate, list) => {
+    const input = breathySpeech(rate, 3);
+    const measured: number[] = [];
+    for (const bitrate of list.map((kbps) => kbps * 1000)) {
+      const { bytes } = await encode(format, rate, input, UNEVEN_MS, bitrate);
+      const probed = await probeAudio(bytes);
+      expect(probed.codec).toBe(format);
+      expect(probed.sampleRate).toBe(format === 'opus' ? 48_000 : rate);
+      const [low, high] = TOLERANCE[format](bitrate, rate);
+      expect(probed.bitrate, `${bitrate} b/s`).toBeGreaterThanOrEqual(low);
+      expect(probed.bitrate, `${bitrate} b/s`).toBeLessThanOrEqual(high);
+      measured.push(probed.bitrate);
+      const decoded = await decodeAudio(bytes, format, rate);
+      expect(Math.abs(decoded.length - input.length) / rate).toBeLessThanOrEqual(TOLERANCE_S + (CODEC_EXTRA_SAMPLES[format] ?? 0) / rate);
+    }
+    for (let i = 1; i < measured.length; i++) expect(measured[i]).toBeGreaterThan(measured[i - 1]!);
   });
 });
 

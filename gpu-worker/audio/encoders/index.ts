@@ -11,10 +11,11 @@ export type { ByteSink, StreamEncoder };
 
 /**
  * An encoder for `format` at `sampleRate` (one of the rates shared/audio/formats.ts lists for it)
- * whose bytes go to `sink`. Compressed formats come from well-kept codec libraries; see README,
- * "Audio formats", for which and why.
+ * whose bytes go to `sink`. `bitrate` (bits per second) is for the compressed formats that take
+ * one: one that `resolveBitrate` allows at this rate; absent, the format's default. Compressed
+ * formats come from well-kept codec libraries; see README, "Audio formats", for which and why.
  */
-export async function createEncoder(format: ResponseFormat, sampleRate: number, sink: ByteSink): Promise<StreamEncoder> {
+export async function createEncoder(format: ResponseFormat, sampleRate: number, sink: ByteSink, bitrate?: number): Promise<StreamEncoder> {
   switch (format) {
     case 'pcm':
       return pcmEncoder(sink, { sampleRate, wavHeader: false });
@@ -24,11 +25,11 @@ export async function createEncoder(format: ResponseFormat, sampleRate: number, 
     case 'alaw':
       return g711Encoder(sink, format);
     case 'mp3':
-      return mp3Encoder(sink, sampleRate);
+      return mp3Encoder(sink, sampleRate, bitrate);
     case 'opus':
-      return opusEncoder(sink, sampleRate);
+      return opusEncoder(sink, sampleRate, bitrate);
     case 'aac':
-      return aacEncoder(sink, sampleRate);
+      return aacEncoder(sink, sampleRate, bitrate);
     case 'flac':
       return flacEncoder(sink, sampleRate);
   }

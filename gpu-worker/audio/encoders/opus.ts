@@ -12,11 +12,11 @@ import type { ByteSink, StreamEncoder } from './types.ts';
 const PAGE_SECONDS = 0.04;
 
 /** Opus (libopus via opusscript) in Ogg pages. Ogg numbers each stream at random, so no other worker can splice it. */
-export function opusEncoder(sink: ByteSink, sampleRate: number): Promise<StreamEncoder> {
+export function opusEncoder(sink: ByteSink, sampleRate: number, bitrate = FORMATS.opus.bitrate(sampleRate)): Promise<StreamEncoder> {
   registerOpusscriptEncoder();
   return mediabunnyEncoder(sink, sampleRate, {
     format: new OggOutputFormat({ maximumPageDuration: PAGE_SECONDS }),
     codec: 'opus',
-    bitrate: FORMATS.opus.bitrate(sampleRate),
+    bitrate,
   });
 }
