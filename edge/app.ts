@@ -1,4 +1,6 @@
 import { Hono } from 'hono';
+import { elevenLabsApp } from './dialects/elevenlabs/app.ts';
+import { ELEVENLABS_PREFIX, elevenLabsCors, elevenLabsDialect } from './dialects/elevenlabs/dialect.ts';
 import type { AppEnv } from './env.ts';
 import { drainRefusedBody } from './middleware/drain-refused-body.ts';
 import { notFound, onError } from './middleware/errors.ts';
@@ -30,8 +32,11 @@ import { voiceByIdRoute } from './routes/v1_voices_id.ts';
 export const app = new Hono<AppEnv>()
   .use(requestId)
   .use(requestLog)
+  // Before everything that may refuse a request: its refusals leave in the dialect's shape.
+  .use(`${ELEVENLABS_PREFIX}/*`, elevenLabsDialect)
   // Before everything that may refuse a request, so that a page on another origin reads the refusal.
   .use('/v1/*', publicApiCors)
+  .use(`${ELEVENLABS_PREFIX}/*`, elevenLabsCors)
   .use(drainRefusedBody)
   .use(validConfig)
   // Middleware, not a handler: it runs ahead of the speech route's own chain, refusals included.
@@ -52,7 +57,8 @@ export const app = new Hono<AppEnv>()
   .route('/', adminKeysRoute)
   .route('/', adminCreditsRoute)
   .route('/', adminPoolRoute)
-  .route('/', poolHeartbeatRoute);
+  .route('/', poolHeartbeatRoute)
+  .route(ELEVENLABS_PREFIX, elevenLabsApp);
 
 // The API reference; the OpenAPI document it renders is built with the playground (openapi/document.ts).
 app.route('/', apiDocsRoute);

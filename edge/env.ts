@@ -1,4 +1,5 @@
 import type { TimingVariables } from 'hono/timing';
+import type { ApiError } from '../shared/errors.ts';
 import type { AccountDO } from './accounts/account-do.ts';
 import type { PoolDO } from './pool/pool-do.ts';
 import type { SpeechTicket } from './accounts/speech-ticket.ts';
@@ -36,6 +37,10 @@ export interface AppVariables extends TimingVariables {
   apiKey: ApiKeyRecord;
   /** Who the request acts for, a key or a client token: set on every authenticated route (middleware/caller-auth.ts). */
   caller: Caller;
+  /** A key or client token a dialect read from its own header (presentedSecret in middleware/api-key-auth.ts). */
+  presentedSecret: string | undefined;
+  /** How a dialect shapes an error's body (middleware/errors.ts); unset: the API's own `{ error: {...} }`. */
+  errorBody: ((error: ApiError) => unknown) | undefined;
   /** Set by the speech limits middleware once a request is admitted. */
   speechTicket: SpeechTicket;
 }

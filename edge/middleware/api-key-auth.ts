@@ -16,6 +16,12 @@ export const bearerToken = (header: string | undefined): string | undefined => {
   return match?.[1];
 };
 
+/**
+ * The key or client token a request presents: what a dialect read from its own header (ElevenLabs'
+ * `xi-api-key`, edge/dialects/elevenlabs/dialect.ts), else `Authorization: Bearer`.
+ */
+export const presentedSecret = (c: Context<AppEnv>): string | undefined => c.get('presentedSecret') ?? bearerToken(c.req.header('authorization'));
+
 /** Sent with every 401 about the key. */
 export const WWW_AUTHENTICATE_HEADERS = documentHeaders({ 'www-authenticate': '`Bearer`: the API key goes in `Authorization: Bearer <key>`.' });
 /** The 401s for a key the account's Durable Object does not accept (`keyRefusal`). */
@@ -56,7 +62,7 @@ export const keyOriginRefusal = (c: Context<AppEnv>, allowed: readonly string[] 
  */
 export const identifyApiKey = (...scopes: KeyScope[]) =>
   createMiddleware<AppEnv>(async (c, next) => {
-    const secret = bearerToken(c.req.header('authorization'));
+    const secret = presentedSecret(c);
     if (!secret) throw unauthorized('missing_api_key', 'Send your API key as "Authorization: Bearer <key>".');
     // A client token is for speaking and reading voices (edge/middleware/caller-auth.ts), never for this route.
     if (isClientToken(secret)) throw new ApiError(403, 'permission_error', 'token_scope', 'Client tokens cannot be used on this route: it takes an API key.');

@@ -8,7 +8,7 @@ import { mergeCatalogues } from '../openapi/error-catalogue.ts';
 import type { KeyScope } from '../storage/api-keys.ts';
 import { TOKEN_ERRORS, tokenRefusal } from '../tokens/token-errors.ts';
 import { isClientToken, readClientToken } from '../tokens/token-secret.ts';
-import { API_KEY_ERRORS, apiKeyAuth, bearerToken, identifyApiKey } from './api-key-auth.ts';
+import { API_KEY_ERRORS, apiKeyAuth, identifyApiKey, presentedSecret } from './api-key-auth.ts';
 
 /** A request with a client token, as far as the edge can tell without its account's object. */
 export interface TokenCaller {
@@ -49,7 +49,7 @@ export async function tokenCaller(c: Context<AppEnv>, token: string): Promise<Ca
 export const identifyCaller = (keyScopes: KeyScope[]) => {
   const identifyKey = identifyApiKey(...keyScopes);
   return createMiddleware<AppEnv>(async (c, next) => {
-    const bearer = bearerToken(c.req.header('authorization'));
+    const bearer = presentedSecret(c);
     if (bearer === undefined || !isClientToken(bearer)) return identifyKey(c, next);
     c.set('caller', await tokenCaller(c, bearer));
     await next();
@@ -64,7 +64,7 @@ export const identifyCaller = (keyScopes: KeyScope[]) => {
 export const callerAuth = (keyScopes: KeyScope[], tokenScope: TokenScope) => {
   const keyAuth = apiKeyAuth(...keyScopes);
   return createMiddleware<AppEnv>(async (c, next) => {
-    const bearer = bearerToken(c.req.header('authorization'));
+    const bearer = presentedSecret(c);
     if (bearer === undefined || !isClientToken(bearer)) return keyAuth(c, next);
     const caller = await tokenCaller(c, bearer);
     const use = { ...caller.token!, scope: tokenScope };

@@ -2,7 +2,7 @@ import { type Context, Hono } from 'hono';
 import { describeRoute } from 'hono-openapi';
 import { ApiError } from '../../shared/errors.ts';
 import type { AppEnv } from '../env.ts';
-import { apiKeyAuth, bearerToken, keyOriginRefusal } from '../middleware/api-key-auth.ts';
+import { apiKeyAuth, keyOriginRefusal, presentedSecret } from '../middleware/api-key-auth.ts';
 import { CALLER_ERRORS, type Caller, credentialOf, tokenCaller } from '../middleware/caller-auth.ts';
 import { isClientToken } from '../tokens/token-secret.ts';
 import { errorCatalogue, errorResponses, SOCKET_SECURITY } from '../openapi/index.ts';
@@ -49,7 +49,7 @@ async function socketCaller(c: Context<AppEnv>): Promise<Caller> {
     if (wrongOrigin) throw wrongOrigin;
     return { accountId, keyId };
   }
-  const token = c.req.query('token') ?? bearerToken(c.req.header('authorization'));
+  const token = c.req.query('token') ?? presentedSecret(c);
   if (token !== undefined && isClientToken(token)) return tokenCaller(c, token);
   await apiKeyAuth('speech')(c, async () => {});
   return c.get('caller');
