@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, Page, Request, WebSocket as PageSocket } from 'playwright-core';
 import type { LiveTimings, SpeechTimings } from '../playground/src/page-instrumentation.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeTinyPack } from '../gpu-worker/engines/qwen3/tiny-pack/generate.ts';
@@ -245,6 +245,86 @@ describe('playground in Chromium', () => {
       }, { timeout: 15_000 })
       .toBe(before + [...more].length);
     await shoot('usage');
+  });
+
+  it('as a browser app, mints a client token with the key and speaks with the token only, over HTTP and the socket', async () => {
+    const speechAuthorizations: string[] = [];
+    const sockets: string[] = [];
+    const ticketRequests: string[] = [];
+    const onRequest = (request: Request) => {
+      const path = new URL(request.url()).pathname;
+      if (path === '/v1/audio/speech/stream/tickets') ticketRequests.push(path);
+      else if (path.startsWith('/v1/audio/speech')) speechAuthorizations.push(request.headers()['authorization'] ?? '');
+    };
+    const onSocket = (socket: PageSocket) => sockets.push(socket.url());
+    page.on('request', onRequest);
+    page.on('websocket', onSocket);
+    const tokenState = async (id: string) =>
+      (await (await fetch(`${stack.edge.url}/v1/tokens/${id}`, { headers: { authorization: `Bearer ${stack.key}` } })).json()) as {
+        status: string;
+        requests_used: number;
+        characters_used: number;
+        characters_reserved: number;
+      };
+    const shownTokenId = async () => (await page.textContent('#token-status'))!.match(/tok_[0-9a-f]{24}/)?.[0];
+    try {
+      await page.check('#browser-app');
+      await page.selectOption('#model', 'espeak');
+      await page.selectOption('#voice', 'en-female');
+      await page.selectOption('#format', 'pcm');
+      const text = 'Spoken with a client token, not the key.';
+      await page.fill('#text', text);
+      const speech = await speak();
+      expect(speech.status).toBe(200);
+      expect(speech.bytes).toBeGreaterThan(0);
+      await expect.poll(async () => (await lastSpeech()).playbackStartedAt, { timeout: 10_000 }).not.toBeNull();
+      await page.click('#stop');
+      // The speech request carried the token and nothing of the key.
+      expect(speechAuthorizations).toEqual([expect.stringMatching(/^Bearer tkn_acct_[0-9a-f]+\.[0-9a-f]{48}$/)]);
+      expect(speechAuthorizations.join('\n')).not.toContain(stack.key);
+      // The page shows the token, its expiry and what it has left; the API charged that token.
+      const firstId = (await shownTokenId())!;
+      expect(firstId).toBeDefined();
+      expect(await page.textContent('#token-status')).toMatch(/expires .*characters and .*requests left/);
+      await expect.poll(() => tokenState(firstId), { timeout: 10_000 }).toMatchObject({ status: 'active', requests_used: 1, characters_used: [...text].length, characters_reserved: 0 });
+      await shoot('browser-app');
+
+      // Live: the socket opens with ?token= (no ticket: that takes a key), and speaks.
+      await page.fill('#live-text', '');
+      await page.click('#live-text');
+      await page.keyboard.type('A token opened this socket. ', { delay: 10 });
+      await page.waitForFunction(() => window.playground.live?.firstAudioAt != null, undefined, { timeout: 20_000 });
+      expect(sockets.at(-1)).toMatch(/\/v1\/audio\/speech\/stream\?token=tkn_acct_/);
+      expect(sockets.at(-1)).not.toContain('ticket=');
+      expect(ticketRequests).toEqual([]);
+      await page.click('#live-stop');
+      await page.waitForFunction(() => window.playground.live.done === 'cancelled', undefined, { timeout: 10_000 });
+
+      // Revoked by its server: the API refuses it, and the page mints another and speaks with that.
+      const revoked = await fetch(`${stack.edge.url}/v1/tokens/${firstId}`, { method: 'DELETE', headers: { authorization: `Bearer ${stack.key}` } });
+      expect(revoked.status).toBe(200);
+      speechAuthorizations.length = 0;
+      const again = await speak();
+      expect(again.status).toBe(200);
+      await page.click('#stop');
+      expect(speechAuthorizations).toHaveLength(2);
+      expect(speechAuthorizations[0]).not.toBe(speechAuthorizations[1]);
+      expect(speechAuthorizations.every((authorization) => authorization.startsWith('Bearer tkn_'))).toBe(true);
+      const secondId = await shownTokenId();
+      expect(secondId).toMatch(/^tok_/);
+      expect(secondId).not.toBe(firstId);
+
+      // Off again: speech goes with the key.
+      await page.uncheck('#browser-app');
+      speechAuthorizations.length = 0;
+      expect((await speak()).status).toBe(200);
+      await page.click('#stop');
+      expect(speechAuthorizations).toEqual([`Bearer ${stack.key}`]);
+      expect(await page.textContent('#token-status')).toBe('');
+    } finally {
+      page.off('request', onRequest);
+      page.off('websocket', onSocket);
+    }
   });
 
   it('says in words when the account is out of requests, with how long to wait', async () => {

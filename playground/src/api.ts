@@ -17,11 +17,14 @@ export class ApiFailure extends Error {
   }
 }
 
-/** A call to this same origin with the saved key; an answer that is not 2xx throws an ApiFailure. */
-export async function apiFetch(path: string, init: RequestInit = {}): Promise<Response> {
+/**
+ * A call to this same origin with the saved key, or with `bearer` instead (a client token: then
+ * the key is not sent); an answer that is not 2xx throws an ApiFailure.
+ */
+export async function apiFetch(path: string, init: RequestInit = {}, bearer?: string): Promise<Response> {
   const headers = new Headers(init.headers);
-  const key = loadKey();
-  if (key) headers.set('authorization', `Bearer ${key}`);
+  const credential = bearer ?? loadKey();
+  if (credential) headers.set('authorization', `Bearer ${credential}`);
   const response = await fetch(path, { ...init, headers });
   if (!response.ok) throw await failureOf(response);
   return response;

@@ -22,6 +22,11 @@ const SENTENCES: Record<string, Sentence> = {
   revoked_api_key: `This API key has been revoked. ${NEW_KEY}`,
   expired_api_key: `This API key has expired. ${NEW_KEY}`,
   missing_scope: withDetail('This API key is not allowed to do that.'),
+  // The client token ("Try as a browser app"): a refused one is replaced at the next try.
+  invalid_token: 'The client token is not valid any more (it or its key was revoked). A new one is minted at the next try.',
+  token_expired: 'The client token has expired. A new one is minted at the next try.',
+  token_exhausted: withDetail('The client token has used up what it was given.'),
+  token_scope: withDetail('The client token may not do that.'),
   // Credits and limits
   insufficient_credits: withDetail('The account is out of credits for this.'),
   rate_limit_requests: (f) => `Too many requests this minute for this account. Try again ${wait(f.retryAfterSeconds)}.`,

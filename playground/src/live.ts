@@ -2,6 +2,7 @@ import type { ServerMessage } from '../../shared/schemas/realtime.ts';
 import { ApiFailure } from './api.ts';
 import { audioOutput } from './audio-output.ts';
 import { captions } from './captions.ts';
+import { forgetToken, isStaleTokenCode, refreshToken } from './client-token.ts';
 import { byId } from './dom.ts';
 import { clearError, fail, say } from './feedback.ts';
 import type { StreamPlayer } from './player.ts';
@@ -66,7 +67,14 @@ function connection(): Promise<RealtimeSocket> {
 }
 
 function onMessage(message: ServerMessage): void {
-  if (message.type === 'error') return fail(new ApiFailure(0, message.code, message.message, undefined, message.retry_after_seconds));
+  if (message.type === 'error') {
+    // The socket's client token was revoked, expired or ran out: the next text opens a socket with a new one.
+    if (isStaleTokenCode(message.code)) {
+      forgetToken();
+      socketConfig = '';
+    }
+    return fail(new ApiFailure(0, message.code, message.message, undefined, message.retry_after_seconds));
+  }
   if (message.type === 'audio') {
     if (message.context_id === stopped?.id && stopped.done) timings.audioAfterDone++;
     const utterance = speaking.get(message.context_id);
@@ -87,6 +95,7 @@ function onMessage(message: ServerMessage): void {
     if (typingInto === utterance) typingInto = null;
     void utterance.player?.end().then(() => words.stop());
     say(`Spoken: ${message.usage.characters} characters, ${(message.usage.audio_ms / 1000).toFixed(1)} s of audio.`);
+    void refreshToken().catch(() => {});
   }
 }
 
@@ -146,7 +155,7 @@ stopButton.addEventListener('click', () => {
   say('Stopped.');
 });
 
-/** A new key: the old key's socket goes. */
+/** A new key, or browser-app mode turned: the socket opened with the old credential goes. */
 export function resetLive(): void {
   void socket?.then((open) => open.close()).catch(() => {});
   socket = null;

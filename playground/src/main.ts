@@ -1,3 +1,4 @@
+import { forgetToken, refreshToken, setupClientToken } from './client-token.ts';
 import { setupClone } from './clone.ts';
 import { setupDesign } from './design.ts';
 import { byId } from './dom.ts';
@@ -17,6 +18,7 @@ async function loadAccount(): Promise<void> {
   clearSpeechOptions();
   clearUsage();
   resetLive();
+  forgetToken();
   if (!loadKey()) return say('Paste an API key to start.');
   say('Loading models, voices and usage…');
   const results = await Promise.allSettled([loadSpeechOptions(), refreshUsage()]);
@@ -35,8 +37,12 @@ keyForm.addEventListener('submit', (event) => {
 setupSpeak({
   onAccepted: (response) => noteCreditsRemaining(response.headers.get('x-credits-remaining')),
   // Best effort: the Refresh button reports what goes wrong (a key without the usage scope).
-  onSettled: () => void refreshUsage().catch(() => {}),
+  onSettled: () => {
+    void refreshUsage().catch(() => {});
+    void refreshToken().catch(() => {});
+  },
 });
+setupClientToken(resetLive);
 setupClone(addVoice);
 setupDesign(addVoice);
 setupUsage(fail);

@@ -1,6 +1,7 @@
 import { FORMATS, OUTPUT_SAMPLE_RATE } from '../../shared/audio/formats.ts';
 import { ApiFailure, apiFetch } from './api.ts';
 import { audioOutput } from './audio-output.ts';
+import { noteTokenHeaders, withCredential } from './client-token.ts';
 import { byId } from './dom.ts';
 import { offerDownload, spokenFile, withdrawDownload } from './download.ts';
 import { clearError, fail, say } from './feedback.ts';
@@ -65,13 +66,12 @@ async function speak(hooks: SpeakHooks): Promise<void> {
   let audio = { contentType: FORMATS[format].contentType, sampleRate: OUTPUT_SAMPLE_RATE };
   const offerWhatArrived = () => chunks.length > 0 && offerDownload(download, spokenFile(format, chunks, audio));
   try {
-    const sentAt = (timings.requestSentAt = performance.now());
-    const response = await apiFetch('/v1/audio/speech', {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-      signal: run.aborter.signal,
+    // The key, or in browser-app mode a client token (minted first when there is none fit for it).
+    const response = await withCredential(codePoints(body.input), (bearer) => {
+      timings.requestSentAt = performance.now();
+      return apiFetch('/v1/audio/speech', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), signal: run.aborter.signal }, bearer);
     });
+    const sentAt = timings.requestSentAt!;
     audio = {
       contentType: response.headers.get('content-type') ?? audio.contentType,
       sampleRate: Number(response.headers.get('x-audio-sample-rate')) || audio.sampleRate,
@@ -79,6 +79,7 @@ async function speak(hooks: SpeakHooks): Promise<void> {
     characters.textContent = formatCount(codePoints(body.input), 'characters');
     timings.status = response.status;
     hooks.onAccepted(response);
+    noteTokenHeaders(response);
 
     const mode = playbackMode(format, audio.contentType);
     const player = (run.player = createPlayer(format, audio, output, () => {
