@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { FORMATS } from '../shared/audio/formats.ts';
 import { RESPONSE_FORMATS, type ResponseFormat } from '../shared/schemas/speech.ts';
 import { readTimed, rms } from './audio-checks.ts';
-import { CODEC_EXTRA_SAMPLES, decodeAudio } from './decode-audio.ts';
+import { CODEC_EXTRA_SAMPLES, decodeAudio, probeAudio } from './decode-audio.ts';
 import { useStack } from './harness/stack.ts';
 
 // Every format through the whole stack: edge in workerd, a real worker, an independent decoder.
@@ -75,12 +75,53 @@ describe('sample_rate', () => {
     ['wav', 48_000, 48_000],
     ['mp3', 16_000, 16_000],
     ['opus', 48_000, 48_000],
+    ['pcm', 32_000, 32_000],
+    ['wav', 32_000, 32_000],
+    ['mp3', 32_000, 32_000],
+    ['aac', 32_000, 32_000],
+    ['flac', 32_000, 32_000],
   ] as const)('%s at sample_rate %s is %s Hz audio of the right length', async (format, requested, expected) => {
     const reference = new Uint8Array(await (await speech({ input: SHORT, response_format: 'pcm' })).arrayBuffer());
     const expectedSeconds = reference.byteLength / 2 / 24_000;
     const response = await speech({ input: SHORT, response_format: format, ...(requested === 'default' ? {} : { sample_rate: requested }) });
     expect(response.headers.get('x-audio-sample-rate')).toBe(String(expected));
-    const decoded = await decodeAudio(new Uint8Array(await response.arrayBuffer()), format, expected);
+    const bytes = new Uint8Array(await response.arrayBuffer());
+    // What the container says, for those that say it (raw samples do not).
+    if (!['pcm', 'mulaw', 'alaw'].includes(format)) expect((await probeAudio(bytes)).sampleRate).toBe(expected);
+    const decoded = await decodeAudio(bytes, format, expected);
     expect(Math.abs(decoded.length / expected - expectedSeconds)).toBeLessThan(durationTolerance(format, expected));
+  });
+});
+
+describe('bitrate', () => {
+  /**
+   * What ffprobe may read of a whole answer against what was asked: MP3's frame headers say the
+   * constant bitrate; Opus aims at an average, which it nears on speech, plus its Ogg pages (about
+   * 6 kb/s, and the two header pages on a clip of a few seconds; 32 kb/s read 39.4 here).
+   */
+  const tolerance = (format: 'mp3' | 'opus', bitrate: number) => (format === 'mp3' ? [bitrate, bitrate] : [bitrate * 0.8, bitrate * 1.05 + 10_000]);
+
+  it.each([
+    ['mp3', 44_100, [32_000, 128_000, 192_000]],
+    ['opus', 48_000, [32_000, 128_000]],
+  ] as const)('%s at %d Hz at %j b/s: ffprobe reads that rate and about that bitrate, more for more, of the same speech', async (format, rate, bitrates) => {
+    const reference = new Uint8Array(await (await speech({ input: SHORT, response_format: 'pcm' })).arrayBuffer());
+    const expectedSeconds = reference.byteLength / 2 / 24_000;
+    const measured: number[] = [];
+    for (const bitrate of bitrates) {
+      const response = await speech({ input: SHORT, response_format: format, sample_rate: rate, bitrate });
+      expect(response.status).toBe(200);
+      expect(response.headers.get('x-audio-sample-rate')).toBe(String(rate));
+      const bytes = new Uint8Array(await response.arrayBuffer());
+      const probed = await probeAudio(bytes);
+      expect(probed).toMatchObject({ codec: format, sampleRate: rate });
+      const [low, high] = tolerance(format, bitrate);
+      expect(probed.bitrate, `${bitrate} b/s`).toBeGreaterThanOrEqual(low!);
+      expect(probed.bitrate, `${bitrate} b/s`).toBeLessThanOrEqual(high!);
+      const decoded = await decodeAudio(bytes, format, rate);
+      expect(Math.abs(decoded.length / rate - expectedSeconds)).toBeLessThan(durationTolerance(format, rate));
+      measured.push(probed.bitrate);
+    }
+    for (let i = 1; i < measured.length; i++) expect(measured[i]).toBeGreaterThan(measured[i - 1]!);
   });
 });

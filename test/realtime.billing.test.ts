@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { probeAudio } from './decode-audio.ts';
 import { isType, RealtimeClient } from './harness/realtime-client.ts';
 import { useStack } from './harness/stack.ts';
 
@@ -17,9 +18,9 @@ async function settledBalance(key: string): Promise<number> {
   return usage.balance;
 }
 
-async function socket(key: string): Promise<RealtimeClient> {
+async function socket(key: string, config: Record<string, unknown> = { response_format: 'pcm' }): Promise<RealtimeClient> {
   const client = await RealtimeClient.open(stack.edge.url, { key });
-  client.send({ type: 'config', response_format: 'pcm' });
+  client.send({ type: 'config', ...config });
   await client.waitFor(isType('ready'));
   return client;
 }
@@ -44,9 +45,13 @@ describe('realtime socket: billing equals what was delivered', () => {
     expect(point).toMatchObject({ blobs: ['espeak', 'pcm', 'completed', chunkId], doubles: [200, expect.any(Number), first.length, expect.any(Number), expect.any(Number)] });
   });
 
-  it('a cancelled context is charged the audio it delivered, not the text it was sent', async () => {
+  it.each<[string, { response_format: string; sample_rate?: number; bitrate?: number }, number]>([
+    ['pcm', { response_format: 'pcm' }, 24_000 * 2],
+    // 24,000 bytes a second: counted at the 64 kb/s default, the same bytes would be charged three times over.
+    ['mp3 at 192 kb/s', { response_format: 'mp3', sample_rate: 44_100, bitrate: 192_000 }, 192_000 / 8],
+  ])('a cancelled context (%s) is charged the audio it delivered, not the text it was sent', async (_, config, bytesPerSecond) => {
     const { key } = await stack.edge.createKey({ credits: CREDITS, scopes: ['speech', 'usage'] });
-    const client = await socket(key);
+    const client = await socket(key, config);
     const sentence = 'This single long sentence is the whole first chunk, and the user interrupts it well before its end, so only the part heard is paid for.';
     client.send({ type: 'text', text: `${sentence} ${sentence}` });
     client.send({ type: 'flush' });
@@ -56,7 +61,9 @@ describe('realtime socket: billing equals what was delivered', () => {
     client.close();
     const charged = CREDITS - (await settledBalance(key));
     // docs/billing.md: an early end costs the delivered audio at 55 ms per English character.
-    const heardMs = (client.audioOf('default').byteLength / 2 / 24_000) * 1000;
+    const audio = client.audioOf('default');
+    if (config.response_format === 'mp3') expect(await probeAudio(audio)).toMatchObject({ sampleRate: config.sample_rate, bitrate: config.bitrate });
+    const heardMs = (audio.byteLength / bytesPerSecond) * 1000;
     expect(charged).toBeLessThan([...sentence].length);
     expect(Math.abs(charged - Math.ceil(heardMs / 55))).toBeLessThanOrEqual(2);
   });

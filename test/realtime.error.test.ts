@@ -23,6 +23,8 @@ describe('realtime socket: bad messages get error messages and the socket surviv
     await expectError(() => client.send({ type: 'config', voice: 'nobody' }), 'voice_not_found');
     await expectError(() => client.send({ type: 'config', voice: 'voice_0123456789abcdef' }), 'voice_not_found');
     await expectError(() => client.send({ type: 'config', response_format: 'mulaw', sample_rate: 11_025 }), 'invalid_message');
+    await expectError(() => client.send({ type: 'config', response_format: 'mp3', bitrate: 192_000 }), 'unsupported_bitrate'); // not at 24 kHz
+    await expectError(() => client.send({ type: 'config', response_format: 'pcm', bitrate: 384_000 }), 'unsupported_bitrate');
 
     client.send({ type: 'config', response_format: 'pcm' });
     await client.waitFor(isType('ready'));

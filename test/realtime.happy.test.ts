@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { WordTimestamp } from '../shared/protocol/timed-audio.ts';
+import { decodeAudio, probeAudio } from './decode-audio.ts';
 import { isType, RealtimeClient, type Received } from './harness/realtime-client.ts';
 import { useStack } from './harness/stack.ts';
 
@@ -123,6 +124,19 @@ describe('realtime socket: text in as an LLM writes it, audio out as it is made'
     expect(client.received.filter(isType('error'))).toEqual([]);
     expect(client.received[0]?.type).toBe('ready');
     client.close();
+  });
+
+  it('mp3 at the rate and bitrate the config asks for: its chunks join into one stream of them', async () => {
+    const client = await configured({ response_format: 'mp3', sample_rate: 32_000, bitrate: 128_000 });
+    client.send({ type: 'text', text: 'The first chunk is one sentence. The second chunk is another one.' });
+    client.send({ type: 'close' });
+    const done = await client.waitFor(isType('done'));
+    client.close();
+    const audio = client.audioOf('default');
+    expect(await probeAudio(audio)).toMatchObject({ codec: 'mp3', sampleRate: 32_000, bitrate: 128_000 });
+    // Give or take each chunk's priming and last frame.
+    const decodedMs = ((await decodeAudio(audio, 'mp3', 32_000)).length / 32_000) * 1000;
+    expect(Math.abs(done.usage.audio_ms - decodedMs)).toBeLessThan(2 * ((1105 + 1152) / 32_000) * 1000);
   });
 
   it('binary sessions send a JSON header and then the raw bytes', async () => {

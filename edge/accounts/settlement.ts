@@ -36,12 +36,13 @@ export const audioMsPerCharacter = (language: string): number =>
 
 /**
  * Milliseconds of audio in the bytes the client was handed. Exact for PCM, WAV and G.711; for
- * compressed formats an estimate at the encoder's nominal bitrate, and FLAC's is taken at the
- * uncompressed rate: an estimate errs short, so an early end is never charged more than it got.
+ * compressed formats an estimate at the encoder's nominal bitrate (the one the request asked for,
+ * else the format's default), and FLAC's is taken at the uncompressed rate: an estimate errs
+ * short, so an early end is never charged more than it got.
  */
-export function deliveredAudioMs(bytes: number, format: ResponseFormat, sampleRate: number = OUTPUT_SAMPLE_RATE): number {
+export function deliveredAudioMs(bytes: number, format: ResponseFormat, sampleRate: number = OUTPUT_SAMPLE_RATE, bitrate?: number): number {
   const header = format === 'wav' ? WAV_HEADER_BYTES : 0;
-  const bytesPerSecond = FORMATS[format].bitrate(sampleRate) / 8;
+  const bytesPerSecond = (bitrate ?? FORMATS[format].bitrate(sampleRate)) / 8;
   return Math.floor((Math.max(0, bytes - header) * 1000) / bytesPerSecond);
 }
 

@@ -13,6 +13,8 @@ export interface StreamUsage {
   format: ResponseFormat;
   language: string;
   sampleRate: number;
+  /** Bits per second the request asked for; absent: the format's default. */
+  bitrate?: number;
   speed: number;
 }
 
@@ -68,7 +70,7 @@ export function openSpeechTicket(options: TicketOptions): SpeechTicket & { relea
   let progress: StreamProgress | undefined;
   let audio: MeteredAudio | undefined;
   let finished = false;
-  const audioMs = () => (usage && progress ? deliveredAudioMs(progress.bytes, usage.format, usage.sampleRate) : 0);
+  const audioMs = () => (usage && progress ? deliveredAudioMs(progress.bytes, usage.format, usage.sampleRate, usage.bitrate) : 0);
   const chargeNow = (completed: boolean) =>
     usage ? chargeFor(characters, { completed }, { ms: audioMs(), speed: usage.speed, language: usage.language }) : 0;
   const firstAudioMs = () => (progress?.firstChunkAt == null ? null : Math.max(0, progress.firstChunkAt - admittedAt.getTime()));

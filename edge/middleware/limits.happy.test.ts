@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { useStack } from '../../test/harness/stack.ts';
 import { WAV_HEADER_BYTES } from '../../shared/audio/wav.ts';
+import { decodeAudio, probeAudio } from '../../test/decode-audio.ts';
 
 // Admission headers, settlement and the ledger, on real streams from a real gpu-worker.
 const stack = useStack();
@@ -124,5 +125,67 @@ describe('a client that goes away mid-stream', () => {
     const next = await speech(key, { input: 'The slot is free again.' });
     expect(next.status).toBe(200);
     await next.arrayBuffer();
+  });
+});
+
+describe('a stream at the bitrate it asked for', () => {
+  // mp3 at 192 kb/s: 24,000 bytes a second of audio, three times the 64 kb/s default's.
+  const BITRATE = 192_000;
+  const BYTES_PER_SECOND = BITRATE / 8;
+  const body = (input: string) => ({ input, voice: 'en-female', response_format: 'mp3', sample_rate: 44_100, bitrate: BITRATE });
+
+  /** The request log line's bytes: what the edge handed to the connection, the count the charge is made from. */
+  async function loggedBytes(requestId: string): Promise<number> {
+    const line = () =>
+      stack.edge.logs
+        .filter((entry) => entry.startsWith('{'))
+        .map((entry) => JSON.parse(entry) as { message?: string; request_id?: string; bytes?: number })
+        .find((entry) => entry.message === 'request' && entry.request_id === requestId);
+    await expect.poll(line, { timeout: 15_000, interval: 50 }).toBeTruthy();
+    return line()!.bytes!;
+  }
+
+  it('a whole stream: the ledger counts its bytes as that bitrate’s audio, the length it decodes to', async () => {
+    const { key, account_id } = await stack.edge.createKey({ credits: 1_000 });
+    const response = await speech(key, body('The ledger counts these bytes at the bitrate they were asked for.'));
+    expect(response.status).toBe(200);
+    const bytes = new Uint8Array(await response.arrayBuffer());
+    expect(await probeAudio(bytes)).toMatchObject({ codec: 'mp3', sampleRate: 44_100, bitrate: BITRATE });
+    const row = await ledgerRow(account_id, response.headers.get('x-request-id')!);
+    expect(row).toMatchObject({ status: 'completed', audio_ms: Math.floor((bytes.byteLength * 1000) / BYTES_PER_SECOND) });
+    // The audio it says is the audio there is (at 64 kb/s the same bytes would say three times as much),
+    // give or take the encoder's priming and last frame.
+    const decodedMs = ((await decodeAudio(bytes, 'mp3', 44_100)).length / 44_100) * 1000;
+    expect(Math.abs((row.audio_ms as number) - decodedMs)).toBeLessThan(((1105 + 1152) / 44_100) * 1000 + 30);
+  });
+
+  it('cut short: charged the audio its bytes hold at that bitrate', async () => {
+    const { key, account_id } = await stack.edge.createKey({ credits: 10_000, limits: { concurrent_streams: 1 } });
+    const characters = [...LONG_INPUT].length;
+    const abort = new AbortController();
+    const response = await speech(key, body(LONG_INPUT), abort.signal);
+    expect(response.status).toBe(200);
+    const requestId = response.headers.get('x-request-id')!;
+    const reader = response.body!.getReader();
+    let received = 0;
+    while (received < 2 * BYTES_PER_SECOND) received += (await reader.read()).value!.byteLength; // two seconds of audio
+    const receivedMs = Math.floor((received * 1000) / BYTES_PER_SECOND);
+    await expect
+      .poll(async () => (await accountView(account_id)).streams[0]?.delivered_audio_ms ?? 0, { timeout: 10_000, interval: 50 })
+      .toBeGreaterThanOrEqual(receivedMs);
+    abort.abort();
+
+    const row = await ledgerRow(account_id, requestId);
+    const audioMs = row.audio_ms as number;
+    const handedMs = Math.floor(((await loggedBytes(requestId)) * 1000) / BYTES_PER_SECOND);
+    // Settled by the edge at the end: the bytes it handed over; by the account's object when the
+    // lease ran out first: its last report, between what the client read and that.
+    if (row.status === 'client_closed') expect(audioMs).toBe(handedMs);
+    else expect(row.status).toBe('lease_expired');
+    expect(audioMs).toBeGreaterThanOrEqual(receivedMs);
+    expect(audioMs).toBeLessThanOrEqual(handedMs);
+    expect(row.credits_charged).toBe(Math.ceil(audioMs / 55)); // English: 55 ms of audio per character
+    expect(row.credits_charged as number).toBeLessThan(characters / 2);
+    expect(await accountView(account_id)).toMatchObject({ active_streams: 0, balance: 10_000 - (row.credits_charged as number) });
   });
 });

@@ -29,6 +29,8 @@ export interface ChunkSpeaker {
   sessionId: string;
   config: RealtimeConfig;
   sampleRate: number;
+  /** Bits per second `config` asked for (checked); absent: the format's default. */
+  bitrate: number | undefined;
 }
 
 /** A piece of a chunk's audio and the words that start in it (times and offsets within the chunk). */
@@ -105,7 +107,7 @@ async function admitAndSpeak(
     const request = { ...config, input: text, stream_format: 'audio' as const };
     const caller = { accountId: speaker.caller.accountId, requestId: chunkId, voiceVersion: ticket.voiceVersion, signal };
     const resolved = await resolveSpeech(c, request, pool, models, caller);
-    const output = { format: config.response_format, sampleRate: speaker.sampleRate };
+    const output = { format: config.response_format, sampleRate: speaker.sampleRate, bitrate: speaker.bitrate };
     const workerRequest = workerRequestFor(chunkId, resolved, request, output);
     const { response, events } = await pool.synthesizeTimed(resolved.model, workerRequest, signal);
     if (!events) throw forwardedError(response.status, await response.json().catch(() => null), 'speech');
@@ -131,7 +133,7 @@ async function admitAndSpeak(
       audio: {
         pieces: pieces(),
         end: split.end,
-        deliveredMs: () => deliveredAudioMs(bytesRead, config.response_format, speaker.sampleRate),
+        deliveredMs: () => deliveredAudioMs(bytesRead, config.response_format, speaker.sampleRate, speaker.bitrate),
         ended: ticket.audio!.ended,
       },
       model: resolved.model.info.id,

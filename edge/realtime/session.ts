@@ -1,5 +1,5 @@
 import type { Context } from 'hono';
-import { resolveSampleRate } from '../../shared/audio/formats.ts';
+import { resolveBitrate, resolveSampleRate } from '../../shared/audio/formats.ts';
 import { ApiError } from '../../shared/errors.ts';
 import type { WordTimestamp } from '../../shared/protocol/timed-audio.ts';
 import { ClientMessageSchema, DEFAULT_CONTEXT_ID, type RealtimeConfig, type ServerMessage } from '../../shared/schemas/realtime.ts';
@@ -99,6 +99,8 @@ export class RealtimeSession {
     if (this.speaker) throw protocolError('already_configured', 'The session is configured once, by its first message.');
     const rate = resolveSampleRate(config.response_format, config.sample_rate);
     if ('error' in rate) throw protocolError('unsupported_sample_rate', rate.error);
+    const bitrate = resolveBitrate(config.response_format, rate.rate, config.bitrate);
+    if ('error' in bitrate) throw protocolError('unsupported_bitrate', bitrate.error);
     const { c, caller } = this.caller;
     const pool = new WorkerPool(c.env);
     const model = checkSpeechTarget(c, { ...config, stream_format: 'audio' }, await pool.models());
@@ -112,7 +114,7 @@ export class RealtimeSession {
     }
     // The account's own voice: whether it exists now (each chunk's admission asks again).
     if (isCustomVoiceId(voice) && !(await account.voice(voice))) throw voiceNotFound(voice);
-    this.speaker = { c, pool, caller, model: model.info.id, voice, sessionId: this.caller.sessionId, config, sampleRate: rate.rate };
+    this.speaker = { c, pool, caller, model: model.info.id, voice, sessionId: this.caller.sessionId, config, sampleRate: rate.rate, bitrate: config.bitrate };
     this.send({
       type: 'ready',
       session_id: this.caller.sessionId,

@@ -110,6 +110,17 @@ describe('GET /openapi.json', () => {
     expect(headers(200)).toEqual(expect.arrayContaining(['x-tts-model', 'x-audio-sample-rate', 'server-timing', 'x-credits-remaining']));
   });
 
+  it('documents the bitrate a speech request may ask for, and its refusal', () => {
+    const speech = document.paths['/v1/audio/speech']!.post!;
+    expect(documentedCodes(document, speech, 400)).toEqual(expect.arrayContaining(['unsupported_sample_rate', 'unsupported_bitrate']));
+    type Property = { type: string; description: string };
+    const body = (speech as { requestBody?: { content: Record<string, { schema: { properties: Record<string, Property>; required?: string[] } }> } }).requestBody!;
+    const { properties, required } = body.content['application/json']!.schema;
+    expect(properties.bitrate).toMatchObject({ type: 'integer', description: expect.stringMatching(/^Bits per second, for `mp3`, `opus`, `aac`/) });
+    expect(required ?? []).not.toContain('bitrate');
+    expect(properties.sample_rate!.description).toContain('24000, 32000, 44100');
+  });
+
   it('documents the account credits GET /v1/usage answers', () => {
     const usage = document.components!.schemas!.Usage as { required: string[] };
     expect(usage.required).toEqual(expect.arrayContaining(['balance', 'reserved', 'totals']));

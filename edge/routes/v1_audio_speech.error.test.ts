@@ -70,6 +70,23 @@ describe('POST /v1/audio/speech refuses bad input clearly', () => {
     await expectError(await post(stack.edge, stack.key, JSON.stringify({ input: 'Hi.', response_format: 'pcm', sample_rate: 12345 })), 400, 'unsupported_sample_rate', 'sample_rate');
   });
 
+  it('a bitrate the format does not offer at the rate, or a format that takes none: 400 unsupported_bitrate, naming those it does', async () => {
+    const mp3 = await expectError(
+      await post(stack.edge, stack.key, JSON.stringify({ input: 'Hi.', response_format: 'mp3', sample_rate: 24000, bitrate: 192000 })),
+      400,
+      'unsupported_bitrate',
+      'bitrate',
+    );
+    expect(mp3.message).toContain('8000, 16000, 24000, 32000, 40000, 48000, 64000, 80000, 96000, 112000, 128000, 160000');
+    expect(mp3.message).toContain('192000 needs sample_rate 32000, 44100, 48000');
+    // The default rate (24 kHz) is the one checked against.
+    const opus = await expectError(await post(stack.edge, stack.key, JSON.stringify({ input: 'Hi.', response_format: 'opus', bitrate: 1000 })), 400, 'unsupported_bitrate', 'bitrate');
+    expect(opus.message).toContain('at sample_rate 24000 is available at bitrate 16000, 24000, 32000, 48000, 64000, 96000, 128000, 160000, 192000, 256000');
+    const wav = await expectError(await post(stack.edge, stack.key, JSON.stringify({ input: 'Hi.', response_format: 'wav', bitrate: 384000 })), 400, 'unsupported_bitrate', 'bitrate');
+    expect(wav.message).toContain('bitrate is for mp3, opus, aac');
+    await expectError(await post(stack.edge, stack.key, JSON.stringify({ input: 'Hi.', response_format: 'mp3', bitrate: 128.5 })), 400, 'invalid_parameter', 'bitrate');
+  });
+
   it('unknown format: 400 invalid_parameter', async () => {
     await expectError(await post(stack.edge, stack.key, JSON.stringify({ input: 'Hi.', response_format: 'midi' })), 400, 'invalid_parameter', 'response_format');
   });

@@ -4,7 +4,7 @@ import type { PoolModel } from '../pool/worker-pool.ts';
 
 /** What a speech request is refused with when it breaks a rule its schema cannot say, or names what the pool lacks. */
 export const SPEECH_REQUEST_ERRORS = errorCatalogue({
-  400: ['empty_input', 'unsupported_sample_rate'],
+  400: ['empty_input', 'unsupported_sample_rate', 'unsupported_bitrate'],
   404: ['model_not_found', 'voice_not_found'],
   413: ['input_too_long'],
   422: ['unsupported_language'],
@@ -48,3 +48,5 @@ export const inputTooLong = (characters: number, max: number) =>
   );
 
 export const unsupportedSampleRate = (message: string) => invalidRequest('unsupported_sample_rate', message, 'sample_rate');
+
+export const unsupportedBitrate = (message: string) => invalidRequest('unsupported_bitrate', message, 'bitrate');

@@ -1,5 +1,5 @@
 import type { Context } from 'hono';
-import { resolveSampleRate } from '../../shared/audio/formats.ts';
+import { resolveBitrate, resolveSampleRate } from '../../shared/audio/formats.ts';
 import {
   MAX_INPUT_CHARACTERS,
   type ResponseFormat,
@@ -9,13 +9,15 @@ import {
 import { edgeConfig } from '../config/edge-config.ts';
 import type { AppEnv, Env } from '../env.ts';
 import { readJsonBody } from '../http/json-body.ts';
-import { emptyInput, inputTooLong, unsupportedSampleRate } from './errors.ts';
+import { emptyInput, inputTooLong, unsupportedBitrate, unsupportedSampleRate } from './errors.ts';
 
 /** A speech request that passed every check that needs no worker, with its defaults applied. */
 export interface CheckedSpeechRequest {
   request: SpeechRequest;
   format: ResponseFormat;
   sampleRate: number;
+  /** Bits per second the request asked for, one the format offers at `sampleRate`; absent: the format's default. */
+  bitrate: number | undefined;
   /** What it costs: Unicode code points of `input`. */
   characters: number;
 }
@@ -27,7 +29,9 @@ function check(request: SpeechRequest, env: Env): CheckedSpeechRequest {
   const format = request.response_format ?? edgeConfig(env).defaultResponseFormat;
   const rate = resolveSampleRate(format, request.sample_rate);
   if ('error' in rate) throw unsupportedSampleRate(rate.error);
-  return { request, format, sampleRate: rate.rate, characters };
+  const bitrate = resolveBitrate(format, rate.rate, request.bitrate);
+  if ('error' in bitrate) throw unsupportedBitrate(bitrate.error);
+  return { request, format, sampleRate: rate.rate, bitrate: request.bitrate, characters };
 }
 
 // The body is read and checked once per request: by the limits middleware, which needs its size,

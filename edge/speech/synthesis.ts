@@ -25,11 +25,11 @@ export interface Synthesis extends CheckedSpeechRequest, ResolvedSpeech {
 /** Resolves model, voice and language of the admitted request and builds the worker's request; ends admission. */
 export async function prepareSynthesis(c: Context<AppEnv>): Promise<Synthesis> {
   const checked = await readSpeechRequest(c);
-  const { request, format, sampleRate } = checked;
+  const { request, format, sampleRate, bitrate } = checked;
   const pool = new WorkerPool(c.env);
   const resolved = await resolveSpeech(c, request, pool, await pool.models());
   const admissionMs = endAdmission(c);
-  const output = { format, sampleRate };
+  const output = { format, sampleRate, bitrate };
   const workerRequest = workerRequestFor(c.get('requestId'), resolved, request, output);
   const usage = streamUsage(resolved, output, request.speed);
   return { ...checked, ...resolved, pool, workerRequest, usage, admissionMs };

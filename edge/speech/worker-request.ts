@@ -8,15 +8,18 @@ const randomSeed = () => crypto.getRandomValues(new Uint32Array(1))[0]!;
 export interface SpeechOutput {
   format: ResponseFormat;
   sampleRate: number;
+  /** Bits per second the client asked for (checked by resolveBitrate); absent: the format's default. */
+  bitrate?: number | undefined;
 }
 
 /** What the speech ticket's `meter` is told about a stream, for its charge and ledger row. */
-export const streamUsage = ({ model, voiceId, language }: ResolvedSpeech, { format, sampleRate }: SpeechOutput, speed: number): StreamUsage => ({
+export const streamUsage = ({ model, voiceId, language }: ResolvedSpeech, { format, sampleRate, bitrate }: SpeechOutput, speed: number): StreamUsage => ({
   model: model.info.id,
   voice: voiceId,
   language,
   format,
   sampleRate,
+  ...(bitrate === undefined ? {} : { bitrate }),
   speed,
 });
 
@@ -38,6 +41,7 @@ export function workerRequestFor(
     input: request.input,
     response_format: output.format,
     sample_rate: output.sampleRate,
+    ...(output.bitrate === undefined ? {} : { bitrate: output.bitrate }),
     speed: request.speed,
     ...(request.instructions === undefined ? {} : { instructions: request.instructions }),
     // A seed even when the client gave none, so a stream resumed on another worker is the same audio.

@@ -40,6 +40,8 @@ export const RealtimeConfigSchema = z.object({
     .int()
     .refine((rate) => (SAMPLE_RATES as readonly number[]).includes(rate), `one of ${SAMPLE_RATES.join(', ')}`)
     .optional(),
+  /** For `mp3`: bits per second, one it has at `sample_rate` (resolveBitrate in shared/audio/formats.ts); absent: its default. */
+  bitrate: z.number().int().positive().optional(),
   speed: z.number().min(0.25).max(4).default(1),
   instructions: z.string().max(4096).optional(),
   chunking: ChunkingSchema,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { OUTPUT_SAMPLE_RATE, RESPONSE_FORMATS, type ResponseFormat, SAMPLE_RATES } from '../audio/formats.ts';
+import { BITRATE_FORMATS, OUTPUT_SAMPLE_RATE, RESPONSE_FORMATS, type ResponseFormat, SAMPLE_RATES } from '../audio/formats.ts';
 
 // Defined beside their specs in formats.ts; re-exported here because a request names them.
 export { isResponseFormat, RESPONSE_FORMATS, type ResponseFormat } from '../audio/formats.ts';
@@ -22,7 +22,7 @@ export const LanguageCodeSchema = z
 
 /**
  * `POST /v1/audio/speech`, OpenAI-compatible (`model`, `input`, `voice`, `instructions`,
- * `response_format`, `speed`, `stream_format`) plus `language`, `sample_rate` and `seed`.
+ * `response_format`, `speed`, `stream_format`) plus `language`, `sample_rate`, `bitrate` and `seed`.
  *
  * Length and emptiness of `input` are checked after parsing, not here, so that they answer
  * their own codes (413 `input_too_long`, 400 `empty_input`) rather than a generic schema error.
@@ -41,6 +41,15 @@ export const SpeechRequestSchema = z.object({
     .positive()
     .optional()
     .describe(`Hz: ${SAMPLE_RATES.join(', ')} as the format offers; default ${OUTPUT_SAMPLE_RATE} (8000 for \`mulaw\` and \`alaw\`).`),
+  /** Which bitrates a format offers at a rate is in shared/audio/formats.ts. */
+  bitrate: z
+    .number()
+    .int()
+    .positive()
+    .optional()
+    .describe(
+      `Bits per second, for ${BITRATE_FORMATS.map((format) => `\`${format}\``).join(', ')} (an extension of OpenAI's API): one the format has at the sample rate, such as 32000, 64000, 128000 or 192000. \`mp3\` (constant bitrate): 32000 to 320000 at 32 kHz and above, 8000 to 160000 at 16 to 24 kHz, 8000 to 64000 at 8 kHz. \`opus\`: 16000 to 256000. \`aac\`: 16000 to 192000, from half a bit to 4 bits a sample. \`opus\` and \`aac\` spend that on average, less on audio that needs less. Another answers 400 \`unsupported_bitrate\` listing those the format has at the rate. Default: \`mp3\` 64000 (32000 at 16 kHz and below), \`opus\` 32000, \`aac\` 64000 (32000 at 8 kHz).`
+    ),
   speed: z.number().min(0.25).max(4).default(1),
   stream_format: z.enum(['audio', 'sse']).default('audio').describe('`audio`: the raw audio stream. `sse`: server-sent events carrying it.'),
   language: LanguageCodeSchema.optional().describe('Default: detected from the text, sentence by sentence.'),
