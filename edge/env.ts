@@ -4,6 +4,7 @@ import type { AccountDO } from './accounts/account-do.ts';
 import type { PoolDO } from './pool/pool-do.ts';
 import type { SpeechTicket } from './accounts/speech-ticket.ts';
 import type { Caller } from './middleware/caller-auth.ts';
+import type { SpeechRequestReader } from './speech/speech-request.ts';
 import type { ApiKeyRecord } from './storage/api-keys.ts';
 
 /** Bindings declared in wrangler.toml, plus the secrets set with `wrangler secret put`. */
@@ -41,6 +42,8 @@ export interface AppVariables extends TimingVariables {
   presentedSecret: string | undefined;
   /** How a dialect shapes an error's body (middleware/errors.ts); unset: the API's own `{ error: {...} }`. */
   errorBody: ((error: ApiError) => unknown) | undefined;
+  /** How a speech route reads its request (speech/speech-request.ts); unset: the OpenAI-shaped JSON body. */
+  speechRequestReader: SpeechRequestReader | undefined;
   /** Set by the speech limits middleware once a request is admitted. */
   speechTicket: SpeechTicket;
 }

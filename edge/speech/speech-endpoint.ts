@@ -12,7 +12,7 @@ import { POOL_ERRORS, WorkerPool } from '../pool/worker-pool.ts';
 import { VOICE_PROFILE_ERRORS } from '../voices/voice-profiles.ts';
 import { SPEECH_REQUEST_ERRORS } from './errors.ts';
 import { checkSpeechTarget } from './resolve.ts';
-import { readSpeechRequest } from './speech-request.ts';
+import { readSpeechBody, readSpeechRequest, type SpeechRequestReader } from './speech-request.ts';
 
 /**
  * The request's cost in characters (Unicode code points of `input`), once the input is known to
@@ -53,14 +53,20 @@ export const SPEECH_ENDPOINT_ERRORS = [
 ];
 
 /**
- * A route that takes a speech request (`SpeechRequestSchema`), behind the chain every such route
- * runs: Server-Timing on every answer (refusals included), the body limit, the key's `speech`
- * scope (or a client token, which admission checks), then admission (`speechLimits`: credits reserved, limits charged, `speechTicket` set).
+ * A route that takes a speech request (`SpeechRequestSchema`, or a dialect's request that `read`
+ * maps onto it), behind the chain every such route runs: Server-Timing on every answer (refusals
+ * included), the body limit, the key's `speech` scope (or a client token, which admission
+ * checks), then admission (`speechLimits`: credits reserved, limits charged, `speechTicket` set).
  */
-export function speechEndpoint(path: string, docs: MiddlewareHandler, handler: Handler<AppEnv>): Hono<AppEnv> {
+export function speechEndpoint(path: string, docs: MiddlewareHandler, handler: Handler<AppEnv>, read: SpeechRequestReader = readSpeechBody): Hono<AppEnv> {
+  const useReader = createMiddleware<AppEnv>(async (c, next) => {
+    c.set('speechRequestReader', read);
+    await next();
+  });
   return new Hono<AppEnv>().post(
     path,
     docs,
+    useReader,
     timing({ total: false }),
     admissionStarts,
     bodyLimit(MAX_BODY_BYTES.speech),

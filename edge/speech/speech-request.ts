@@ -34,14 +34,25 @@ function check(request: SpeechRequest, env: Env): CheckedSpeechRequest {
   return { request, format, sampleRate: rate.rate, bitrate: request.bitrate, characters };
 }
 
+/**
+ * How a route reads its request as the core's `SpeechRequest`: the OpenAI-shaped body as it is,
+ * or a dialect's request mapped onto it (edge/dialects/), which the same checks then apply to.
+ */
+export type SpeechRequestReader = (c: Context<AppEnv>) => Promise<SpeechRequest>;
+
+/** `POST /v1/audio/speech`'s JSON body (`SpeechRequestSchema`). */
+export const readSpeechBody: SpeechRequestReader = (c) => readJsonBody(c, SpeechRequestSchema);
+
 // The body is read and checked once per request: by the limits middleware, which needs its size,
 // and the handler then takes the same result.
 const checked = new WeakMap<Request, Promise<CheckedSpeechRequest>>();
 
+/** The request, read by the route's reader (`speechRequestReader`, set by speechEndpoint; default the JSON body) and checked, once. */
 export function readSpeechRequest(c: Context<AppEnv>): Promise<CheckedSpeechRequest> {
   let result = checked.get(c.req.raw);
   if (!result) {
-    result = readJsonBody(c, SpeechRequestSchema).then((request) => check(request, c.env));
+    const read = c.get('speechRequestReader') ?? readSpeechBody;
+    result = read(c).then((request) => check(request, c.env));
     checked.set(c.req.raw, result);
   }
   return result;
