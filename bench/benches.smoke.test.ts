@@ -31,8 +31,9 @@ const BENCHES: Bench[] = [
   ]),
   npmScript('bench:qwen3', [['pack', 'layers', 'hidden', 'frames', 'mean ctx', 'wall ms', 'ORT ms']]),
   npmScript('bench:limits', [
-    ['path', 'ttfb p50 ms', 'ttfb p90 ms', 'total p50 ms', 'added ttfb p50 ms', 'added ttfb p90 ms'],
-    ['callers in flight', 'requests (admit + settle)', 'seconds', 'requests/s', 'object calls/s', 'balance exact'],
+    ['path', 'ttfb p50 ms', 'ttfb p90 ms', 'total p50 ms', 'added ttfb p50 ms', 'added ttfb p90 ms', 'admission p50 ms', 'admission p90 ms', 'admission mean ms', 'admission mean ÷ key'],
+    ['credential', 'callers in flight', 'requests (admit + settle)', 'seconds', 'requests/s', 'object calls/s', 'balance exact', 'middle half requests/s', 'requests/s ÷ key'],
+    ['credential', 'admissions in a row', 'µs per admit + settle', 'middle half µs', 'balance exact', '÷ key'],
   ]),
   npmScript('bench:voices', [['model', 'path', 'ttfb p50 ms', 'ttfb p90 ms', '÷ cache hit']]),
   npmScript('bench:pool', [
