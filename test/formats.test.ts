@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { FORMATS } from '../shared/audio/formats.ts';
 import { RESPONSE_FORMATS, type ResponseFormat } from '../shared/schemas/speech.ts';
-import { readTimed, rms } from './audio-checks.ts';
+import { rms } from './audio-checks.ts';
 import { CODEC_EXTRA_SAMPLES, decodeAudio, probeAudio } from './decode-audio.ts';
 import { useStack } from './harness/stack.ts';
 
@@ -58,9 +58,9 @@ describe.each(RESPONSE_FORMATS)('response_format %s', (format: ResponseFormat) =
   it('decodes whole to the length of the same speech as pcm', async () => {
     const reference = new Uint8Array(await (await speech({ input: SHORT, response_format: 'pcm' })).arrayBuffer());
     const expectedSeconds = reference.byteLength / 2 / 24_000;
-    const started = performance.now();
-    const { bytes, arrivals } = await readTimed(await speech({ input: SHORT, response_format: format }), started);
-    expect(arrivals.length).toBeGreaterThan(1);
+    // Streaming is the test above's (it holds the worker mid-sentence); whether a short take arrives in
+    // one read or several depends on how fast this process reads, so it is not asserted here.
+    const bytes = new Uint8Array(await (await speech({ input: SHORT, response_format: format })).arrayBuffer());
     const decoded = await decodeAudio(bytes, format, rate);
     expect(Math.abs(decoded.length / rate - expectedSeconds)).toBeLessThan(durationTolerance(format, rate));
     expect(rms(decoded)).toBeGreaterThan(0.02);
