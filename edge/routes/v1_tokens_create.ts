@@ -1,14 +1,13 @@
 import { Hono } from 'hono';
 import { describeRoute } from 'hono-openapi';
-import { accountObject } from '../accounts/account-stub.ts';
 import type { AppEnv } from '../env.ts';
 import { JSON_BODY_ERRORS, readJsonBody } from '../http/json-body.ts';
-import { API_KEY_ERRORS, apiKeyAuth, keyRefusal } from '../middleware/api-key-auth.ts';
+import { API_KEY_ERRORS, apiKeyAuth } from '../middleware/api-key-auth.ts';
 import { apiKeySecurity, errorResponses, jsonResponse, requestBody } from '../openapi/index.ts';
 import { POOL_ERRORS } from '../pool/worker-pool.ts';
 import { clientTokenObject, NewClientTokenSchema } from '../tokens/token-object.ts';
-import { CreateTokenSchema, MINT_ERRORS, tokenSpec } from '../tokens/token-request.ts';
-import { newClientToken, newTokenId } from '../tokens/token-secret.ts';
+import { mintClientToken } from '../tokens/mint-token.ts';
+import { CreateTokenSchema, MINT_ERRORS } from '../tokens/token-request.ts';
 
 /**
  * `POST /v1/tokens`: a client token for one app install or one web page (docs/client-tokens.md).
@@ -31,10 +30,6 @@ const createTokenDocs = describeRoute({
 createTokenRoute.post('/v1/tokens', createTokenDocs, apiKeyAuth('tokens'), async (c) => {
   const key = c.get('apiKey');
   const body = await readJsonBody(c, CreateTokenSchema);
-  const { secret, hash } = await newClientToken(key.account_id);
-  const spec = await tokenSpec(c, key, body, { token_id: newTokenId(), token_hash: hash });
-  const minted = await accountObject(c.env, key.account_id).mintToken(spec);
-  // The key was revoked between its check and now.
-  if (!minted.ok) throw keyRefusal('revoked')!;
-  return c.json({ ...clientTokenObject(minted.token), token: secret }, 201);
+  const { token, secret } = await mintClientToken(c, key, body);
+  return c.json({ ...clientTokenObject(token), token: secret }, 201);
 });

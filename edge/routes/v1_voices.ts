@@ -6,8 +6,9 @@ import type { AppEnv } from '../env.ts';
 import { CALLER_ERRORS, callerAuth } from '../middleware/caller-auth.ts';
 import { apiKeySecurity, clientTokenSecurity, errorCatalogue, errorResponses, jsonResponse, queryParameters } from '../openapi/index.ts';
 import { POOL_ERRORS, WorkerPool } from '../pool/worker-pool.ts';
-import { D1VoiceIndex, type VoiceCursor } from '../storage/voice-index.ts';
-import { type AnyVoice, AnyVoiceSchema, presetObject, voiceObject } from '../voices/voice-object.ts';
+import { VOICE_TYPES } from '../storage/voice-index.ts';
+import { decodeListCursor, encodeListCursor, type ListFilter, listVoices } from '../voices/list-voices.ts';
+import { type AnyVoice, AnyVoiceSchema, voiceObject } from '../voices/voice-object.ts';
 
 /**
  * `GET /v1/voices`: the models' preset voices, then the account's own voices (oldest first),
@@ -37,22 +38,6 @@ const VoiceListSchema = z.object({
   next_cursor: z.string().nullable(),
 });
 
-/** Where the next page starts: an index into the presets, or a position among the account's voices. */
-type Cursor = { preset: number } | { own: VoiceCursor };
-
-const encodeCursor = (cursor: Cursor) => btoa(JSON.stringify(cursor)).replaceAll('+', '-').replaceAll('/', '_').replace(/=+$/, '');
-function decodeCursor(text: string | undefined): Cursor {
-  if (!text) return { preset: 0 };
-  try {
-    const cursor = JSON.parse(atob(text.replaceAll('-', '+').replaceAll('_', '/'))) as Cursor;
-    if ('preset' in cursor && Number.isInteger(cursor.preset) && cursor.preset >= 0) return cursor;
-    if ('own' in cursor && typeof cursor.own?.created_at === 'string' && typeof cursor.own.id === 'string') return cursor;
-  } catch {
-    // answered below
-  }
-  throw invalidRequest('invalid_cursor', 'cursor is not a next_cursor this API returned.', 'cursor');
-}
-
 const listVoicesDocs = describeRoute({
   tags: ['Voices'],
   operationId: 'listVoices',
@@ -73,35 +58,15 @@ voicesRoute.get('/v1/voices', listVoicesDocs, queryParameters(QuerySchema), call
     throw invalidRequest('invalid_parameter', `${param}: ${issue.message}`, param);
   }
   const query = parsed.data;
-  const cursor = decodeCursor(query.cursor);
+  const filter: ListFilter = {
+    presets: query.type === undefined || query.type === 'preset',
+    own: query.type === undefined ? VOICE_TYPES : query.type === 'preset' ? [] : [query.type],
+    ...(query.model ? { model: query.model } : {}),
+    ...(query.language ? { languages: [query.language] } : {}),
+  };
+  const cursor = decodeListCursor(query.cursor, 'cursor', 'next_cursor');
   const models = await new WorkerPool(c.env).models();
-  const onlyModel = query.model ? models.get(query.model) : undefined;
-
-  const presets =
-    query.type === undefined || query.type === 'preset'
-      ? [...models.values()]
-          .filter(({ info }) => !query.model || info.id === query.model)
-          .flatMap(({ info }) => info.voices.map((voice) => presetObject(voice, info.id)))
-          .filter((voice) => !query.language || voice.language === query.language)
-      : [];
-  const start = 'preset' in cursor ? cursor.preset : presets.length;
-  const data: AnyVoice[] = presets.slice(start, start + query.limit);
-  let next: Cursor | undefined = start + query.limit < presets.length ? { preset: start + query.limit } : undefined;
-
-  const room = query.limit - data.length;
-  if (!next && room > 0 && query.type !== 'preset') {
-    // An own voice works with its own model, and with any model that clones (from its clip).
-    const model = query.model ? { id: query.model, anyVoice: (onlyModel?.info.capabilities.clone ?? 'none') !== 'none' } : undefined;
-    const rows = await new D1VoiceIndex(c.env.DB).list(
-      c.get('caller').accountId,
-      { ...(query.type ? { type: query.type } : {}), ...(query.language ? { language: query.language } : {}), ...(model ? { model } : {}) },
-      'own' in cursor ? cursor.own : undefined,
-      room + 1,
-    );
-    const page = rows.slice(0, room);
-    data.push(...page.map((row) => voiceObject(row)));
-    const last = page.at(-1);
-    if (rows.length > room && last) next = { own: { created_at: last.created_at, id: last.id } };
-  }
-  return c.json({ object: 'list', data, has_more: next !== undefined, next_cursor: next ? encodeCursor(next) : null } satisfies z.infer<typeof VoiceListSchema>);
+  const { voices, next } = await listVoices(c.env, c.get('caller').accountId, models, filter, cursor, query.limit);
+  const data: AnyVoice[] = voices.map(({ preset, row }) => preset ?? voiceObject(row));
+  return c.json({ object: 'list', data, has_more: next !== undefined, next_cursor: next ? encodeListCursor(next) : null } satisfies z.infer<typeof VoiceListSchema>);
 });

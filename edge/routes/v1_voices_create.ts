@@ -5,18 +5,16 @@ import { ApiError, invalidRequest } from '../../shared/errors.ts';
 import { isLanguageCode, LANGUAGE_CODES } from '../../shared/languages.ts';
 import { MAX_CLIP_BYTES } from '../../shared/protocol/worker-api.ts';
 import { LanguageCodeSchema } from '../../shared/schemas/speech.ts';
-import { sha256Hex } from '../../shared/sha256.ts';
-import { edgeConfig } from '../config/edge-config.ts';
 import type { AppEnv } from '../env.ts';
 import { bodyLimit, MAX_BODY_BYTES } from '../http/body-limit.ts';
 import { API_KEY_ERRORS, apiKeyAuth } from '../middleware/api-key-auth.ts';
 import { apiKeySecurity, errorCatalogue, errorResponses, jsonResponse, requestBody } from '../openapi/index.ts';
-import { POOL_ERRORS, WorkerPool } from '../pool/worker-pool.ts';
-import { chooseModelErrors, chooseVoiceModel } from '../voices/choose-model.ts';
-import { existingVoiceOrRoom, SAVE_VOICE_ERRORS, saveVoice } from '../voices/save-voice.ts';
-import { voiceIdFor } from '../voices/voice-id.ts';
+import { POOL_ERRORS } from '../pool/worker-pool.ts';
+import { chooseModelErrors } from '../voices/choose-model.ts';
+import { cloneVoice } from '../voices/clone-voice.ts';
+import { SAVE_VOICE_ERRORS } from '../voices/save-voice.ts';
 import { voiceObject, VoiceObjectSchema } from '../voices/voice-object.ts';
-import { CLONE_ON_WORKER_ERRORS, cloneOnWorker } from '../voices/worker-calls.ts';
+import { CLONE_ON_WORKER_ERRORS } from '../voices/worker-calls.ts';
 
 /**
  * `POST /v1/voices`: clone a voice from a clip (multipart: `file`, `name`, `consent=true`, and
@@ -117,47 +115,8 @@ createVoiceRoute.post(
   async (c) => {
     const { fields, clip } = await readCloneForm(c.req.raw);
     const key = c.get('apiKey');
-    const clipSha256 = await sha256Hex(clip);
-    const id = await voiceIdFor(key.account_id, `clip:${clipSha256}`);
-    // The same clip again: the voice it already is, without redoing the work.
-    const existing = await existingVoiceOrRoom(c.env, key.account_id, id);
-    if (existing) return c.json(voiceObject(existing), 200);
-
-    const pool = new WorkerPool(c.env);
-    const model = chooseVoiceModel('clone', fields.model, await pool.models(), edgeConfig(c.env).defaultModel);
-    const requestId = c.get('requestId');
-    const result = await cloneOnWorker(
-      pool,
-      model,
-      clip,
-      {
-        request_id: requestId,
-        model: model.info.id,
-        reference: '1',
-        ...(fields.language ? { language: fields.language } : {}),
-        ...(fields.transcript ? { transcript: fields.transcript } : {}),
-        ...(fields.description ? { description: fields.description } : {}),
-      },
-      c.req.raw.signal,
-    );
-    const { row, created } = await saveVoice(
-      c.env,
-      {
-        id,
-        account_id: key.account_id,
-        type: 'clone',
-        name: fields.name,
-        language: fields.language ?? null,
-        description: fields.description ?? null,
-        transcript: fields.transcript ?? null,
-        model: model.info.id,
-        clip_sha256: clipSha256,
-        consent_key_id: key.id,
-        consent_at: new Date().toISOString(),
-      },
-      result,
-      { requestId, keyId: key.id },
-    );
-    return c.json(voiceObject(row, [model.info.id]), created ? 201 : 200);
+    const maker = { accountId: key.account_id, keyId: key.id, requestId: c.get('requestId'), signal: c.req.raw.signal };
+    const { row, created, models } = await cloneVoice(c.env, maker, clip, fields);
+    return c.json(voiceObject(row, models), created ? 201 : 200);
   },
 );

@@ -1,20 +1,18 @@
 import { Hono } from 'hono';
 import { describeRoute } from 'hono-openapi';
 import { z } from 'zod';
-import { isLanguageCode, LANGUAGE_CODES } from '../../shared/languages.ts';
+import { isLanguageCode, LANGUAGE_CODES, type LanguageCode } from '../../shared/languages.ts';
 import { LanguageCodeSchema } from '../../shared/schemas/speech.ts';
-import { edgeConfig } from '../config/edge-config.ts';
 import type { AppEnv } from '../env.ts';
 import { JSON_BODY_ERRORS, readJsonBody } from '../http/json-body.ts';
 import { API_KEY_ERRORS, apiKeyAuth } from '../middleware/api-key-auth.ts';
 import { apiKeySecurity, errorResponses, jsonResponse, requestBody } from '../openapi/index.ts';
-import { POOL_ERRORS, WorkerPool } from '../pool/worker-pool.ts';
-import { chooseModelErrors, chooseVoiceModel } from '../voices/choose-model.ts';
-import { PREVIEW_TEXT } from '../voices/preview-text.ts';
-import { existingVoiceOrRoom, SAVE_VOICE_ERRORS, saveVoice } from '../voices/save-voice.ts';
-import { voiceIdFor } from '../voices/voice-id.ts';
+import { POOL_ERRORS } from '../pool/worker-pool.ts';
+import { chooseModelErrors } from '../voices/choose-model.ts';
+import { type DesignInput, designVoice, planDesign } from '../voices/design-voice.ts';
+import { SAVE_VOICE_ERRORS, saveVoice } from '../voices/save-voice.ts';
 import { voiceObject, VoiceObjectSchema } from '../voices/voice-object.ts';
-import { DESIGN_ON_WORKER_ERRORS, designOnWorker } from '../voices/worker-calls.ts';
+import { DESIGN_ON_WORKER_ERRORS } from '../voices/worker-calls.ts';
 
 /**
  * `POST /v1/voices/design`: a voice from a description ("a calm, low male narrator"). A worker of
@@ -58,48 +56,22 @@ const designVoiceDocs = describeRoute({
 designVoiceRoute.post('/v1/voices/design', designVoiceDocs, apiKeyAuth('voices'), async (c) => {
   const request = await readJsonBody(c, DesignSchema);
   const key = c.get('apiKey');
-  const pool = new WorkerPool(c.env);
-  const model = chooseVoiceModel('design', request.model, await pool.models(), edgeConfig(c.env).defaultModel);
-  const language = request.language as keyof typeof PREVIEW_TEXT;
-  const previewText = request.preview_text ?? PREVIEW_TEXT[language];
-  const id = await voiceIdFor(key.account_id, `design:${JSON.stringify([model.info.id, language, request.description, previewText, request.seed ?? 0])}`);
+  const input: DesignInput = {
+    description: request.description,
+    name: request.name,
+    language: request.language as LanguageCode,
+    model: request.model,
+    previewText: request.preview_text,
+    seed: request.seed,
+  };
+  const plan = await planDesign(c.env, key.account_id, input);
   // The same design again is the same voice (its preview is made anew only when asked for).
-  const existing = await existingVoiceOrRoom(c.env, key.account_id, id);
-  if (existing && !request.preview) return c.json(voiceObject(existing), 200);
+  if (plan.existing && !request.preview) return c.json(voiceObject(plan.existing), 200);
 
   const requestId = c.get('requestId');
-  const result = await designOnWorker(
-    pool,
-    model,
-    {
-      request_id: requestId,
-      model: model.info.id,
-      description: request.description,
-      language,
-      preview_text: previewText,
-      ...(request.seed === undefined ? {} : { seed: request.seed }),
-    },
-    c.req.raw.signal,
-  );
-  const { row, created } = await saveVoice(
-    c.env,
-    {
-      id,
-      account_id: key.account_id,
-      type: 'design',
-      name: request.name ?? request.description.slice(0, 60),
-      language,
-      description: request.description,
-      transcript: previewText,
-      model: model.info.id,
-      clip_sha256: null,
-      consent_key_id: null,
-      consent_at: null,
-    },
-    result,
-    { requestId, keyId: key.id },
-  );
+  const { voice, result } = await designVoice(c.env, { accountId: key.account_id, keyId: key.id, requestId, signal: c.req.raw.signal }, plan, input);
+  const { row, created } = await saveVoice(c.env, voice, result, { requestId, keyId: key.id });
   const audio = result.reference.audio;
   const preview = request.preview && audio ? { preview: { format: 'wav' as const, sample_rate: audio.sample_rate, duration_seconds: audio.duration_seconds, audio: audio.base64 } } : {};
-  return c.json({ ...voiceObject(row, [model.info.id]), ...preview } satisfies z.infer<typeof DesignedVoiceSchema>, created ? 201 : 200);
+  return c.json({ ...voiceObject(row, [plan.model.info.id]), ...preview } satisfies z.infer<typeof DesignedVoiceSchema>, created ? 201 : 200);
 });

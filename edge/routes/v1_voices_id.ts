@@ -1,18 +1,14 @@
 import { Hono } from 'hono';
 import { describeRoute } from 'hono-openapi';
 import { z } from 'zod';
-import { isCustomVoiceId } from '../../shared/schemas/voice-profile.ts';
-import { accountObject } from '../accounts/account-stub.ts';
 import type { AppEnv } from '../env.ts';
 import { API_KEY_ERRORS, apiKeyAuth } from '../middleware/api-key-auth.ts';
 import { CALLER_ERRORS, callerAuth } from '../middleware/caller-auth.ts';
 import { apiKeySecurity, clientTokenSecurity, errorResponses, jsonResponse } from '../openapi/index.ts';
 import { POOL_ERRORS, WorkerPool } from '../pool/worker-pool.ts';
-import { R2VoiceClips, clipKey } from '../storage/voice-clips.ts';
-import { D1VoiceIndex } from '../storage/voice-index.ts';
-import { KvVoiceRecords } from '../storage/voice-records.ts';
-import { VOICE_NOT_FOUND_ERRORS, voiceNotFound } from '../voices/errors.ts';
-import { AnyVoiceSchema, presetObject, voiceObject } from '../voices/voice-object.ts';
+import { VOICE_NOT_FOUND_ERRORS } from '../voices/errors.ts';
+import { deleteVoice, findVoice } from '../voices/voice-by-id.ts';
+import { AnyVoiceSchema, voiceObject } from '../voices/voice-object.ts';
 
 /**
  * `GET /v1/voices/{id}`: one voice (a preset, or the account's own, with the models that have its
@@ -46,35 +42,12 @@ const deleteVoiceDocs = describeRoute({
 });
 
 voiceByIdRoute.get('/v1/voices/:id', getVoiceDocs, callerAuth(['speech', 'voices'], 'voices:read'), async (c) => {
-  const id = c.req.param('id');
-  const accountId = c.get('caller').accountId;
-  if (!isCustomVoiceId(id)) {
-    const models = await new WorkerPool(c.env).models();
-    for (const { info } of models.values()) {
-      const preset = info.voices.find((voice) => voice.id === id);
-      if (preset) return c.json(presetObject(preset, info.id));
-    }
-    throw voiceNotFound(id);
-  }
-  const entry = await accountObject(c.env, accountId).voice(id);
-  const row = entry ? await new D1VoiceIndex(c.env.DB).get(accountId, id) : null;
-  if (!entry || !row) throw voiceNotFound(id);
-  const record = await new KvVoiceRecords(c.env.VOICES).get(id, entry.version);
-  return c.json(voiceObject(row, Object.keys(record?.profiles ?? {})));
+  const found = await findVoice(c.env, c.get('caller').accountId, c.req.param('id'), () => new WorkerPool(c.env).models());
+  return c.json(found.preset ?? voiceObject(found.row, found.models));
 });
 
 voiceByIdRoute.delete('/v1/voices/:id', deleteVoiceDocs, apiKeyAuth('voices'), async (c) => {
   const id = c.req.param('id');
-  const accountId = c.get('apiKey').account_id;
-  const account = accountObject(c.env, accountId);
-  const entry = isCustomVoiceId(id) ? await account.voice(id) : null;
-  if (!entry) throw voiceNotFound(id);
-  // The account's object first: from this moment no request can use the voice, on any isolate.
-  await account.deleteVoice(id);
-  await Promise.all([
-    new D1VoiceIndex(c.env.DB).delete(accountId, id),
-    new KvVoiceRecords(c.env.VOICES).delete(id, entry.version),
-    new R2VoiceClips(c.env.VOICE_CLIPS).delete(clipKey(accountId, id)),
-  ]);
+  await deleteVoice(c.env, c.get('apiKey').account_id, id);
   return c.json({ id, object: 'voice.deleted', deleted: true } satisfies z.infer<typeof VoiceDeletedSchema>);
 });
