@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { deliveredAudioMs } from '../edge/accounts/settlement.ts';
 import { FORMATS } from '../shared/audio/formats.ts';
 import { RESPONSE_FORMATS, type ResponseFormat } from '../shared/schemas/speech.ts';
 import { rms } from './audio-checks.ts';
@@ -64,6 +65,15 @@ describe.each(RESPONSE_FORMATS)('response_format %s', (format: ResponseFormat) =
     const decoded = await decodeAudio(bytes, format, rate);
     expect(Math.abs(decoded.length / rate - expectedSeconds)).toBeLessThan(durationTolerance(format, rate));
     expect(rms(decoded)).toBeGreaterThan(0.02);
+  });
+
+  it('is metered at no more audio than its bytes decode to (an early end is never charged more than it got)', async () => {
+    const bytes = new Uint8Array(await (await speech({ input: LONG.slice(0, 600), response_format: format })).arrayBuffer());
+    const decodedMs = ((await decodeAudio(bytes, format, rate)).length / rate) * 1000;
+    const meteredMs = deliveredAudioMs(bytes.byteLength, format, rate);
+    expect(meteredMs).toBeLessThanOrEqual(decodedMs + 5);
+    // And not far short of it either, for the formats whose size says their length exactly.
+    if (FORMATS[format].splice === 'samples') expect(meteredMs).toBeGreaterThan(decodedMs - 50);
   });
 });
 
