@@ -67,7 +67,7 @@ export class StreamAdmission {
 
     const now = Date.now();
     settlements.sweep(now);
-    if (leases.get(request.request_id) || settlements.has(request.request_id)) return { ok: false, reason: 'request_id_reused' };
+    const reused = leases.get(request.request_id) !== undefined || settlements.has(request.request_id);
 
     const requestsTaken = buckets.take('requests', countsRequest ? 1 : 0, account, now);
     const charactersTaken = buckets.take('characters', request.characters, account, now);
@@ -87,6 +87,8 @@ export class StreamAdmission {
       ...(who.token ? { token: who.token.standing } : {}),
     });
 
+    // With the limit headers, as every refusal after the credential's (the API reference says so).
+    if (reused) return refused('request_id_reused');
     if (request.characters > account.balance) return refused('insufficient_credits');
     if (!charactersTaken.ok && charactersTaken.neverFits) return refused('input_exceeds_character_limit');
     if (!requestsTaken.ok) return refused('requests_per_minute', requestsTaken.retryAfterSeconds);

@@ -222,6 +222,9 @@ describe('request ids', () => {
     await first.arrayBuffer();
     const second = await send();
     expect(second.status).toBe(409);
+    // As documented for every admission refusal: the account's standing, which the refusal took nothing from.
+    expect(second.headers.get('x-ratelimit-remaining-requests')).toMatch(/^\d+$/);
+    expect(second.headers.get('x-credits-remaining')).toMatch(/^\d+$/);
     expect(await errorCode(second)).toMatchObject({ code: 'request_id_reused' });
   });
 });
