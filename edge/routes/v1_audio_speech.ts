@@ -3,12 +3,11 @@ import { FORMATS } from '../../shared/audio/formats.ts';
 import { AUDIO_HEADERS } from '../../shared/protocol/worker-api.ts';
 import { SpeechRequestSchema } from '../../shared/schemas/speech.ts';
 import { audioToSse, SpeechStreamEventSchema } from '../http/sse-audio.ts';
-import { splitTimedAudio } from '../http/timed-audio-split.ts';
 import { apiKeySecurity, clientTokenSecurity, errorResponses, requestBody, responseSchema } from '../openapi/index.ts';
-import { forwardedError } from '../pool/worker-answers.ts';
 import { SPEECH_RESPONSE_HEADERS } from '../speech/speech-docs.ts';
 import { SPEECH_ENDPOINT_ERRORS, speechEndpoint } from '../speech/speech-endpoint.ts';
-import { logResume, prepareSynthesis, speechHeaders, synthesisTimings } from '../speech/synthesis.ts';
+import { prepareSynthesis, speechHeaders } from '../speech/synthesis.ts';
+import { streamSpeech, streamTimedSpeech } from '../speech/synthesize.ts';
 import { workerFailed } from '../speech/worker-failed.ts';
 
 /** The 200: the audio in the type of its `response_format`, or server-sent events. */
@@ -37,30 +36,20 @@ const speechDocs = describeRoute({
 /** `POST /v1/audio/speech`: text in, an audio stream out, OpenAI-compatible. */
 export const speechRoute = speechEndpoint('/v1/audio/speech', speechDocs, async (c) => {
   const synthesis = await prepareSynthesis(c);
-  const { pool, model, workerRequest, usage, request, format, characters } = synthesis;
-  const onResume = logResume(workerRequest.request_id);
+  const { request, format, characters } = synthesis;
   const headers = speechHeaders(c, synthesis);
 
   // Raw audio: the worker's plain audio, as it comes.
-  if (request.stream_format !== 'sse') {
-    const upstream = await pool.synthesize(model, workerRequest, c.req.raw.signal, onResume);
-    if (!upstream.ok || !upstream.body) throw forwardedError(upstream.status, await upstream.json().catch(() => null), 'speech');
-    synthesisTimings(c, synthesis, upstream);
-    return new Response(c.get('speechTicket').meter(upstream.body, usage), { status: 200, headers });
-  }
+  if (request.stream_format !== 'sse') return new Response((await streamSpeech(c, synthesis)).audio, { status: 200, headers });
 
   // Events: timed audio, so the words go out beside the audio; billing meters the audio alone.
-  const { response, events } = await pool.synthesizeTimed(model, workerRequest, c.req.raw.signal, onResume);
-  if (!response.ok || !events) throw forwardedError(response.status, await response.json().catch(() => null), 'speech');
-  const timings = synthesisTimings(c, synthesis, response);
-  const split = splitTimedAudio(events);
-  const body = c.get('speechTicket').meter(split.audio, usage);
+  const { audio, words, timings } = await streamTimedSpeech(c, synthesis);
   headers.set('content-type', 'text/event-stream');
   headers.set(AUDIO_HEADERS.format, format);
-  const sse = audioToSse(body, {
+  const sse = audioToSse(audio, {
     inputCharacters: characters,
     timings,
-    words: split,
+    words,
     describeFailure: () => workerFailed('The speech worker failed mid-stream: the audio above is all there is, and only it is charged.').toJSON().error,
   });
   // `encodeBody: 'manual'` with no content-encoding: workerd neither compresses nor buffers the events.

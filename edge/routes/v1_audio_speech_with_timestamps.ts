@@ -4,13 +4,12 @@ import { FORMATS } from '../../shared/audio/formats.ts';
 import { TimedAudioEndSchema, WordTimestampSchema } from '../../shared/protocol/timed-audio.ts';
 import { RESPONSE_FORMATS, SpeechRequestSchema } from '../../shared/schemas/speech.ts';
 import { base64 } from '../http/base64.ts';
-import { readWholeTimedAudio } from '../http/whole-timed-audio.ts';
 import { apiKeySecurity, clientTokenSecurity, errorResponses, jsonResponse, requestBody } from '../openapi/index.ts';
-import { forwardedError } from '../pool/worker-answers.ts';
 import { SPEECH_RESPONSE_HEADERS } from '../speech/speech-docs.ts';
 import { SPEECH_ENDPOINT_ERRORS, speechEndpoint } from '../speech/speech-endpoint.ts';
-import { logResume, prepareSynthesis, speechHeaders, synthesisTimings } from '../speech/synthesis.ts';
-import { WORKER_FAILED_ERRORS, workerFailed } from '../speech/worker-failed.ts';
+import { prepareSynthesis, speechHeaders } from '../speech/synthesis.ts';
+import { wholeTimedSpeech } from '../speech/synthesize.ts';
+import { WORKER_FAILED_ERRORS } from '../speech/worker-failed.ts';
 
 const SpeechWithTimestampsSchema = z
   .object({
@@ -49,17 +48,9 @@ const docs = describeRoute({
 /** `POST /v1/audio/speech/with-timestamps`: text in, JSON out: the whole audio and its words' times. */
 export const speechWithTimestampsRoute = speechEndpoint('/v1/audio/speech/with-timestamps', docs, async (c) => {
   const synthesis = await prepareSynthesis(c);
-  const { pool, model, workerRequest, usage, format, sampleRate, characters } = synthesis;
-  const { response, events } = await pool.synthesizeTimed(model, workerRequest, c.req.raw.signal, logResume(workerRequest.request_id));
-  if (!response.ok || !events) throw forwardedError(response.status, await response.json().catch(() => null), 'speech');
-  const timings = synthesisTimings(c, synthesis, response);
-
-  // All of it first: nothing is metered (so nothing charged) unless the audio is whole.
-  const whole = await readWholeTimedAudio(events);
-  if (!whole) throw workerFailed('The speech worker failed before the audio was whole, and no other worker could finish it. Nothing was charged; try again.');
-  // Metered as one delivered chunk: the ticket settles the full characters.
-  const metered = c.get('speechTicket').meter(new Blob([whole.audio]).stream(), usage);
-  const audio = new Uint8Array(await new Response(metered).arrayBuffer());
+  const { model, format, sampleRate, characters } = synthesis;
+  const whole = await wholeTimedSpeech(c, synthesis);
+  const { audio, timings } = whole;
 
   const body: SpeechWithTimestamps = {
     audio_base64: base64(audio),

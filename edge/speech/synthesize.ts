@@ -1,0 +1,65 @@
+import type { Context } from 'hono';
+import type { TimedAudioEnd, WordTimestamp } from '../../shared/protocol/timed-audio.ts';
+import type { AppEnv } from '../env.ts';
+import { splitTimedAudio, type SplitTimedAudio } from '../http/timed-audio-split.ts';
+import { readWholeTimedAudio } from '../http/whole-timed-audio.ts';
+import { forwardedError } from '../pool/worker-answers.ts';
+import { logResume, type Synthesis, synthesisTimings } from './synthesis.ts';
+import { workerFailed } from './worker-failed.ts';
+
+/**
+ * The three ways an admitted speech request is spoken through the pool, shared by every route
+ * that speaks (OpenAI-shaped and dialects alike), so failover, timings and metering are the same
+ * whatever shape the answer takes. Each throws the worker's refusal before any audio is sent.
+ */
+
+type Timings = ReturnType<typeof synthesisTimings>;
+
+/** Plain audio as the worker makes it, metered (the ticket charges what the client is handed). */
+export async function streamSpeech(c: Context<AppEnv>, synthesis: Synthesis): Promise<{ audio: ReadableStream<Uint8Array>; timings: Timings }> {
+  const { pool, model, workerRequest, usage } = synthesis;
+  const upstream = await pool.synthesize(model, workerRequest, c.req.raw.signal, logResume(workerRequest.request_id));
+  if (!upstream.ok || !upstream.body) throw forwardedError(upstream.status, await upstream.json().catch(() => null), 'speech');
+  const timings = synthesisTimings(c, synthesis, upstream);
+  return { audio: c.get('speechTicket').meter(upstream.body, usage), timings };
+}
+
+/** The worker's timed audio (audio frames and words) for the request, or its refusal thrown. */
+async function timedUpstream(c: Context<AppEnv>, synthesis: Synthesis) {
+  const { pool, model, workerRequest } = synthesis;
+  const { response, events } = await pool.synthesizeTimed(model, workerRequest, c.req.raw.signal, logResume(workerRequest.request_id));
+  if (!response.ok || !events) throw forwardedError(response.status, await response.json().catch(() => null), 'speech');
+  return { events, timings: synthesisTimings(c, synthesis, response) };
+}
+
+/**
+ * Audio with its words as they are made: the metered audio stream, and the words beside it
+ * (`words.takeWords()` after reading a chunk gives every word that starts in it). Billing meters
+ * the audio alone.
+ */
+export async function streamTimedSpeech(
+  c: Context<AppEnv>,
+  synthesis: Synthesis,
+): Promise<{ audio: ReadableStream<Uint8Array>; words: Pick<SplitTimedAudio, 'takeWords' | 'end'>; timings: Timings }> {
+  const { events, timings } = await timedUpstream(c, synthesis);
+  const split = splitTimedAudio(events);
+  return { audio: c.get('speechTicket').meter(split.audio, synthesis.usage), words: split, timings };
+}
+
+/**
+ * All of the audio and its words, for answers that say nothing until the audio is whole. Nothing
+ * is metered (so nothing charged) unless it is: a worker that fails part-way, with no other to
+ * finish, is 503 `worker_failed`.
+ */
+export async function wholeTimedSpeech(
+  c: Context<AppEnv>,
+  synthesis: Synthesis,
+): Promise<{ audio: Uint8Array; words: WordTimestamp[]; end: TimedAudioEnd; timings: Timings }> {
+  const { events, timings } = await timedUpstream(c, synthesis);
+  const whole = await readWholeTimedAudio(events);
+  if (!whole) throw workerFailed('The speech worker failed before the audio was whole, and no other worker could finish it. Nothing was charged; try again.');
+  // Metered as one delivered chunk: the ticket settles the full characters.
+  const metered = c.get('speechTicket').meter(new Blob([whole.audio]).stream(), synthesis.usage);
+  const audio = new Uint8Array(await new Response(metered).arrayBuffer());
+  return { audio, words: whole.words, end: whole.end, timings };
+}
