@@ -62,6 +62,25 @@ describe('realtime socket: text in as an LLM writes it, audio out as it is made'
     expect(done.usage.audio_ms).toBeCloseTo(audioMs, -1);
   });
 
+  it('word offsets index the text as sent, after a blank line and a flush of whitespace alone', async () => {
+    const client = await configured();
+    const pieces = ['First line here.\n', '\n', ' ', 'Second line here.'];
+    client.send({ type: 'text', text: pieces[0]! });
+    client.send({ type: 'text', text: pieces[1]! });
+    client.send({ type: 'flush' });
+    client.send({ type: 'text', text: pieces[2]! });
+    client.send({ type: 'flush' });
+    client.send({ type: 'text', text: pieces[3]! });
+    client.send({ type: 'close' });
+    const done = await client.waitFor(isType('done'));
+    client.close();
+    const text = pieces.join('');
+    const timestamps = wordsOf(client, 'default');
+    expect(timestamps.map((w) => w.word)).toEqual(words(text));
+    for (const word of timestamps) expect([...text].slice(word.char_start, word.char_end).join('')).toBe(word.word);
+    expect(done.usage.characters).toBe([...text].length);
+  });
+
   it('two contexts interleave on one socket without mixing their audio', async () => {
     const client = await configured();
     // Long enough (six chunks each) that neither can be over before the other has begun.

@@ -44,6 +44,13 @@ describe('TextChunker', () => {
     expect(chunker.waitingSince).toBeNull();
   });
 
+  it('gives back every character in order, blank lines and trailing spaces too, so offsets into the text hold', () => {
+    const chunker = new TextChunker(sentence);
+    const pieces = feed(chunker, ['One.\n', '\nTwo.', ' ']);
+    expect(pieces).toEqual(['One.\n', '\n', 'Two.']);
+    expect(chunker.flush()).toBe(' ');
+  });
+
   it('says since when text waits, and forgets it on clear', () => {
     const chunker = new TextChunker(sentence);
     chunker.push('no end yet', 5);

@@ -24,22 +24,26 @@ export class TextChunker {
     this.chunking = chunking;
   }
 
-  /** Adds text; returns the pieces that are ready. */
+  /**
+   * Adds text; returns the pieces that are ready. A piece may be whitespace alone (a blank line
+   * after a sentence): the caller speaks none of it but counts its characters, so that offsets
+   * into the context's text stay true.
+   */
   push(text: string, now: number): string[] {
     if (text.length === 0) return [];
     this.since ??= now;
     this.buffer += text;
     const ready: string[] = [];
     for (let cut = this.nextCut(); cut > 0; cut = this.nextCut()) ready.push(this.take(cut, now));
-    return ready.filter((piece) => piece.trim().length > 0);
+    return ready;
   }
 
-  /** Everything buffered, boundary or not ('' when nothing is). */
+  /** Everything buffered, boundary or not, whitespace alone too ('' when nothing is). */
   flush(): string {
     const rest = this.buffer;
     this.buffer = '';
     this.since = null;
-    return rest.trim().length > 0 ? rest : '';
+    return rest;
   }
 
   /**

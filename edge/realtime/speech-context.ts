@@ -126,7 +126,11 @@ export class SpeechContext {
   }
 
   private enqueue(text: string): void {
-    if (text.length === 0) return;
+    // Whitespace alone is not spoken, but it is the context's text: the offsets after it count it.
+    if (text.trim().length === 0) {
+      this.characters += codePoints(text);
+      return;
+    }
     const charOffset = this.characters;
     this.characters += codePoints(text);
     this.charsQueued += codePoints(text);
