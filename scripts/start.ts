@@ -14,7 +14,7 @@
  *
  * Variables: EDGE_PORT (8787), WORKER_PORT (9100: the first worker's; the next ones count up),
  * DEMO_API_KEY, ADMIN_TOKEN, WORKER_SECRET, and any of the edge's (edge/config/schema.ts:
- * DEFAULT_RESPONSE_FORMAT, OPENAI_ALIASES, ...), which go over wrangler.toml's [vars]; WORKER_URLS
+ * DEFAULT_RESPONSE_FORMAT, OPENAI_ALIASES, ELEVENLABS_MODELS, ...), which go over wrangler.toml's [vars]; WORKER_URLS
  * adds seeds to the workers started here. The edge's configuration is checked before anything
  * starts: a bad value stops it with a message naming the variable and what it allows.
  * Local state (KV, D1, Durable Objects) lives in a temporary directory and goes with the stack.

@@ -29,6 +29,7 @@ describe('edge configuration: defaults', () => {
         adminToken: undefined,
       });
       expect(result.value.openAiAliases.model('tts-1', ['espeak'], 'espeak')).toBe('espeak');
+      expect(result.value.elevenLabsModels.model('eleven_v3', ['espeak', 'qwen3-tts-1.7b-base'], 'espeak')).toBe('qwen3-tts-1.7b-base');
     }
   });
 
@@ -40,23 +41,26 @@ describe('edge configuration: defaults', () => {
       DEFAULT_MODEL: 'qwen3-tts-0.6b-base',
       DEFAULT_RESPONSE_FORMAT: 'wav',
       OPENAI_ALIASES: '{ "models": { "tts-1": ["my-model"] } }',
+      ELEVENLABS_MODELS: '{ "eleven_v3": ["my-model"] }',
       VOICE_CREDITS_PER_SECOND: '2.5',
       // A TOML entry written without quotes reaches the edge as a number.
       REALTIME_IDLE_TIMEOUT_MS: 400,
       ADMIN_TOKEN: 'admin-token',
     });
-    expect(result.ok && { ...result.value, openAiAliases: undefined }).toEqual({
+    expect(result.ok && { ...result.value, openAiAliases: undefined, elevenLabsModels: undefined }).toEqual({
       workerUrls: ['http://127.0.0.1:9100', 'https://gpu.example.com:8443'],
       firstByteTimeoutMs: 1500,
       defaultModel: 'qwen3-tts-0.6b-base',
       defaultResponseFormat: 'wav',
       openAiAliases: undefined,
+      elevenLabsModels: undefined,
       voiceCreditsPerSecond: 2.5,
       realtimeIdleTimeoutMs: 400,
       workerSecret: SECRETS.WORKER_SECRET,
       adminToken: 'admin-token',
     });
     expect(result.ok && result.value.openAiAliases.model('tts-1', ['espeak', 'my-model'], 'espeak')).toBe('my-model');
+    expect(result.ok && result.value.elevenLabsModels.model('eleven_v3', ['espeak', 'my-model'], 'espeak')).toBe('my-model');
   });
 });
 
@@ -71,6 +75,8 @@ describe('edge configuration: a bad value is named, with what is allowed', () =>
     [{ OPENAI_ALIASES: '{ "modles": {} }' }, /^OPENAI_ALIASES: \(top level\): Unrecognized key: "modles"/],
     [{ OPENAI_ALIASES: '{ "models": ' }, /^OPENAI_ALIASES: not valid JSON/],
     [{ OPENAI_ALIASES: '{ "voices": { "robot": { "presets": { "espeak": "en-male" } } } }' }, /^OPENAI_ALIASES: voices\.robot\.gender: required/],
+    [{ ELEVENLABS_MODELS: '{ "eleven_v3": "espeak" }' }, /^ELEVENLABS_MODELS: eleven_v3: .*expected array/],
+    [{ ELEVENLABS_MODELS: '[' }, /^ELEVENLABS_MODELS: not valid JSON/],
     [{ WORKER_SECRET: '' }, 'WORKER_SECRET: must be set to the secret shared with the gpu-workers, but it is not set'],
   ])('%j', (env, message) => {
     const problems = problemsOf(env);

@@ -9,6 +9,7 @@
 import { z } from 'zod';
 import { isHttpUrl, oneOf, optional, parseVariables, required, variableText, withDefault, wholeNumber } from '../../shared/config/variables.ts';
 import { DEFAULT_RESPONSE_FORMAT, RESPONSE_FORMATS } from '../../shared/schemas/speech.ts';
+import { readElevenLabsModels } from '../dialects/elevenlabs/model-table.ts';
 import { readAliasTable } from '../speech/openai-alias-table.ts';
 import { OpenAiAliases } from '../speech/openai-aliases.ts';
 
@@ -21,13 +22,20 @@ const workerUrls = z.string({ error: HTTP_URLS }).transform((text, ctx) => {
   return urls;
 });
 
-const openAiAliases = z.string({ error: 'must be JSON text (see edge/speech/openai-alias-table.ts)' }).optional().transform((json, ctx) => {
+/** A variable holding JSON that `read` turns into a table, or a problem naming the key at fault. */
+const jsonTable = <T>(see: string, read: (json: string | undefined) => { table: T } | { problem: string }) =>
+  z.string({ error: `must be JSON text (see ${see})` }).optional().transform((json, ctx) => {
+    const result = read(json);
+    if ('problem' in result) {
+      ctx.addIssue({ code: 'custom', message: result.problem });
+      return z.NEVER;
+    }
+    return result.table;
+  });
+
+const openAiAliases = jsonTable('edge/speech/openai-alias-table.ts', (json) => {
   const read = readAliasTable(json);
-  if ('problem' in read) {
-    ctx.addIssue({ code: 'custom', message: read.problem });
-    return z.NEVER;
-  }
-  return new OpenAiAliases(read.table);
+  return 'problem' in read ? read : { table: new OpenAiAliases(read.table) };
 });
 
 /** The variables: wrangler.toml's `[vars]` (per environment), or `npm start`'s environment. */
@@ -42,6 +50,8 @@ export const EdgeVariablesSchema = z.object({
   DEFAULT_RESPONSE_FORMAT: withDefault(oneOf(RESPONSE_FORMATS), DEFAULT_RESPONSE_FORMAT),
   /** JSON merged over the table of OpenAI's model and voice names (edge/speech/openai-alias-table.ts). */
   OPENAI_ALIASES: z.preprocess(variableText, openAiAliases),
+  /** JSON merged over the table of ElevenLabs' model ids (edge/dialects/elevenlabs/model-table.ts). */
+  ELEVENLABS_MODELS: z.preprocess(variableText, jsonTable('edge/dialects/elevenlabs/model-table.ts', readElevenLabsModels)),
   /** Credits per second of reference audio for creating a voice; 0: free. */
   VOICE_CREDITS_PER_SECOND: withDefault(
     z
@@ -75,6 +85,7 @@ const EdgeConfigSchema = EdgeVariablesSchema.extend(EdgeSecretsSchema.shape).tra
   defaultModel: env.DEFAULT_MODEL,
   defaultResponseFormat: env.DEFAULT_RESPONSE_FORMAT,
   openAiAliases: env.OPENAI_ALIASES,
+  elevenLabsModels: env.ELEVENLABS_MODELS,
   voiceCreditsPerSecond: env.VOICE_CREDITS_PER_SECOND,
   realtimeIdleTimeoutMs: env.REALTIME_IDLE_TIMEOUT_MS,
   workerSecret: env.WORKER_SECRET,

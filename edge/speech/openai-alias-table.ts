@@ -4,6 +4,7 @@
  * `{ "models": { "tts-1": ["my-model"] }, "voices": { "alloy": { "presets": { "espeak": "en-gb-female" } } } }`).
  */
 import { z } from 'zod';
+import { ModelNameOverridesSchema, ModelNames, PREFER_QUALITY, PREFER_SPEED, readJsonVariable } from './model-names.ts';
 
 const GenderSchema = z.enum(['male', 'female', 'neutral']);
 
@@ -16,20 +17,15 @@ export interface VoiceAlias {
 
 export interface AliasTable {
   /** Per model alias, the model ids to prefer: the first one the pool serves wins. */
-  models: ReadonlyMap<string, readonly string[]>;
+  models: ModelNames;
   voices: ReadonlyMap<string, VoiceAlias>;
 }
 
-// The project's pack ids (`models manifest --id`). CustomVoice first: its preset speakers give
-// the voices their gender, where a Base pack has one default voice.
-const QWEN3_0_6B = ['qwen3-tts-0.6b-customvoice', 'qwen3-tts-0.6b-base'];
-// The 1.7B CustomVoice pack is the one that follows instructions, as gpt-4o-mini-tts does.
-const QWEN3_1_7B = ['qwen3-tts-1.7b-customvoice', 'qwen3-tts-1.7b-base'];
-
 const DEFAULT_MODELS: Record<string, readonly string[]> = {
-  'tts-1': [...QWEN3_0_6B, 'espeak'],
-  'tts-1-hd': [...QWEN3_1_7B, ...QWEN3_0_6B, 'espeak'],
-  'gpt-4o-mini-tts': [...QWEN3_1_7B, ...QWEN3_0_6B, 'espeak'],
+  'tts-1': PREFER_SPEED,
+  'tts-1-hd': PREFER_QUALITY,
+  // The 1.7B CustomVoice pack is the one that follows instructions, as gpt-4o-mini-tts does.
+  'gpt-4o-mini-tts': PREFER_QUALITY,
 };
 
 // OpenAI's voices by how they sound; alloy, which OpenAI calls neutral, takes female presets.
@@ -50,12 +46,12 @@ const DEFAULT_VOICE_GENDERS: Record<string, VoiceAlias['gender']> = {
 };
 
 export const DEFAULT_ALIAS_TABLE: AliasTable = {
-  models: new Map(Object.entries(DEFAULT_MODELS)),
+  models: new ModelNames(DEFAULT_MODELS),
   voices: new Map(Object.entries(DEFAULT_VOICE_GENDERS).map(([name, gender]) => [name, { gender, presets: {} }])),
 };
 
 const OverridesSchema = z.strictObject({
-  models: z.record(z.string(), z.array(z.string().min(1)).min(1)).optional(),
+  models: ModelNameOverridesSchema.optional(),
   voices: z
     .record(z.string(), z.strictObject({ gender: GenderSchema.optional(), presets: z.record(z.string(), z.string().min(1)).optional() }))
     .optional(),
@@ -67,21 +63,12 @@ const OverridesSchema = z.strictObject({
  */
 export function readAliasTable(json: string | undefined): { table: AliasTable } | { problem: string } {
   if (json === undefined || json.trim() === '') return { table: DEFAULT_ALIAS_TABLE };
-  let value: unknown;
-  try {
-    value = JSON.parse(json);
-  } catch (error) {
-    return { problem: `not valid JSON (${(error as Error).message})` };
-  }
-  const parsed = OverridesSchema.safeParse(value);
-  if (!parsed.success) {
-    const issues = parsed.error.issues.map((issue) => `${issue.path.join('.') || '(top level)'}: ${issue.message}`);
-    return { problem: issues.join('; ') };
-  }
-  const models = new Map(DEFAULT_ALIAS_TABLE.models);
-  for (const [alias, ids] of Object.entries(parsed.data.models ?? {})) models.set(alias, ids);
+  const read = readJsonVariable(json, OverridesSchema);
+  if ('problem' in read) return read;
+  const overrides = read.value;
+  const models = new ModelNames(DEFAULT_MODELS, overrides.models);
   const voices = new Map(DEFAULT_ALIAS_TABLE.voices);
-  for (const [alias, override] of Object.entries(parsed.data.voices ?? {})) {
+  for (const [alias, override] of Object.entries(overrides.voices ?? {})) {
     const base = voices.get(alias);
     const gender = override.gender ?? base?.gender;
     if (gender === undefined) return { problem: `voices.${alias}.gender: required for a voice that is not one of OpenAI's` };

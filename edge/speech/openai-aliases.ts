@@ -19,14 +19,12 @@ export class OpenAiAliases {
    * serves, else `defaultModelId`. Undefined when `name` is no alias, or names a served model itself.
    */
   model(name: string, servedModelIds: readonly string[], defaultModelId: string): string | undefined {
-    const preferred = this.table.models.get(name);
-    if (preferred === undefined || servedModelIds.includes(name)) return undefined;
-    return preferred.find((id) => servedModelIds.includes(id)) ?? defaultModelId;
+    return this.table.models.model(name, servedModelIds, defaultModelId);
   }
 
   /** Every model alias with the model it stands for now, for `GET /v1/models`. */
   listModels(servedModelIds: readonly string[], defaultModelId: string): { alias: string; model: string }[] {
-    return [...this.table.models.keys()].map((alias) => ({ alias, model: this.model(alias, servedModelIds, defaultModelId) ?? alias }));
+    return this.table.models.list(servedModelIds, defaultModelId).map(({ name, model }) => ({ alias: name, model }));
   }
 
   isVoice(name: string): boolean {
