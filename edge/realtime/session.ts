@@ -27,6 +27,20 @@ export interface SessionCaller {
   /** The key or client token that opened the socket: each chunk is admitted as it. */
   caller: Caller;
   sessionId: string;
+  /** How long the socket may idle before it closes, ms; absent: `REALTIME_IDLE_TIMEOUT_MS`. */
+  idleMs?: number;
+}
+
+/**
+ * What the session needs of its socket: a workerd WebSocket, or a dialect's translator that
+ * speaks another protocol to the client (edge/dialects/elevenlabs/socket-bridge.ts).
+ */
+export interface SessionSocket {
+  accept(): void;
+  addEventListener(type: 'message', listener: (event: { data: string | ArrayBuffer }) => void): void;
+  addEventListener(type: 'close' | 'error', listener: () => void): void;
+  send(data: string | Uint8Array): void;
+  close(code?: number, reason?: string): void;
 }
 
 const protocolError = (code: string, message: string) => new ApiError(400, 'invalid_request_error', code, message);
@@ -37,7 +51,7 @@ const protocolError = (code: string, message: string) => new ApiError(400, 'inva
  * socket and the other contexts as they were.
  */
 export class RealtimeSession {
-  private readonly socket: WebSocket;
+  private readonly socket: SessionSocket;
   private readonly caller: SessionCaller;
   private readonly contexts = new Map<string, SpeechContext>();
   private speaker: ChunkSpeaker | null = null;
@@ -47,11 +61,11 @@ export class RealtimeSession {
   private readonly idleMs: number;
   private closed = false;
 
-  constructor(socket: WebSocket, caller: SessionCaller) {
+  constructor(socket: SessionSocket, caller: SessionCaller) {
     this.socket = socket;
     this.caller = caller;
     // REALTIME_IDLE_TIMEOUT_MS: a socket with nothing to say and nothing said to it closes after this.
-    this.idleMs = edgeConfig(caller.c.env).realtimeIdleTimeoutMs;
+    this.idleMs = caller.idleMs ?? edgeConfig(caller.c.env).realtimeIdleTimeoutMs;
   }
 
   start(): void {
