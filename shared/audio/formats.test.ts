@@ -1,18 +1,5 @@
-import { ElevenLabs } from '@elevenlabs/elevenlabs-js';
 import { describe, expect, it } from 'vitest';
 import { BITRATE_FORMATS, FORMATS, RESPONSE_FORMATS, type ResponseFormat, resolveBitrate, resolveSampleRate, SAMPLE_RATES } from './formats.ts';
-
-/** Every `output_format` the official ElevenLabs SDK offers for speech, from the SDK itself: `codec_rate[_kbps]`. */
-const ELEVENLABS_OUTPUT_FORMATS = [
-  ...new Set([
-    ...Object.values(ElevenLabs.TextToSpeechConvertRequestOutputFormat),
-    ...Object.values(ElevenLabs.TextToSpeechStreamRequestOutputFormat),
-    ...Object.values(ElevenLabs.TextToSpeechConvertWithTimestampsRequestOutputFormat),
-    ...Object.values(ElevenLabs.TextToSpeechStreamWithTimestampsRequestOutputFormat),
-  ]),
-];
-/** Their codec names that differ from ours. */
-const ELEVENLABS_CODECS: Record<string, ResponseFormat> = { ulaw: 'mulaw' };
 
 describe('sample rates', () => {
   it('32 kHz is offered by every format but opus (libopus has no 32 kHz mode)', () => {
@@ -79,18 +66,6 @@ describe('resolveBitrate', () => {
       expect(resolveBitrate(format, 24_000, FORMATS[format].bitrate(24_000))).toEqual({
         error: `response_format "${format}" takes no bitrate: its bitrate follows from sample_rate. bitrate is for mp3, opus, aac.`,
       });
-    }
-  });
-
-  it("every output_format of the official ElevenLabs SDK is a format, rate and bitrate the core offers", () => {
-    expect(ELEVENLABS_OUTPUT_FORMATS.length).toBeGreaterThanOrEqual(28);
-    for (const outputFormat of ELEVENLABS_OUTPUT_FORMATS) {
-      const [codec, rate, kbps] = outputFormat.split('_');
-      const format = ELEVENLABS_CODECS[codec!] ?? codec!;
-      expect(RESPONSE_FORMATS, outputFormat).toContain(format);
-      expect(resolveSampleRate(format as ResponseFormat, Number(rate)), outputFormat).toEqual({ rate: Number(rate) });
-      const bitrate = kbps === undefined ? undefined : Number(kbps) * 1000;
-      expect(resolveBitrate(format as ResponseFormat, Number(rate), bitrate), outputFormat).toEqual({ bitrate: bitrate ?? FORMATS[format as ResponseFormat].bitrate(Number(rate)) });
     }
   });
 });
