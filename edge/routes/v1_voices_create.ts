@@ -11,7 +11,7 @@ import { API_KEY_ERRORS, apiKeyAuth } from '../middleware/api-key-auth.ts';
 import { apiKeySecurity, errorCatalogue, errorResponses, jsonResponse, requestBody } from '../openapi/index.ts';
 import { POOL_ERRORS } from '../pool/worker-pool.ts';
 import { chooseModelErrors } from '../voices/choose-model.ts';
-import { cloneVoice } from '../voices/clone-voice.ts';
+import { ACCEPTED_CLIP_FORMATS, cloneVoice, clipFileRefusal, clipTooLarge } from '../voices/clone-voice.ts';
 import { SAVE_VOICE_ERRORS } from '../voices/save-voice.ts';
 import { voiceObject, VoiceObjectSchema } from '../voices/voice-object.ts';
 import { CLONE_ON_WORKER_ERRORS } from '../voices/worker-calls.ts';
@@ -24,14 +24,7 @@ import { CLONE_ON_WORKER_ERRORS } from '../voices/worker-calls.ts';
  */
 export const createVoiceRoute = new Hono<AppEnv>();
 
-/** What browsers and phones label recordings with; a missing type or octet-stream is sniffed by the worker. */
-const AUDIO_TYPE = /^(audio\/[\w.+-]+|video\/(webm|mp4|ogg|quicktime)|application\/(ogg|octet-stream))$/i;
-const ACCEPTED = 'WAV, MP3, Ogg/Opus, Ogg/Vorbis, FLAC, WebM/Opus or M4A/AAC';
-
-const tooLarge = () =>
-  new ApiError(413, 'invalid_request_error', 'file_too_large', `The clip is over ${MAX_CLIP_BYTES / 1024 / 1024} MB; 3 to 30 seconds of speech is all a voice needs.`, {
-    param: 'file',
-  });
+const tooLarge = () => clipTooLarge('file');
 
 const CloneFieldsSchema = z.object({
   name: z.string().trim().min(1).max(100),
@@ -44,7 +37,7 @@ const CloneFieldsSchema = z.object({
 /** The form as the API reference shows it: the fields above, the consent and the clip. */
 const CloneFormSchema = CloneFieldsSchema.extend({
   consent: z.literal('true').describe('Confirms that the speaker agreed to have their voice cloned.'),
-  file: z.file().describe(`The clip: 3 to 30 seconds of speech, ${ACCEPTED}, up to ${MAX_CLIP_BYTES / 1024 / 1024} MB.`),
+  file: z.file().describe(`The clip: 3 to 30 seconds of speech, ${ACCEPTED_CLIP_FORMATS}, up to ${MAX_CLIP_BYTES / 1024 / 1024} MB.`),
 });
 
 const CLONE_FORM_ERRORS = errorCatalogue({
@@ -85,10 +78,8 @@ async function readCloneForm(request: Request) {
   // workerd hands file parts as File (its types still say string).
   const file = form.get('file') as File | string | null;
   if (!file || typeof file === 'string') throw invalidRequest('missing_file', 'Attach the clip as the `file` field.', 'file');
-  if (file.type && !AUDIO_TYPE.test(file.type)) {
-    throw new ApiError(415, 'invalid_request_error', 'unsupported_media_type', `The file is ${file.type}, not audio. Upload ${ACCEPTED}.`, { param: 'file' });
-  }
-  if (file.size > MAX_CLIP_BYTES) throw tooLarge();
+  const refusal = clipFileRefusal(file, 'file');
+  if (refusal) throw refusal;
   return { fields: parsed.data, clip: new Uint8Array(await file.arrayBuffer()) };
 }
 

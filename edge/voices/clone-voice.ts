@@ -1,3 +1,5 @@
+import { ApiError } from '../../shared/errors.ts';
+import { MAX_CLIP_BYTES } from '../../shared/protocol/worker-api.ts';
 import { sha256Hex } from '../../shared/sha256.ts';
 import { edgeConfig } from '../config/edge-config.ts';
 import type { Env } from '../env.ts';
@@ -7,6 +9,21 @@ import { chooseVoiceModel } from './choose-model.ts';
 import { existingVoiceOrRoom, saveVoice } from './save-voice.ts';
 import { voiceIdFor } from './voice-id.ts';
 import { cloneOnWorker } from './worker-calls.ts';
+
+/** What browsers and phones label recordings with; a missing type or octet-stream is sniffed by the worker. */
+const AUDIO_TYPE = /^(audio\/[\w.+-]+|video\/(webm|mp4|ogg|quicktime)|application\/(ogg|octet-stream))$/i;
+export const ACCEPTED_CLIP_FORMATS = 'WAV, MP3, Ogg/Opus, Ogg/Vorbis, FLAC, WebM/Opus or M4A/AAC';
+
+export const clipTooLarge = (param: string) =>
+  new ApiError(413, 'invalid_request_error', 'file_too_large', `The clip is over ${MAX_CLIP_BYTES / 1024 / 1024} MB; 3 to 30 seconds of speech is all a voice needs.`, { param });
+
+/** Why an uploaded file cannot be a clip before any worker looks at it (its declared type, its size), or null. */
+export function clipFileRefusal(file: File, param: string): ApiError | null {
+  if (file.type && !AUDIO_TYPE.test(file.type)) {
+    return new ApiError(415, 'invalid_request_error', 'unsupported_media_type', `The file is ${file.type}, not audio. Upload ${ACCEPTED_CLIP_FORMATS}.`, { param });
+  }
+  return file.size > MAX_CLIP_BYTES ? clipTooLarge(param) : null;
+}
 
 /** Who makes a voice, and the request it comes with. */
 export interface VoiceMaker {
