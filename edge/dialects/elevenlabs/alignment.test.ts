@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { WordTimestamp } from '../../../shared/protocol/timed-audio.ts';
-import { CharacterAligner, type CharacterAlignment, characterAlignment } from './alignment.ts';
+import { CharacterAligner, type CharacterAlignment, characterAlignment, joinAlignments } from './alignment.ts';
 
 /** Words of `text` found in order, timed as given (ms). */
 function timed(text: string, times: Array<[word: string, startMs: number, endMs: number]>): WordTimestamp[] {
@@ -92,12 +92,19 @@ describe('CharacterAligner, chunk by chunk', () => {
     const aligner = new CharacterAligner(TEXT);
     const chunks = [aligner.take(WORDS.slice(0, 1)), aligner.take([]), aligner.take(WORDS.slice(1)), aligner.finish(2000)];
     expect(chunks.map((chunk) => chunk.characters.join(''))).toEqual(['Hello', '', ', big world', '.']);
-    const joined = {
-      characters: chunks.flatMap((chunk) => chunk.characters),
-      character_start_times_seconds: chunks.flatMap((chunk) => chunk.character_start_times_seconds),
-      character_end_times_seconds: chunks.flatMap((chunk) => chunk.character_end_times_seconds),
-    };
-    expect(joined).toEqual(characterAlignment(TEXT, WORDS, 2000));
+    expect(joinAlignments(chunks)).toEqual(characterAlignment(TEXT, WORDS, 2000));
+  });
+
+  it('takes its text piece by piece as a socket receives it: the same alignment as with the whole text first', () => {
+    const aligner = new CharacterAligner('');
+    const pieces = ['Hel', 'lo, big', ' world.'];
+    aligner.append(pieces[0]!);
+    aligner.append(pieces[1]!);
+    const first = aligner.take(WORDS.slice(0, 1));
+    aligner.append(pieces[2]!);
+    const chunks = [first, aligner.take(WORDS.slice(1)), aligner.finish(2000)];
+    expect(pieces.join('')).toBe(TEXT);
+    expect(joinAlignments(chunks)).toEqual(characterAlignment(TEXT, WORDS, 2000));
   });
 
   it('ignores a word given again (a stream resumed on another worker repeats none, but a slip costs nothing)', () => {

@@ -35,6 +35,11 @@ export class CharacterAligner {
     this.characters = [...text];
   }
 
+  /** More text after what it has, as a socket's context receives it piece by piece. */
+  append(text: string): void {
+    this.characters.push(...text);
+  }
+
   /** The characters up to the end of the last of `words`: each word's, and those before it. */
   take(words: readonly WordTimestamp[]): CharacterAlignment {
     const out = emptyAlignment();
@@ -72,14 +77,17 @@ export class CharacterAligner {
 
 const emptyAlignment = (): CharacterAlignment => ({ characters: [], character_start_times_seconds: [], character_end_times_seconds: [] });
 
+/** Alignments of consecutive characters as one. */
+export function joinAlignments(parts: readonly CharacterAlignment[]): CharacterAlignment {
+  return {
+    characters: parts.flatMap((part) => part.characters),
+    character_start_times_seconds: parts.flatMap((part) => part.character_start_times_seconds),
+    character_end_times_seconds: parts.flatMap((part) => part.character_end_times_seconds),
+  };
+}
+
 /** The whole text's alignment from all of its words and the audio's length, ms. */
 export function characterAlignment(text: string, words: readonly WordTimestamp[], audioMs: number): CharacterAlignment {
   const aligner = new CharacterAligner(text);
-  const timed = aligner.take(words);
-  const rest = aligner.finish(audioMs);
-  return {
-    characters: [...timed.characters, ...rest.characters],
-    character_start_times_seconds: [...timed.character_start_times_seconds, ...rest.character_start_times_seconds],
-    character_end_times_seconds: [...timed.character_end_times_seconds, ...rest.character_end_times_seconds],
-  };
+  return joinAlignments([aligner.take(words), aligner.finish(audioMs)]);
 }
