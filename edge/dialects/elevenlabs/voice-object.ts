@@ -36,7 +36,9 @@ export const ElevenLabsVoiceSchema = z
     available_for_tiers: z.array(z.string()),
     fine_tuning: z.object({ is_allowed_to_fine_tune: z.boolean(), state: z.record(z.string(), z.string()), verification_failures: z.array(z.string()), verification_attempts_count: z.number().int(), manual_verification_requested: z.boolean() }),
     sharing: z.null(),
-    high_quality_base_model_ids: z.array(z.string()).describe('The models that have its profile: the preset\'s model; the model an own voice was made with, and each that has used it since.'),
+    high_quality_base_model_ids: z
+      .array(z.string())
+      .describe("The models that have its profile: a preset's model; the model an own voice was made with (and, from `GET /v1/voices/{voice_id}`, each model that has used it since)."),
     verified_languages: z.array(z.object({ language: z.string(), model_id: z.string() })),
     is_owner: z.boolean(),
     is_legacy: z.boolean(),
