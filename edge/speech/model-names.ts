@@ -35,15 +35,15 @@ export class ModelNames {
 
   /**
    * The served model `name` stands for: the first of its preferred ids the pool serves, else
-   * `defaultModelId`. With `fits` (say, "has the voice asked for"), the first of those for which
-   * it holds, the default included, comes first. Undefined when `name` is none of the table's, or
-   * names a served model itself.
+   * `defaultModelId`. With `fits` (say, "can speak the voice asked for"), the first of those for
+   * which it holds comes first, then any served model for which it does. Undefined when `name` is
+   * none of the table's, or names a served model itself.
    */
   model(name: string, servedModelIds: readonly string[], defaultModelId: string, fits?: (id: string) => boolean): string | undefined {
     const preferred = this.preferred.get(name);
     if (preferred === undefined || servedModelIds.includes(name)) return undefined;
     const candidates = [...preferred.filter((id) => servedModelIds.includes(id)), defaultModelId];
-    return (fits && candidates.find(fits)) || candidates[0];
+    return (fits && [...candidates, ...servedModelIds].find(fits)) || candidates[0];
   }
 
   /** Every name with the served model it stands for now, for a model listing. */

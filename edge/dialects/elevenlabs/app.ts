@@ -2,6 +2,10 @@ import { Hono } from 'hono';
 import type { AppEnv } from '../../env.ts';
 import { elevenLabsModelsRoute } from './routes/v1_models.ts';
 import { elevenLabsSingleUseTokenRoute } from './routes/v1_single_use_token.ts';
+import { elevenLabsTextToSpeechRoute } from './routes/v1_text_to_speech.ts';
+import { elevenLabsTextToSpeechStreamRoute } from './routes/v1_text_to_speech_stream.ts';
+import { elevenLabsTextToSpeechStreamWithTimestampsRoute } from './routes/v1_text_to_speech_stream_with_timestamps.ts';
+import { elevenLabsTextToSpeechWithTimestampsRoute } from './routes/v1_text_to_speech_with_timestamps.ts';
 import { elevenLabsTextToVoiceRoute } from './routes/v1_text_to_voice.ts';
 import { elevenLabsUserRoute } from './routes/v1_user.ts';
 import { elevenLabsVoicesRoute } from './routes/v1_voices.ts';
@@ -16,6 +20,10 @@ import { elevenLabsVoiceSearchRoute } from './routes/v2_voices.ts';
  */
 export const elevenLabsApp = new Hono<AppEnv>()
   .route('/', elevenLabsModelsRoute)
+  .route('/', elevenLabsTextToSpeechRoute)
+  .route('/', elevenLabsTextToSpeechStreamRoute)
+  .route('/', elevenLabsTextToSpeechWithTimestampsRoute)
+  .route('/', elevenLabsTextToSpeechStreamWithTimestampsRoute)
   .route('/', elevenLabsVoicesRoute)
   .route('/', elevenLabsVoiceSearchRoute)
   .route('/', elevenLabsAddVoiceRoute)

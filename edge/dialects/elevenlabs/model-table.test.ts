@@ -33,8 +33,9 @@ describe("ElevenLabs' model ids", () => {
   it('prefer, among those served, one that fits (a model that has the voice), the default included', () => {
     const served = ['espeak', 'qwen3-tts-1.7b-customvoice', 'qwen3-tts-tiny'];
     expect(defaults.model('eleven_multilingual_v2', served, 'espeak', (id) => id === 'espeak')).toBe('espeak');
-    expect(defaults.model('eleven_multilingual_v2', served, 'qwen3-tts-tiny', (id) => id === 'qwen3-tts-tiny')).toBe('qwen3-tts-tiny');
-    // None fits: the first preferred, as without the test (the voice is then refused for it).
+    expect(defaults.model('eleven_multilingual_v2', served, 'qwen3-tts-tiny', (id) => id !== 'qwen3-tts-1.7b-customvoice')).toBe('espeak');
+    // None of those fits: another served model that does; none at all, the first preferred (the voice is then refused for it).
+    expect(defaults.model('eleven_multilingual_v2', served, 'espeak', (id) => id === 'qwen3-tts-tiny')).toBe('qwen3-tts-tiny');
     expect(defaults.model('eleven_multilingual_v2', served, 'espeak', () => false)).toBe('qwen3-tts-1.7b-customvoice');
   });
 
