@@ -123,6 +123,21 @@ describe('textToSpeech.convert', () => {
     expect(fast.byteLength / normal.byteLength).toBeLessThan(0.7);
   });
 
+  it("models.list() lists ElevenLabs' model ids beside the served models, each saying what it stands for; one picked from the list speaks", async () => {
+    const models = await client().models.list();
+    const ids = models.map((model) => model.modelId);
+    expect(ids[0]).toBe('espeak');
+    for (const id of ['eleven_multilingual_v2', 'eleven_v3', 'eleven_flash_v2_5', 'eleven_turbo_v2_5', 'eleven_flash_v2', 'eleven_turbo_v2', 'eleven_monolingual_v1', 'eleven_multilingual_v1']) {
+      const listed = models.find((model) => model.modelId === id);
+      expect(listed, id).toMatchObject({ canDoTextToSpeech: true, description: expect.stringMatching(/^Stands for espeak on this server/) });
+      expect(listed!.languages!.map((language) => language.languageId)).toContain('en');
+    }
+    const picked = models.find((model) => model.modelId!.startsWith('eleven_'))!;
+    const { data, rawResponse } = await client().textToSpeech.convert(VOICE, { text: TEXT, modelId: picked.modelId!, outputFormat: 'pcm_16000' }).withRawResponse();
+    expect(rawResponse.headers.get('x-tts-model')).toBe('espeak');
+    expect((await bytesOf(data)).byteLength).toBeGreaterThan(0);
+  });
+
   it('accepts every field its SDK sends: language_code is applied, the rest accepted', async () => {
     const { data, rawResponse } = await client()
       .textToSpeech.convert('de-male', {
