@@ -117,19 +117,27 @@ function refuseAudioEffects(effects: ElevenLabsSpeechBody['audio_effects']): voi
   if (asked) throw invalidRequest('invalid_parameter', `audio_effects.${asked[0]}: this server offers no audio effects.`, `audio_effects.${asked[0]}`);
 }
 
-/** Whether `model` can speak `voice`: a preset it has, or (an account's voice) it can clone. */
-const speaks = (model: PoolModel | undefined, voice: string) =>
-  model !== undefined && (isCustomVoiceId(voice) ? model.info.capabilities.clone !== 'none' : model.info.voices.some((preset) => preset.id === voice));
+/**
+ * Whether `model` can speak `voice`: a preset it has, or an account's voice it clones (`full`ly,
+ * or at all when `cloning` is `approximate`: espeak only picks a preset near it).
+ */
+const speaks = (model: PoolModel | undefined, voice: string, cloning: 'full' | 'approximate') => {
+  if (model === undefined) return false;
+  const { clone } = model.info.capabilities;
+  return isCustomVoiceId(voice) ? clone === 'full' || (cloning === 'approximate' && clone !== 'none') : model.info.voices.some((preset) => preset.id === voice);
+};
 
 /**
  * The served model to speak with. ElevenLabs' voices speak with any of its models, where each
  * preset here belongs to a model: so an ElevenLabs model id, or no model at all, takes a model
- * that can speak the voice when one is at hand. A served model's id is taken as it is.
+ * that can speak the voice when one is served (for an account's voice, one that clones it fully
+ * when one does). A served model's id is taken as it is.
  */
 async function modelFor(c: Context<AppEnv>, named: string | undefined, voice: string): Promise<string | undefined> {
   const models = await new WorkerPool(c.env).models();
   const fallback = defaultModelId(c.env, models);
-  const fits = (id: string) => speaks(models.get(id), voice);
+  const cloning = [...models.values()].some((model) => model.info.capabilities.clone === 'full') ? 'full' : 'approximate';
+  const fits = (id: string) => speaks(models.get(id), voice, cloning);
   if (named === undefined) return fits(fallback) ? undefined : [...models.keys()].find(fits);
   return edgeConfig(c.env).elevenLabsModels.model(named, [...models.keys()], fallback, fits) ?? named;
 }
