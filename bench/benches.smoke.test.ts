@@ -27,6 +27,7 @@ const driver = (path: string, tables: Bench['tables'], ports: string[]): Bench =
 const BENCHES: Bench[] = [
   npmScript('bench', [
     ['path', 'ttfb p50 ms', 'ttfb p90 ms', 'total p50 ms', 'total p90 ms'],
+    ['route', 'ttfb p50 ms', 'ttfb p90 ms', 'total p50 ms', 'admission p50 ms'],
     ['in flight', 'requests', 'ttfb p50 ms', 'ttfb p99 ms', 'p50 / unloaded p50'],
   ]),
   npmScript('bench:qwen3', [['pack', 'layers', 'hidden', 'frames', 'mean ctx', 'wall ms', 'ORT ms']]),

@@ -7,6 +7,9 @@
  *   npm run bench -- [--requests 60] [--sweep-requests 160] [--levels 1,4,16] [--text "..."] [--format pcm]
  *   (--help: every option)
  *
+ * The first part also times the ElevenLabs dialect (`POST /elevenlabs/v1/text-to-speech/{voice_id}/stream`)
+ * on the same text against the OpenAI route, interleaved in the same run (issue 22: within 2 ms).
+ *
  * `--requests 0` skips the first part (the sweep alone, for before/after runs). Issue 14's bar at 4
  * in flight: p50 within 2x of the unloaded p50, p99 within 4x (of the unloaded p99, and shown
  * against the unloaded p50 too), audio seconds per second no lower than before.
@@ -14,6 +17,7 @@
 import { startEdge } from '../test/harness/edge.ts';
 import { startGpuWorker } from '../test/harness/gpu-worker.ts';
 import { signedWorkerFetch, synthesisBody } from '../test/worker-client.ts';
+import { ELEVENLABS_OUTPUT_FORMATS, parseOutputFormat } from '../edge/dialects/elevenlabs/output-format.ts';
 import { FORMATS } from '../shared/audio/formats.ts';
 import { WORKER_TIMINGS } from '../shared/protocol/worker-api.ts';
 import { isResponseFormat, RESPONSE_FORMATS } from '../shared/schemas/speech.ts';
@@ -39,6 +43,12 @@ const levels = values.levels.split(',').map(Number);
 const text = values.text;
 if (!isResponseFormat(values.format)) throw new Error(`--format: one of ${RESPONSE_FORMATS.join(', ')}`);
 const format = values.format;
+/** ElevenLabs' name for the same output (the format at its default rate and bitrate), if it has one. */
+const outputFormat = ELEVENLABS_OUTPUT_FORMATS.find((name) => {
+  const { response_format, sample_rate, bitrate } = parseOutputFormat(name);
+  const rate = FORMATS[format].defaultSampleRate;
+  return response_format === format && sample_rate === rate && (bitrate === undefined || bitrate === FORMATS[format].bitrate(rate));
+});
 /** Bytes per second of audio: exact for pcm, wav and G.711, the target bitrate for compressed formats. */
 const bytesPerAudioSecond = FORMATS[format].bitrate(FORMATS[format].defaultSampleRate) / 8;
 
@@ -50,16 +60,28 @@ try {
   const viaEdge = () =>
     edge.fetch('/v1/audio/speech', { method: 'POST', key, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ input: text, language: 'en', response_format: format }) });
 
+  // The same request in ElevenLabs' dialect: the voice the OpenAI route defaults to, the same language.
+  const viaDialect = () =>
+    edge.fetch(`/elevenlabs/v1/text-to-speech/en-female/stream?output_format=${outputFormat}`, {
+      method: 'POST',
+      headers: { 'xi-api-key': key, 'content-type': 'application/json' },
+      body: JSON.stringify({ text, language_code: 'en' }),
+    });
+
   if (requests > 0) {
-    // Warm both paths (isolate start, catalog, thread caches), then interleave so drift hits both alike.
+    // Warm every path (isolate start, catalog, thread caches), then interleave so drift hits all alike.
     for (let i = 0; i < Number(values.warmups); i++) {
       await timed(direct);
       await timed(viaEdge);
+      if (outputFormat) await timed(viaDialect);
     }
-    const samples: Record<'direct' | 'edge', Sample[]> = { direct: [], edge: [] };
+    const samples: Record<'direct' | 'edge' | 'dialect', Sample[]> = { direct: [], edge: [], dialect: [] };
     for (let i = 0; i < requests; i++) {
       samples.direct.push(await timed(direct));
+      // The two routes take turns going first, so neither always follows the direct request.
+      if (outputFormat && i % 2 === 1) samples.dialect.push(await timed(viaDialect));
       samples.edge.push(await timed(viaEdge));
+      if (outputFormat && i % 2 === 0) samples.dialect.push(await timed(viaDialect));
     }
 
     const row = (name: string, list: Sample[]) => {
@@ -76,6 +98,32 @@ try {
       row('through the edge', samples.edge),
       { path: 'edge / direct', 'ttfb p50 ms': ratio((s) => s.firstByteMs, 50), 'ttfb p90 ms': ratio((s) => s.firstByteMs, 90), 'total p50 ms': ratio((s) => s.totalMs, 50), 'total p90 ms': ratio((s) => s.totalMs, 90) },
     ]);
+
+    if (outputFormat) {
+      const route = (name: string, list: Sample[]) => ({
+        route: name,
+        'ttfb p50 ms': percentile(list.map((s) => s.firstByteMs), 50).toFixed(2),
+        'ttfb p90 ms': percentile(list.map((s) => s.firstByteMs), 90).toFixed(2),
+        'total p50 ms': percentile(list.map((s) => s.totalMs), 50).toFixed(2),
+        'admission p50 ms': percentile(list.map((s) => s.serverTiming.admission ?? NaN), 50).toFixed(2),
+      });
+      const difference = (metric: (s: Sample) => number, p: number) => (percentile(samples.dialect.map(metric), p) - percentile(samples.edge.map(metric), p)).toFixed(2);
+      // Each dialect request beside the OpenAI request of the same round: the difference drift cannot make.
+      const paired = samples.dialect.map((s, i) => s.firstByteMs - samples.edge[i]!.firstByteMs);
+      console.log(`\nElevenLabs dialect against the OpenAI route: the same text, ${requests} requests each, interleaved (output_format ${outputFormat})`);
+      console.table([
+        route('OpenAI route (POST /v1/audio/speech)', samples.edge),
+        route('ElevenLabs dialect (POST /elevenlabs/v1/text-to-speech/{voice_id}/stream)', samples.dialect),
+        {
+          route: 'dialect − OpenAI route',
+          'ttfb p50 ms': difference((s) => s.firstByteMs, 50),
+          'ttfb p90 ms': difference((s) => s.firstByteMs, 90),
+          'total p50 ms': difference((s) => s.totalMs, 50),
+          'admission p50 ms': difference((s) => s.serverTiming.admission ?? NaN, 50),
+        },
+      ]);
+      console.log(`ttfb, dialect − OpenAI route in the same round: median ${percentile(paired, 50).toFixed(2)} ms, middle half ${percentile(paired, 25).toFixed(2)} to ${percentile(paired, 75).toFixed(2)} ms`);
+    } else console.log(`\n(no ElevenLabs output_format is ${format} at its default rate and bitrate: the dialect is not timed)`);
   }
 
   // The sweep: does first audio stay fast while other streams are playing?
