@@ -4,6 +4,8 @@ import { elevenLabsModelsRoute } from './routes/v1_models.ts';
 import { elevenLabsSingleUseTokenRoute } from './routes/v1_single_use_token.ts';
 import { elevenLabsTextToSpeechRoute } from './routes/v1_text_to_speech.ts';
 import { elevenLabsTextToSpeechStreamRoute } from './routes/v1_text_to_speech_stream.ts';
+import { elevenLabsStreamInputRoute } from './routes/v1_text_to_speech_stream_input.ts';
+import { elevenLabsMultiStreamInputRoute } from './routes/v1_text_to_speech_multi_stream_input.ts';
 import { elevenLabsTextToSpeechStreamWithTimestampsRoute } from './routes/v1_text_to_speech_stream_with_timestamps.ts';
 import { elevenLabsTextToSpeechWithTimestampsRoute } from './routes/v1_text_to_speech_with_timestamps.ts';
 import { elevenLabsTextToVoiceRoute } from './routes/v1_text_to_voice.ts';
@@ -30,4 +32,6 @@ export const elevenLabsApp = new Hono<AppEnv>()
   .route('/', elevenLabsVoiceByIdRoute)
   .route('/', elevenLabsTextToVoiceRoute)
   .route('/', elevenLabsUserRoute)
-  .route('/', elevenLabsSingleUseTokenRoute);
+  .route('/', elevenLabsSingleUseTokenRoute)
+  .route('/', elevenLabsStreamInputRoute)
+  .route('/', elevenLabsMultiStreamInputRoute);

@@ -133,7 +133,7 @@ const speaks = (model: PoolModel | undefined, voice: string, cloning: 'full' | '
  * that can speak the voice when one is served (for an account's voice, one that clones it fully
  * when one does). A served model's id is taken as it is.
  */
-async function modelFor(c: Context<AppEnv>, named: string | undefined, voice: string): Promise<string | undefined> {
+export async function modelFor(c: Context<AppEnv>, named: string | undefined, voice: string): Promise<string | undefined> {
   const models = await new WorkerPool(c.env).models();
   const fallback = defaultModelId(c.env, models);
   const cloning = [...models.values()].some((model) => model.info.capabilities.clone === 'full') ? 'full' : 'approximate';
