@@ -28,6 +28,7 @@ export const elevenLabsCors = cors({
   origin: '*',
   allowMethods: [...PUBLIC_API_METHODS, 'PATCH'],
   allowHeaders: [...PUBLIC_API_REQUEST_HEADERS, ...OPENAI_CLIENT_REQUEST_HEADERS, XI_API_KEY, 'x-fern-language', 'x-fern-sdk-name', 'x-fern-sdk-version', 'x-fern-runtime', 'x-fern-runtime-version'],
-  exposeHeaders: EXPOSED_RESPONSE_HEADERS,
+  // ElevenLabs' own answer headers (its speech routes send them beside ours) readable by a page too.
+  exposeHeaders: [...EXPOSED_RESPONSE_HEADERS, 'request-id', 'character-cost'],
   maxAge: 7200,
 });

@@ -108,6 +108,15 @@ describe('textToSpeech.convert', () => {
     expect(rawResponse.headers.get('x-tts-voice')).toBe(VOICE);
     expect(rawResponse.headers.get('x-credits-remaining')).toMatch(/^\d+$/);
     expect(rawResponse.headers.get('server-timing')).toMatch(/admission;dur=/);
+    // A page on another origin may read them.
+    const fromPage = await stack.edge.fetch(`/elevenlabs/v1/text-to-speech/${VOICE}?output_format=pcm_16000`, {
+      method: 'POST',
+      headers: { origin: 'https://app.example', 'xi-api-key': stack.key, 'content-type': 'application/json' },
+      body: JSON.stringify({ text: TEXT }),
+    });
+    await fromPage.arrayBuffer();
+    expect(fromPage.headers.get('access-control-allow-origin')).toBe('*');
+    expect(fromPage.headers.get('access-control-expose-headers')!.split(',').map((name) => name.trim())).toEqual(expect.arrayContaining(['request-id', 'character-cost', 'x-request-id']));
   });
 
   it("takes ElevenLabs' model ids for a served model, a served model's id as it is, and applies voice_settings.speed", async () => {
@@ -169,7 +178,7 @@ describe('textToSpeech.convert', () => {
     expect(rawResponse.headers.get('x-token-remaining-characters')).toBe(String(1000 - [...TEXT].length));
   });
 
-  it('writes a ledger row for the request, as for ours', async () => {
+  it('writes a ledger row and a speech event (Analytics Engine) for the request, as for ours', async () => {
     const { data, rawResponse } = await client().textToSpeech.convert(VOICE, { text: TEXT, outputFormat: 'pcm_16000' }).withRawResponse();
     const audio = await bytesOf(data);
     const requestId = rawResponse.headers.get('request-id');
@@ -177,6 +186,10 @@ describe('textToSpeech.convert', () => {
     const row = () => db.prepare('SELECT model, voice, characters, audio_ms, credits_charged, status FROM usage_ledger WHERE request_id = ?').bind(requestId).first();
     await expect.poll(row, { timeout: 10_000 }).toMatchObject({ model: 'espeak', voice: VOICE, characters: [...TEXT].length, credits_charged: [...TEXT].length, status: 'completed' });
     expect(Math.abs(((await row()) as { audio_ms: number }).audio_ms - (audio.byteLength / 2 / 16_000) * 1000)).toBeLessThan(1);
+    // The harness logs each data point (test/harness/edge.ts): blobs are model, format, outcome, request id.
+    const event = () => stack.edge.logs.filter((line) => line.startsWith('{"analytics_engine":') && line.includes(requestId!)).map((line) => JSON.parse(line).data_point);
+    await expect.poll(() => event().length, { timeout: 10_000 }).toBe(1);
+    expect(event()[0]).toMatchObject({ blobs: ['espeak', 'pcm', 'completed', requestId], doubles: [200, expect.any(Number), [...TEXT].length, expect.any(Number), audio.byteLength] });
   });
 });
 
