@@ -8,7 +8,8 @@ import { edgeConfig } from '../../config/edge-config.ts';
 import type { AppEnv } from '../../env.ts';
 import { readJsonBody } from '../../http/json-body.ts';
 import { speechEvents } from '../../middleware/speech-events.ts';
-import { errorCatalogue } from '../../openapi/index.ts';
+import { documentHeaders, errorCatalogue } from '../../openapi/index.ts';
+import { SPEECH_RESPONSE_HEADERS } from '../../speech/speech-docs.ts';
 import { type PoolModel, WorkerPool } from '../../pool/worker-pool.ts';
 import { defaultModelId } from '../../speech/resolve.ts';
 import { SPEECH_ENDPOINT_ERRORS, speechEndpoint } from '../../speech/speech-endpoint.ts';
@@ -192,6 +193,12 @@ const speechErrors = createMiddleware<AppEnv>(async (c, next) => {
 export function elevenLabsSpeechEndpoint(path: string, docs: MiddlewareHandler, handler: Handler<AppEnv>): Hono<AppEnv> {
   return new Hono<AppEnv>().post(path, speechEvents, speechErrors).route('/', speechEndpoint(path, docs, handler, readElevenLabsSpeech));
 }
+
+/** The headers of a speech answer as the OpenAPI document lists them: ours, then ElevenLabs' own. */
+export const ELEVENLABS_SPEECH_RESPONSE_HEADERS = {
+  ...SPEECH_RESPONSE_HEADERS,
+  ...documentHeaders({ 'request-id': 'ElevenLabs\' name for `x-request-id`: the same id.', 'character-cost': 'The characters the request is charged (one credit each).' }),
+};
 
 /**
  * The headers of a speech answer, ours (`x-request-id`, `x-tts-*`, limits) and ElevenLabs' own:

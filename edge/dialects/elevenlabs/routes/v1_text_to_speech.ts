@@ -3,16 +3,15 @@ import { describeRoute } from 'hono-openapi';
 import { FORMATS } from '../../../../shared/audio/formats.ts';
 import type { AppEnv } from '../../../env.ts';
 import { apiKeySecurity, clientTokenSecurity, errorResponses, requestBody } from '../../../openapi/index.ts';
-import { SPEECH_RESPONSE_HEADERS } from '../../../speech/speech-docs.ts';
 import { prepareSynthesis } from '../../../speech/synthesis.ts';
 import { streamSpeech } from '../../../speech/synthesize.ts';
 import { ELEVENLABS_OUTPUT_FORMATS, parseOutputFormat } from '../output-format.ts';
-import { ELEVENLABS_SPEECH_ERRORS, ElevenLabsSpeechBodySchema, elevenLabsSpeechEndpoint, elevenLabsSpeechHeaders, QUERY_PARAMETERS, VOICE_ID_PARAMETER } from '../speech.ts';
+import { ELEVENLABS_SPEECH_ERRORS, ELEVENLABS_SPEECH_RESPONSE_HEADERS, ElevenLabsSpeechBodySchema, elevenLabsSpeechEndpoint, elevenLabsSpeechHeaders, QUERY_PARAMETERS, VOICE_ID_PARAMETER } from '../speech.ts';
 
 /** The audio in the type of its `output_format`, streamed as it is made. */
 export const audioResponse = {
   description: "The audio, streamed as the model makes it: the bytes received so far always decode from the start. `request-id` and `character-cost` as ElevenLabs sends them, with this API's own headers.",
-  headers: SPEECH_RESPONSE_HEADERS,
+  headers: ELEVENLABS_SPEECH_RESPONSE_HEADERS,
   content: Object.fromEntries(
     [...new Set(ELEVENLABS_OUTPUT_FORMATS.map((name) => FORMATS[parseOutputFormat(name).response_format].contentType))].map((type) => [type, { schema: { type: 'string' as const, format: 'binary' } }]),
   ),

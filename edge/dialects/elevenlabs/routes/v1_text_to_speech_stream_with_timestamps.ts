@@ -2,11 +2,10 @@ import { describeRoute } from 'hono-openapi';
 import { z } from 'zod';
 import { base64 } from '../../../http/base64.ts';
 import { apiKeySecurity, clientTokenSecurity, errorResponses, requestBody, responseSchema } from '../../../openapi/index.ts';
-import { SPEECH_RESPONSE_HEADERS } from '../../../speech/speech-docs.ts';
 import { prepareSynthesis } from '../../../speech/synthesis.ts';
 import { streamTimedSpeech } from '../../../speech/synthesize.ts';
 import { type CharacterAlignment, CharacterAligner, joinAlignments } from '../alignment.ts';
-import { ELEVENLABS_SPEECH_ERRORS, ElevenLabsSpeechBodySchema, elevenLabsSpeechEndpoint, elevenLabsSpeechHeaders, QUERY_PARAMETERS, VOICE_ID_PARAMETER } from '../speech.ts';
+import { ELEVENLABS_SPEECH_ERRORS, ELEVENLABS_SPEECH_RESPONSE_HEADERS, ElevenLabsSpeechBodySchema, elevenLabsSpeechEndpoint, elevenLabsSpeechHeaders, QUERY_PARAMETERS, VOICE_ID_PARAMETER } from '../speech.ts';
 import { CharacterAlignmentSchema } from './v1_text_to_speech_with_timestamps.ts';
 
 /** One object of the stream: newline-delimited JSON, as ElevenLabs' SDK reads it. */
@@ -31,7 +30,7 @@ const docs = describeRoute({
   parameters: [VOICE_ID_PARAMETER, ...QUERY_PARAMETERS],
   requestBody: requestBody(ElevenLabsSpeechBodySchema),
   responses: {
-    200: { description: 'One object a line.', headers: SPEECH_RESPONSE_HEADERS, content: { [NDJSON]: { schema: responseSchema(AudioChunkSchema) } } },
+    200: { description: 'One object a line.', headers: ELEVENLABS_SPEECH_RESPONSE_HEADERS, content: { [NDJSON]: { schema: responseSchema(AudioChunkSchema) } } },
     ...errorResponses(...ELEVENLABS_SPEECH_ERRORS),
   },
 });

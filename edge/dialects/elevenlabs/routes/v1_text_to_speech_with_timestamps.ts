@@ -2,12 +2,11 @@ import { describeRoute } from 'hono-openapi';
 import { z } from 'zod';
 import { base64 } from '../../../http/base64.ts';
 import { apiKeySecurity, clientTokenSecurity, errorResponses, jsonResponse, requestBody } from '../../../openapi/index.ts';
-import { SPEECH_RESPONSE_HEADERS } from '../../../speech/speech-docs.ts';
 import { prepareSynthesis } from '../../../speech/synthesis.ts';
 import { wholeTimedSpeech } from '../../../speech/synthesize.ts';
 import { WORKER_FAILED_ERRORS } from '../../../speech/worker-failed.ts';
 import { type CharacterAlignment, characterAlignment } from '../alignment.ts';
-import { ELEVENLABS_SPEECH_ERRORS, ElevenLabsSpeechBodySchema, elevenLabsSpeechEndpoint, elevenLabsSpeechHeaders, QUERY_PARAMETERS, VOICE_ID_PARAMETER } from '../speech.ts';
+import { ELEVENLABS_SPEECH_ERRORS, ELEVENLABS_SPEECH_RESPONSE_HEADERS, ElevenLabsSpeechBodySchema, elevenLabsSpeechEndpoint, elevenLabsSpeechHeaders, QUERY_PARAMETERS, VOICE_ID_PARAMETER } from '../speech.ts';
 
 export const CharacterAlignmentSchema = z
   .object({
@@ -38,7 +37,7 @@ const docs = describeRoute({
   parameters: [VOICE_ID_PARAMETER, ...QUERY_PARAMETERS],
   requestBody: requestBody(ElevenLabsSpeechBodySchema),
   responses: {
-    200: jsonResponse('The audio, whole, with its characters\' times.', AudioWithTimestampsSchema, SPEECH_RESPONSE_HEADERS),
+    200: jsonResponse('The audio, whole, with its characters\' times.', AudioWithTimestampsSchema, ELEVENLABS_SPEECH_RESPONSE_HEADERS),
     ...errorResponses(...ELEVENLABS_SPEECH_ERRORS, WORKER_FAILED_ERRORS),
   },
 });
