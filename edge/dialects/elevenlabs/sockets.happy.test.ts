@@ -11,9 +11,21 @@ const CREDITS = 100_000;
 const open = (options: Parameters<typeof ElevenLabsSocketClient.open>[1] = {}) => ElevenLabsSocketClient.open(stack.edge.url, { key: stack.key, ...options });
 const pcmMs = (bytes: Uint8Array, rate: number) => (bytes.byteLength / 2 / rate) * 1000;
 
+/** The account's credits once nothing is reserved any more (chunks settle just after their audio ends). */
+async function settledBalance(key: string): Promise<number> {
+  let usage = { balance: 0, reserved: -1 };
+  await expect
+    .poll(async () => {
+      usage = (await (await stack.edge.fetch('/v1/usage', { key })).json()) as typeof usage;
+      return usage.reserved;
+    }, { timeout: 15_000 })
+    .toBe(0);
+  return usage.balance;
+}
+
 /** The ledger rows of an account once its chunks have settled (nothing reserved), in the order they were spoken. */
 async function settledLedger(key: string, accountId: string): Promise<Array<{ request_id: string; characters: number; credits_charged: number; status: string }>> {
-  await expect.poll(async () => ((await (await stack.edge.fetch('/v1/usage', { key })).json()) as { reserved: number }).reserved, { timeout: 15_000 }).toBe(0);
+  await settledBalance(key);
   const db = await stack.edge.mf.getD1Database('DB');
   const { results } = await db.prepare('SELECT request_id, characters, credits_charged, status FROM usage_ledger WHERE account_id = ?1').bind(accountId).all<{ request_id: string; characters: number; credits_charged: number; status: string }>();
   return results.sort((a, b) => Number(a.request_id.split('.').at(-1)) - Number(b.request_id.split('.').at(-1)));
@@ -86,7 +98,23 @@ describe('ElevenLabs stream-input socket', () => {
     expect(rows.map((row) => row.characters)).toEqual([flushed.length, after.length]);
     expect(rows.map((row) => row.credits_charged)).toEqual([flushed.length, after.length]);
     expect(rows.every((row) => row.status === 'completed')).toBe(true);
-    expect(((await (await stack.edge.fetch('/v1/usage', { key })).json()) as { balance: number }).balance).toBe(CREDITS - (flushed + after).length);
+    expect(await settledBalance(key)).toBe(CREDITS - (flushed + after).length);
+  });
+
+  it('a client that hangs up mid-sentence is charged the audio it was sent, not the text, as on our socket', async () => {
+    const { key } = await stack.edge.createKey({ credits: CREDITS, scopes: ['speech', 'usage'] });
+    const client = await open({ key, query: { output_format: 'pcm_24000' } });
+    const sentence = 'This single long sentence is the whole first chunk, and the client hangs up well before its end, so only the part sent is paid for. ';
+    client.send({ text: ' ', generation_config: { chunk_length_schedule: [500] } });
+    client.send({ text: sentence, flush: true });
+    await client.waitFor(isAudio());
+    client.close();
+    await client.waitForClose();
+    const charged = CREDITS - (await settledBalance(key));
+    // docs/billing.md: an early end costs the delivered audio at 55 ms per English character (the
+    // server may have sent a little more than the client read before its close arrived).
+    expect(charged).toBeLessThan(sentence.length);
+    expect(charged).toBeGreaterThanOrEqual(Math.ceil(pcmMs(client.audio(), 24_000) / 55) - 2);
   });
 
   it('mp3_44100_128: the chunks join into one MP3 stream at 44.1 kHz and 128 kb/s', async () => {
