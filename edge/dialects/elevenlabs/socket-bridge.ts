@@ -229,10 +229,20 @@ class ElevenLabsSocketBridge {
     const id = message.context_id ?? message.contextId ?? DEFAULT_CONTEXT_ID;
     if (message.close_context) return this.closeContext(id);
     const context = this.contexts.get(id);
+    if (message.text === '' && !message.flush) return this.keepAlive(id, context);
     if (!context) this.openContext(id, message.text ?? '');
-    // `text: ""` keeps a context alive: passed on, it resets the session's idle clock and adds nothing.
-    else if (message.text !== undefined && message.text !== null && !(context.closing && message.text === '')) this.text(id, message.text);
+    else if (message.text !== undefined && message.text !== null) this.text(id, message.text);
     if (message.flush) this.port.deliver({ type: 'flush', context_id: id });
+  }
+
+  /**
+   * `text: ""` keeps a context, or the socket, alive (clients send it between turns): it resets
+   * the session's idle clock, adds nothing and opens nothing. To a context that is not open it
+   * goes as a `cancel`, which the session ignores for a context it does not have.
+   */
+  private keepAlive(id: string, context: ContextState | undefined): void {
+    if (context?.closing) return;
+    this.port.deliver(context ? { type: 'text', text: '', context_id: id } : { type: 'cancel', context_id: id });
   }
 
   /** A context begins with its first message's text; the `" "` that opens one is not text to speak. */

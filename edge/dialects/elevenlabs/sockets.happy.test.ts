@@ -193,6 +193,20 @@ describe('ElevenLabs multi-stream-input socket', () => {
     expect(pcmMs(client.audio('a'), 24_000)).toBeGreaterThan(3000);
   });
 
+  it('text "" keeps the socket alive between turns without opening a context', async () => {
+    const client = await open({ kind: 'multi-stream-input', query: { inactivity_timeout: '1' } });
+    // Two and a half times the inactivity timeout, a keep-alive every 300 ms.
+    for (let i = 0; i < 8; i++) {
+      client.send({ text: '' });
+      await new Promise((resolve) => setTimeout(resolve, 300));
+    }
+    expect(client.closed).toBeNull();
+    client.send({ close_socket: true });
+    // No context was opened: nothing to finish, so the close comes at once, with no message before it.
+    expect((await client.waitForClose()).code).toBe(1000);
+    expect(client.received).toEqual([]);
+  });
+
   it('close_socket waits for every context to finish speaking before it closes', async () => {
     const client = await open({ kind: 'multi-stream-input', query: { output_format: 'pcm_16000' } });
     client.send({ text: ' ', context_id: 'x' });
