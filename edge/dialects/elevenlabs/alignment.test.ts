@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { WordTimestamp } from '../../../shared/protocol/timed-audio.ts';
+import { expectWellFormedAlignment } from '../../../test/character-alignment.ts';
 import { CharacterAligner, type CharacterAlignment, characterAlignment, joinAlignments } from './alignment.ts';
 
 /** Words of `text` found in order, timed as given (ms). */
@@ -14,18 +15,8 @@ function timed(text: string, times: Array<[word: string, startMs: number, endMs:
   });
 }
 
-/** What must hold of any alignment of `text` over `audioMs` of audio. */
-function expectWellFormed(alignment: CharacterAlignment, text: string, audioMs: number) {
-  const { characters, character_start_times_seconds: starts, character_end_times_seconds: ends } = alignment;
-  expect(characters.join('')).toBe(text);
-  expect(starts).toHaveLength(characters.length);
-  expect(ends).toHaveLength(characters.length);
-  characters.forEach((_, i) => {
-    expect(ends[i]!, `end ${i}`).toBeGreaterThanOrEqual(starts[i]!);
-    expect(starts[i]!, `start ${i}`).toBeGreaterThanOrEqual(i === 0 ? 0 : starts[i - 1]!);
-    expect(ends[i]! * 1000, `end ${i}`).toBeLessThanOrEqual(audioMs);
-  });
-}
+/** The checks every alignment passes, over `audioMs` of audio. */
+const expectWellFormed = (alignment: CharacterAlignment, text: string, audioMs: number) => expectWellFormedAlignment(alignment, text, audioMs / 1000);
 
 const TEXT = 'Hello, big world.';
 const WORDS = timed(TEXT, [
