@@ -57,8 +57,7 @@ describe('the openai npm client against the edge', () => {
     expect(raw.headers.get('x-tts-detected-languages')).toBe('en,de');
     const requestId = raw.headers.get('x-request-id');
     await raw.arrayBuffer();
-    const logged = stack.worker.logs.find((entry) => entry.request_id === requestId && entry.message === 'synthesized');
-    expect(logged?.languages).toEqual(['en', 'de']);
+    expect((await stack.worker.logLine('synthesized', requestId)).languages).toEqual(['en', 'de']);
   });
 
   it('surfaces the API error as the client error type, with its code', async () => {

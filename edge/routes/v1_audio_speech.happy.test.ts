@@ -32,10 +32,7 @@ const SAMPLES: Record<string, string> = {
  * streamed, not held back; a comparison of the order of two events, whatever the machine's load.
  */
 async function workerFinishedAt(response: Response): Promise<number> {
-  const requestId = response.headers.get('x-request-id');
-  const line = () => stack.worker.logs.find((entry) => entry.message === 'synthesized' && entry.request_id === requestId);
-  await expect.poll(line, { timeout: 10_000 }).toBeDefined();
-  return Date.parse(String(line()!.time));
+  return Date.parse(String((await stack.worker.logLine('synthesized', response.headers.get('x-request-id'))).time));
 }
 
 /** performance.now() as epoch ms, to compare with a log line's time. */

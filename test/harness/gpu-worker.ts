@@ -8,6 +8,11 @@ export interface GpuWorkerHarness {
   process: ChildProcess;
   /** Everything the worker logged, one parsed JSON object a line. */
   logs: Array<Record<string, unknown>>;
+  /**
+   * The line with this `message` about this request, once the worker has logged it: its log
+   * reaches this process after the response it wrote (a pipe, not the socket), so it is waited for.
+   */
+  logLine(message: string, requestId: string | null, timeoutMs?: number): Promise<Record<string, unknown>>;
   /** SIGTERM and wait for exit. */
   stop(): Promise<void>;
   /** SIGTERM (the worker drains: open streams finish) and resolve with the exit code once it has exited. */
@@ -68,6 +73,15 @@ export async function startGpuWorker(options: GpuWorkerOptions = {}): Promise<Gp
     secret,
     process: child,
     logs,
+    async logLine(message, requestId, timeoutMs = 10_000) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const line = logs.find((entry) => entry.message === message && entry.request_id === requestId);
+        if (line) return line;
+        if (Date.now() > deadline) throw new Error(`the worker never logged "${message}" for request ${requestId}`);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    },
     async stop() {
       if (child.exitCode === null) child.kill('SIGTERM');
       await exited;
