@@ -76,7 +76,7 @@ describe('the worker pool', () => {
     await expect.poll(async () => (await pool()).map((m) => m.url), { timeout: 5_000 }).toContain(fresh.url);
     const before = served(fresh).length;
     for (let i = 0; i < 12 && served(fresh).length === before; i++) await (await speak(edge, key, { input: `Hello newcomer ${i}.`, response_format: 'pcm' })).arrayBuffer();
-    expect(served(fresh).length).toBeGreaterThan(before);
+    await expect.poll(() => served(fresh).length).toBeGreaterThan(before);
   });
 
   it('a draining worker gets no new requests and finishes its open stream', async () => {
