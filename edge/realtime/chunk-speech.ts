@@ -67,6 +67,7 @@ export async function speakChunk(speaker: ChunkSpeaker, text: string, chunkId: s
   const report = (status: number, speech: Partial<SpeechSummary> & Pick<SpeechSummary, 'outcome'>, endedAt = Date.now()) =>
     reportChunk(speaker.c.env, {
       id: chunkId,
+      path: speaker.c.req.path,
       accountId: speaker.caller.accountId,
       status,
       startedAt,

@@ -98,6 +98,9 @@ describe('ElevenLabs stream-input socket', () => {
     expect(rows.map((row) => row.characters)).toEqual([flushed.length, after.length]);
     expect(rows.map((row) => row.credits_charged)).toEqual([flushed.length, after.length]);
     expect(rows.every((row) => row.status === 'completed')).toBe(true);
+    // Each chunk is logged as a request is, under the path the socket was opened on.
+    const logLine = stack.edge.logs.map((line) => JSON.parse(line) as Record<string, unknown>).find((line) => line.message === 'request' && line.request_id === rows[0]!.request_id);
+    expect(logLine).toMatchObject({ method: 'WS', path: '/elevenlabs/v1/text-to-speech/en-female/stream-input', status: 200, characters: flushed.length, format: 'pcm' });
     expect(await settledBalance(key)).toBe(CREDITS - (flushed + after).length);
   });
 
