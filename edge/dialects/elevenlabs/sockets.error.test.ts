@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ElevenLabsSocketClient, isError, isFinal } from '../../../test/harness/elevenlabs-socket.ts';
+import { mintToken } from '../../../test/harness/client-tokens.ts';
+import { ElevenLabsSocketClient, isAudio, isError, isFinal } from '../../../test/harness/elevenlabs-socket.ts';
 import { useStack } from '../../../test/harness/stack.ts';
 
 // Refusals on ElevenLabs' speech sockets: as ElevenLabs does, the upgrade is accepted and the
@@ -105,6 +106,23 @@ describe('ElevenLabs sockets: credits, per chunk as on our socket', () => {
     expect(client.received.find(isError)).toMatchObject({ error: 'insufficient_credits', code: 1008 });
     expect(closed.code).toBe(1008);
     expect(await balance(key)).toBe(20);
+  });
+
+  it("a client token's max_characters cap: the chunks within it are spoken, then token_exhausted and the close", async () => {
+    const { key } = await stack.edge.createKey({ credits: 10_000, scopes: ['speech', 'usage', 'tokens'] });
+    const token = await mintToken(stack.edge, key, { max_characters: 40 });
+    const client = await open({ key: null, query: { single_use_token: token.token, output_format: 'pcm_16000' } });
+    // Flushed one by one: chunks of 16 and 19 characters fit the 40; the third does not.
+    client.send({ text: ' ' });
+    for (const piece of ['Short one here. ', 'Another short one. ', 'And this third piece goes over the cap. ']) client.send({ text: piece, flush: true });
+    const closed = await client.waitForClose();
+    expect(client.received.find(isError)).toMatchObject({ error: 'token_exhausted', code: 1008 });
+    expect(closed.code).toBe(1008);
+    // Every word of the two chunks within the cap was spoken (the characters after a stream's last word come with its isFinal, which a refusal ends without), none of the third.
+    expect(client.alignedText()).toMatch(/^Short one here\. Another short one/);
+    expect(client.alignedText()).not.toContain('third');
+    expect(client.received.filter(isAudio()).length).toBeGreaterThan(0);
+    expect(await balance(key)).toBe(10_000 - 'Short one here. Another short one. '.length);
   });
 
   it('multi-stream-input: the refused context gets the error and its isFinal; the others and the socket go on', async () => {
