@@ -25,23 +25,7 @@ import {
   socketError,
 } from './socket-messages.ts';
 
-/**
- * ElevenLabs' text-to-speech sockets over our realtime session (edge/realtime/session.ts): this
- * bridge stands between the client and one RealtimeSession, turning ElevenLabs' messages into
- * ours (`config`, `text`, `flush`, `close`) and ours (`audio`, `done`, `error`) into ElevenLabs'
- * (`audio` with character `alignment`, `isFinal`, errors), so both sockets have our chunking,
- * read-ahead, failover, limits and per-chunk admission and billing, from the one implementation.
- *
- * - `stream-input`: one stream (our `default` context); `{ text: "" }` ends it: the rest is
- *   spoken, `{ isFinal: true }` follows and the socket closes.
- * - `multi-stream-input`: a context per `context_id`; `close_context` ends one (its `isFinal`
- *   follows its last audio), `close_socket` ends all, then the socket closes.
- *
- * The key may come with the upgrade (`xi-api-key`, `Authorization`, `?authorization=`,
- * `?single_use_token=`, `?token=`) or in the first message (`xi_api_key`, `authorization`);
- * ElevenLabs accepts the upgrade either way and answers a refusal as an error message, then a
- * close, and so does this.
- */
+/** Which of ElevenLabs' two speech sockets. */
 export type SocketKind = 'stream-input' | 'multi-stream-input';
 
 /** ElevenLabs' default inactivity timeout, seconds, and its most. */
@@ -123,6 +107,23 @@ export async function openElevenLabsSocket(c: Context<AppEnv>, kind: SocketKind)
   return new Response(null, { status: 101, webSocket: client });
 }
 
+/**
+ * ElevenLabs' text-to-speech sockets over our realtime session (edge/realtime/session.ts): this
+ * bridge stands between the client and one RealtimeSession, turning ElevenLabs' messages into
+ * ours (`config`, `text`, `flush`, `close`) and ours (`audio`, `done`, `error`) into ElevenLabs'
+ * (`audio` with character `alignment`, `isFinal`, errors), so both sockets have our chunking,
+ * read-ahead, failover, limits and per-chunk admission and billing, from the one implementation.
+ *
+ * - `stream-input`: one stream (our `default` context); `{ text: "" }` ends it: the rest is
+ *   spoken, `{ isFinal: true }` follows and the socket closes.
+ * - `multi-stream-input`: a context per `context_id`; `close_context` ends one (its `isFinal`
+ *   follows its last audio), `close_socket` ends all, then the socket closes.
+ *
+ * The key may come with the upgrade (`xi-api-key`, `Authorization`, `?authorization=`,
+ * `?single_use_token=`, `?token=`) or in the first message (`xi_api_key`, `authorization`);
+ * ElevenLabs accepts the upgrade either way and answers a refusal as an error message, then a
+ * close, and so does this.
+ */
 class ElevenLabsSocketBridge {
   private readonly socket: WebSocket;
   private readonly c: Context<AppEnv>;
