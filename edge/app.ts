@@ -41,6 +41,7 @@ export const app = new Hono<AppEnv>()
   .use(validConfig)
   // Middleware, not a handler: it runs ahead of the speech route's own chain, refusals included.
   .post('/v1/audio/speech', speechEvents)
+  .post('/v1/audio/speech/with-timestamps', speechEvents)
   .route('/', speechRoute)
   .route('/', speechStreamRoute)
   .route('/', speechStreamTicketsRoute)

@@ -65,6 +65,20 @@ describe('one Analytics Engine data point per speech request', () => {
     expect(point.doubles[4]).toBeLessThan(events.length); // base64 in JSON is larger than the audio
   });
 
+  it('with timestamps: the whole audio, one point', async () => {
+    const response = await stack.edge.fetch('/v1/audio/speech/with-timestamps', {
+      method: 'POST',
+      key: stack.key,
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ input: 'Times, please.', response_format: 'wav' }),
+    });
+    expect(response.status).toBe(200);
+    await response.json();
+    const point = await dataPointOf(response.headers.get('x-request-id')!);
+    expect(point.blobs.slice(0, 3)).toEqual(['espeak', 'wav', 'completed']);
+    expect(point.doubles[2]).toBe(14);
+  });
+
   it('a client that leaves mid-stream: client_closed, with the bytes handed over until then', async () => {
     const abort = new AbortController();
     const response = await speech({ input: LONG_INPUT, response_format: 'pcm' }, { signal: abort.signal });

@@ -1,7 +1,8 @@
 import { onRequestDone, type RequestSummary } from './request-summary.ts';
 
 /**
- * One Analytics Engine data point per `POST /v1/audio/speech` (binding SPEECH_EVENTS). Fields are
+ * One Analytics Engine data point per HTTP speech request (binding SPEECH_EVENTS): `POST
+ * /v1/audio/speech`, `/with-timestamps` and the ElevenLabs dialect's text-to-speech routes. Fields are
  * positional: add new ones at the end, never reorder or reuse a position.
  *
  *   index1   account id ('' when no key was identified): the sampling key, so Analytics Engine
