@@ -7,13 +7,8 @@
 export type TokenScope = 'speech' | 'realtime' | 'voices:read';
 export const TOKEN_SCOPES: readonly TokenScope[] = ['speech', 'realtime', 'voices:read'];
 
-/** What a key asks for when it mints a token; the edge checked it against the key (edge/tokens/token-request.ts). */
-export interface ClientTokenSpec {
-  token_id: string;
-  /** SHA-256 of the token's secret part: the token itself is never stored. */
-  token_hash: string;
-  key_id: string;
-  ttl_ms: number;
+/** What a token is bound to and capped at (null: not bound, or no cap), fixed when it is minted. */
+export interface ClientTokenBindings {
   scopes: TokenScope[];
   models: string[] | null;
   voices: string[] | null;
@@ -23,10 +18,19 @@ export interface ClientTokenSpec {
   max_requests: number | null;
 }
 
+/** What a key asks for when it mints a token; the edge checked it against the key (edge/tokens/token-request.ts). */
+export interface ClientTokenSpec extends ClientTokenBindings {
+  token_id: string;
+  /** SHA-256 of the token's secret part: the token itself is never stored. */
+  token_hash: string;
+  key_id: string;
+  ttl_ms: number;
+}
+
 export type ClientTokenStatus = 'active' | 'expired' | 'revoked' | 'exhausted';
 
 /** A token as `GET /v1/tokens/{id}` shows it: its bindings and what is left. */
-export interface ClientTokenState {
+export interface ClientTokenState extends ClientTokenBindings {
   id: string;
   key_id: string;
   status: ClientTokenStatus;
@@ -34,13 +38,6 @@ export interface ClientTokenState {
   expires_ms: number;
   /** When it, or the key that minted it, was revoked. */
   revoked_ms: number | null;
-  scopes: TokenScope[];
-  models: string[] | null;
-  voices: string[] | null;
-  allowed_origins: string[] | null;
-  single_use: boolean;
-  max_characters: number | null;
-  max_requests: number | null;
   characters_used: number;
   characters_reserved: number;
   requests_used: number;
