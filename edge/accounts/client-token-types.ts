@@ -41,6 +41,8 @@ export interface ClientTokenState extends ClientTokenBindings {
   characters_used: number;
   characters_reserved: number;
   requests_used: number;
+  /** What its caps leave (`single_use` counts as a cap of one request). */
+  remaining: TokenStanding;
 }
 
 /** What a request with a token wants to do: checked against the token's bindings. */

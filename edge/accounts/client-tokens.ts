@@ -138,6 +138,7 @@ export class ClientTokens {
       characters_used: row.characters_used,
       characters_reserved: row.characters_reserved,
       requests_used: row.requests_used,
+      remaining: standing,
     };
   }
 

@@ -39,7 +39,6 @@ export const NewClientTokenSchema = ClientTokenSchema.extend({
 const iso = (ms: number) => new Date(ms).toISOString();
 
 export function clientTokenObject(state: ClientTokenState): ClientTokenObject {
-  const requestsCap = state.single_use ? 1 : state.max_requests;
   return {
     object: 'client_token',
     id: state.id,
@@ -57,8 +56,8 @@ export function clientTokenObject(state: ClientTokenState): ClientTokenObject {
     max_requests: state.max_requests,
     characters_used: state.characters_used,
     characters_reserved: state.characters_reserved,
-    characters_remaining: state.max_characters === null ? null : Math.max(0, state.max_characters - state.characters_used - state.characters_reserved),
+    characters_remaining: state.remaining.characters_remaining,
     requests_used: state.requests_used,
-    requests_remaining: requestsCap === null ? null : Math.max(0, requestsCap - state.requests_used),
+    requests_remaining: state.remaining.requests_remaining,
   };
 }
