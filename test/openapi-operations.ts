@@ -40,10 +40,28 @@ export function findOperation(document: OpenApiDocument, method: string, pathnam
   return template && operations ? { template, operation: operations[method.toLowerCase()]! } : undefined;
 }
 
-/** The error codes an operation documents for a status: the enum of `error.code` in its JSON body. */
-export function documentedCodes(document: OpenApiDocument, operation: Operation, status: number): string[] {
+/** Where each error body names its code: ours in `error.code`, ElevenLabs' dialect in `detail.status`. */
+export const ERROR_CODE_FIELDS = { error: 'code', detail: 'status' } as const;
+export type ErrorShape = keyof typeof ERROR_CODE_FIELDS;
+
+/** The error body an operation documents for a status, with `$ref`s followed. */
+function errorBodySchema(document: OpenApiDocument, operation: Operation, status: number): { resolve: (schema: Schema | undefined) => Schema | undefined; body: Schema | undefined } {
   const resolve = (schema: Schema | undefined): Schema | undefined =>
     schema?.$ref ? resolve(document.components?.schemas?.[schema.$ref.replace('#/components/schemas/', '')]) : schema;
-  const body = resolve(operation.responses[String(status)]?.content?.['application/json']?.schema);
-  return resolve(resolve(body?.properties?.error)?.properties?.code)?.enum ?? [];
+  return { resolve, body: resolve(operation.responses[String(status)]?.content?.['application/json']?.schema) };
+}
+
+/** The shape of the error body an operation documents for a status: `{ error: ... }` or `{ detail: ... }`; undefined when it documents none. */
+export function documentedErrorShape(document: OpenApiDocument, operation: Operation, status: number): ErrorShape | undefined {
+  const { body } = errorBodySchema(document, operation, status);
+  const shapes = (Object.keys(ERROR_CODE_FIELDS) as ErrorShape[]).filter((shape) => body?.properties?.[shape]);
+  return shapes.length === 1 ? shapes[0] : undefined;
+}
+
+/** The error codes an operation documents for a status: the enum of `error.code` (or `detail.status`, in ElevenLabs' shape) in its JSON body. */
+export function documentedCodes(document: OpenApiDocument, operation: Operation, status: number): string[] {
+  const { resolve, body } = errorBodySchema(document, operation, status);
+  const shape = documentedErrorShape(document, operation, status);
+  if (!shape) return [];
+  return resolve(resolve(body?.properties?.[shape])?.properties?.[ERROR_CODE_FIELDS[shape]])?.enum ?? [];
 }

@@ -33,7 +33,7 @@ const OPENAPI_OPTIONS: Partial<GenerateSpecOptions> = {
       version: packageJson.version,
       description: [
         'A streaming text-to-speech API, OpenAI-compatible where OpenAI has the concept: `POST /v1/audio/speech` streams audio as the model makes it.',
-        'Every error is JSON, `{ "error": { "type", "code", "message", "param"? } }`; each operation lists the codes it can answer by status. Every response carries `x-request-id`.',
+        'Every error is JSON, `{ "error": { "type", "code", "message", "param"? } }` (under `/elevenlabs`, ElevenLabs\' own `{ "detail": { "status": <code>, "message", "param"? } }` with the same codes); each operation lists the codes it can answer by status. Every response carries `x-request-id`.',
       ].join('\n\n'),
     },
     tags: Object.entries(TAGS).map(([name, description]) => ({ name, description })),

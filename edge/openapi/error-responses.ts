@@ -24,28 +24,42 @@ const STATUS_TEXT: Record<ErrorStatus, string> = {
   503: 'Service unavailable',
 };
 
-/** The error body with `code` narrowed to the codes one status of an operation can answer. */
-const errorBody = (codes: readonly string[]) =>
-  z.object({ error: ApiErrorObjectSchema.extend({ code: z.enum(codes as [string, ...string[]]).describe(ApiErrorObjectSchema.shape.code.description!) }) });
+/**
+ * An error body as a dialect answers it, for the codes one status of an operation can answer
+ * (the dialect's field holding the code narrowed to them): ours is `{ error: { ..., code } }`
+ * (shared/errors.ts), a dialect's its own (e.g. ElevenLabs' `{ detail: { status, ... } }`).
+ */
+export type ErrorBodySchema = (codes: readonly [string, ...string[]]) => z.ZodType;
+
+/** Our error body with `code` narrowed to the codes one status of an operation can answer. */
+const apiErrorBody: ErrorBodySchema = (codes) =>
+  z.object({ error: ApiErrorObjectSchema.extend({ code: z.enum(codes).describe(ApiErrorObjectSchema.shape.code.description!) }) });
 
 /**
  * An operation's error responses, one per status, from the catalogues of what it runs (and the
- * failures every route may answer: an unexpected one, an invalid configuration): each lists its
- * codes, in the description and as the enum of the body's `code`, with the headers sent alongside.
+ * failures every route may answer: an unexpected one, an invalid configuration), each in the body
+ * `body` makes: each lists its codes, in the description and as the enum of the body's code, with
+ * the headers sent alongside. A dialect documents its errors with its own body (e.g.
+ * `elevenLabsErrorResponses`); the codes and headers are the same catalogues either way.
  */
-export function errorResponses(...catalogues: ErrorCatalogue[]): ResponsesWithResolver {
-  const { codes, headers } = mergeCatalogues(...catalogues, UNHANDLED_ERRORS, CONFIG_ERRORS);
-  return Object.fromEntries(
-    (Object.entries(codes) as [`${ErrorStatus}`, string[]][]).map(([key, list]) => {
-      const status = Number(key) as ErrorStatus;
-      return [
-        key,
-        {
-          description: `${STATUS_TEXT[status]}: ${list.map((code) => `\`${code}\``).join(', ')}.`,
-          headers: { ...REQUEST_ID_HEADERS, ...headers[status] },
-          content: { 'application/json': { schema: responseSchema(errorBody(list)) } },
-        },
-      ];
-    }),
-  );
-}
+export const errorResponsesWith =
+  (body: ErrorBodySchema) =>
+  (...catalogues: ErrorCatalogue[]): ResponsesWithResolver => {
+    const { codes, headers } = mergeCatalogues(...catalogues, UNHANDLED_ERRORS, CONFIG_ERRORS);
+    return Object.fromEntries(
+      (Object.entries(codes) as [`${ErrorStatus}`, [string, ...string[]]][]).map(([key, list]) => {
+        const status = Number(key) as ErrorStatus;
+        return [
+          key,
+          {
+            description: `${STATUS_TEXT[status]}: ${list.map((code) => `\`${code}\``).join(', ')}.`,
+            headers: { ...REQUEST_ID_HEADERS, ...headers[status] },
+            content: { 'application/json': { schema: responseSchema(body(list)) } },
+          },
+        ];
+      }),
+    );
+  };
+
+/** An operation's error responses in our body, `{ error: { type, code, message, param? } }`. */
+export const errorResponses = errorResponsesWith(apiErrorBody);

@@ -3,7 +3,7 @@
  * `describeRoute`. A module that only exports an error catalogue imports error-catalogue.ts.
  */
 export { errorCatalogue } from './error-catalogue.ts';
-export { errorResponses } from './error-responses.ts';
+export { type ErrorBodySchema, errorResponses, errorResponsesWith } from './error-responses.ts';
 export { documentHeaders, REQUEST_ID_HEADERS } from './headers.ts';
 export { queryParameters } from './query.ts';
 export { jsonResponse, requestBody, responseSchema } from './responses.ts';

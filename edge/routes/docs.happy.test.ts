@@ -2,7 +2,7 @@ import { Validator } from '@seriousme/openapi-schema-validator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FORMATS } from '../../shared/audio/formats.ts';
 import { type EdgeHarness, startEdge } from '../../test/harness/edge.ts';
-import { documentedCodes, type OpenApiDocument } from '../../test/openapi-operations.ts';
+import { documentedCodes, documentedErrorShape, type OpenApiDocument } from '../../test/openapi-operations.ts';
 
 // GET /openapi.json, generated from the routes when the playground is built and served as a
 // static asset, and GET /docs, the reference that renders it.
@@ -119,6 +119,37 @@ describe('GET /openapi.json', () => {
     expect(properties.bitrate).toMatchObject({ type: 'integer', description: expect.stringMatching(/^Bits per second, for `mp3`, `opus`, `aac`/) });
     expect(required ?? []).not.toContain('bitrate');
     expect(properties.sample_rate!.description).toContain('24000, 32000, 44100');
+  });
+
+  it("documents each operation's errors in the shape it answers them: the ElevenLabs dialect's as { detail: { status, message, param? } }, ours as { error: ... }", () => {
+    const elevenLabs = document.paths['/elevenlabs/v1/text-to-speech/{voice_id}']!.post!;
+    expect(documentedErrorShape(document, elevenLabs, 401)).toBe('detail');
+    expect(documentedCodes(document, elevenLabs, 401)).toContain('invalid_api_key');
+    expect(documentedCodes(document, elevenLabs, 404)).toContain('voice_not_found');
+    expect(documentedCodes(document, elevenLabs, 400)).toContain('unsupported_output_format');
+    type Body = { properties: Record<string, { properties: Record<string, { type?: string; enum?: string[] }>; required: string[] }>; required: string[] };
+    const body = elevenLabs.responses['401']!.content!['application/json']!.schema as unknown as Body;
+    expect(body.required).toEqual(['detail']);
+    expect(body.properties.detail!.required.sort()).toEqual(['message', 'status']);
+    expect(body.properties.detail!.properties.param).toMatchObject({ type: 'string' });
+    expect(body.properties.detail!.properties.status!.enum).toEqual(documentedCodes(document, elevenLabs, 401));
+
+    const ours = document.paths['/v1/audio/speech']!.post!;
+    expect(documentedErrorShape(document, ours, 401)).toBe('error');
+    expect(documentedCodes(document, ours, 401)).toContain('invalid_api_key');
+    // The same catalogues, so the same codes by status, in each dialect's own body.
+    for (const status of [401, 402, 403, 429, 503]) expect(documentedCodes(document, elevenLabs, status), String(status)).toEqual(expect.arrayContaining(documentedCodes(document, ours, status)));
+
+    // Every error status of every operation, by tag: the dialect's in its shape, every other in ours.
+    for (const { method, path, operation } of operations()) {
+      const errorStatuses = Object.keys(operation.responses).filter((status) => Number(status) >= 400);
+      expect(errorStatuses.length, `${method} ${path}`).toBeGreaterThan(0);
+      for (const status of errorStatuses) {
+        const shape = operation.tags?.includes('ElevenLabs') ? 'detail' : 'error';
+        expect(documentedErrorShape(document, operation, Number(status)), `${method} ${path} ${status}`).toBe(shape);
+        expect(documentedCodes(document, operation, Number(status)).length, `${method} ${path} ${status}`).toBeGreaterThan(0);
+      }
+    }
   });
 
   it('documents the account credits GET /v1/usage answers', () => {

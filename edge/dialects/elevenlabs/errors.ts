@@ -1,10 +1,29 @@
-import type { ApiError } from '../../../shared/errors.ts';
+import { z } from 'zod';
+import { type ApiError, ApiErrorObjectSchema } from '../../../shared/errors.ts';
+import { type ErrorBodySchema, errorResponsesWith } from '../../openapi/index.ts';
 
 /**
  * ElevenLabs' error body: `{ "detail": { "status": <code>, "message": <text> } }`. The status
  * codes and codes are the API's own (the same refusal answers the same on either dialect), so a
  * client branches on `detail.status` as it would on `error.code`; `param`, when there is one, stays.
  */
-export const elevenLabsErrorBody = (error: ApiError) => ({
+const ElevenLabsErrorDetailSchema = z.object({
+  status: z.string().describe("The precise reason, stable for clients to branch on: the code our API answers (`error.code` in its own shape)."),
+  message: ApiErrorObjectSchema.shape.message,
+  param: z.string().optional().describe("The request field the error is about, as ElevenLabs names it (`text`, `voice_id`, `output_format`, ...)."),
+});
+export type ElevenLabsErrorBody = { detail: z.infer<typeof ElevenLabsErrorDetailSchema> };
+
+export const elevenLabsErrorBody = (error: ApiError): ElevenLabsErrorBody => ({
   detail: { status: error.code, message: error.message, ...(error.param ? { param: error.param } : {}) },
 });
+
+/** The body as the OpenAPI document shows one status of an operation: `detail.status` narrowed to its codes. */
+const elevenLabsErrorBodySchema: ErrorBodySchema = (codes) =>
+  z.object({ detail: ElevenLabsErrorDetailSchema.extend({ status: z.enum(codes).describe(ElevenLabsErrorDetailSchema.shape.status.description!) }) });
+
+/**
+ * An ElevenLabs operation's error responses, from the catalogues of what it runs as
+ * `errorResponses` makes ours (the same codes, statuses and headers), in ElevenLabs' body.
+ */
+export const elevenLabsErrorResponses = errorResponsesWith(elevenLabsErrorBodySchema);

@@ -1,7 +1,8 @@
 import { describeRoute } from 'hono-openapi';
 import { z } from 'zod';
 import { CALLER_ERRORS } from '../../middleware/caller-auth.ts';
-import { errorCatalogue, errorResponses, SOCKET_SECURITY } from '../../openapi/index.ts';
+import { errorCatalogue, SOCKET_SECURITY } from '../../openapi/index.ts';
+import { elevenLabsErrorResponses } from './errors.ts';
 import type { SocketKind } from './socket-bridge.ts';
 import { SOCKET_OUTPUT_FORMATS } from './socket-bridge.ts';
 
@@ -62,6 +63,6 @@ export const elevenLabsSocketDocs = (kind: SocketKind) =>
     parameters: PARAMETERS,
     responses: {
       101: { description: 'Switching to the WebSocket protocol. Refusals, the key\'s included, come as an error message, then a close.' },
-      ...errorResponses(UPGRADE_ERRORS, CALLER_ERRORS),
+      ...elevenLabsErrorResponses(UPGRADE_ERRORS, CALLER_ERRORS),
     },
   });

@@ -7,7 +7,8 @@ import type { ModelInfo } from '../../../../shared/schemas/catalog.ts';
 import { edgeConfig } from '../../../config/edge-config.ts';
 import type { AppEnv } from '../../../env.ts';
 import { CALLER_ERRORS, callerAuth } from '../../../middleware/caller-auth.ts';
-import { apiKeySecurity, clientTokenSecurity, errorResponses, jsonResponse } from '../../../openapi/index.ts';
+import { apiKeySecurity, clientTokenSecurity, jsonResponse } from '../../../openapi/index.ts';
+import { elevenLabsErrorResponses } from '../errors.ts';
 import { POOL_ERRORS, WorkerPool } from '../../../pool/worker-pool.ts';
 import { defaultModelId } from '../../../speech/resolve.ts';
 
@@ -43,7 +44,7 @@ const listModelsDocs = describeRoute({
   description:
     "The models the pool serves, as ElevenLabs' `GET /v1/models` lists its own, then ElevenLabs' model ids (`eleven_multilingual_v2`, ...), each described as the served model it stands for (`ELEVENLABS_MODELS`). Every one speaks (`can_do_text_to_speech`); 1 credit per character (`token_cost_factor` 1).",
   security: [...apiKeySecurity('speech', 'voices'), ...clientTokenSecurity('voices:read')],
-  responses: { 200: jsonResponse('The models.', z.array(ElevenLabsModelSchema)), ...errorResponses(CALLER_ERRORS, POOL_ERRORS) },
+  responses: { 200: jsonResponse('The models.', z.array(ElevenLabsModelSchema)), ...elevenLabsErrorResponses(CALLER_ERRORS, POOL_ERRORS) },
 });
 
 /** A served model in ElevenLabs' shape, under its own id or an ElevenLabs id that stands for it. */

@@ -5,7 +5,8 @@ import { invalidRequest } from '../../../../shared/errors.ts';
 import type { TokenScope } from '../../../accounts/client-token-types.ts';
 import type { AppEnv } from '../../../env.ts';
 import { API_KEY_ERRORS, apiKeyAuth } from '../../../middleware/api-key-auth.ts';
-import { apiKeySecurity, errorCatalogue, errorResponses, jsonResponse } from '../../../openapi/index.ts';
+import { apiKeySecurity, errorCatalogue, jsonResponse } from '../../../openapi/index.ts';
+import { elevenLabsErrorResponses } from '../errors.ts';
 import { mintClientToken } from '../../../tokens/mint-token.ts';
 import { CreateTokenSchema, MINT_ERRORS } from '../../../tokens/token-request.ts';
 
@@ -30,7 +31,7 @@ const singleUseTokenDocs = describeRoute({
     "As ElevenLabs' `POST /v1/single-use-token/{token_type}`: a client token that opens one realtime socket (`tts_websocket`: the `realtime` scope), within 15 minutes, charged to the account. `realtime_scribe` and `batch_scribe` are refused: there is no speech-to-text.",
   security: apiKeySecurity('tokens'),
   parameters: [{ in: 'path', name: 'token_type', required: true, schema: { type: 'string', enum: Object.keys(SCOPE_OF) } }],
-  responses: { 200: jsonResponse('The token.', TokenSchema), ...errorResponses(API_KEY_ERRORS, MINT_ERRORS, errorCatalogue({ 400: ['invalid_parameter'] })) },
+  responses: { 200: jsonResponse('The token.', TokenSchema), ...elevenLabsErrorResponses(API_KEY_ERRORS, MINT_ERRORS, errorCatalogue({ 400: ['invalid_parameter'] })) },
 });
 
 elevenLabsSingleUseTokenRoute.post('/v1/single-use-token/:token_type', singleUseTokenDocs, apiKeyAuth('tokens'), async (c) => {

@@ -2,7 +2,8 @@ import type { Handler } from 'hono';
 import { describeRoute } from 'hono-openapi';
 import { FORMATS } from '../../../../shared/audio/formats.ts';
 import type { AppEnv } from '../../../env.ts';
-import { apiKeySecurity, clientTokenSecurity, errorResponses, requestBody } from '../../../openapi/index.ts';
+import { apiKeySecurity, clientTokenSecurity, requestBody } from '../../../openapi/index.ts';
+import { elevenLabsErrorResponses } from '../errors.ts';
 import { prepareSynthesis } from '../../../speech/synthesis.ts';
 import { streamSpeech } from '../../../speech/synthesize.ts';
 import { ELEVENLABS_OUTPUT_FORMATS, parseOutputFormat } from '../output-format.ts';
@@ -34,7 +35,7 @@ export const speakAudioDocs = (operationId: string, summary: string, path: strin
     security: [...apiKeySecurity('speech'), ...clientTokenSecurity('speech')],
     parameters: [VOICE_ID_PARAMETER, ...QUERY_PARAMETERS],
     requestBody: requestBody(ElevenLabsSpeechBodySchema),
-    responses: { 200: audioResponse, ...errorResponses(...ELEVENLABS_SPEECH_ERRORS) },
+    responses: { 200: audioResponse, ...elevenLabsErrorResponses(...ELEVENLABS_SPEECH_ERRORS) },
   });
 
 /** `POST /elevenlabs/v1/text-to-speech/{voice_id}`: ElevenLabs' `textToSpeech.convert`. */

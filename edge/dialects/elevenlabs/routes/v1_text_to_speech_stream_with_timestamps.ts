@@ -1,7 +1,8 @@
 import { describeRoute } from 'hono-openapi';
 import { z } from 'zod';
 import { base64 } from '../../../http/base64.ts';
-import { apiKeySecurity, clientTokenSecurity, errorResponses, requestBody, responseSchema } from '../../../openapi/index.ts';
+import { apiKeySecurity, clientTokenSecurity, requestBody, responseSchema } from '../../../openapi/index.ts';
+import { elevenLabsErrorResponses } from '../errors.ts';
 import { prepareSynthesis } from '../../../speech/synthesis.ts';
 import { streamTimedSpeech } from '../../../speech/synthesize.ts';
 import { type CharacterAlignment, CharacterAligner, joinAlignments } from '../alignment.ts';
@@ -31,7 +32,7 @@ const docs = describeRoute({
   requestBody: requestBody(ElevenLabsSpeechBodySchema),
   responses: {
     200: { description: 'One object a line.', headers: ELEVENLABS_SPEECH_RESPONSE_HEADERS, content: { [NDJSON]: { schema: responseSchema(AudioChunkSchema) } } },
-    ...errorResponses(...ELEVENLABS_SPEECH_ERRORS),
+    ...elevenLabsErrorResponses(...ELEVENLABS_SPEECH_ERRORS),
   },
 });
 

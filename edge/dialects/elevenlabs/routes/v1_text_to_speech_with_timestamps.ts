@@ -1,7 +1,8 @@
 import { describeRoute } from 'hono-openapi';
 import { z } from 'zod';
 import { base64 } from '../../../http/base64.ts';
-import { apiKeySecurity, clientTokenSecurity, errorResponses, jsonResponse, requestBody } from '../../../openapi/index.ts';
+import { apiKeySecurity, clientTokenSecurity, jsonResponse, requestBody } from '../../../openapi/index.ts';
+import { elevenLabsErrorResponses } from '../errors.ts';
 import { prepareSynthesis } from '../../../speech/synthesis.ts';
 import { wholeTimedSpeech } from '../../../speech/synthesize.ts';
 import { WORKER_FAILED_ERRORS } from '../../../speech/worker-failed.ts';
@@ -38,7 +39,7 @@ const docs = describeRoute({
   requestBody: requestBody(ElevenLabsSpeechBodySchema),
   responses: {
     200: jsonResponse('The audio, whole, with its characters\' times.', AudioWithTimestampsSchema, ELEVENLABS_SPEECH_RESPONSE_HEADERS),
-    ...errorResponses(...ELEVENLABS_SPEECH_ERRORS, WORKER_FAILED_ERRORS),
+    ...elevenLabsErrorResponses(...ELEVENLABS_SPEECH_ERRORS, WORKER_FAILED_ERRORS),
   },
 });
 

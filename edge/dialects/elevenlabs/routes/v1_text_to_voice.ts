@@ -6,7 +6,8 @@ import { LANGUAGE_CODES, type LanguageCode } from '../../../../shared/languages.
 import type { AppEnv } from '../../../env.ts';
 import { JSON_BODY_ERRORS, readJsonBody } from '../../../http/json-body.ts';
 import { API_KEY_ERRORS, apiKeyAuth } from '../../../middleware/api-key-auth.ts';
-import { apiKeySecurity, errorCatalogue, errorResponses, jsonResponse, queryParameters, requestBody } from '../../../openapi/index.ts';
+import { apiKeySecurity, errorCatalogue, jsonResponse, queryParameters, requestBody } from '../../../openapi/index.ts';
+import { elevenLabsErrorResponses } from '../errors.ts';
 import { POOL_ERRORS } from '../../../pool/worker-pool.ts';
 import { detectLanguages } from '../../../speech/language-detection.ts';
 import { KvVoicePreviews, PREVIEW_TTL_SECONDS } from '../../../storage/voice-previews.ts';
@@ -91,7 +92,7 @@ const designDocs = (operationId: string, path: string) =>
     description: `As ElevenLabs' \`POST ${path}\`: designs one voice from a description on a model that designs voices, and answers it as one preview (WAV). It is kept, unsaved and uncharged, for ${PREVIEW_TTL_SECONDS / 3600} hours; \`POST /elevenlabs/v1/text-to-voice\` saves it.`,
     security: apiKeySecurity('voices'),
     requestBody: requestBody(DesignSchema),
-    responses: { 200: jsonResponse('The preview.', PreviewsSchema), ...errorResponses(...DESIGN_ERRORS) },
+    responses: { 200: jsonResponse('The preview.', PreviewsSchema), ...elevenLabsErrorResponses(...DESIGN_ERRORS) },
   });
 
 const saveDocs = describeRoute({
@@ -103,7 +104,7 @@ const saveDocs = describeRoute({
   requestBody: requestBody(SaveSchema),
   responses: {
     200: jsonResponse('The voice.', ElevenLabsVoiceSchema),
-    ...errorResponses(API_KEY_ERRORS, JSON_BODY_ERRORS, errorCatalogue({ 404: ['voice_not_found'] }), SAVE_VOICE_ERRORS),
+    ...elevenLabsErrorResponses(API_KEY_ERRORS, JSON_BODY_ERRORS, errorCatalogue({ 404: ['voice_not_found'] }), SAVE_VOICE_ERRORS),
   },
 });
 

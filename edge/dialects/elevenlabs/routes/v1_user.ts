@@ -4,7 +4,8 @@ import { z } from 'zod';
 import { ACCOUNT_STATE_ERRORS, accountSnapshot, accountStateMissing } from '../../../accounts/account-stub.ts';
 import type { AppEnv, Env } from '../../../env.ts';
 import { API_KEY_ERRORS, apiKeyAuth } from '../../../middleware/api-key-auth.ts';
-import { apiKeySecurity, errorResponses, jsonResponse } from '../../../openapi/index.ts';
+import { apiKeySecurity, jsonResponse } from '../../../openapi/index.ts';
+import { elevenLabsErrorResponses } from '../errors.ts';
 import { D1AccountStore } from '../../../storage/accounts.ts';
 import { D1UsageLedger } from '../../../storage/usage-ledger.ts';
 
@@ -111,7 +112,7 @@ const subscriptionDocs = describeRoute({
   description:
     "As ElevenLabs' `GET /v1/user/subscription`: `character_count` is what the ledger charged the account this calendar month (UTC), `character_limit` that plus the credits left. Credits do not reset; the count does, each month.",
   security: apiKeySecurity('usage'),
-  responses: { 200: jsonResponse('The subscription.', FullSubscriptionSchema), ...errorResponses(API_KEY_ERRORS, ACCOUNT_STATE_ERRORS) },
+  responses: { 200: jsonResponse('The subscription.', FullSubscriptionSchema), ...elevenLabsErrorResponses(API_KEY_ERRORS, ACCOUNT_STATE_ERRORS) },
 });
 
 const userDocs = describeRoute({
@@ -120,7 +121,7 @@ const userDocs = describeRoute({
   summary: 'Get the user (ElevenLabs)',
   description: "As ElevenLabs' `GET /v1/user`: the account as its user and workspace, with its subscription (as `GET /elevenlabs/v1/user/subscription`).",
   security: apiKeySecurity('usage'),
-  responses: { 200: jsonResponse('The user.', UserSchema), ...errorResponses(API_KEY_ERRORS, ACCOUNT_STATE_ERRORS) },
+  responses: { 200: jsonResponse('The user.', UserSchema), ...elevenLabsErrorResponses(API_KEY_ERRORS, ACCOUNT_STATE_ERRORS) },
 });
 
 elevenLabsUserRoute.get('/v1/user/subscription', subscriptionDocs, apiKeyAuth('usage'), async (c) => {

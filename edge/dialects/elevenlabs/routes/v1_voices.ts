@@ -3,7 +3,8 @@ import { describeRoute } from 'hono-openapi';
 import { z } from 'zod';
 import type { AppEnv } from '../../../env.ts';
 import { CALLER_ERRORS, callerAuth } from '../../../middleware/caller-auth.ts';
-import { apiKeySecurity, clientTokenSecurity, errorResponses, jsonResponse, queryParameters } from '../../../openapi/index.ts';
+import { apiKeySecurity, clientTokenSecurity, jsonResponse, queryParameters } from '../../../openapi/index.ts';
+import { elevenLabsErrorResponses } from '../errors.ts';
 import { POOL_ERRORS, WorkerPool } from '../../../pool/worker-pool.ts';
 import { VOICE_TYPES } from '../../../storage/voice-index.ts';
 import { type ListCursor, listVoices } from '../../../voices/list-voices.ts';
@@ -25,7 +26,7 @@ const listVoicesDocs = describeRoute({
   description:
     "As ElevenLabs' `GET /v1/voices`: the served models' presets (`premade`), then the account's clones (`cloned`) and designed voices (`generated`), oldest first, in one answer. `GET /elevenlabs/v2/voices` pages and searches them.",
   security: [...apiKeySecurity('speech', 'voices'), ...clientTokenSecurity('voices:read')],
-  responses: { 200: jsonResponse('Every voice.', GetVoicesResponseSchema), ...errorResponses(CALLER_ERRORS, POOL_ERRORS) },
+  responses: { 200: jsonResponse('Every voice.', GetVoicesResponseSchema), ...elevenLabsErrorResponses(CALLER_ERRORS, POOL_ERRORS) },
 });
 
 elevenLabsVoicesRoute.get('/v1/voices', listVoicesDocs, queryParameters(QuerySchema), callerAuth(['speech', 'voices'], 'voices:read'), async (c) => {

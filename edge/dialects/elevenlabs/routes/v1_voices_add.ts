@@ -8,7 +8,8 @@ import { CLIP_ERROR_CODES } from '../../../../shared/protocol/worker-errors.ts';
 import type { AppEnv } from '../../../env.ts';
 import { bodyLimit, MAX_BODY_BYTES } from '../../../http/body-limit.ts';
 import { API_KEY_ERRORS, apiKeyAuth } from '../../../middleware/api-key-auth.ts';
-import { apiKeySecurity, errorCatalogue, errorResponses, jsonResponse, requestBody } from '../../../openapi/index.ts';
+import { apiKeySecurity, errorCatalogue, jsonResponse, requestBody } from '../../../openapi/index.ts';
+import { elevenLabsErrorResponses } from '../errors.ts';
 import { POOL_ERRORS } from '../../../pool/worker-pool.ts';
 import { chooseModelErrors } from '../../../voices/choose-model.ts';
 import { ACCEPTED_CLIP_FORMATS, clipFileRefusal, cloneVoice } from '../../../voices/clone-voice.ts';
@@ -108,7 +109,7 @@ const addVoiceDocs = describeRoute({
   requestBody: requestBody(AddVoiceFormSchema, 'multipart/form-data'),
   responses: {
     200: jsonResponse('The voice.', AddVoiceResponseSchema),
-    ...errorResponses(API_KEY_ERRORS, FORM_ERRORS, POOL_ERRORS, chooseModelErrors('clone'), CLONE_ON_WORKER_ERRORS, SAVE_VOICE_ERRORS),
+    ...elevenLabsErrorResponses(API_KEY_ERRORS, FORM_ERRORS, POOL_ERRORS, chooseModelErrors('clone'), CLONE_ON_WORKER_ERRORS, SAVE_VOICE_ERRORS),
   },
 });
 

@@ -4,7 +4,8 @@ import { z } from 'zod';
 import type { AppEnv } from '../../../env.ts';
 import { API_KEY_ERRORS, apiKeyAuth } from '../../../middleware/api-key-auth.ts';
 import { CALLER_ERRORS, callerAuth } from '../../../middleware/caller-auth.ts';
-import { apiKeySecurity, clientTokenSecurity, errorResponses, jsonResponse } from '../../../openapi/index.ts';
+import { apiKeySecurity, clientTokenSecurity, jsonResponse } from '../../../openapi/index.ts';
+import { elevenLabsErrorResponses } from '../errors.ts';
 import { POOL_ERRORS, WorkerPool } from '../../../pool/worker-pool.ts';
 import { VOICE_NOT_FOUND_ERRORS } from '../../../voices/errors.ts';
 import { deleteVoice, findVoice } from '../../../voices/voice-by-id.ts';
@@ -26,7 +27,7 @@ const getVoiceDocs = describeRoute({
   description: "As ElevenLabs' `GET /v1/voices/{voice_id}`: a preset, or one of the account's own voices. `with_settings` is accepted; settings are always included.",
   security: [...apiKeySecurity('speech', 'voices'), ...clientTokenSecurity('voices:read')],
   parameters: [VOICE_ID],
-  responses: { 200: jsonResponse('The voice.', ElevenLabsVoiceSchema), ...errorResponses(CALLER_ERRORS, POOL_ERRORS, VOICE_NOT_FOUND_ERRORS) },
+  responses: { 200: jsonResponse('The voice.', ElevenLabsVoiceSchema), ...elevenLabsErrorResponses(CALLER_ERRORS, POOL_ERRORS, VOICE_NOT_FOUND_ERRORS) },
 });
 
 const deleteVoiceDocs = describeRoute({
@@ -36,7 +37,7 @@ const deleteVoiceDocs = describeRoute({
   description: "As ElevenLabs' `DELETE /v1/voices/{voice_id}`: deletes one of the account's voices, its profiles and its clip. Presets cannot be deleted (404).",
   security: apiKeySecurity('voices'),
   parameters: [VOICE_ID],
-  responses: { 200: jsonResponse('The voice is deleted.', DeletedSchema), ...errorResponses(API_KEY_ERRORS, VOICE_NOT_FOUND_ERRORS) },
+  responses: { 200: jsonResponse('The voice is deleted.', DeletedSchema), ...elevenLabsErrorResponses(API_KEY_ERRORS, VOICE_NOT_FOUND_ERRORS) },
 });
 
 elevenLabsVoiceByIdRoute.get('/v1/voices/:voice_id', getVoiceDocs, callerAuth(['speech', 'voices'], 'voices:read'), async (c) => {

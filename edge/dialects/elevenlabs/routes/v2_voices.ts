@@ -4,7 +4,8 @@ import { z } from 'zod';
 import { invalidRequest } from '../../../../shared/errors.ts';
 import type { AppEnv } from '../../../env.ts';
 import { CALLER_ERRORS, callerAuth } from '../../../middleware/caller-auth.ts';
-import { apiKeySecurity, clientTokenSecurity, errorCatalogue, errorResponses, jsonResponse, queryParameters } from '../../../openapi/index.ts';
+import { apiKeySecurity, clientTokenSecurity, errorCatalogue, jsonResponse, queryParameters } from '../../../openapi/index.ts';
+import { elevenLabsErrorResponses } from '../errors.ts';
 import { POOL_ERRORS, WorkerPool } from '../../../pool/worker-pool.ts';
 import { VOICE_TYPES, type VoiceType } from '../../../storage/voice-index.ts';
 import { countVoices, decodeListCursor, encodeListCursor, type ListFilter, listVoices } from '../../../voices/list-voices.ts';
@@ -76,7 +77,7 @@ const searchVoicesDocs = describeRoute({
   security: [...apiKeySecurity('speech', 'voices'), ...clientTokenSecurity('voices:read')],
   responses: {
     200: jsonResponse('A page of voices.', SearchResponseSchema),
-    ...errorResponses(CALLER_ERRORS, POOL_ERRORS, errorCatalogue({ 400: ['invalid_parameter', 'invalid_cursor'] })),
+    ...elevenLabsErrorResponses(CALLER_ERRORS, POOL_ERRORS, errorCatalogue({ 400: ['invalid_parameter', 'invalid_cursor'] })),
   },
 });
 
