@@ -160,12 +160,14 @@ describe('ElevenLabs stream-input socket', () => {
 });
 
 describe('ElevenLabs multi-stream-input socket', () => {
-  const sentences = (name: string, count: number) => Array.from({ length: count }, (_, i) => `${name} context speaks sentence number ${i + 1}. `).join('');
+  // Sentences that end in a word: a full stop after a digit ("number 1.") waits for what follows (it may be "1.5").
+  const ORDINALS = ['first', 'second', 'third', 'fourth', 'fifth', 'sixth', 'seventh', 'eighth', 'ninth', 'tenth', 'eleventh', 'twelfth'];
+  const sentences = (name: string, count: number) => Array.from({ length: count }, (_, i) => `${name} context speaks its ${ORDINALS[i]} sentence. `).join('');
 
   it('two contexts interleave; close_context ends one with its isFinal while the other goes on; close_socket ends all, then the close', async () => {
     const client = await open({ kind: 'multi-stream-input', query: { output_format: 'pcm_24000' } });
-    // a long enough (sixteen chunks) that it is still speaking when b's first chunk comes.
-    const a = sentences('Alpha', 16);
+    // a long enough (twelve chunks) that it is still speaking when b's first chunk comes.
+    const a = sentences('Alpha', 12);
     const b = sentences('Bravo', 4);
     client.send({ text: ' ', context_id: 'a', voice_settings: { speed: 1 } });
     client.send({ text: ' ', context_id: 'b' });
