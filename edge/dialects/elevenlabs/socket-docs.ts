@@ -1,6 +1,5 @@
 import { describeRoute } from 'hono-openapi';
 import { z } from 'zod';
-import { CALLER_ERRORS } from '../../middleware/caller-auth.ts';
 import { errorCatalogue, SOCKET_SECURITY } from '../../openapi/index.ts';
 import { elevenLabsErrorResponses } from './errors.ts';
 import type { SocketKind } from './socket-bridge.ts';
@@ -62,7 +61,9 @@ export const elevenLabsSocketDocs = (kind: SocketKind) =>
     security: SOCKET_SECURITY,
     parameters: PARAMETERS,
     responses: {
-      101: { description: 'Switching to the WebSocket protocol. Refusals, the key\'s included, come as an error message, then a close.' },
-      ...elevenLabsErrorResponses(UPGRADE_ERRORS, CALLER_ERRORS),
+      // As at ElevenLabs, every refusal but a missing Upgrade (the key's, the query's, admission's)
+      // comes over the socket: { message, error: <our code>, code: <close code> }, then the close.
+      101: { description: 'Switching to the WebSocket protocol. Refusals (a wrong key, an output_format, credits, limits) come as an error message, then a close.' },
+      ...elevenLabsErrorResponses(UPGRADE_ERRORS),
     },
   });
