@@ -84,8 +84,10 @@ describe('realtime socket: text in as an LLM writes it, audio out as it is made'
   it('two contexts interleave on one socket without mixing their audio', async () => {
     const client = await configured();
     // Long enough (six chunks each) that neither can be over before the other has begun.
-    const a = Array.from({ length: 6 }, (_, i) => `Alpha context speaks sentence ${i + 1}.`).join(' ');
-    const b = Array.from({ length: 6 }, (_, i) => `Bravo says something else, part ${i + 1}.`).join(' ');
+    // Sentences end in words: a full stop after a digit is held back (the text may go on as "1.5").
+    const counts = ['one', 'two', 'three', 'four', 'five', 'six'];
+    const a = counts.map((count) => `Alpha context speaks sentence ${count}.`).join(' ');
+    const b = counts.map((count) => `Bravo says something else, part ${count}.`).join(' ');
     client.send({ type: 'text', text: a, context_id: 'a' });
     client.send({ type: 'text', text: b, context_id: 'b' });
     client.send({ type: 'close', context_id: 'a' });
