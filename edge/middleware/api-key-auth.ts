@@ -63,7 +63,7 @@ export const keyOriginRefusal = (c: Context<AppEnv>, allowed: readonly string[] 
 export const identifyApiKey = (...scopes: KeyScope[]) =>
   createMiddleware<AppEnv>(async (c, next) => {
     const secret = presentedSecret(c);
-    if (!secret) throw unauthorized('missing_api_key', 'Send your API key as "Authorization: Bearer <key>".');
+    if (!secret) throw unauthorized('missing_api_key', 'Send your API key as "Authorization: Bearer <key>" (or as "xi-api-key: <key>" under /elevenlabs).');
     // A client token is for speaking and reading voices (edge/middleware/caller-auth.ts), never for this route.
     if (isClientToken(secret)) throw new ApiError(403, 'permission_error', 'token_scope', 'Client tokens cannot be used on this route: it takes an API key.');
     const record = await new KvApiKeyStore(c.env.API_KEYS).findByHash(await hashKeySecret(secret));

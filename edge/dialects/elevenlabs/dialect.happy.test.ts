@@ -35,6 +35,12 @@ describe('the ElevenLabs dialect', () => {
     expect((error as ElevenLabsError).body).toMatchObject({ detail: { status: 'invalid_api_key', message: expect.any(String) } });
   });
 
+  it('asks for xi-api-key when no key came', async () => {
+    const response = await edge.fetch('/elevenlabs/v1/models');
+    expect(response.status).toBe(401);
+    expect(await response.json()).toMatchObject({ detail: { status: 'missing_api_key', message: expect.stringContaining('xi-api-key') } });
+  });
+
   it('answers an unknown path under the prefix 404 in its shape, and our own paths in ours', async () => {
     const unknown = await edge.fetch('/elevenlabs/v1/nothing-here', { headers: { 'xi-api-key': key } });
     expect(unknown.status).toBe(404);

@@ -14,9 +14,28 @@ const ElevenLabsErrorDetailSchema = z.object({
 });
 export type ElevenLabsErrorBody = { detail: z.infer<typeof ElevenLabsErrorDetailSchema> };
 
-export const elevenLabsErrorBody = (error: ApiError): ElevenLabsErrorBody => ({
-  detail: { status: error.code, message: error.message, ...(error.param ? { param: error.param } : {}) },
-});
+/** Our request fields as ElevenLabs names them, for the `param` of a refusal the core makes. */
+const ELEVENLABS_PARAMS: Readonly<Record<string, string>> = {
+  input: 'text',
+  voice: 'voice_id',
+  model: 'model_id',
+  language: 'language_code',
+  speed: 'voice_settings.speed',
+  response_format: 'output_format',
+  sample_rate: 'output_format',
+  bitrate: 'output_format',
+};
+
+/**
+ * The body of a refusal under `/elevenlabs`: its `param` as ElevenLabs names the field, and a
+ * message that opens with our field's name (the core's "input must contain text…") opening with
+ * theirs instead.
+ */
+export function elevenLabsErrorBody(error: ApiError): ElevenLabsErrorBody {
+  const param = error.param === undefined ? undefined : (ELEVENLABS_PARAMS[error.param] ?? error.param);
+  const message = error.param !== undefined && param !== error.param && error.message.startsWith(`${error.param} `) ? `${param}${error.message.slice(error.param.length)}` : error.message;
+  return { detail: { status: error.code, message, ...(param ? { param } : {}) } };
+}
 
 /** The body as the OpenAPI document shows one status of an operation: `detail.status` narrowed to its codes. */
 const elevenLabsErrorBodySchema: ErrorBodySchema = (codes) =>

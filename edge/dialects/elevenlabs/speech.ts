@@ -1,7 +1,6 @@
 import { type Context, type Handler, Hono, type MiddlewareHandler } from 'hono';
-import { createMiddleware } from 'hono/factory';
 import { z } from 'zod';
-import { type ApiError, invalidRequest } from '../../../shared/errors.ts';
+import { invalidRequest } from '../../../shared/errors.ts';
 import { LanguageCodeSchema, type SpeechRequest, SpeechRequestSchema } from '../../../shared/schemas/speech.ts';
 import { isCustomVoiceId } from '../../../shared/schemas/voice-profile.ts';
 import { edgeConfig } from '../../config/edge-config.ts';
@@ -14,7 +13,6 @@ import { type PoolModel, WorkerPool } from '../../pool/worker-pool.ts';
 import { defaultModelId } from '../../speech/resolve.ts';
 import { SPEECH_ENDPOINT_ERRORS, speechEndpoint } from '../../speech/speech-endpoint.ts';
 import { speechHeaders, type Synthesis } from '../../speech/synthesis.ts';
-import { elevenLabsErrorBody } from './errors.ts';
 import { ELEVENLABS_OUTPUT_FORMATS, parseOutputFormat } from './output-format.ts';
 
 /**
@@ -162,36 +160,12 @@ export async function readElevenLabsSpeech(c: Context<AppEnv>): Promise<SpeechRe
   };
 }
 
-/** Our request fields as ElevenLabs names them, for the `param` of a refusal the core makes. */
-const ELEVENLABS_PARAMS: Readonly<Record<string, string>> = {
-  input: 'text',
-  voice: 'voice_id',
-  model: 'model_id',
-  language: 'language_code',
-  speed: 'voice_settings.speed',
-  response_format: 'output_format',
-  sample_rate: 'output_format',
-  bitrate: 'output_format',
-};
-
-const speechErrorBody = (error: ApiError) => {
-  const body = elevenLabsErrorBody(error);
-  const param = error.param === undefined ? undefined : ELEVENLABS_PARAMS[error.param];
-  return param === undefined ? body : { detail: { ...body.detail, param } };
-};
-
-/** Refusals of a speech route name ElevenLabs' fields. */
-const speechErrors = createMiddleware<AppEnv>(async (c, next) => {
-  c.set('errorBody', speechErrorBody);
-  await next();
-});
-
 /**
- * A speech route of the dialect: the core's speech endpoint with ElevenLabs' request, its
- * refusals naming ElevenLabs' fields, and a speech event per request as `POST /v1/audio/speech` has.
+ * A speech route of the dialect: the core's speech endpoint with ElevenLabs' request (its
+ * refusals name ElevenLabs' fields: errors.ts), and a speech event per request as ours have.
  */
 export function elevenLabsSpeechEndpoint(path: string, docs: MiddlewareHandler, handler: Handler<AppEnv>): Hono<AppEnv> {
-  return new Hono<AppEnv>().post(path, speechEvents, speechErrors).route('/', speechEndpoint(path, docs, handler, readElevenLabsSpeech));
+  return new Hono<AppEnv>().post(path, speechEvents).route('/', speechEndpoint(path, docs, handler, readElevenLabsSpeech));
 }
 
 /** The headers of a speech answer as the OpenAPI document lists them: ours, then ElevenLabs' own. */

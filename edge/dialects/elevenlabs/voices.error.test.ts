@@ -32,7 +32,7 @@ describe('ElevenLabs voices: refusals', () => {
     const sdk = client(stack.key);
     const unknown = 'voice_0123456789abcdef01234567';
     for (const call of [() => sdk.voices.get('no-such-voice'), () => sdk.voices.get(unknown), () => sdk.voices.delete(unknown), () => sdk.voices.delete('en-male')]) {
-      expect(await refusal(call())).toMatchObject({ statusCode: 404, detail: { status: 'voice_not_found' } });
+      expect(await refusal(call())).toMatchObject({ statusCode: 404, detail: { status: 'voice_not_found', param: 'voice_id' } });
     }
   });
 
