@@ -17,7 +17,7 @@
 import { startEdge } from '../test/harness/edge.ts';
 import { startGpuWorker } from '../test/harness/gpu-worker.ts';
 import { signedWorkerFetch, synthesisBody } from '../test/worker-client.ts';
-import { ELEVENLABS_OUTPUT_FORMATS, parseOutputFormat } from '../edge/dialects/elevenlabs/output-format.ts';
+import { ELEVENLABS_OUTPUT_FORMATS, parseOutputFormat } from '../edge/dialects/elevenlabs/speech/output-format.ts';
 import { FORMATS } from '../shared/audio/formats.ts';
 import { WORKER_TIMINGS } from '../shared/protocol/worker-api.ts';
 import { isResponseFormat, RESPONSE_FORMATS } from '../shared/schemas/speech.ts';

@@ -1,5 +1,5 @@
 import { expect } from 'vitest';
-import type { CharacterAlignment } from '../edge/dialects/elevenlabs/alignment.ts';
+import type { CharacterAlignment } from '../edge/dialects/elevenlabs/speech/alignment.ts';
 
 /**
  * What every ElevenLabs character alignment of `text` must be, whatever carries it: every

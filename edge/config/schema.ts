@@ -9,7 +9,7 @@
 import { z } from 'zod';
 import { isHttpUrl, oneOf, optional, parseVariables, required, variableText, withDefault, wholeNumber } from '../../shared/config/variables.ts';
 import { DEFAULT_RESPONSE_FORMAT, RESPONSE_FORMATS } from '../../shared/schemas/speech.ts';
-import { readElevenLabsModels } from '../dialects/elevenlabs/model-table.ts';
+import { readElevenLabsModels } from '../dialects/elevenlabs/speech/model-table.ts';
 import { readAliasTable } from '../speech/openai-alias-table.ts';
 import { OpenAiAliases } from '../speech/openai-aliases.ts';
 
@@ -50,8 +50,8 @@ export const EdgeVariablesSchema = z.object({
   DEFAULT_RESPONSE_FORMAT: withDefault(oneOf(RESPONSE_FORMATS), DEFAULT_RESPONSE_FORMAT),
   /** JSON merged over the table of OpenAI's model and voice names (edge/speech/openai-alias-table.ts). */
   OPENAI_ALIASES: z.preprocess(variableText, openAiAliases),
-  /** JSON merged over the table of ElevenLabs' model ids (edge/dialects/elevenlabs/model-table.ts). */
-  ELEVENLABS_MODELS: z.preprocess(variableText, jsonTable('edge/dialects/elevenlabs/model-table.ts', readElevenLabsModels)),
+  /** JSON merged over the table of ElevenLabs' model ids (edge/dialects/elevenlabs/speech/model-table.ts). */
+  ELEVENLABS_MODELS: z.preprocess(variableText, jsonTable('edge/dialects/elevenlabs/speech/model-table.ts', readElevenLabsModels)),
   /** Credits per second of reference audio for creating a voice; 0: free. */
   VOICE_CREDITS_PER_SECOND: withDefault(
     z

@@ -33,7 +33,7 @@ export interface SessionCaller {
 
 /**
  * What the session needs of its socket: a workerd WebSocket, or a dialect's translator that
- * speaks another protocol to the client (edge/dialects/elevenlabs/socket-bridge.ts).
+ * speaks another protocol to the client (edge/dialects/elevenlabs/sockets/socket-bridge.ts).
  */
 export interface SessionSocket {
   accept(): void;

@@ -6,8 +6,8 @@ import { apiKeySecurity, clientTokenSecurity, requestBody } from '../../../opena
 import { elevenLabsErrorResponses } from '../errors.ts';
 import { prepareSynthesis } from '../../../speech/synthesis.ts';
 import { streamSpeech } from '../../../speech/synthesize.ts';
-import { ELEVENLABS_OUTPUT_FORMATS, parseOutputFormat } from '../output-format.ts';
-import { ELEVENLABS_SPEECH_ERRORS, ELEVENLABS_SPEECH_RESPONSE_HEADERS, ElevenLabsSpeechBodySchema, elevenLabsSpeechEndpoint, elevenLabsSpeechHeaders, QUERY_PARAMETERS, VOICE_ID_PARAMETER } from '../speech.ts';
+import { ELEVENLABS_OUTPUT_FORMATS, parseOutputFormat } from '../speech/output-format.ts';
+import { ELEVENLABS_SPEECH_ERRORS, ELEVENLABS_SPEECH_RESPONSE_HEADERS, ElevenLabsSpeechBodySchema, elevenLabsSpeechEndpoint, elevenLabsSpeechHeaders, QUERY_PARAMETERS, VOICE_ID_PARAMETER } from '../speech/speech-endpoint.ts';
 
 /** The audio in the type of its `output_format`, streamed as it is made. */
 export const audioResponse = {

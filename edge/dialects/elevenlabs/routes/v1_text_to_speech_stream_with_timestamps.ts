@@ -5,8 +5,8 @@ import { apiKeySecurity, clientTokenSecurity, requestBody, responseSchema } from
 import { elevenLabsErrorResponses } from '../errors.ts';
 import { prepareSynthesis } from '../../../speech/synthesis.ts';
 import { streamTimedSpeech } from '../../../speech/synthesize.ts';
-import { type CharacterAlignment, CharacterAligner, joinAlignments } from '../alignment.ts';
-import { ELEVENLABS_SPEECH_ERRORS, ELEVENLABS_SPEECH_RESPONSE_HEADERS, ElevenLabsSpeechBodySchema, elevenLabsSpeechEndpoint, elevenLabsSpeechHeaders, QUERY_PARAMETERS, VOICE_ID_PARAMETER } from '../speech.ts';
+import { type CharacterAlignment, CharacterAligner, joinAlignments } from '../speech/alignment.ts';
+import { ELEVENLABS_SPEECH_ERRORS, ELEVENLABS_SPEECH_RESPONSE_HEADERS, ElevenLabsSpeechBodySchema, elevenLabsSpeechEndpoint, elevenLabsSpeechHeaders, QUERY_PARAMETERS, VOICE_ID_PARAMETER } from '../speech/speech-endpoint.ts';
 import { CharacterAlignmentSchema } from './v1_text_to_speech_with_timestamps.ts';
 
 /** One object of the stream: newline-delimited JSON, as ElevenLabs' SDK reads it. */

@@ -6,8 +6,8 @@ import { elevenLabsErrorResponses } from '../errors.ts';
 import { prepareSynthesis } from '../../../speech/synthesis.ts';
 import { wholeTimedSpeech } from '../../../speech/synthesize.ts';
 import { WORKER_FAILED_ERRORS } from '../../../speech/worker-failed.ts';
-import { type CharacterAlignment, characterAlignment } from '../alignment.ts';
-import { ELEVENLABS_SPEECH_ERRORS, ELEVENLABS_SPEECH_RESPONSE_HEADERS, ElevenLabsSpeechBodySchema, elevenLabsSpeechEndpoint, elevenLabsSpeechHeaders, QUERY_PARAMETERS, VOICE_ID_PARAMETER } from '../speech.ts';
+import { type CharacterAlignment, characterAlignment } from '../speech/alignment.ts';
+import { ELEVENLABS_SPEECH_ERRORS, ELEVENLABS_SPEECH_RESPONSE_HEADERS, ElevenLabsSpeechBodySchema, elevenLabsSpeechEndpoint, elevenLabsSpeechHeaders, QUERY_PARAMETERS, VOICE_ID_PARAMETER } from '../speech/speech-endpoint.ts';
 
 export const CharacterAlignmentSchema = z
   .object({

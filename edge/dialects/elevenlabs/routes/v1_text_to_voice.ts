@@ -15,7 +15,7 @@ import { chooseModelErrors } from '../../../voices/choose-model.ts';
 import { type DesignInput, designVoice, planDesign } from '../../../voices/design-voice.ts';
 import { SAVE_VOICE_ERRORS, saveVoice } from '../../../voices/save-voice.ts';
 import { DESIGN_ON_WORKER_ERRORS } from '../../../voices/worker-calls.ts';
-import { elevenLabsOwnVoice, ElevenLabsVoiceSchema } from '../voice-object.ts';
+import { elevenLabsOwnVoice, ElevenLabsVoiceSchema } from '../voices/voice-object.ts';
 
 /**
  * ElevenLabs' voice design in two steps, on our one design core:

@@ -8,7 +8,7 @@ import { elevenLabsErrorResponses } from '../errors.ts';
 import { POOL_ERRORS, WorkerPool } from '../../../pool/worker-pool.ts';
 import { VOICE_TYPES } from '../../../storage/voice-index.ts';
 import { type ListCursor, listVoices } from '../../../voices/list-voices.ts';
-import { elevenLabsVoice, ElevenLabsVoiceSchema } from '../voice-object.ts';
+import { elevenLabsVoice, ElevenLabsVoiceSchema } from '../voices/voice-object.ts';
 
 /** `GET /elevenlabs/v1/voices`: every voice at once, as ElevenLabs' `GetVoicesResponse`. */
 export const elevenLabsVoicesRoute = new Hono<AppEnv>();

@@ -9,7 +9,7 @@ import { elevenLabsErrorResponses } from '../errors.ts';
 import { POOL_ERRORS, WorkerPool } from '../../../pool/worker-pool.ts';
 import { VOICE_NOT_FOUND_ERRORS } from '../../../voices/errors.ts';
 import { deleteVoice, findVoice } from '../../../voices/voice-by-id.ts';
-import { elevenLabsVoice, ElevenLabsVoiceSchema } from '../voice-object.ts';
+import { elevenLabsVoice, ElevenLabsVoiceSchema } from '../voices/voice-object.ts';
 
 /**
  * `GET /elevenlabs/v1/voices/{voice_id}`: one voice in ElevenLabs' shape. `DELETE` deletes one of

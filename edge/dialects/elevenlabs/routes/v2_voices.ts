@@ -9,7 +9,7 @@ import { elevenLabsErrorResponses } from '../errors.ts';
 import { POOL_ERRORS, WorkerPool } from '../../../pool/worker-pool.ts';
 import { VOICE_TYPES, type VoiceType } from '../../../storage/voice-index.ts';
 import { countVoices, decodeListCursor, encodeListCursor, type ListFilter, listVoices } from '../../../voices/list-voices.ts';
-import { elevenLabsVoice, ElevenLabsVoiceSchema } from '../voice-object.ts';
+import { elevenLabsVoice, ElevenLabsVoiceSchema } from '../voices/voice-object.ts';
 
 /**
  * `GET /elevenlabs/v2/voices`: ElevenLabs' voice search, paged (`page_size`, `next_page_token`)

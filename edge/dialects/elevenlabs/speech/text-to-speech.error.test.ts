@@ -1,7 +1,7 @@
 import { ElevenLabs, ElevenLabsClient, ElevenLabsError } from '@elevenlabs/elevenlabs-js';
 import { describe, expect, it } from 'vitest';
-import { mintToken } from '../../../test/harness/client-tokens.ts';
-import { useStack } from '../../../test/harness/stack.ts';
+import { mintToken } from '../../../../test/harness/client-tokens.ts';
+import { useStack } from '../../../../test/harness/stack.ts';
 import { ELEVENLABS_OUTPUT_FORMATS } from './output-format.ts';
 
 // Refusals of ElevenLabs' text-to-speech, as its official SDK raises them: its own error types,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { WordTimestamp } from '../../../shared/protocol/timed-audio.ts';
-import { expectWellFormedAlignment } from '../../../test/character-alignment.ts';
+import type { WordTimestamp } from '../../../../shared/protocol/timed-audio.ts';
+import { expectWellFormedAlignment } from '../../../../test/character-alignment.ts';
 import { CharacterAligner, type CharacterAlignment, characterAlignment, joinAlignments } from './alignment.ts';
 
 /** Words of `text` found in order, timed as given (ms). */

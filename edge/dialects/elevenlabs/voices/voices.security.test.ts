@@ -1,9 +1,9 @@
 import { ElevenLabsClient, ElevenLabsError } from '@elevenlabs/elevenlabs-js';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { hasSharedAudio, NO_SHARED_AUDIO, SHARED_AUDIO } from '../../../test/clips.ts';
-import { mintToken } from '../../../test/harness/client-tokens.ts';
-import { useStack } from '../../../test/harness/stack.ts';
+import { hasSharedAudio, NO_SHARED_AUDIO, SHARED_AUDIO } from '../../../../test/clips.ts';
+import { mintToken } from '../../../../test/harness/client-tokens.ts';
+import { useStack } from '../../../../test/harness/stack.ts';
 
 // Who may do what to voices through the dialect: the same scopes and accounts as on our API.
 const stack = useStack();

@@ -1,8 +1,8 @@
 import { ElevenLabsClient, ElevenLabsError } from '@elevenlabs/elevenlabs-js';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { hasSharedAudio, NO_SHARED_AUDIO, SHARED_AUDIO } from '../../../test/clips.ts';
-import { useStack } from '../../../test/harness/stack.ts';
+import { hasSharedAudio, NO_SHARED_AUDIO, SHARED_AUDIO } from '../../../../test/clips.ts';
+import { useStack } from '../../../../test/harness/stack.ts';
 
 // ElevenLabs' voice calls refused: our codes and statuses, in its error shape, raised by its SDK.
 const stack = useStack();

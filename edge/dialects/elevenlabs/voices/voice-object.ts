@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import type { VoiceRow, VoiceType } from '../../storage/voice-index.ts';
-import type { ListedVoice } from '../../voices/list-voices.ts';
-import type { FoundVoice } from '../../voices/voice-by-id.ts';
-import type { PresetVoice } from '../../voices/voice-object.ts';
+import type { VoiceRow, VoiceType } from '../../../storage/voice-index.ts';
+import type { ListedVoice } from '../../../voices/list-voices.ts';
+import type { FoundVoice } from '../../../voices/voice-by-id.ts';
+import type { PresetVoice } from '../../../voices/voice-object.ts';
 
 /**
  * Our voices as ElevenLabs' `Voice`. Presets are its `premade` voices, clones its `cloned`

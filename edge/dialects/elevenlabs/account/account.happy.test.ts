@@ -1,8 +1,8 @@
 import { ElevenLabsClient } from '@elevenlabs/elevenlabs-js';
 import { describe, expect, it } from 'vitest';
-import { type TokenView, speakWith, tokenView } from '../../../test/harness/client-tokens.ts';
-import { isType, RealtimeClient, upgradeAttempt } from '../../../test/harness/realtime-client.ts';
-import { useStack } from '../../../test/harness/stack.ts';
+import { type TokenView, speakWith, tokenView } from '../../../../test/harness/client-tokens.ts';
+import { isType, RealtimeClient, upgradeAttempt } from '../../../../test/harness/realtime-client.ts';
+import { useStack } from '../../../../test/harness/stack.ts';
 
 // ElevenLabs' account surface through its official SDK: the subscription and user from our
 // credits and ledger, and single-use tokens as our client tokens.

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { mintToken } from '../../../test/harness/client-tokens.ts';
-import { ElevenLabsSocketClient, isAudio, isError, isFinal } from '../../../test/harness/elevenlabs-socket.ts';
-import { useStack } from '../../../test/harness/stack.ts';
+import { mintToken } from '../../../../test/harness/client-tokens.ts';
+import { ElevenLabsSocketClient, isAudio, isError, isFinal } from '../../../../test/harness/elevenlabs-socket.ts';
+import { useStack } from '../../../../test/harness/stack.ts';
 
 // Refusals on ElevenLabs' speech sockets: as ElevenLabs does, the upgrade is accepted and the
 // refusal is one error message ({ message, error: <our code>, code: <close code> }), then the close.

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { busyWorker } from '../../../test/harness/gpu-worker.ts';
-import { ElevenLabsSocketClient, isAudio, isError, isFinal } from '../../../test/harness/elevenlabs-socket.ts';
-import { useWorkerPair } from '../../../test/harness/worker-pair.ts';
+import { busyWorker } from '../../../../test/harness/gpu-worker.ts';
+import { ElevenLabsSocketClient, isAudio, isError, isFinal } from '../../../../test/harness/elevenlabs-socket.ts';
+import { useWorkerPair } from '../../../../test/harness/worker-pair.ts';
 
 // Two real workers behind the edge; the one speaking the stream's chunk is killed mid-chunk. The
 // dialect's socket rides on our realtime session, so it fails over as ours does.

@@ -3,11 +3,11 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { writeTinyPack } from '../../../gpu-worker/engines/qwen3/tiny-pack/generate.ts';
-import { decodeWav } from '../../../test/audio-checks.ts';
-import { hasSharedAudio, NO_SHARED_AUDIO, SHARED_AUDIO, sharedClip, speak } from '../../../test/clips.ts';
-import { probeAudio } from '../../../test/decode-audio.ts';
-import { type StackHarness, startStack } from '../../../test/harness/stack.ts';
+import { writeTinyPack } from '../../../../gpu-worker/engines/qwen3/tiny-pack/generate.ts';
+import { decodeWav } from '../../../../test/audio-checks.ts';
+import { hasSharedAudio, NO_SHARED_AUDIO, SHARED_AUDIO, sharedClip, speak } from '../../../../test/clips.ts';
+import { probeAudio } from '../../../../test/decode-audio.ts';
+import { type StackHarness, startStack } from '../../../../test/harness/stack.ts';
 
 // ElevenLabs' voices through its official SDK, on the same voices as our own API: espeak's
 // presets, clones (espeak clones) and designs (a tiny Qwen3 VoiceDesign pack designs).

@@ -4,7 +4,7 @@
  * variable (JSON, e.g. `{ "eleven_flash_v2_5": ["espeak"], "my_model": ["qwen3-tts-0.6b-base"] }`).
  * Imported by Node scripts as well as the edge (edge/config/schema.ts).
  */
-import { ModelNameOverridesSchema, ModelNames, PREFER_QUALITY, PREFER_SPEED, readJsonVariable } from '../../speech/model-names.ts';
+import { ModelNameOverridesSchema, ModelNames, PREFER_QUALITY, PREFER_SPEED, readJsonVariable } from '../../../speech/model-names.ts';
 
 // ElevenLabs' models by what they are for: its quality models prefer the 1.7B packs, its fast,
 // low-latency ones (Flash, Turbo) the 0.6B packs; all end at espeak.

@@ -1,18 +1,18 @@
 import type { Context } from 'hono';
-import { deliveredAudioMs } from '../../accounts/settlement.ts';
-import { ApiError, invalidRequest } from '../../../shared/errors.ts';
-import { isLanguageCode, LANGUAGE_CODES, type LanguageCode } from '../../../shared/languages.ts';
-import { type ClientMessageSchema, DEFAULT_CONTEXT_ID, REALTIME_FORMATS, type RealtimeConfigSchema, type ServerMessage } from '../../../shared/schemas/realtime.ts';
+import { deliveredAudioMs } from '../../../accounts/settlement.ts';
+import { ApiError, invalidRequest } from '../../../../shared/errors.ts';
+import { isLanguageCode, LANGUAGE_CODES, type LanguageCode } from '../../../../shared/languages.ts';
+import { type ClientMessageSchema, DEFAULT_CONTEXT_ID, REALTIME_FORMATS, type RealtimeConfigSchema, type ServerMessage } from '../../../../shared/schemas/realtime.ts';
 import type { z } from 'zod';
-import type { AppEnv } from '../../env.ts';
-import { base64 } from '../../http/base64.ts';
-import { presentedSecret } from '../../middleware/api-key-auth.ts';
-import type { Caller } from '../../middleware/caller-auth.ts';
-import { RealtimeSession, type SessionSocket } from '../../realtime/session.ts';
-import { admitSocketCaller } from '../../realtime/socket-caller.ts';
-import { CharacterAligner } from './alignment.ts';
-import { ELEVENLABS_OUTPUT_FORMATS, parseOutputFormat, type SpeechOutputFormat } from './output-format.ts';
-import { modelFor } from './speech.ts';
+import type { AppEnv } from '../../../env.ts';
+import { base64 } from '../../../http/base64.ts';
+import { presentedSecret } from '../../../middleware/api-key-auth.ts';
+import type { Caller } from '../../../middleware/caller-auth.ts';
+import { RealtimeSession, type SessionSocket } from '../../../realtime/session.ts';
+import { admitSocketCaller } from '../../../realtime/socket-caller.ts';
+import { CharacterAligner } from '../speech/alignment.ts';
+import { ELEVENLABS_OUTPUT_FORMATS, parseOutputFormat, type SpeechOutputFormat } from '../speech/output-format.ts';
+import { modelFor } from '../speech/speech-endpoint.ts';
 import {
   CLOSE_NORMAL,
   CLOSE_POLICY,

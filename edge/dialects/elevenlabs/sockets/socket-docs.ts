@@ -1,7 +1,7 @@
 import { describeRoute } from 'hono-openapi';
 import { z } from 'zod';
-import { errorCatalogue, SOCKET_SECURITY } from '../../openapi/index.ts';
-import { elevenLabsErrorResponses } from './errors.ts';
+import { errorCatalogue, SOCKET_SECURITY } from '../../../openapi/index.ts';
+import { elevenLabsErrorResponses } from '../errors.ts';
 import type { SocketKind } from './socket-bridge.ts';
 import { SOCKET_OUTPUT_FORMATS } from './socket-bridge.ts';
 

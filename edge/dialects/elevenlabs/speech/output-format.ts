@@ -1,5 +1,5 @@
-import { invalidRequest } from '../../../shared/errors.ts';
-import type { ResponseFormat } from '../../../shared/schemas/speech.ts';
+import { invalidRequest } from '../../../../shared/errors.ts';
+import type { ResponseFormat } from '../../../../shared/schemas/speech.ts';
 
 /**
  * ElevenLabs' `output_format` values for speech, each `codec_rate[_kbps]`: the set its SDK

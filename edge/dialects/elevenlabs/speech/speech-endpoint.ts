@@ -1,18 +1,18 @@
 import { type Context, type Handler, Hono, type MiddlewareHandler } from 'hono';
 import { z } from 'zod';
-import { invalidRequest } from '../../../shared/errors.ts';
-import { LanguageCodeSchema, type SpeechRequest, SpeechRequestSchema } from '../../../shared/schemas/speech.ts';
-import { isCustomVoiceId } from '../../../shared/schemas/voice-profile.ts';
-import { edgeConfig } from '../../config/edge-config.ts';
-import type { AppEnv } from '../../env.ts';
-import { readJsonBody } from '../../http/json-body.ts';
-import { speechEvents } from '../../middleware/speech-events.ts';
-import { documentHeaders, errorCatalogue } from '../../openapi/index.ts';
-import { SPEECH_RESPONSE_HEADERS } from '../../speech/speech-docs.ts';
-import { type PoolModel, WorkerPool } from '../../pool/worker-pool.ts';
-import { defaultModelId } from '../../speech/resolve.ts';
-import { SPEECH_ENDPOINT_ERRORS, speechEndpoint } from '../../speech/speech-endpoint.ts';
-import { speechHeaders, type Synthesis } from '../../speech/synthesis.ts';
+import { invalidRequest } from '../../../../shared/errors.ts';
+import { LanguageCodeSchema, type SpeechRequest, SpeechRequestSchema } from '../../../../shared/schemas/speech.ts';
+import { isCustomVoiceId } from '../../../../shared/schemas/voice-profile.ts';
+import { edgeConfig } from '../../../config/edge-config.ts';
+import type { AppEnv } from '../../../env.ts';
+import { readJsonBody } from '../../../http/json-body.ts';
+import { speechEvents } from '../../../middleware/speech-events.ts';
+import { documentHeaders, errorCatalogue } from '../../../openapi/index.ts';
+import { SPEECH_RESPONSE_HEADERS } from '../../../speech/speech-docs.ts';
+import { type PoolModel, WorkerPool } from '../../../pool/worker-pool.ts';
+import { defaultModelId } from '../../../speech/resolve.ts';
+import { SPEECH_ENDPOINT_ERRORS, speechEndpoint } from '../../../speech/speech-endpoint.ts';
+import { speechHeaders, type Synthesis } from '../../../speech/synthesis.ts';
 import { ELEVENLABS_OUTPUT_FORMATS, parseOutputFormat } from './output-format.ts';
 
 /**

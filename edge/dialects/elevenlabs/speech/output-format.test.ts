@@ -1,7 +1,7 @@
 import { ElevenLabs } from '@elevenlabs/elevenlabs-js';
 import { describe, expect, it } from 'vitest';
-import { ApiError } from '../../../shared/errors.ts';
-import { FORMATS, resolveBitrate, resolveSampleRate } from '../../../shared/audio/formats.ts';
+import { ApiError } from '../../../../shared/errors.ts';
+import { FORMATS, resolveBitrate, resolveSampleRate } from '../../../../shared/audio/formats.ts';
 import { DEFAULT_OUTPUT_FORMAT, ELEVENLABS_OUTPUT_FORMATS, parseOutputFormat } from './output-format.ts';
 
 /** Every `output_format` the official ElevenLabs SDK offers for speech, from the SDK itself. */

@@ -3,10 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ElevenLabsClient } from '@elevenlabs/elevenlabs-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { writeTinyPack } from '../../../gpu-worker/engines/qwen3/tiny-pack/generate.ts';
-import { expectWellFormedAlignment } from '../../../test/character-alignment.ts';
-import { spokenClip, uploadVoice } from '../../../test/clips.ts';
-import { type StackHarness, startStack } from '../../../test/harness/stack.ts';
+import { writeTinyPack } from '../../../../gpu-worker/engines/qwen3/tiny-pack/generate.ts';
+import { expectWellFormedAlignment } from '../../../../test/character-alignment.ts';
+import { spokenClip, uploadVoice } from '../../../../test/clips.ts';
+import { type StackHarness, startStack } from '../../../../test/harness/stack.ts';
 
 // A voice cloned through the OpenAI-shaped API (POST /v1/voices), spoken through ElevenLabs'
 // dialect: one store of voices, two dialects. A tiny generated Qwen3-TTS Base pack clones it

@@ -1,6 +1,6 @@
 import { ElevenLabsClient, ElevenLabsError } from '@elevenlabs/elevenlabs-js';
 import { describe, expect, it } from 'vitest';
-import { useStack } from '../../../test/harness/stack.ts';
+import { useStack } from '../../../../test/harness/stack.ts';
 
 // ElevenLabs' account calls refused, in its error shape: scopes as on our API (usage for the
 // account's figures, tokens for minting), and the token types we do not serve.

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import type { ApiError } from '../../../shared/errors.ts';
-import type { CharacterAlignment } from './alignment.ts';
+import type { ApiError } from '../../../../shared/errors.ts';
+import type { CharacterAlignment } from '../speech/alignment.ts';
 
 /**
  * The messages of ElevenLabs' text-to-speech sockets, `/v1/text-to-speech/{voice_id}/stream-input`

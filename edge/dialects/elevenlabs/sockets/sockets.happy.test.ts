@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { decodeAudio, probeAudio } from '../../../test/decode-audio.ts';
-import { ElevenLabsSocketClient, isAudio, isFinal, tokens } from '../../../test/harness/elevenlabs-socket.ts';
-import { useStack } from '../../../test/harness/stack.ts';
+import { decodeAudio, probeAudio } from '../../../../test/decode-audio.ts';
+import { ElevenLabsSocketClient, isAudio, isFinal, tokens } from '../../../../test/harness/elevenlabs-socket.ts';
+import { useStack } from '../../../../test/harness/stack.ts';
 
 // ElevenLabs' speech sockets, spoken to by a raw WebSocket client in ElevenLabs' documented
 // messages, through the edge in workerd to a real espeak worker.

@@ -1,11 +1,11 @@
 import { ElevenLabsClient } from '@elevenlabs/elevenlabs-js';
 import { describe, expect, it } from 'vitest';
-import type { ResponseFormat } from '../../../shared/schemas/speech.ts';
-import { looksLikeSpeech } from '../../../test/audio-checks.ts';
-import { expectWellFormedAlignment } from '../../../test/character-alignment.ts';
-import { CODEC_EXTRA_SAMPLES, decodeAudio, probeAudio } from '../../../test/decode-audio.ts';
-import { mintToken } from '../../../test/harness/client-tokens.ts';
-import { useStack } from '../../../test/harness/stack.ts';
+import type { ResponseFormat } from '../../../../shared/schemas/speech.ts';
+import { looksLikeSpeech } from '../../../../test/audio-checks.ts';
+import { expectWellFormedAlignment } from '../../../../test/character-alignment.ts';
+import { CODEC_EXTRA_SAMPLES, decodeAudio, probeAudio } from '../../../../test/decode-audio.ts';
+import { mintToken } from '../../../../test/harness/client-tokens.ts';
+import { useStack } from '../../../../test/harness/stack.ts';
 import { type CharacterAlignment, joinAlignments } from './alignment.ts';
 
 // ElevenLabs' text-to-speech over HTTP, through its official SDK pointed at /elevenlabs: the same

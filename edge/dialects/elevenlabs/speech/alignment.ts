@@ -1,4 +1,4 @@
-import type { WordTimestamp } from '../../../shared/protocol/timed-audio.ts';
+import type { WordTimestamp } from '../../../../shared/protocol/timed-audio.ts';
 
 /**
  * ElevenLabs' character alignment built from our word timestamps. ElevenLabs times every
