@@ -1,12 +1,13 @@
 import { Hono } from 'hono';
 import { describeRoute } from 'hono-openapi';
 import { z } from 'zod';
-import { ApiError, invalidRequest } from '../../shared/errors.ts';
+import { invalidRequest } from '../../shared/errors.ts';
 import { isLanguageCode, LANGUAGE_CODES } from '../../shared/languages.ts';
 import { MAX_CLIP_BYTES } from '../../shared/protocol/worker-api.ts';
 import { LanguageCodeSchema } from '../../shared/schemas/speech.ts';
 import type { AppEnv } from '../env.ts';
 import { bodyLimit, MAX_BODY_BYTES } from '../http/body-limit.ts';
+import { readMultipartForm } from '../http/multipart-form.ts';
 import { API_KEY_ERRORS, apiKeyAuth } from '../middleware/api-key-auth.ts';
 import { apiKeySecurity, errorCatalogue, errorResponses, jsonResponse, requestBody } from '../openapi/index.ts';
 import { POOL_ERRORS } from '../pool/worker-pool.ts';
@@ -47,19 +48,7 @@ const CLONE_FORM_ERRORS = errorCatalogue({
 });
 
 async function readCloneForm(request: Request) {
-  if (!/^multipart\/form-data/i.test(request.headers.get('content-type') ?? '')) {
-    throw new ApiError(415, 'invalid_request_error', 'unsupported_media_type', 'POST /v1/voices takes multipart/form-data with the clip as `file`.');
-  }
-  let form: FormData;
-  try {
-    form = await request.formData();
-  } catch {
-    throw invalidRequest('invalid_form', 'The multipart body could not be read.');
-  }
-  const text = (name: string) => {
-    const value = form.get(name);
-    return typeof value === 'string' && value.length > 0 ? value : undefined;
-  };
+  const { text, files } = await readMultipartForm(request, 'POST /v1/voices, with the clip as `file`,');
   if (text('consent') !== 'true') {
     throw invalidRequest('consent_required', 'Set consent=true to confirm the speaker agreed to have their voice cloned.', 'consent');
   }
@@ -75,9 +64,8 @@ async function readCloneForm(request: Request) {
     const param = issue.path.join('.');
     throw invalidRequest('invalid_parameter', `${param}: ${issue.message}`, param);
   }
-  // workerd hands file parts as File (its types still say string).
-  const file = form.get('file') as File | string | null;
-  if (!file || typeof file === 'string') throw invalidRequest('missing_file', 'Attach the clip as the `file` field.', 'file');
+  const [file] = files('file');
+  if (!file) throw invalidRequest('missing_file', 'Attach the clip as the `file` field.', 'file');
   const refusal = clipFileRefusal(file, 'file');
   if (refusal) throw refusal;
   return { fields: parsed.data, clip: new Uint8Array(await file.arrayBuffer()) };

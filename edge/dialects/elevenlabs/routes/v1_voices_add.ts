@@ -7,6 +7,7 @@ import { MAX_CLIP_BYTES } from '../../../../shared/protocol/worker-api.ts';
 import { CLIP_ERROR_CODES } from '../../../../shared/protocol/worker-errors.ts';
 import type { AppEnv } from '../../../env.ts';
 import { bodyLimit, MAX_BODY_BYTES } from '../../../http/body-limit.ts';
+import { readMultipartForm } from '../../../http/multipart-form.ts';
 import { API_KEY_ERRORS, apiKeyAuth } from '../../../middleware/api-key-auth.ts';
 import { apiKeySecurity, errorCatalogue, jsonResponse, requestBody } from '../../../openapi/index.ts';
 import { elevenLabsErrorResponses } from '../errors.ts';
@@ -63,19 +64,7 @@ function languageOf(label: string | undefined): string | undefined {
 }
 
 async function readForm(request: Request) {
-  if (!/^multipart\/form-data/i.test(request.headers.get('content-type') ?? '')) {
-    throw new ApiError(415, 'invalid_request_error', 'unsupported_media_type', 'POST /v1/voices/add takes multipart/form-data with the clips as `files`.');
-  }
-  let form: FormData;
-  try {
-    form = await request.formData();
-  } catch {
-    throw invalidRequest('invalid_form', 'The multipart body could not be read.');
-  }
-  const text = (name: string) => {
-    const value = form.get(name);
-    return typeof value === 'string' && value.length > 0 ? value : undefined;
-  };
+  const { text, files: filesOf } = await readMultipartForm(request, 'POST /v1/voices/add, with the clips as `files`,');
   let labels: unknown;
   try {
     labels = text('labels') === undefined ? undefined : JSON.parse(text('labels')!);
@@ -88,8 +77,7 @@ async function readForm(request: Request) {
     const param = String(issue.path[0]);
     throw invalidRequest('invalid_parameter', `${param}: ${issue.message}`, param);
   }
-  // workerd hands file parts as File (its types still say string).
-  const files = (form.getAll('files') as Array<File | string>).filter((file): file is File => typeof file !== 'string');
+  const files = filesOf('files');
   if (files.length === 0) throw invalidRequest('missing_file', 'Attach at least one clip as `files`.', 'files');
   if (files.length > MAX_FILES) throw invalidRequest('invalid_parameter', `files: at most ${MAX_FILES} clips.`, 'files');
   return { fields: parsed.data, files };
