@@ -2,13 +2,14 @@ import type { Context } from 'hono';
 import { deliveredAudioMs } from '../../../accounts/settlement.ts';
 import { ApiError, invalidRequest } from '../../../../shared/errors.ts';
 import { isLanguageCode, LANGUAGE_CODES, type LanguageCode } from '../../../../shared/languages.ts';
-import { type ClientMessageSchema, DEFAULT_CONTEXT_ID, REALTIME_FORMATS, type RealtimeConfigSchema, type ServerMessage } from '../../../../shared/schemas/realtime.ts';
+import { DEFAULT_CONTEXT_ID, REALTIME_FORMATS, type RealtimeConfigSchema, type ServerMessage } from '../../../../shared/schemas/realtime.ts';
 import type { z } from 'zod';
 import type { AppEnv } from '../../../env.ts';
 import { base64 } from '../../../http/base64.ts';
 import { presentedSecret } from '../../../middleware/api-key-auth.ts';
 import type { Caller } from '../../../middleware/caller-auth.ts';
-import { RealtimeSession, type SessionSocket } from '../../../realtime/session.ts';
+import { RealtimeSession } from '../../../realtime/session.ts';
+import { type OurMessage, SessionPort } from './session-port.ts';
 import { admitSocketCaller } from '../../../realtime/socket-caller.ts';
 import { CharacterAligner } from '../speech/alignment.ts';
 import { ELEVENLABS_OUTPUT_FORMATS, parseOutputFormat, type SpeechOutputFormat } from '../speech/output-format.ts';
@@ -86,8 +87,6 @@ function upgradeSecret(c: Context<AppEnv>): boolean {
 }
 
 type ConfigMessage = z.input<typeof RealtimeConfigSchema>;
-/** A client message of our protocol, as the session parses it. */
-type OurMessage = z.input<typeof ClientMessageSchema>;
 
 /** One context as the client sees it: open until its `isFinal`. */
 interface ContextState {
@@ -419,48 +418,4 @@ function chunkingFor(first: ElevenLabsClientMessage, autoMode: boolean): ConfigM
     ...(firstLength === undefined ? {} : { max_characters: Math.min(1000, Math.max(20, Math.round(firstLength))) }),
     ...(autoMode ? { max_delay_ms: AUTO_MODE_DELAY_MS } : {}),
   };
-}
-
-/**
- * The session's socket: what the session sends goes to the bridge, and the bridge hands it the
- * client's messages in our protocol, as JSON text, as a WebSocket would.
- */
-class SessionPort implements SessionSocket {
-  private readonly messageListeners: Array<(event: { data: string | ArrayBuffer }) => void> = [];
-  private readonly closeListeners: Array<() => void> = [];
-  private readonly onSend: (data: string | Uint8Array) => void;
-  private readonly onClose: () => void;
-
-  constructor(onSend: (data: string | Uint8Array) => void, onClose: () => void) {
-    this.onSend = onSend;
-    this.onClose = onClose;
-  }
-
-  accept(): void {}
-
-  addEventListener(type: 'message', listener: (event: { data: string | ArrayBuffer }) => void): void;
-  addEventListener(type: 'close' | 'error', listener: () => void): void;
-  addEventListener(type: 'message' | 'close' | 'error', listener: ((event: { data: string | ArrayBuffer }) => void) | (() => void)): void {
-    if (type === 'message') this.messageListeners.push(listener);
-    else if (type === 'close') this.closeListeners.push(listener as () => void);
-  }
-
-  send(data: string | Uint8Array): void {
-    this.onSend(data);
-  }
-
-  /** The session closes (idle): the bridge closes the client's socket. */
-  close(): void {
-    this.onClose();
-  }
-
-  /** A client message, in our protocol. */
-  deliver(message: OurMessage): void {
-    for (const listener of this.messageListeners) listener({ data: JSON.stringify(message) });
-  }
-
-  /** The client's socket is gone: the session stops. */
-  disconnect(): void {
-    for (const listener of this.closeListeners.splice(0)) listener();
-  }
 }
