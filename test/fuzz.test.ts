@@ -749,7 +749,9 @@ describe("ElevenLabs' dialect: every answer is a 2xx or a JSON 4xx error in its 
     const route = fc.oneof(
       fc.record({ path: arb.queryOf(['show_legacy']).map((q) => `/v1/voices${q}`), method: methodOr('GET') }),
       { weight: 3, arbitrary: fc.record({ path: arb.elevenLabsVoiceSearchQuery.map((q) => `/v2/voices${q}`), method: methodOr('GET') }) },
-      { weight: 2, arbitrary: fc.record({ path: fc.tuple(voiceId, arb.queryOf(['with_settings'])).map(([id, q]) => `/v1/voices/${id}${q}`), method: methodOr('GET', 'DELETE') }) },
+      { weight: 2, arbitrary: fc.record({ path: fc.tuple(voiceId, arb.queryOf(['with_settings'])).map(([id, q]) => `/v1/voices/${id}${q}`), method: methodOr('GET') }) },
+      // The account's own voice is deleted once, then is 404 like any other.
+      fc.record({ path: fc.oneof(fc.constant('{own voice}'), voiceId).map((id) => `/v1/voices/${id}`), method: methodOr('DELETE') }),
       fc.record({ path: fc.constantFrom('/v1/models', '/v1/user', '/v1/user/subscription'), method: methodOr('GET') }),
       fc.record({ path: fc.oneof(fc.constantFrom('tts_websocket', 'realtime_scribe', 'batch_scribe', 'TTS_WEBSOCKET'), arb.segment).map((type) => `/v1/single-use-token/${type}`), method: methodOr('POST') }),
       // Below the prefix, but no operation's: the dialect's 404.
@@ -837,8 +839,8 @@ function expectSocketMessage(message: Record<string, unknown>, context: string) 
 
 describe("ElevenLabs' speech sockets: the upgrade, then what a socket answers", () => {
   it('GET /v1/text-to-speech/{voice_id}/stream-input and /multi-stream-input: 426 without an upgrade; with one, whatever the key (header, URL, first message), query and first messages, no crash, and a refusal is an error message in its shape, then the close', async () => {
-    // Where the credential goes: ElevenLabs' header, Authorization, the URL, the first message, or nowhere.
-    const place = fc.constantFrom('xi-api-key', 'xi-api-key', 'xi-api-key', 'xi-api-key', 'authorization', 'query authorization', 'single_use_token', 'token', 'message', 'message', 'none');
+    // Where the credential goes: ElevenLabs' header, Authorization, the URL, the first message, or nowhere; or a ticket (which wins).
+    const place = fc.constantFrom('xi-api-key', 'xi-api-key', 'xi-api-key', 'xi-api-key', 'authorization', 'query authorization', 'single_use_token', 'token', 'message', 'message', 'ticket', 'none');
     const property = fc.record({
       kind: fc.constantFrom('stream-input', 'multi-stream-input'),
       voice: fc.oneof({ weight: 5, arbitrary: fc.constantFrom('en-female', 'en-male') }, { weight: 1, arbitrary: fc.constantFrom('alloy', 'voice_000000000000000000000000', '21m00Tcm4TlvDq8ikWAM', '{own voice}') }),
@@ -846,12 +848,13 @@ describe("ElevenLabs' speech sockets: the upgrade, then what a socket answers", 
       query: arb.elevenLabsSocketQuery,
       place,
       secret: elevenLabsSecret,
+      ticket: fc.oneof(fc.constant('real' as const), arb.forgedClientToken.map((forged) => forged.replace('tkn_', 'wst_')), arb.segment),
       messages: fc.array(arb.elevenLabsSocketMessage, { maxLength: 3 }),
       // A socket mostly; sometimes the upgrade over plain HTTP (any voice id), or no upgrade at all (426).
       mode: fc.constantFrom('socket', 'socket', 'socket', 'socket', 'upgrade', 'no upgrade'),
     });
     await fc.assert(
-      fc.asyncProperty(property, async ({ kind, voice, oddVoice, query, place: where, secret, messages, mode }) => {
+      fc.asyncProperty(property, async ({ kind, voice, oddVoice, query, place: where, secret, ticket, messages, mode }) => {
         const sent = secret(credentials);
         const headers: Record<string, string> = {};
         const params = new URLSearchParams();
@@ -859,6 +862,7 @@ describe("ElevenLabs' speech sockets: the upgrade, then what a socket answers", 
         if (where === 'authorization') headers.authorization = `Bearer ${sent.value}`;
         if (where === 'query authorization') params.set('authorization', `Bearer ${sent.value}`);
         if (where === 'single_use_token' || where === 'token') params.set(where, sent.value);
+        if (where === 'ticket') params.set('ticket', ticket === 'real' ? await socketTicket() : ticket.replaceAll('{account}', tokenOwner.account));
         const search = [query.slice(1), params.toString()].filter(Boolean).join('&');
         const path = `${ELEVENLABS_PREFIX}/v1/text-to-speech/${fillInElevenLabs(mode === 'socket' ? voice : oddVoice)}/${kind}${search ? `?${search}` : ''}`;
         // Placeholders in messages stand for the stack's key and a live token: with them, any socket may speak.
@@ -870,7 +874,7 @@ describe("ElevenLabs' speech sockets: the upgrade, then what a socket answers", 
         const frames = [...first, ...messages.map(fill), ...end];
         for (const frame of frames) if (typeof frame === 'string') noteSecrets(frame);
         // The credential that decides, when it is the one placed (none other in the messages).
-        const token = !withCredentials && where !== 'none' && sent.token && (where !== 'xi-api-key' || sent.value.trim()) ? sent.token : undefined;
+        const token = !withCredentials && where !== 'none' && where !== 'ticket' && sent.token && (where !== 'xi-api-key' || sent.value.trim()) ? sent.token : undefined;
         const sentRequest: Sent = { method: 'GET', url: stack.edge.url + path, headers: new Headers(headers), ...(token ? { token } : {}) };
         const what = `GET ${path} ${JSON.stringify(headers)} frames=${JSON.stringify(frames.map((frame) => (typeof frame === 'string' ? frame.slice(0, 200) : `${frame.length} bytes`)))}`;
 
@@ -907,7 +911,7 @@ describe("ElevenLabs' speech sockets: the upgrade, then what a socket answers", 
         if (run.close!.code === 1008) expect(run.messages.at(-1), `${context}\n a refusal, then the close`).toMatchObject({ error: expect.any(String), code: 1008 });
         else expect(errors.filter(({ code }) => code !== undefined), `${context}\n an error that closes, but the close said otherwise`).toEqual([]);
         const served = run.messages.some((message) => (typeof message.audio === 'string' && message.audio.length > 0) || message.isFinal === true);
-        const canSpeak = withCredentials || (where !== 'none' && sent.speaks && !(where === 'token' && !sent.token));
+        const canSpeak = where === 'ticket' ? ticket === 'real' : withCredentials || (where !== 'none' && sent.speaks && !(where === 'token' && !sent.token));
         if (!canSpeak) expect(served, `${context}\n served without a credential that may speak`).toBe(false);
         if (served) {
           ends[1] = (ends[1] ?? 0) + 1;
