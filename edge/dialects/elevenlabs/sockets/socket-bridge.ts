@@ -66,8 +66,10 @@ function readOptions(c: Context<AppEnv>): SocketOptions {
   const inactivity = query('inactivity_timeout') ?? String(DEFAULT_INACTIVITY_SECONDS);
   const seconds = Number(inactivity);
   if (!/^\d+$/.test(inactivity) || seconds < 1 || seconds > MAX_INACTIVITY_SECONDS) {
-    throw invalidRequest('invalid_request', `inactivity_timeout is a whole number of seconds from 1 to ${MAX_INACTIVITY_SECONDS}.`, 'inactivity_timeout');
+    throw invalidRequest('invalid_parameter', `inactivity_timeout is a whole number of seconds from 1 to ${MAX_INACTIVITY_SECONDS}.`, 'inactivity_timeout');
   }
+  const modelId = query('model_id');
+  if (modelId === '') throw invalidRequest('invalid_parameter', 'model_id is empty: name a model (GET /v1/models), or leave it out for the default.', 'model_id');
   const language = query('language_code');
   if (language !== undefined && !isLanguageCode(language)) {
     throw invalidRequest('unsupported_language', `language_code ${JSON.stringify(language)} is not one of ${LANGUAGE_CODES.join(', ')}.`, 'language_code');
@@ -75,7 +77,7 @@ function readOptions(c: Context<AppEnv>): SocketOptions {
   // Accepted and not used: sync_alignment (every audio message carries the alignment of the
   // characters whose words start in it, always), enable_logging (text is never logged),
   // enable_ssml_parsing, apply_text_normalization, seed.
-  return { voiceId: c.req.param('voice_id')!, modelId: query('model_id'), output, language, autoMode: flag(query('auto_mode')), idleMs: seconds * 1000 };
+  return { voiceId: c.req.param('voice_id')!, modelId, output, language, autoMode: flag(query('auto_mode')), idleMs: seconds * 1000 };
 }
 
 /** Whether the upgrade itself names who is calling (else the first message must). */

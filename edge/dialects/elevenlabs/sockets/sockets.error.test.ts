@@ -64,7 +64,8 @@ describe('ElevenLabs sockets: what is asked', () => {
   });
 
   it('an inactivity_timeout out of 1-180 s is refused; an unknown voice or model when the first message comes', async () => {
-    expect(await refusal(await open({ query: { inactivity_timeout: '500' } }))).toMatchObject({ error: 'invalid_request', param: 'inactivity_timeout' });
+    expect(await refusal(await open({ query: { inactivity_timeout: '500' } }))).toMatchObject({ error: 'invalid_parameter', param: 'inactivity_timeout' });
+    expect(await refusal(await open({ query: { model_id: '' } }))).toMatchObject({ error: 'invalid_parameter', param: 'model_id' });
     const voice = await open({ voice: 'nobody-at-all' });
     voice.send({ text: ' ' });
     expect(await refusal(voice)).toMatchObject({ error: 'voice_not_found', code: 1008 });
