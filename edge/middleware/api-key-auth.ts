@@ -23,7 +23,7 @@ export const bearerToken = (header: string | undefined): string | undefined => {
 export const presentedSecret = (c: Context<AppEnv>): string | undefined => c.get('presentedSecret') ?? bearerToken(c.req.header('authorization'));
 
 /** Sent with every 401 about the key. */
-export const WWW_AUTHENTICATE_HEADERS = documentHeaders({ 'www-authenticate': '`Bearer`: the API key goes in `Authorization: Bearer <key>`.' });
+export const WWW_AUTHENTICATE_HEADERS = documentHeaders({ 'www-authenticate': '`Bearer`: the API key goes in `Authorization: Bearer <key>` (or `xi-api-key: <key>` under `/elevenlabs`).' });
 /** The 401s for a key the account's Durable Object does not accept (`keyRefusal`). */
 export const KEY_REFUSAL_ERRORS = errorCatalogue({ 401: ['invalid_api_key', 'revoked_api_key', 'expired_api_key'] }, { 401: WWW_AUTHENTICATE_HEADERS });
 /** What API-key authentication refuses a request with. */
