@@ -9,6 +9,7 @@ import { POOL_PATHS } from '../shared/protocol/pool.ts';
 import { signRequest } from '../shared/protocol/signing.ts';
 import { WORKER_PATHS } from '../shared/protocol/worker-api.ts';
 import { cloneForm, spokenClip } from './clips.ts';
+import * as elevenLabsArb from './fuzz-arbitraries-elevenlabs.ts';
 import * as arb from './fuzz-arbitraries.ts';
 import { useStack } from './harness/stack.ts';
 import { documentedCodes, documentedErrorShape, ERROR_CODE_FIELDS, type ErrorShape, findOperation, type OpenApiDocument } from './openapi-operations.ts';
@@ -717,7 +718,7 @@ function elevenLabsProperty(target: string, request: fc.Arbitrary<{ path: string
 }
 
 /** `POST /v1/voices/add`'s form, from its recipe: `{clip}` is the real clip, the rest random bytes. */
-const addVoiceForm = arb.elevenLabsAddVoiceForm.map((recipe) => (): FormData => {
+const addVoiceForm = elevenLabsArb.elevenLabsAddVoiceForm.map((recipe) => (): FormData => {
   const form = new FormData();
   for (const name of ['name', 'description', 'labels', 'remove_background_noise'] as const) if (recipe[name] !== undefined) form.set(name, recipe[name]);
   for (const file of recipe.files) form.append('files', new Blob([file.bytes === '{clip}' ? elevenLabsFixtures.clip : file.bytes], { type: file.type }), file.name);
@@ -731,12 +732,12 @@ const reachedWith = (status: number, ...operations: string[]) =>
 
 describe("ElevenLabs' dialect: every answer is a 2xx or a JSON 4xx error in its shape, { detail: { status, message } }, of a code documented for it", () => {
   it('POST /v1/text-to-speech/{voice_id}, /stream, /with-timestamps, /stream/with-timestamps (voice ids, output_format, bodies, xi-api-key)', async () => {
-    const voice = fc.oneof({ weight: 5, arbitrary: arb.elevenLabsVoiceId }, { weight: 1, arbitrary: fc.constant('{own voice}') });
+    const voice = fc.oneof({ weight: 5, arbitrary: elevenLabsArb.elevenLabsVoiceId }, { weight: 1, arbitrary: fc.constant('{own voice}') });
     const tail = fc.constantFrom('', '/stream', '/with-timestamps', '/stream/with-timestamps');
     const path = fc
-      .tuple(voice, tail, arb.elevenLabsQuery(['output_format', 'optimize_streaming_latency', 'enable_logging']))
+      .tuple(voice, tail, elevenLabsArb.elevenLabsQuery(['output_format', 'optimize_streaming_latency', 'enable_logging']))
       .map(([id, rest, query]) => `/v1/text-to-speech/${id}${rest}${query}`);
-    const body = fc.oneof({ weight: 3, arbitrary: arb.bodyOf(arb.elevenLabsSpeechJson) }, { weight: 1, arbitrary: arb.validElevenLabsSpeechJson.map((json) => JSON.stringify(json)) });
+    const body = fc.oneof({ weight: 3, arbitrary: arb.bodyOf(elevenLabsArb.elevenLabsSpeechJson) }, { weight: 1, arbitrary: elevenLabsArb.validElevenLabsSpeechJson.map((json) => JSON.stringify(json)) });
     await elevenLabsProperty('elevenlabs text-to-speech', fc.record({ path, method: methodOr('POST'), body }), 400);
     const speech = ['', '/stream', '/with-timestamps', '/stream/with-timestamps'].map((rest) => `POST /elevenlabs/v1/text-to-speech/{voice_id}${rest}`);
     reachedWith(200, ...speech);
@@ -745,10 +746,10 @@ describe("ElevenLabs' dialect: every answer is a 2xx or a JSON 4xx error in its 
   });
 
   it('GET /v1/voices, /v2/voices (search, paging), GET and DELETE /v1/voices/{voice_id}, /v1/models, /v1/user, /v1/user/subscription, POST /v1/single-use-token/{token_type}, paths no operation serves', async () => {
-    const voiceId = fc.oneof({ weight: 3, arbitrary: arb.elevenLabsVoiceId }, { weight: 1, arbitrary: fc.constant('{own voice}') });
+    const voiceId = fc.oneof({ weight: 3, arbitrary: elevenLabsArb.elevenLabsVoiceId }, { weight: 1, arbitrary: fc.constant('{own voice}') });
     const route = fc.oneof(
       fc.record({ path: arb.queryOf(['show_legacy']).map((q) => `/v1/voices${q}`), method: methodOr('GET') }),
-      { weight: 3, arbitrary: fc.record({ path: arb.elevenLabsVoiceSearchQuery.map((q) => `/v2/voices${q}`), method: methodOr('GET') }) },
+      { weight: 3, arbitrary: fc.record({ path: elevenLabsArb.elevenLabsVoiceSearchQuery.map((q) => `/v2/voices${q}`), method: methodOr('GET') }) },
       { weight: 2, arbitrary: fc.record({ path: fc.tuple(voiceId, arb.queryOf(['with_settings'])).map(([id, q]) => `/v1/voices/${id}${q}`), method: methodOr('GET') }) },
       // The account's own voice is deleted once, then is 404 like any other.
       fc.record({ path: fc.oneof(fc.constant('{own voice}'), voiceId).map((id) => `/v1/voices/${id}`), method: methodOr('DELETE') }),
@@ -760,7 +761,7 @@ describe("ElevenLabs' dialect: every answer is a 2xx or a JSON 4xx error in its 
         method: arb.method,
       }),
     );
-    const request = fc.tuple(route, arb.bodyOf(arb.elevenLabsSpeechJson)).map(([{ path, method }, body]) => ({ path, method, body }));
+    const request = fc.tuple(route, arb.bodyOf(elevenLabsArb.elevenLabsSpeechJson)).map(([{ path, method }, body]) => ({ path, method, body }));
     await elevenLabsProperty('elevenlabs voices, models, user, tokens', request, 400);
     reachedWith(200, 'GET /elevenlabs/v1/voices', 'GET /elevenlabs/v2/voices', 'GET /elevenlabs/v1/voices/{voice_id}', 'GET /elevenlabs/v1/models', 'GET /elevenlabs/v1/user', 'GET /elevenlabs/v1/user/subscription');
     reachedWith(200, 'POST /elevenlabs/v1/single-use-token/{token_type}', 'DELETE /elevenlabs/v1/voices/{voice_id}');
@@ -769,16 +770,16 @@ describe("ElevenLabs' dialect: every answer is a 2xx or a JSON 4xx error in its 
 
   it('POST /v1/voices/add (multipart: files of a real clip or random bytes, missing name or files), /v1/text-to-voice/design, /create-previews, /v1/text-to-voice', async () => {
     const request = fc.oneof(
-      { weight: 3, arbitrary: fc.record({ path: fc.constant('/v1/voices/add'), method: methodOr('POST'), body: fc.oneof({ weight: 4, arbitrary: addVoiceForm }, { weight: 1, arbitrary: arb.bodyOf(arb.elevenLabsDesignJson) }) }) },
+      { weight: 3, arbitrary: fc.record({ path: fc.constant('/v1/voices/add'), method: methodOr('POST'), body: fc.oneof({ weight: 4, arbitrary: addVoiceForm }, { weight: 1, arbitrary: arb.bodyOf(elevenLabsArb.elevenLabsDesignJson) }) }) },
       {
         weight: 2,
         arbitrary: fc.record({
           path: fc.tuple(fc.constantFrom('/v1/text-to-voice/design', '/v1/text-to-voice/create-previews'), arb.queryOf(['output_format'])).map(([p, q]) => p + q),
           method: methodOr('POST'),
-          body: arb.bodyOf(arb.elevenLabsDesignJson),
+          body: arb.bodyOf(elevenLabsArb.elevenLabsDesignJson),
         }),
       },
-      { weight: 1, arbitrary: fc.record({ path: fc.constant('/v1/text-to-voice'), method: methodOr('POST'), body: arb.bodyOf(arb.elevenLabsSaveVoiceJson) }) },
+      { weight: 1, arbitrary: fc.record({ path: fc.constant('/v1/text-to-voice'), method: methodOr('POST'), body: arb.bodyOf(elevenLabsArb.elevenLabsSaveVoiceJson) }) },
     );
     await elevenLabsProperty('elevenlabs voices/add, text-to-voice', request, 250);
     reachedWith(200, 'POST /elevenlabs/v1/voices/add', 'POST /elevenlabs/v1/text-to-voice/design', 'POST /elevenlabs/v1/text-to-voice');
@@ -844,12 +845,12 @@ describe("ElevenLabs' speech sockets: the upgrade, then what a socket answers", 
     const property = fc.record({
       kind: fc.constantFrom('stream-input', 'multi-stream-input'),
       voice: fc.oneof({ weight: 5, arbitrary: fc.constantFrom('en-female', 'en-male') }, { weight: 1, arbitrary: fc.constantFrom('alloy', 'voice_000000000000000000000000', '21m00Tcm4TlvDq8ikWAM', '{own voice}') }),
-      oddVoice: arb.elevenLabsVoiceId,
-      query: arb.elevenLabsSocketQuery,
+      oddVoice: elevenLabsArb.elevenLabsVoiceId,
+      query: elevenLabsArb.elevenLabsSocketQuery,
       place,
       secret: elevenLabsSecret,
       ticket: fc.oneof(fc.constant('real' as const), arb.forgedClientToken.map((forged) => forged.replace('tkn_', 'wst_')), arb.segment),
-      messages: fc.array(arb.elevenLabsSocketMessage, { maxLength: 3 }),
+      messages: fc.array(elevenLabsArb.elevenLabsSocketMessage, { maxLength: 3 }),
       // A socket mostly; sometimes the upgrade over plain HTTP (any voice id), or no upgrade at all (426).
       mode: fc.constantFrom('socket', 'socket', 'socket', 'socket', 'upgrade', 'no upgrade'),
     });
