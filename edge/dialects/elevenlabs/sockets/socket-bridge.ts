@@ -1,26 +1,23 @@
 import type { Context } from 'hono';
 import { deliveredAudioMs } from '../../../accounts/settlement.ts';
-import { ApiError, invalidRequest } from '../../../../shared/errors.ts';
-import { isLanguageCode, LANGUAGE_CODES, type LanguageCode } from '../../../../shared/languages.ts';
-import { DEFAULT_CONTEXT_ID, REALTIME_FORMATS, type RealtimeConfigSchema, type ServerMessage } from '../../../../shared/schemas/realtime.ts';
-import type { z } from 'zod';
+import { ApiError } from '../../../../shared/errors.ts';
+import { DEFAULT_CONTEXT_ID, type ServerMessage } from '../../../../shared/schemas/realtime.ts';
 import type { AppEnv } from '../../../env.ts';
 import { base64 } from '../../../http/base64.ts';
 import { presentedSecret } from '../../../middleware/api-key-auth.ts';
 import type { Caller } from '../../../middleware/caller-auth.ts';
 import { RealtimeSession } from '../../../realtime/session.ts';
-import { type OurMessage, SessionPort } from './session-port.ts';
+import { SessionPort } from './session-port.ts';
 import { admitSocketCaller } from '../../../realtime/socket-caller.ts';
 import { CharacterAligner } from '../speech/alignment.ts';
-import { ELEVENLABS_OUTPUT_FORMATS, parseOutputFormat, type SpeechOutputFormat } from '../speech/output-format.ts';
 import { modelFor } from '../speech/speech-endpoint.ts';
+import { type ConfigMessage, chunkingFor, parseMessage, readOptions, type SocketOptions } from './socket-options.ts';
 import {
   CLOSE_NORMAL,
   CLOSE_POLICY,
   closeCodeFor,
   contextFields,
   type ElevenLabsClientMessage,
-  ElevenLabsClientMessageSchema,
   messageSecret,
   socketAlignment,
   socketError,
@@ -29,56 +26,12 @@ import {
 /** Which of ElevenLabs' two speech sockets. */
 export type SocketKind = 'stream-input' | 'multi-stream-input';
 
-/** ElevenLabs' default inactivity timeout, seconds, and its most. */
-const DEFAULT_INACTIVITY_SECONDS = 20;
-const MAX_INACTIVITY_SECONDS = 180;
 /** Our `text` message takes at most this many characters; longer text from a client goes in pieces. */
 const MAX_TEXT_MESSAGE = 4096;
-/** `auto_mode` ("no buffering, for whole sentences"): text without a sentence end is spoken after this long, our least. */
-const AUTO_MODE_DELAY_MS = 50;
 /** Context errors after which the context carries on (every other one ends it). */
 const CONTEXT_GOES_ON = new Set(['context_closed', 'text_buffer_full', 'unknown_context']);
 /** Errors that end a socket of either kind, as ElevenLabs closes on them. */
 const SOCKET_ENDING = new Set(['idle_timeout', 'too_many_contexts']);
-
-/** What the URL asks of the socket: ElevenLabs' query parameters, checked before anything is spoken. */
-interface SocketOptions {
-  voiceId: string;
-  modelId: string | undefined;
-  output: SpeechOutputFormat;
-  language: LanguageCode | undefined;
-  autoMode: boolean;
-  idleMs: number;
-}
-
-const flag = (value: string | undefined) => value?.toLowerCase() === 'true';
-
-/** Our formats whose chunks join into one stream, as ElevenLabs' output_format names them. */
-export const SOCKET_OUTPUT_FORMATS = ELEVENLABS_OUTPUT_FORMATS.filter((name) => (REALTIME_FORMATS as readonly string[]).includes(parseOutputFormat(name).response_format));
-
-function readOptions(c: Context<AppEnv>): SocketOptions {
-  const query = (name: string) => c.req.query(name);
-  const output = parseOutputFormat(query('output_format'));
-  if (!(REALTIME_FORMATS as readonly string[]).includes(output.response_format)) {
-    // WAV and Ogg Opus would repeat their header in every chunk: a socket streams raw samples or MP3 frames.
-    throw invalidRequest('unsupported_output_format', `On the socket output_format is one of ${SOCKET_OUTPUT_FORMATS.join(', ')}.`, 'output_format');
-  }
-  const inactivity = query('inactivity_timeout') ?? String(DEFAULT_INACTIVITY_SECONDS);
-  const seconds = Number(inactivity);
-  if (!/^\d+$/.test(inactivity) || seconds < 1 || seconds > MAX_INACTIVITY_SECONDS) {
-    throw invalidRequest('invalid_parameter', `inactivity_timeout is a whole number of seconds from 1 to ${MAX_INACTIVITY_SECONDS}.`, 'inactivity_timeout');
-  }
-  const modelId = query('model_id');
-  if (modelId === '') throw invalidRequest('invalid_parameter', 'model_id is empty: name a model (GET /v1/models), or leave it out for the default.', 'model_id');
-  const language = query('language_code');
-  if (language !== undefined && !isLanguageCode(language)) {
-    throw invalidRequest('unsupported_language', `language_code ${JSON.stringify(language)} is not one of ${LANGUAGE_CODES.join(', ')}.`, 'language_code');
-  }
-  // Accepted and not used: sync_alignment (every audio message carries the alignment of the
-  // characters whose words start in it, always), enable_logging (text is never logged),
-  // enable_ssml_parsing, apply_text_normalization, seed.
-  return { voiceId: c.req.param('voice_id')!, modelId, output, language, autoMode: flag(query('auto_mode')), idleMs: seconds * 1000 };
-}
 
 /** Whether the upgrade itself names who is calling (else the first message must). */
 function upgradeSecret(c: Context<AppEnv>): boolean {
@@ -87,8 +40,6 @@ function upgradeSecret(c: Context<AppEnv>): boolean {
   if (presentedSecret(c) === undefined && fromQuery) c.set('presentedSecret', fromQuery);
   return presentedSecret(c) !== undefined || c.req.query('token') !== undefined || c.req.query('ticket') !== undefined;
 }
-
-type ConfigMessage = z.input<typeof RealtimeConfigSchema>;
 
 /** One context as the client sees it: open until its `isFinal`. */
 interface ContextState {
@@ -389,35 +340,3 @@ const isErrorMessage = (value: unknown): value is Extract<ServerMessage, { type:
 
 const idleTimeout = (ms: number) =>
   new ApiError(408, 'invalid_request_error', 'idle_timeout', `Nothing was said on this socket for ${ms / 1000} s (inactivity_timeout); it is closed.`);
-
-function parseMessage(data: string | ArrayBuffer): ElevenLabsClientMessage {
-  if (typeof data !== 'string') throw invalidRequest('invalid_message', 'Messages are JSON text; binary frames are never read.');
-  let json: unknown;
-  try {
-    json = JSON.parse(data);
-  } catch {
-    throw invalidRequest('invalid_message', 'The message is not JSON.');
-  }
-  const parsed = ElevenLabsClientMessageSchema.safeParse(json);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw invalidRequest('invalid_message', `${issue?.path.join('.') || 'message'}: ${issue?.message ?? 'invalid'}`);
-  }
-  return parsed.data;
-}
-
-/**
- * Where the session cuts text into chunks. ElevenLabs' `chunk_length_schedule` is how much text
- * waits before a generation; its first entry, the one that sets the time to first audio, becomes
- * our `max_characters` (text without a sentence end is spoken once this long). The chunker already
- * speaks at every sentence end, and sizes after the first are its own. `auto_mode` speaks what
- * has no sentence end almost at once.
- */
-function chunkingFor(first: ElevenLabsClientMessage, autoMode: boolean): ConfigMessage['chunking'] {
-  const schedule = (first.generation_config ?? first.generator_config)?.chunk_length_schedule;
-  const firstLength = schedule?.[0];
-  return {
-    ...(firstLength === undefined ? {} : { max_characters: Math.min(1000, Math.max(20, Math.round(firstLength))) }),
-    ...(autoMode ? { max_delay_ms: AUTO_MODE_DELAY_MS } : {}),
-  };
-}

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { errorCatalogue, SOCKET_SECURITY } from '../../../openapi/index.ts';
 import { elevenLabsErrorResponses } from '../errors.ts';
 import type { SocketKind } from './socket-bridge.ts';
-import { SOCKET_OUTPUT_FORMATS } from './socket-bridge.ts';
+import { SOCKET_OUTPUT_FORMATS } from './socket-options.ts';
 
 /** The OpenAPI operation of ElevenLabs' two speech sockets (the messages are in docs/elevenlabs.md). */
 
