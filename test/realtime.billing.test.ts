@@ -2,21 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { probeAudio } from './decode-audio.ts';
 import { isType, RealtimeClient } from './harness/realtime-client.ts';
 import { useStack } from './harness/stack.ts';
+import { settledBalance } from './harness/edge.ts';
 
 const stack = useStack();
 const CREDITS = 100_000;
-
-/** The account's credits once nothing is reserved any more (chunks settle just after their audio ends). */
-async function settledBalance(key: string): Promise<number> {
-  let usage = { balance: 0, reserved: -1 };
-  await expect
-    .poll(async () => {
-      usage = (await (await stack.edge.fetch('/v1/usage', { key })).json()) as typeof usage;
-      return usage.reserved;
-    }, { timeout: 15_000 })
-    .toBe(0);
-  return usage.balance;
-}
 
 async function socket(key: string, config: Record<string, unknown> = { response_format: 'pcm' }): Promise<RealtimeClient> {
   const client = await RealtimeClient.open(stack.edge.url, { key });
@@ -34,7 +23,7 @@ describe('realtime socket: billing equals what was delivered', () => {
     client.send({ type: 'close' });
     await client.waitFor(isType('done'));
     client.close();
-    expect(await settledBalance(key)).toBe(CREDITS - [...text].length);
+    expect(await settledBalance(stack.edge, key)).toBe(CREDITS - [...text].length);
 
     // Each chunk is logged and counted as a request is: one log line, one Analytics Engine data point.
     const chunkId = `${client.received.find(isType('ready'))!.session_id}.default.0`;
@@ -59,7 +48,7 @@ describe('realtime socket: billing equals what was delivered', () => {
     client.send({ type: 'cancel' });
     await client.waitFor(isType('done'));
     client.close();
-    const charged = CREDITS - (await settledBalance(key));
+    const charged = CREDITS - (await settledBalance(stack.edge, key));
     // docs/billing.md: an early end costs the delivered audio at 55 ms per English character.
     const audio = client.audioOf('default');
     if (config.response_format === 'mp3') expect(await probeAudio(audio)).toMatchObject({ sampleRate: config.sample_rate, bitrate: config.bitrate });

@@ -179,3 +179,17 @@ export async function startEdge(options: {
   };
   return harness;
 }
+
+/**
+ * The balance of the key's account once nothing is reserved any more: streams settle just after
+ * their audio ends, so a test that checks what it was charged waits for that.
+ */
+export async function settledBalance(edge: EdgeHarness, key: string, timeoutMs = 15_000): Promise<number> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const usage = (await (await edge.fetch('/v1/usage', { key })).json()) as { balance: number; reserved: number };
+    if (usage.reserved === 0) return usage.balance;
+    if (Date.now() > deadline) throw new Error(`credits still reserved after ${timeoutMs} ms: ${usage.reserved}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { mintToken } from '../../../../test/harness/client-tokens.ts';
 import { ElevenLabsSocketClient, isAudio, isError, isFinal } from '../../../../test/harness/elevenlabs-socket.ts';
 import { useStack } from '../../../../test/harness/stack.ts';
+import { settledBalance } from '../../../../test/harness/edge.ts';
 
 // Refusals on ElevenLabs' speech sockets: as ElevenLabs does, the upgrade is accepted and the
 // refusal is one error message ({ message, error: <our code>, code: <close code> }), then the close.
@@ -16,17 +17,6 @@ async function refusal(client: ElevenLabsSocketClient) {
   const [error] = client.received;
   expect(error).toMatchObject({ error: expect.any(String), message: expect.any(String), code: closed.code });
   return error!;
-}
-
-async function balance(key: string): Promise<number> {
-  let usage = { balance: 0, reserved: -1 };
-  await expect
-    .poll(async () => {
-      usage = (await (await stack.edge.fetch('/v1/usage', { key })).json()) as typeof usage;
-      return usage.reserved;
-    }, { timeout: 15_000 })
-    .toBe(0);
-  return usage.balance;
 }
 
 describe('ElevenLabs sockets: the key', () => {
@@ -106,7 +96,7 @@ describe('ElevenLabs sockets: credits, per chunk as on our socket', () => {
     const closed = await client.waitForClose();
     expect(client.received.find(isError)).toMatchObject({ error: 'insufficient_credits', code: 1008 });
     expect(closed.code).toBe(1008);
-    expect(await balance(key)).toBe(20);
+    expect(await settledBalance(stack.edge, key)).toBe(20);
   });
 
   it("a client token's max_characters cap: the chunks within it are spoken, then token_exhausted and the close", async () => {
@@ -123,7 +113,7 @@ describe('ElevenLabs sockets: credits, per chunk as on our socket', () => {
     expect(client.alignedText()).toMatch(/^Short one here\. Another short one/);
     expect(client.alignedText()).not.toContain('third');
     expect(client.received.filter(isAudio()).length).toBeGreaterThan(0);
-    expect(await balance(key)).toBe(10_000 - 'Short one here. Another short one. '.length);
+    expect(await settledBalance(stack.edge, key)).toBe(10_000 - 'Short one here. Another short one. '.length);
   });
 
   it('multi-stream-input: the refused context gets the error and its isFinal; the others and the socket go on', async () => {
@@ -143,6 +133,6 @@ describe('ElevenLabs sockets: credits, per chunk as on our socket', () => {
     expect((await client.waitForClose()).code).toBe(1000);
     expect(client.alignedText('a')).toBe(`${short}Fine. `);
     expect(client.audio('b').byteLength).toBe(0);
-    expect(await balance(key)).toBe(60 - short.length - 'Fine. '.length);
+    expect(await settledBalance(stack.edge, key)).toBe(60 - short.length - 'Fine. '.length);
   });
 });

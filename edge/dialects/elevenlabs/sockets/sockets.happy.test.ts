@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { decodeAudio, probeAudio } from '../../../../test/decode-audio.ts';
 import { ElevenLabsSocketClient, isAudio, isFinal, tokens } from '../../../../test/harness/elevenlabs-socket.ts';
 import { useStack } from '../../../../test/harness/stack.ts';
+import { settledBalance } from '../../../../test/harness/edge.ts';
 
 // ElevenLabs' speech sockets, spoken to by a raw WebSocket client in ElevenLabs' documented
 // messages, through the edge in workerd to a real espeak worker.
@@ -11,21 +12,9 @@ const CREDITS = 100_000;
 const open = (options: Parameters<typeof ElevenLabsSocketClient.open>[1] = {}) => ElevenLabsSocketClient.open(stack.edge.url, { key: stack.key, ...options });
 const pcmMs = (bytes: Uint8Array, rate: number) => (bytes.byteLength / 2 / rate) * 1000;
 
-/** The account's credits once nothing is reserved any more (chunks settle just after their audio ends). */
-async function settledBalance(key: string): Promise<number> {
-  let usage = { balance: 0, reserved: -1 };
-  await expect
-    .poll(async () => {
-      usage = (await (await stack.edge.fetch('/v1/usage', { key })).json()) as typeof usage;
-      return usage.reserved;
-    }, { timeout: 15_000 })
-    .toBe(0);
-  return usage.balance;
-}
-
 /** The ledger rows of an account once its chunks have settled (nothing reserved), in the order they were spoken. */
 async function settledLedger(key: string, accountId: string): Promise<Array<{ request_id: string; characters: number; credits_charged: number; status: string }>> {
-  await settledBalance(key);
+  await settledBalance(stack.edge, key);
   const db = await stack.edge.mf.getD1Database('DB');
   const { results } = await db.prepare('SELECT request_id, characters, credits_charged, status FROM usage_ledger WHERE account_id = ?1').bind(accountId).all<{ request_id: string; characters: number; credits_charged: number; status: string }>();
   return results.sort((a, b) => Number(a.request_id.split('.').at(-1)) - Number(b.request_id.split('.').at(-1)));
@@ -101,7 +90,7 @@ describe('ElevenLabs stream-input socket', () => {
     // Each chunk is logged as a request is, under the path the socket was opened on.
     const logLine = stack.edge.logs.map((line) => JSON.parse(line) as Record<string, unknown>).find((line) => line.message === 'request' && line.request_id === rows[0]!.request_id);
     expect(logLine).toMatchObject({ method: 'WS', path: '/elevenlabs/v1/text-to-speech/en-female/stream-input', status: 200, characters: flushed.length, format: 'pcm' });
-    expect(await settledBalance(key)).toBe(CREDITS - (flushed + after).length);
+    expect(await settledBalance(stack.edge, key)).toBe(CREDITS - (flushed + after).length);
   });
 
   it('a client that hangs up mid-sentence is charged the audio it was sent, not the text, as on our socket', async () => {
@@ -113,7 +102,7 @@ describe('ElevenLabs stream-input socket', () => {
     await client.waitFor(isAudio());
     client.close();
     await client.waitForClose();
-    const charged = CREDITS - (await settledBalance(key));
+    const charged = CREDITS - (await settledBalance(stack.edge, key));
     // docs/billing.md: an early end costs the delivered audio at 55 ms per English character (the
     // server may have sent a little more than the client read before its close arrived).
     expect(charged).toBeLessThan(sentence.length);
