@@ -41,6 +41,7 @@ const BENCHES: Bench[] = [
     ['workers', 'requests', 'concurrency', 'requests/s', 'ttfb p50 ms', 'ttfb p99 ms', 'failed'],
     ['death → circuit open (no more requests routed) ms', 'death → dropped from the pool ms'],
   ]),
+  npmScript('bench:overload', [['budget ms', 'requests', 'served', 'refused', 'other failures', 'ttfb p50 ms', 'ttfb p99 ms', 'refusal p50 ms', 'refusal p99 ms']]),
   npmScript('bench:encoders', [['format', 'rate Hz', 'CPU ms per s of audio', 'first byte ms', 'first audio byte ms']]),
   npmScript('bench:soak', [
     ['requests', 'edge MB', 'gpu-worker MB', 'ttfb p50 ms', 'ttfb p99 ms', 'errors'],

@@ -21,6 +21,7 @@ describe('edge configuration: defaults', () => {
       expect(result.value).toMatchObject({
         workerUrls: [],
         firstByteTimeoutMs: 15_000,
+        firstAudioBudgetMs: 2_000,
         defaultModel: undefined,
         defaultResponseFormat: 'mp3',
         voiceCreditsPerSecond: 0,
@@ -38,6 +39,7 @@ describe('edge configuration: defaults', () => {
       ...SECRETS,
       WORKER_URLS: ' http://127.0.0.1:9100/, ,https://gpu.example.com:8443 ',
       FIRST_BYTE_TIMEOUT_MS: '1500',
+      FIRST_AUDIO_BUDGET_MS: '800',
       DEFAULT_MODEL: 'qwen3-tts-0.6b-base',
       DEFAULT_RESPONSE_FORMAT: 'wav',
       OPENAI_ALIASES: '{ "models": { "tts-1": ["my-model"] } }',
@@ -50,6 +52,7 @@ describe('edge configuration: defaults', () => {
     expect(result.ok && { ...result.value, openAiAliases: undefined, elevenLabsModels: undefined }).toEqual({
       workerUrls: ['http://127.0.0.1:9100', 'https://gpu.example.com:8443'],
       firstByteTimeoutMs: 1500,
+      firstAudioBudgetMs: 800,
       defaultModel: 'qwen3-tts-0.6b-base',
       defaultResponseFormat: 'wav',
       openAiAliases: undefined,
@@ -69,6 +72,7 @@ describe('edge configuration: a bad value is named, with what is allowed', () =>
     [{ DEFAULT_RESPONSE_FORMAT: 'ogg' }, `DEFAULT_RESPONSE_FORMAT: must be one of ${RESPONSE_FORMATS.join(', ')}, got "ogg"`],
     [{ FIRST_BYTE_TIMEOUT_MS: '0' }, 'FIRST_BYTE_TIMEOUT_MS: must be a whole number >= 1, got "0"'],
     [{ FIRST_BYTE_TIMEOUT_MS: '15s' }, 'FIRST_BYTE_TIMEOUT_MS: must be a whole number >= 1, got "15s"'],
+    [{ FIRST_AUDIO_BUDGET_MS: '2s' }, 'FIRST_AUDIO_BUDGET_MS: must be a whole number >= 1, got "2s"'],
     [{ REALTIME_IDLE_TIMEOUT_MS: '-5' }, 'REALTIME_IDLE_TIMEOUT_MS: must be a whole number >= 1, got "-5"'],
     [{ VOICE_CREDITS_PER_SECOND: 'free' }, 'VOICE_CREDITS_PER_SECOND: must be a number >= 0, got "free"'],
     [{ WORKER_URLS: 'http://a:9100,gpu-2:9100' }, 'WORKER_URLS: must be comma-separated http(s) base URLs of gpu-workers, or empty ("gpu-2:9100" is not one), got "http://a:9100,gpu-2:9100"'],

@@ -44,6 +44,12 @@ export const EdgeVariablesSchema = z.object({
   WORKER_URLS: withDefault(workerUrls, []),
   /** How long a worker may take to its first audio before the edge tries another. */
   FIRST_BYTE_TIMEOUT_MS: withDefault(wholeNumber(1), 15_000),
+  /**
+   * A new stream that no worker could give its first audio within this long (estimated from the
+   * queues and time to first audio the workers report) is refused at once, 503 `pool_saturated`
+   * with a Retry-After, rather than left to wait. Streams already playing are never cut.
+   */
+  FIRST_AUDIO_BUDGET_MS: withDefault(wholeNumber(1), 2_000),
   /** The model of a request that names none, when the pool serves it; unset: the first served. */
   DEFAULT_MODEL: optional(z.string({ error: 'must be a model id' }).trim()),
   /** The format of a speech request that names none: OpenAI's default unless set. */
@@ -82,6 +88,7 @@ export const EDGE_CONFIG_NAMES: readonly (EdgeVariableName | EdgeSecretName)[] =
 const EdgeConfigSchema = EdgeVariablesSchema.extend(EdgeSecretsSchema.shape).transform((env) => ({
   workerUrls: env.WORKER_URLS,
   firstByteTimeoutMs: env.FIRST_BYTE_TIMEOUT_MS,
+  firstAudioBudgetMs: env.FIRST_AUDIO_BUDGET_MS,
   defaultModel: env.DEFAULT_MODEL,
   defaultResponseFormat: env.DEFAULT_RESPONSE_FORMAT,
   openAiAliases: env.OPENAI_ALIASES,

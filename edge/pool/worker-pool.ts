@@ -10,6 +10,7 @@ import { resumableStream } from '../http/resumable-stream.ts';
 import { errorCatalogue } from '../openapi/error-catalogue.ts';
 import { RETRY_AFTER_HEADERS } from '../openapi/headers.ts';
 import { CircuitBreaker } from './circuit-breaker.ts';
+import { saturation, StreamDurations } from './load-shedding.ts';
 import { forgetPool, type PoolMember, poolMembers } from './members.ts';
 import { type SignedInit, signedFetch } from './signed-fetch.ts';
 import { refusedSignature, workerAuth, workerAuthFailed } from './worker-auth.ts';
@@ -29,14 +30,20 @@ const MAX_ATTEMPTS = 3;
 // Per isolate: what this isolate has learned of each worker, and the requests it has open there.
 export const breaker = new CircuitBreaker();
 export const inFlight = new Map<string, number>();
+/** How long synthesis streams last on each worker, as this isolate saw them end (load shedding). */
+const streamDurations = new StreamDurations();
 
 /** What a request that needs a worker is refused with when none can take it. */
-export const POOL_ERRORS = errorCatalogue({ 502: ['worker_auth_failed'], 503: ['no_worker_available'] }, { 503: RETRY_AFTER_HEADERS });
+export const POOL_ERRORS = errorCatalogue({ 502: ['worker_auth_failed'], 503: ['no_worker_available', 'pool_saturated'] }, { 503: RETRY_AFTER_HEADERS });
 
 export const noWorker = (detail: string, retryAfterSeconds = 5) =>
   new ApiError(503, 'service_unavailable', 'no_worker_available', `No speech worker is available: ${detail}`, {
     headers: { 'retry-after': String(Math.max(1, retryAfterSeconds)) },
   });
+
+/** Workers a request for the model may be sent to now. */
+const usable = (model: PoolModel, tried: ReadonlySet<string> = new Set()) =>
+  model.workers.filter((m) => !tried.has(m.url) && !m.draining && breaker.allows(m.url) && !workerAuth.unusable(m));
 
 /** Load over capacity, counting what this isolate sent since the worker's last heartbeat. */
 const loadOf = (member: PoolMember) => (member.load.active + member.load.queued + (inFlight.get(member.url) ?? 0)) / member.capacity;
@@ -63,7 +70,7 @@ function openOn(url: string): () => void {
   };
 }
 
-function holdUntilDone(response: Response, release: () => void): Response {
+function holdUntilDone(response: Response, release: () => void, whole: () => void = () => {}): Response {
   if (!response.body) {
     release();
     return response;
@@ -76,6 +83,7 @@ function holdUntilDone(response: Response, release: () => void): Response {
           const { done, value } = await reader.read();
           if (done) {
             release();
+            whole();
             return controller.close();
           }
           controller.enqueue(value);
@@ -176,6 +184,16 @@ export class WorkerPool {
     return { response: first.response, body: resumed };
   }
 
+  /**
+   * Throws 503 `pool_saturated` when no worker of the model could give a new stream its first
+   * audio within FIRST_AUDIO_BUDGET_MS (see load-shedding.ts). Called before admission takes
+   * credits and limits, and only for a stream not yet playing: nothing playing is cut.
+   */
+  shedIfSaturated(model: PoolModel): void {
+    const refusal = saturation(usable(model), (url) => inFlight.get(url) ?? 0, streamDurations, edgeConfig(this.env).firstAudioBudgetMs);
+    if (refusal) throw refusal;
+  }
+
   /** `dispatch`, for the response alone. */
   async send(model: PoolModel, path: string, init: SignedInit & { signal: AbortSignal }): Promise<Response> {
     return (await this.dispatch(model, path, init)).response;
@@ -199,7 +217,7 @@ export class WorkerPool {
     const tried = new Set<string>(avoid);
     let busy = false;
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-      const candidates = model.workers.filter((m) => !tried.has(m.url) && !m.draining && breaker.allows(m.url) && !workerAuth.unusable(m));
+      const candidates = usable(model, tried);
       if (candidates.length === 0) break;
       const { url } = pickTwo(candidates);
       tried.add(url);
@@ -225,7 +243,10 @@ export class WorkerPool {
         }
         breaker.success(url);
         answered = true;
-        return { response: holdUntilDone(response, release), worker: url };
+        const sent = performance.now();
+        // A synthesis stream read to its end says how fast this worker frees a slot.
+        const whole = path === WORKER_PATHS.synthesize ? () => streamDurations.record(url, performance.now() - sent) : undefined;
+        return { response: holdUntilDone(response, release, whole), worker: url };
       } catch (error) {
         if (signal.aborted) throw error;
         breaker.failure(url);

@@ -31,6 +31,12 @@ export interface ChunkSpeaker {
   sampleRate: number;
   /** Bits per second `config` asked for (checked); absent: the format's default. */
   bitrate: number | undefined;
+  /**
+   * Set when the socket's first chunk starts. Only that chunk may be shed (503 `pool_saturated`):
+   * a socket that has begun to speak is a playing stream, and its later chunks are never refused
+   * for load. Cleared again if the first chunk is refused, so the next one is judged as first.
+   */
+  started?: boolean;
 }
 
 /** A piece of a chunk's audio and the words that start in it (times and offsets within the chunk). */
@@ -92,6 +98,18 @@ async function admitAndSpeak(
   signal: AbortSignal,
 ): Promise<{ audio: ChunkAudio & { ended: Promise<AudioEnd> }; model: string }> {
   const { c, pool, config } = speaker;
+  const first = !speaker.started;
+  speaker.started = true;
+  if (first) {
+    try {
+      // Before admission, as over HTTP: a shed chunk takes no credits.
+      const model = (await pool.models()).get(speaker.model);
+      if (model) pool.shedIfSaturated(model);
+    } catch (error) {
+      speaker.started = false;
+      throw error;
+    }
+  }
   const { ticket } = await admitSpeech(c, {
     caller: speaker.caller,
     scope: 'realtime',

@@ -103,7 +103,7 @@ describe('GET /openapi.json', () => {
     expect(documentedCodes(document, speech, 402).sort()).toEqual(['insufficient_credits', 'token_exhausted']);
     expect(documentedCodes(document, speech, 403).sort()).toEqual(['missing_scope', 'origin_not_allowed', 'token_scope']);
     expect(documentedCodes(document, speech, 429).sort()).toEqual(['concurrent_streams_exceeded', 'rate_limit_characters', 'rate_limit_requests']);
-    expect(documentedCodes(document, speech, 503)).toEqual(['no_worker_available']);
+    expect(documentedCodes(document, speech, 503).sort()).toEqual(['no_worker_available', 'pool_saturated']);
     const headers = (status: number) => Object.keys((speech.responses[String(status)] as { headers?: object }).headers ?? {});
     expect(headers(429)).toEqual(expect.arrayContaining(['retry-after', 'x-ratelimit-remaining-requests', 'x-credits-remaining', 'x-request-id']));
     expect(headers(402)).toContain('x-credits-remaining');

@@ -21,7 +21,10 @@ import { readSpeechBody, readSpeechRequest, type SpeechRequestReader } from './s
  */
 const measureSpeech = async (c: Context<AppEnv>): Promise<MeasuredSpeech> => {
   const { request, characters } = await readSpeechRequest(c);
-  const model = checkSpeechTarget(c, request, await new WorkerPool(c.env).models());
+  const pool = new WorkerPool(c.env);
+  const model = checkSpeechTarget(c, request, await pool.models());
+  // Before admission: a refused request takes no credits and no limits.
+  pool.shedIfSaturated(model);
   const voice = request.voice ?? model.info.default_voice;
   return { characters, model: model.info.id, voice, voiceId: isCustomVoiceId(voice) ? voice : undefined };
 };

@@ -51,6 +51,7 @@ const SENTENCES: Record<string, Sentence> = {
   invalid_json: 'The request could not be read by the server.',
   // Workers
   no_worker_available: (f) => `No speech worker is available right now. Try again ${wait(f.retryAfterSeconds)}.`,
+  pool_saturated: (f) => `Every speech worker is too busy to start this in time, so it was not queued. Try again ${wait(f.retryAfterSeconds)}.`,
   worker_busy: (f) => `Every speech worker is busy. Try again ${wait(f.retryAfterSeconds)}.`,
   worker_draining: (f) => `The speech worker is restarting. Try again ${wait(f.retryAfterSeconds)}.`,
   worker_not_ready: (f) => `The speech worker is still starting up. Try again ${wait(f.retryAfterSeconds)}.`,

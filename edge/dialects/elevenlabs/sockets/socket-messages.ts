@@ -73,7 +73,7 @@ export const CLOSE_POLICY = 1008;
 export const CLOSE_SERVER_ERROR = 1011;
 
 /** Codes of failures on our side (5xx), which close with 1011. */
-const SERVER_FAULTS = new Set(['internal_error', 'account_state_missing', 'server_misconfigured', 'voice_clip_missing', 'worker_error', 'worker_failed', 'no_worker_available', 'worker_auth_failed']);
+const SERVER_FAULTS = new Set(['internal_error', 'account_state_missing', 'server_misconfigured', 'voice_clip_missing', 'worker_error', 'worker_failed', 'no_worker_available', 'pool_saturated', 'worker_auth_failed']);
 export const closeCodeFor = (code: string) => (SERVER_FAULTS.has(code) ? CLOSE_SERVER_ERROR : CLOSE_POLICY);
 
 /**

@@ -1,0 +1,75 @@
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { speak } from './clips.ts';
+import { type EdgeHarness, startEdge } from './harness/edge.ts';
+import { type GpuWorkerHarness, startGpuWorker, TEST_WORKER_SECRET } from './harness/gpu-worker.ts';
+
+// One real worker serving one stream at a time, joined by heartbeat, behind an edge whose
+// first-audio budget (1 ms) any full worker exceeds: a second stream is shed, the first plays on.
+let edge: EdgeHarness;
+let key: string;
+let worker: GpuWorkerHarness;
+
+interface PoolWorker {
+  url: string;
+  load: { active: number; queued: number; ttfa_ms: number | null };
+}
+const pool = async () => ((await (await edge.admin('GET', '/admin/pool')).json()) as { data: PoolWorker[] }).data;
+const LONG = 'This sentence is long enough to keep the only slot of the worker busy while others knock. '.repeat(6);
+
+beforeAll(async () => {
+  edge = await startEdge({ workerUrls: [], workerSecret: TEST_WORKER_SECRET, vars: { FIRST_AUDIO_BUDGET_MS: '1' } });
+  ({ key } = await edge.createKey());
+  worker = await startGpuWorker({ env: { EDGE_URL: edge.url, HEARTBEAT_MS: '100', MAX_STREAMS: '1' } });
+  await vi.waitFor(async () => expect(await pool()).toHaveLength(1), { timeout: 10_000 });
+});
+afterAll(async () => {
+  await edge?.dispose();
+  await worker?.stop();
+});
+
+describe('load shedding', () => {
+  it('with room, a request is served; with the only slot playing, a new one is refused 503 pool_saturated at once and the playing stream completes whole', async () => {
+    // With room (and before any time to first audio is known): served as ever.
+    const warm = await speak(edge, key, { input: 'Warming up the worker.', response_format: 'pcm' });
+    expect(warm.status).toBe(200);
+    await warm.arrayBuffer();
+    // The worker has told the pool its time to first audio (over the 1 ms budget) and that it is idle.
+    await expect.poll(async () => (await pool())[0]!.load, { timeout: 10_000 }).toMatchObject({ active: 0, queued: 0, ttfa_ms: expect.any(Number) });
+    expect((await pool())[0]!.load.ttfa_ms).toBeGreaterThan(1);
+
+    const events: string[] = [];
+    const playing = await speak(edge, key, { input: LONG, response_format: 'pcm' });
+    expect(playing.status).toBe(200);
+    const requestId = playing.headers.get('x-request-id');
+    const reader = playing.body!.getReader();
+    let received = (await reader.read()).value?.byteLength ?? 0;
+    const finished = (async () => {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        received += value.byteLength;
+      }
+      events.push('playing stream ended');
+    })();
+
+    const refused = await speak(edge, key, { input: 'May I speak too?', response_format: 'pcm' });
+    events.push('new request answered');
+    expect(refused.status).toBe(503);
+    expect(await refused.json()).toMatchObject({ error: { type: 'service_unavailable', code: 'pool_saturated' } });
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    // Refused before admission: no credits were reserved, so no balance is reported.
+    expect(refused.headers.get('x-credits-remaining')).toBeNull();
+
+    await finished;
+    expect(events).toEqual(['new request answered', 'playing stream ended']);
+    // Whole: every byte the worker says it sent reached the client.
+    const line = await worker.logLine('synthesized', requestId);
+    expect(received).toBe(line.bytes);
+
+    // Room again (the worker has said it is idle): served as before.
+    await expect.poll(async () => (await pool())[0]!.load.active, { timeout: 10_000 }).toBe(0);
+    const after = await speak(edge, key, { input: 'Room again.', response_format: 'pcm' });
+    expect(after.status).toBe(200);
+    expect((await after.arrayBuffer()).byteLength).toBeGreaterThan(0);
+  });
+});
