@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { speak } from './clips.ts';
+import { isType, RealtimeClient } from './harness/realtime-client.ts';
 import { type EdgeHarness, startEdge } from './harness/edge.ts';
 import { type GpuWorkerHarness, startGpuWorker, TEST_WORKER_SECRET } from './harness/gpu-worker.ts';
 
@@ -71,5 +72,47 @@ describe('load shedding', () => {
     const after = await speak(edge, key, { input: 'Room again.', response_format: 'pcm' });
     expect(after.status).toBe(200);
     expect((await after.arrayBuffer()).byteLength).toBeGreaterThan(0);
+  });
+
+  it('a realtime socket: its first chunk is shed while the only slot plays; a socket already speaking is not cut, its next chunk waits its turn', async () => {
+    await expect.poll(async () => (await pool())[0]!.load.active, { timeout: 10_000 }).toBe(0);
+    const speaking = await RealtimeClient.open(edge.url, { key });
+    speaking.send({ type: 'config', response_format: 'pcm' });
+    await speaking.waitFor(isType('ready'));
+    speaking.send({ type: 'text', text: 'First words.', context_id: 'one' });
+    speaking.send({ type: 'close', context_id: 'one' });
+    expect((await speaking.waitFor(isType('done', 'one'))).reason).toBe('closed');
+
+    // The only slot taken by a playing HTTP stream.
+    const playing = await speak(edge, key, { input: LONG, response_format: 'pcm' });
+    expect(playing.status).toBe(200);
+    const reader = playing.body!.getReader();
+    await reader.read();
+    let playingEnded = false;
+    const drained = (async () => {
+      while (!(await reader.read()).done);
+      playingEnded = true;
+    })();
+
+    const fresh = await RealtimeClient.open(edge.url, { key });
+    fresh.send({ type: 'config', response_format: 'pcm' });
+    await fresh.waitFor(isType('ready'));
+    fresh.send({ type: 'text', text: 'May I speak?', context_id: 'x' });
+    fresh.send({ type: 'close', context_id: 'x' });
+    const refusal = await fresh.waitFor(isType('error', 'x'));
+    expect(refusal).toMatchObject({ code: 'pool_saturated', context_id: 'x' });
+    expect(refusal.retry_after_seconds).toBeGreaterThanOrEqual(1);
+
+    // The socket that has spoken is a playing stream: its next chunk is not refused for load,
+    // though the slot is still taken.
+    expect(playingEnded).toBe(false);
+    speaking.send({ type: 'text', text: 'More words.', context_id: 'two' });
+    speaking.send({ type: 'close', context_id: 'two' });
+    expect((await speaking.waitFor(isType('done', 'two'))).reason).toBe('closed');
+    expect(speaking.received.filter(isType('error'))).toEqual([]);
+    expect(speaking.received.some((m) => m.type === 'audio' && m.context_id === 'two')).toBe(true);
+    await drained;
+    speaking.close();
+    fresh.close();
   });
 });
