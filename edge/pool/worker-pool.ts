@@ -225,6 +225,7 @@ export class WorkerPool {
       const deadline = new AbortController();
       const timer = setTimeout(() => deadline.abort(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
       const release = openOn(url);
+      const sent = performance.now();
       let answered = false;
       try {
         const response = await signedFetch(this.env.WORKER_SECRET, url, path, { ...request, signal: AbortSignal.any([signal, deadline.signal]) });
@@ -243,8 +244,8 @@ export class WorkerPool {
         }
         breaker.success(url);
         answered = true;
-        const sent = performance.now();
-        // A synthesis stream read to its end says how fast this worker frees a slot.
+        // A synthesis stream read to its end says how fast this worker frees a slot (from its
+        // sending: a queued stream's wait counts, which errs toward shedding when queues are long).
         const whole = path === WORKER_PATHS.synthesize ? () => streamDurations.record(url, performance.now() - sent) : undefined;
         return { response: holdUntilDone(response, release, whole), worker: url };
       } catch (error) {
