@@ -35,7 +35,8 @@ const TIMEOUT_MS = 15_000;
 /** Answers per target by status, reported once at the end: shows how deep the requests got. */
 const answers: Record<string, Record<number, number>> = {};
 
-const EDGE_503 = ['no_worker_available'];
+// The pool may shed a new stream when no worker could start it in time (edge/pool/load-shedding.ts).
+const EDGE_503 = ['no_worker_available', 'pool_saturated'];
 const WORKER_503 = ['worker_busy', 'worker_not_ready', 'worker_draining'];
 
 /** Keys the properties present: the stack's own (every scope), one with the `usage` scope only, the admin token. */
