@@ -11,6 +11,7 @@ import { pcm16Decoder } from './sample-decoders.ts';
 import { samplePlayer } from './sample-player.ts';
 import { speechRequest } from './speech-options.ts';
 import { beginLive } from './speech-timings.ts';
+import { typedSince } from './typed-text.ts';
 
 /**
  * Live: what is typed is spoken as it is written, over the realtime socket (as an LLM's tokens
@@ -40,7 +41,8 @@ const speaking = new Map<string, Utterance>();
 let typingInto: Utterance | null = null;
 /** The context Stop cancelled last, and whether the server has confirmed it with `done`. */
 let stopped: { id: string; done: boolean } | null = null;
-let sentLength = 0;
+/** The panel's text as it was when text was last sent: typing sends what it adds (typed-text.ts). */
+let sentText = '';
 let utteranceCount = 0;
 let timings = beginLive();
 
@@ -112,8 +114,8 @@ function play(utterance: Utterance, bytes: Uint8Array<ArrayBuffer>): void {
 
 /** Sends what was typed since the last send; a deletion only moves the mark. */
 async function sendTyped(): Promise<void> {
-  const typed = liveText.value.slice(sentLength);
-  sentLength = liveText.value.length;
+  const typed = typedSince(sentText, liveText.value);
+  sentText = liveText.value;
   if (typed.length === 0) return;
   audioOutput(); // within the keystroke, so the browser lets it play
   if (!typingInto) {
@@ -129,7 +131,6 @@ async function sendTyped(): Promise<void> {
 }
 
 liveText.addEventListener('input', () => {
-  if (liveText.value.length < sentLength) sentLength = liveText.value.length;
   void sendTyped().catch(fail);
 });
 
@@ -162,5 +163,5 @@ export function resetLive(): void {
   for (const utterance of speaking.values()) utterance.player?.stop();
   speaking.clear();
   typingInto = null;
-  sentLength = liveText.value.length;
+  sentText = liveText.value;
 }
