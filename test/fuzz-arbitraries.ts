@@ -139,17 +139,17 @@ export const tokenRequestJson = fc
   .map(([fields, unknown]) => ({ ...unknown, ...fields }));
 
 /**
- * Bearer strings shaped like client tokens (`tkn_<account id>.<48 hex>`) that no one minted.
+ * Bearer strings shaped like client tokens (`tkn_<account id>.<64 hex>`) that no edge signed.
  * `{account}` stands for an account that exists (the test fills it in): such a token reaches that
  * account's object and is refused there; the others are refused on their shape, or by an object
  * that has no account.
  */
 export const forgedClientToken = fc.oneof(
-  hex(48).map((h) => `tkn_{account}.${h}`),
-  fc.tuple(hex(32), hex(48)).map(([account, h]) => `tkn_acct_${account}.${h}`),
-  fc.tuple(fc.integer({ min: 1, max: 4000 }), hex(48)).map(([n, h]) => `tkn_acct_${'f'.repeat(n)}.${h}`),
+  hex(64).map((h) => `tkn_{account}.${h}`),
+  fc.tuple(hex(32), hex(64)).map(([account, h]) => `tkn_acct_${account}.${h}`),
+  fc.tuple(fc.integer({ min: 1, max: 4000 }), hex(64)).map(([n, h]) => `tkn_acct_${'f'.repeat(n)}.${h}`),
   fc.constantFrom(47, 49).chain((n) => hex(n).map((h) => `tkn_{account}.${h}`)),
-  hex(48).map((h) => `tkn_{account}.${h.toUpperCase()}`),
+  hex(64).map((h) => `tkn_{account}.${h.toUpperCase()}`),
   fc.constantFrom('tkn_', 'tkn_.', 'tkn_acct_.', 'tkn_{account}.', 'tkn_{account}', 'tkn_acct_x.0', 'TKN_{account}.'),
   fc.string({ unit: fc.integer({ min: 0x21, max: 0x7e }).map((n) => String.fromCharCode(n)), maxLength: 80 }).map((rest) => `tkn_${rest}`),
 );

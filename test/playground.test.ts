@@ -280,7 +280,7 @@ describe('playground in Chromium', () => {
       await expect.poll(async () => (await lastSpeech()).playbackStartedAt, { timeout: 10_000 }).not.toBeNull();
       await page.click('#stop');
       // The speech request carried the token and nothing of the key.
-      expect(speechAuthorizations).toEqual([expect.stringMatching(/^Bearer tkn_acct_[0-9a-f]+\.[0-9a-f]{48}$/)]);
+      expect(speechAuthorizations).toEqual([expect.stringMatching(/^Bearer tkn_acct_[0-9a-f]+\.[0-9a-f]{64}$/)]);
       expect(speechAuthorizations.join('\n')).not.toContain(stack.key);
       // The page shows the token, its expiry and what it has left; the API charged that token.
       const firstId = (await shownTokenId())!;

@@ -3,6 +3,7 @@ import { createMiddleware } from 'hono/factory';
 import { accountObject } from '../accounts/account-stub.ts';
 import type { TokenScope, TokenUse } from '../accounts/client-token-types.ts';
 import type { Credential } from '../accounts/types.ts';
+import { edgeConfig } from '../config/edge-config.ts';
 import type { AppEnv } from '../env.ts';
 import { mergeCatalogues } from '../openapi/error-catalogue.ts';
 import type { KeyScope } from '../storage/api-keys.ts';
@@ -35,7 +36,7 @@ function pageOrigin(c: Context<AppEnv>): string | null {
 
 /** Reads a client token (refused at once when it is not shaped as one: no lookup is made for it). */
 export async function tokenCaller(c: Context<AppEnv>, token: string): Promise<Caller> {
-  const read = await readClientToken(token);
+  const read = await readClientToken(token, edgeConfig(c.env).workerSecret);
   if (!read) throw tokenRefusal('token_unknown');
   return { accountId: read.accountId, token: { hash: read.hash, origin: pageOrigin(c) } };
 }

@@ -1,6 +1,7 @@
 import { ApiError } from '../../shared/errors.ts';
 import { accountObject } from '../accounts/account-stub.ts';
 import type { TicketHolder } from '../accounts/socket-tickets.ts';
+import { edgeConfig } from '../config/edge-config.ts';
 import type { Env } from '../env.ts';
 import { newAccountBoundSecret, readAccountBoundSecret } from '../auth/account-bound-secret.ts';
 import { errorCatalogue } from '../openapi/error-catalogue.ts';
@@ -19,14 +20,14 @@ const invalidTicket = () =>
  * allowed origins: the page that opens the socket may not be the server that asked.
  */
 export async function issueTicket(env: Env, accountId: string, holder: TicketHolder): Promise<{ ticket: string; expires_at: string }> {
-  const { secret, hash } = await newAccountBoundSecret(PREFIX, accountId);
+  const { secret, hash } = await newAccountBoundSecret(PREFIX, accountId, edgeConfig(env).workerSecret);
   await accountObject(env, accountId).issueTicket(hash, holder, TICKET_TTL_MS);
   return { ticket: secret, expires_at: new Date(Date.now() + TICKET_TTL_MS).toISOString() };
 }
 
 /** The account and key a ticket stands for, with the key's allowed origins; it cannot be used again. */
 export async function redeemTicket(env: Env, ticket: string): Promise<TicketHolder & { accountId: string }> {
-  const read = await readAccountBoundSecret(PREFIX, ticket);
+  const read = await readAccountBoundSecret(PREFIX, ticket, edgeConfig(env).workerSecret);
   if (!read) throw invalidTicket();
   const { accountId, hash } = read;
   const holder = await accountObject(env, accountId).redeemTicket(hash);

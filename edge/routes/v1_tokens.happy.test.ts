@@ -48,7 +48,7 @@ describe('POST /v1/tokens', () => {
   it('mints a token with the defaults: ten minutes, speech and realtime, no caps, its key\'s origins', async () => {
     const before = Date.now();
     const token = await mint(edge, key.key);
-    expect(token.token).toMatch(/^tkn_acct_[0-9a-f]+\.[0-9a-f]{48}$/);
+    expect(token.token).toMatch(/^tkn_acct_[0-9a-f]+\.[0-9a-f]{64}$/);
     expect(token).toMatchObject({
       object: 'client_token',
       key_id: key.id,

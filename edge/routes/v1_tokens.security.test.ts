@@ -47,7 +47,7 @@ describe('client tokens stay secret', () => {
 
     const token = await mintToken(edge, key, { max_characters: 60, scopes: ['speech', 'realtime', 'voices:read'] });
     const secret = secretPart(token.token);
-    expect(secret).toMatch(/^[0-9a-f]{48}$/);
+    expect(secret).toMatch(/^[0-9a-f]{64}$/);
 
     // Served: speech, a listing, the token's own view.
     const spoken = await keep(await speakWith(edge, token.token, { input: 'Hello there.' }));
@@ -164,6 +164,20 @@ describe('a client token works on speech and listings only', () => {
     }
     // The key it tried to revoke still mints.
     expect((await mintToken(edge, key)).status).toBe('active');
+  });
+
+  it('one this edge did not sign is refused before any account object is opened: made-up account ids create no storage', async () => {
+    const { key } = await edge.createKey();
+    const minted = await mintToken(edge, key);
+    const before = (await filesUnder(storageDir)).length;
+    // Well-formed tokens for accounts no one has, and a real one with its signature changed.
+    const madeUp = Array.from({ length: 5 }, (_, i) => `tkn_acct_${String(i).repeat(32)}.${'0123456789abcdef'.repeat(4)}`);
+    const resigned = `${minted.token.slice(0, -1)}${minted.token.endsWith('0') ? '1' : '0'}`;
+    for (const token of [...madeUp, resigned]) {
+      await refusal(await speakWith(edge, token), 401, 'invalid_token');
+      await refusal(await edge.fetch('/v1/voices', { key: token }), 401, 'invalid_token');
+    }
+    expect((await filesUnder(storageDir)).length).toBe(before);
   });
 });
 

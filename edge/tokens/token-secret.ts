@@ -1,5 +1,5 @@
 /**
- * Client tokens as a client holds them: `tkn_<account id>.<48 hex digits>`. Only the account's
+ * Client tokens as a client holds them: `tkn_<account id>.<64 hex digits>` (account-bound-secret.ts). Only the account's
  * Durable Object can tell whether one is valid (it keeps their hashes, with their caps and
  * bindings), and the account id in the token routes it there: a request with a token reads no KV
  * at all, where one with a key reads its record first.
@@ -11,10 +11,11 @@ export const CLIENT_TOKEN_PREFIX = 'tkn_';
 /** Whether a bearer credential is a client token (not an API key, `tts_…`). */
 export const isClientToken = (bearer: string): boolean => bearer.startsWith(CLIENT_TOKEN_PREFIX);
 
-export const newClientToken = (accountId: string) => newAccountBoundSecret(CLIENT_TOKEN_PREFIX, accountId);
+/** `edgeSecret`: the edge's WORKER_SECRET, which signs what it mints. */
+export const newClientToken = (accountId: string, edgeSecret: string) => newAccountBoundSecret(CLIENT_TOKEN_PREFIX, accountId, edgeSecret);
 
 /** The account and hash of a token; null for anything not shaped as one. */
-export const readClientToken = (value: string): Promise<AccountBoundSecret | null> => readAccountBoundSecret(CLIENT_TOKEN_PREFIX, value);
+export const readClientToken = (value: string, edgeSecret: string): Promise<AccountBoundSecret | null> => readAccountBoundSecret(CLIENT_TOKEN_PREFIX, value, edgeSecret);
 
 /** A token's public id, which `GET /v1/tokens/{id}` and the ledger use: never the token itself. */
 export const newTokenId = (): string => `tok_${crypto.randomUUID().replaceAll('-', '').slice(0, 24)}`;

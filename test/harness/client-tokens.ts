@@ -68,8 +68,8 @@ export async function refusal(response: Response, status: number, code: string):
   return error;
 }
 
-/** A token-shaped string (`tkn_<account id>.<48 hex>`) that no one minted. */
-export const forgedToken = (accountId: string) => `tkn_${accountId}.${'0123456789abcdef'.repeat(3)}`;
+/** A token-shaped string (`tkn_<account id>.<64 hex>`) that no edge signed. */
+export const forgedToken = (accountId: string) => `tkn_${accountId}.${'0123456789abcdef'.repeat(4)}`;
 
 export type LedgerRow = { request_id: string; key_id: string; token_id: string | null; credits_charged: number; characters: number; status: string };
 
