@@ -1,10 +1,11 @@
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashKeySecret } from '../auth/api-key-secret.ts';
 import { type EdgeHarness, startEdge } from '../../test/harness/edge.ts';
 import { type GpuWorkerHarness, startGpuWorker } from '../../test/harness/gpu-worker.ts';
+import { filesUnder } from '../../test/harness/stored-files.ts';
 
 // Keys against real KV, D1 and the account's Durable Object; storage kept on disk so that it
 // can be searched for secrets.
@@ -135,7 +136,3 @@ describe('key secrets', () => {
   });
 });
 
-async function filesUnder(dir: string): Promise<string[]> {
-  const entries = await readdir(dir, { withFileTypes: true, recursive: true });
-  return entries.filter((entry) => entry.isFile()).map((entry) => join(entry.parentPath, entry.name));
-}

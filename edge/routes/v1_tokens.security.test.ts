@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -7,6 +7,7 @@ import { spokenClip, uploadVoice } from '../../test/clips.ts';
 import { ledgerRowsOfToken, mintResponse, mintToken, refusal, speakWith, tokenView } from '../../test/harness/client-tokens.ts';
 import { type EdgeHarness, startEdge } from '../../test/harness/edge.ts';
 import { type GpuWorkerHarness, startGpuWorker } from '../../test/harness/gpu-worker.ts';
+import { filesUnder } from '../../test/harness/stored-files.ts';
 import { isType, RealtimeClient, upgradeAttempt } from '../../test/harness/realtime-client.ts';
 
 // Client tokens against real KV, D1 and the account's Durable Object, with storage kept on disk
@@ -29,10 +30,6 @@ const json = { 'content-type': 'application/json' };
 /** The random part of a token: what must never be written anywhere. */
 const secretPart = (token: string) => token.slice(token.indexOf('.') + 1);
 
-async function filesUnder(dir: string): Promise<string[]> {
-  const entries = await readdir(dir, { withFileTypes: true, recursive: true });
-  return entries.filter((entry) => entry.isFile()).map((entry) => join(entry.parentPath, entry.name));
-}
 
 describe('client tokens stay secret', () => {
   it('appear in no log line, analytics point, answer (but the mint) or stored file; only their hash is stored', async () => {
