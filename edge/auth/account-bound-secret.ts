@@ -18,6 +18,8 @@ export interface AccountBoundSecret {
 
 const RANDOM_BYTES = 24;
 const MAC_HEX_DIGITS = 16;
+/** What follows the prefix: the account id, the random part, its MAC. */
+const SHAPE = new RegExp(`^(acct_[0-9a-f]+)\\.([0-9a-f]{${RANDOM_BYTES * 2}})([0-9a-f]{${MAC_HEX_DIGITS}})$`);
 /** Derived once per isolate and WORKER_SECRET; its own purpose, so it signs nothing else. */
 const signingKeys = new Map<string, Promise<CryptoKey>>();
 
@@ -64,7 +66,7 @@ export async function newAccountBoundSecret(prefix: string, accountId: string, e
 /** The account and hash of a secret with this prefix that this edge made; null otherwise (refused without any lookup). */
 export async function readAccountBoundSecret(prefix: string, value: string, edgeSecret: string): Promise<AccountBoundSecret | null> {
   if (!value.startsWith(prefix)) return null;
-  const match = new RegExp(`^(acct_[0-9a-f]+)\\.([0-9a-f]{${RANDOM_BYTES * 2}})([0-9a-f]{${MAC_HEX_DIGITS}})$`).exec(value.slice(prefix.length));
+  const match = SHAPE.exec(value.slice(prefix.length));
   if (!match) return null;
   const [, accountId, random, mac] = match as unknown as [string, string, string, string];
   if (!sameText(mac, await macOf(edgeSecret, `${prefix}${accountId}.${random}`))) return null;
