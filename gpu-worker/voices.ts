@@ -13,7 +13,7 @@ import { resampleAll } from './audio/resampler.ts';
 import { wavFile } from './audio/wav-file.ts';
 import type { Engine } from './engines/types.ts';
 import { parseJson, parseWith, toApiError } from './http/errors.ts';
-import { sendError, sendJson } from './http/io.ts';
+import { clientGoneSignal, sendError, sendJson } from './http/io.ts';
 import type { Logger } from './log.ts';
 import type { Scheduler } from './scheduler.ts';
 
@@ -39,15 +39,12 @@ function voiceEngine(model: string, ability: 'clone' | 'design', engines: Map<st
  * goes away, and answers JSON: the result, or the error that says what was wrong with the input.
  */
 async function inSlot(res: ServerResponse, deps: VoiceDeps, requestId: string | undefined, work: (signal: AbortSignal) => Promise<WorkerVoiceResult>) {
-  const cancel = new AbortController();
-  res.on('close', () => {
-    if (!res.writableFinished) cancel.abort(new Error('client went away'));
-  });
+  const clientGone = clientGoneSignal(res);
   let release: (() => void) | undefined;
   const started = performance.now();
   try {
-    release = await deps.scheduler.acquire(cancel.signal);
-    const result = await work(cancel.signal);
+    release = await deps.scheduler.acquire(clientGone);
+    const result = await work(clientGone);
     sendJson(res, 200, result);
     deps.log('info', 'voice created', {
       request_id: requestId,
@@ -57,7 +54,7 @@ async function inSlot(res: ServerResponse, deps: VoiceDeps, requestId: string | 
       total_ms: Math.round(performance.now() - started),
     });
   } catch (error) {
-    if (cancel.signal.aborted) return void deps.log('info', 'voice creation cancelled', { request_id: requestId });
+    if (clientGone.aborted) return void deps.log('info', 'voice creation cancelled', { request_id: requestId });
     const apiError = toApiError(error);
     if (!apiError) deps.log('error', 'voice creation failed', { request_id: requestId, error: String(error) });
     else deps.log('info', 'voice refused', { request_id: requestId, code: apiError.code });

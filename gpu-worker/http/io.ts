@@ -16,6 +16,21 @@ export async function readBody(req: IncomingMessage, limit: number): Promise<Uin
   return new Uint8Array(Buffer.concat(chunks));
 }
 
+/**
+ * An abort signal for the work a request started: it fires when the client goes away before the
+ * response is finished, including when it went before this was called (while its body was read or
+ * its signature checked), whose 'close' event no one heard.
+ */
+export function clientGoneSignal(res: ServerResponse): AbortSignal {
+  const cancel = new AbortController();
+  const gone = () => {
+    if (!res.writableFinished) cancel.abort(new Error('client went away'));
+  };
+  res.on('close', gone);
+  if (res.destroyed) gone();
+  return cancel.signal;
+}
+
 export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   const text = JSON.stringify(body);
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), ...headers });

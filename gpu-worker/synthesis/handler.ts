@@ -9,7 +9,7 @@ import { createResampler, type StreamResampler } from '../audio/resampler.ts';
 import { PlaybackClock } from '../engines/playback-clock.ts';
 import type { Engine, EngineChunk } from '../engines/types.ts';
 import { parseJson, parseWith, toApiError } from '../http/errors.ts';
-import { sendError } from '../http/io.ts';
+import { clientGoneSignal, sendError } from '../http/io.ts';
 import type { Logger } from '../log.ts';
 import type { WorkerMetrics } from '../metrics/registry.ts';
 import { streamMetrics } from '../metrics/stream.ts';
@@ -38,10 +38,7 @@ export interface SynthesizeDeps {
  * answer JSON; a failure after it cuts the connection, so a short body never looks whole.
  */
 export async function handleSynthesize(req: IncomingMessage, res: ServerResponse, body: Uint8Array, deps: SynthesizeDeps): Promise<void> {
-  const cancel = new AbortController();
-  res.on('close', () => {
-    if (!res.writableFinished) cancel.abort(new Error('client went away'));
-  });
+  const clientGone = clientGoneSignal(res);
   const started = performance.now();
   const metrics = streamMetrics(deps.metrics, deps.engines);
   let request: WorkerSynthesisRequest | undefined;
@@ -67,17 +64,17 @@ export async function handleSynthesize(req: IncomingMessage, res: ServerResponse
     metrics.model(request.model);
     const plan = planSynthesis(request, deps.engines);
     sampleRate = plan.sampleRate;
-    release = await deps.scheduler.acquire(cancel.signal);
+    release = await deps.scheduler.acquire(clientGone);
     const queueMs = performance.now() - started;
     // The engine starts first; resampler and encoder are made while it works toward its first audio.
     // The stream's lead counts from its arrival, so time queued for a slot counts against it.
     const playback = new PlaybackClock({ startedAt: started });
-    iterator = speakSegments(plan, cancel.signal, playback)[Symbol.asyncIterator]();
+    iterator = speakSegments(plan, clientGone, playback)[Symbol.asyncIterator]();
     const firstStep = step(iterator);
     resamplerReady = createResampler(plan.engine.info.sample_rate, sampleRate);
     const timed = request.timestamps ?? false;
     const batch = { ahead: () => playback.deadline() - performance.now() > BATCH_WHEN_AHEAD_MS, maxBytes: (plan.bitrate / 8) * BATCH_AUDIO_S };
-    const writer = bodyWriter(res, { skip: request.resume_at_byte ?? 0, timed, batch }, cancel.signal);
+    const writer = bodyWriter(res, { skip: request.resume_at_byte ?? 0, timed, batch }, clientGone);
     encoderReady = createEncoder(request.response_format, sampleRate, writer.audio, request.bitrate);
 
     // Wait for the first audio before answering, so that an engine's refusal is still a JSON error.
@@ -105,13 +102,13 @@ export async function handleSynthesize(req: IncomingMessage, res: ServerResponse
     for (let next = first; !next.done; next = await step(iterator)) {
       // One chunk a turn, earliest deadline first: a new stream's first chunk goes ahead of chunks
       // other streams' engines made ahead, and a sentence made at once is not all encoded in one go.
-      await mainThreadTurns.take(playback.deadline(), cancel.signal);
+      await mainThreadTurns.take(playback.deadline(), clientGone);
       // A word goes out before the audio that holds its start.
       if (next.value.words) await writer.words(toTimestamps(next.value.words));
       await emit(resampler.push(next.value.audio));
     }
     // An engine stops quietly on abort (even while its work waited in line): that is a cancel, not an end.
-    cancel.signal.throwIfAborted();
+    clientGone.throwIfAborted();
     await emit(resampler.end());
     await encoder.end();
     await writer.end({ audio_ms: (samplesOut / sampleRate) * 1000, alignment: plan.engine.wordAlignment });
@@ -133,7 +130,7 @@ export async function handleSynthesize(req: IncomingMessage, res: ServerResponse
     });
   } catch (error) {
     const apiError = toApiError(error);
-    if (cancel.signal.aborted) {
+    if (clientGone.aborted) {
       metrics.ended('cancelled');
       deps.log('info', 'synthesis cancelled', {
         request_id: request?.request_id,
