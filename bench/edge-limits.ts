@@ -49,7 +49,7 @@ const rounds = Number(values.rounds);
 const burst = Number(values.burst);
 const text = values.text;
 const ROOT = new URL('../', import.meta.url).pathname;
-/** The edge's `Server-Timing` entry for admission (ADMISSION in edge/speech/speech-endpoint.ts, which runs in workerd, not here). */
+/** The edge's `Server-Timing` entry for admission (ADMISSION in edge/middleware/admission-timing.ts, which runs in workerd, not here). */
 const ADMISSION = 'admission';
 
 /** Mints a client token with `key` (POST /v1/tokens), failing the bench unless the edge answers 201. */

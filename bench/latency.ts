@@ -1,6 +1,7 @@
 /**
  * Time to first audio byte and total time, straight to a gpu-worker and through the edge
- * (workerd), over many requests; then a concurrency sweep through the edge (1, 4, 16 requests in
+ * (workerd), over many requests, beside the runtime's floor (bench/runtime-floor.ts: a Worker that
+ * only passes the request on, on the same local stack); then a concurrency sweep through the edge (1, 4, 16 requests in
  * flight, closed loop): time to first byte against the unloaded figure, and throughput in
  * seconds of audio per second. Runs its own worker and edge on loopback.
  *
@@ -9,6 +10,9 @@
  *
  * The first part also times the ElevenLabs dialect (`POST /elevenlabs/v1/text-to-speech/{voice_id}/stream`)
  * on the same text against the OpenAI route, interleaved in the same run (issue 22: within 2 ms).
+ *
+ * Issue 23's bar (the second table, per run): the edge adds at most 25% and at most 5 ms to the
+ * direct time to first byte at the p50; where the floor alone adds more, the floor plus 3 ms.
  *
  * `--requests 0` skips the first part (the sweep alone, for before/after runs). Issue 14's bar at 4
  * in flight: p50 within 2x of the unloaded p50, p99 within 4x (of the unloaded p99, and shown
@@ -22,6 +26,7 @@ import { FORMATS } from '../shared/audio/formats.ts';
 import { WORKER_TIMINGS } from '../shared/protocol/worker-api.ts';
 import { isResponseFormat, RESPONSE_FORMATS } from '../shared/schemas/speech.ts';
 import { closedLoop } from './closed-loop.ts';
+import { startRuntimeFloor } from './runtime-floor.ts';
 import { benchArgs } from './options.ts';
 import { percentile, type Sample, timed } from './timing.ts';
 
@@ -33,6 +38,7 @@ const { values } = benchArgs({
     'sweep-requests': { type: 'string', default: '160', smoke: '4', description: 'requests at each level of the sweep' },
     levels: { type: 'string', default: '1,4,16', smoke: '1,2', description: 'requests in flight at each level of the sweep, comma-separated' },
     warmups: { type: 'string', default: '5', smoke: '1', description: 'unmeasured requests each way first' },
+    runs: { type: 'string', default: '3', smoke: '1', description: 'runs of the first part (all paths interleaved in each); the median run is shown' },
     text: { type: 'string', default: 'The quick brown fox jumps over the lazy dog. It was not amused, and said so at length.', smoke: 'Hello there.', description: 'what each request says' },
     format: { type: 'string', default: 'pcm', description: `response format: ${RESPONSE_FORMATS.join(', ')}` },
   },
@@ -54,9 +60,12 @@ const bytesPerAudioSecond = FORMATS[format].bitrate(FORMATS[format].defaultSampl
 
 const worker = await startGpuWorker();
 const edge = await startEdge({ workerUrls: [worker.url], workerSecret: worker.secret });
+const floor = await startRuntimeFloor(worker.url);
 try {
   const { key } = await edge.createKey();
   const direct = () => signedWorkerFetch(worker.url, worker.secret, '/v1/synthesize', { body: synthesisBody({ input: text, response_format: format }) }).then((r) => r.response);
+  // The same signed request through a Worker that only passes it on: what any Worker here adds.
+  const viaFloor = () => signedWorkerFetch(floor.url, worker.secret, '/v1/synthesize', { body: synthesisBody({ input: text, response_format: format }) }).then((r) => r.response);
   const viaEdge = () =>
     edge.fetch('/v1/audio/speech', { method: 'POST', key, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ input: text, language: 'en', response_format: format }) });
 
@@ -72,32 +81,72 @@ try {
     // Warm every path (isolate start, catalog, thread caches), then interleave so drift hits all alike.
     for (let i = 0; i < Number(values.warmups); i++) {
       await timed(direct);
+      await timed(viaFloor);
       await timed(viaEdge);
       if (outputFormat) await timed(viaDialect);
     }
-    const samples: Record<'direct' | 'edge' | 'dialect', Sample[]> = { direct: [], edge: [], dialect: [] };
-    for (let i = 0; i < requests; i++) {
-      samples.direct.push(await timed(direct));
-      // The two routes take turns going first, so neither always follows the direct request.
-      if (outputFormat && i % 2 === 1) samples.dialect.push(await timed(viaDialect));
-      samples.edge.push(await timed(viaEdge));
-      if (outputFormat && i % 2 === 0) samples.dialect.push(await timed(viaDialect));
-    }
+    type Samples = Record<'direct' | 'floor' | 'edge' | 'dialect', Sample[]>;
+    const runOnce = async (): Promise<Samples> => {
+      const run: Samples = { direct: [], floor: [], edge: [], dialect: [] };
+      for (let i = 0; i < requests; i++) {
+        run.direct.push(await timed(direct));
+        run.floor.push(await timed(viaFloor));
+        // The two routes take turns going first, so neither always follows the other paths.
+        if (outputFormat && i % 2 === 1) run.dialect.push(await timed(viaDialect));
+        run.edge.push(await timed(viaEdge));
+        if (outputFormat && i % 2 === 0) run.dialect.push(await timed(viaDialect));
+      }
+      return run;
+    };
+    const runs: Samples[] = [];
+    for (let r = 0; r < Number(values.runs); r++) runs.push(await runOnce());
+    const p50 = (list: Sample[]) => percentile(list.map((s) => s.firstByteMs), 50);
+    // The run whose edge − direct difference is the median one: its figures are shown whole.
+    const byAdded = runs.map((run) => ({ run, added: p50(run.edge) - p50(run.direct) })).sort((a, b) => a.added - b.added);
+    const samples = byAdded[byAdded.length >> 1]!.run;
 
     const row = (name: string, list: Sample[]) => {
       const ttfb = list.map((s) => s.firstByteMs);
       const total = list.map((s) => s.totalMs);
       return { path: name, 'ttfb p50 ms': percentile(ttfb, 50).toFixed(1), 'ttfb p90 ms': percentile(ttfb, 90).toFixed(1), 'total p50 ms': percentile(total, 50).toFixed(1), 'total p90 ms': percentile(total, 90).toFixed(1) };
     };
-    const ratio = (metric: (s: Sample) => number, p: number) =>
-      (percentile(samples.edge.map(metric), p) / percentile(samples.direct.map(metric), p)).toFixed(2);
+    const ratio = (over: Sample[], metric: (s: Sample) => number, p: number) =>
+      (percentile(over.map(metric), p) / percentile(samples.direct.map(metric), p)).toFixed(2);
+    const ratios = (name: string, over: Sample[]) => ({
+      path: name,
+      'ttfb p50 ms': ratio(over, (s) => s.firstByteMs, 50),
+      'ttfb p90 ms': ratio(over, (s) => s.firstByteMs, 90),
+      'total p50 ms': ratio(over, (s) => s.totalMs, 50),
+      'total p90 ms': ratio(over, (s) => s.totalMs, 90),
+    });
     const audioSeconds = samples.direct[0]!.bytes / bytesPerAudioSecond;
-    console.log(`${requests} requests each way, ${text.length} characters (${audioSeconds.toFixed(1)} s of audio), espeak, ${format}`);
+    console.log(`${requests} requests each way a run, ${runs.length} runs (the median run shown), ${text.length} characters (${audioSeconds.toFixed(1)} s of audio), espeak, ${format}`);
     console.table([
       row('direct to worker', samples.direct),
+      row('runtime floor (pass-through Worker)', samples.floor),
       row('through the edge', samples.edge),
-      { path: 'edge / direct', 'ttfb p50 ms': ratio((s) => s.firstByteMs, 50), 'ttfb p90 ms': ratio((s) => s.firstByteMs, 90), 'total p50 ms': ratio((s) => s.totalMs, 50), 'total p90 ms': ratio((s) => s.totalMs, 90) },
+      ratios('floor / direct', samples.floor),
+      ratios('edge / direct', samples.edge),
     ]);
+    // Issue 23's bar: edge/direct ttfb p50 at most 1.25 and at most 5 ms added; where the floor alone
+    // is past that, the floor plus 3 ms.
+    const added = (run: Samples) => ({ edge: p50(run.edge) - p50(run.direct), floor: p50(run.floor) - p50(run.direct), direct: p50(run.direct) });
+    console.table(
+      runs.map((run, i) => {
+        const { edge: edgeAdded, floor: floorAdded, direct: directP50 } = added(run);
+        const plainBound = Math.min(5, 0.25 * directP50);
+        const bound = floorAdded > plainBound ? floorAdded + 3 : plainBound;
+        return {
+          run: i + 1,
+          'direct p50 ms': directP50.toFixed(1),
+          'floor adds ms': floorAdded.toFixed(1),
+          'edge adds ms': edgeAdded.toFixed(1),
+          'edge over floor ms': (edgeAdded - floorAdded).toFixed(1),
+          'bound: edge adds at most ms': `${bound.toFixed(1)}${floorAdded > plainBound ? ' (floor + 3)' : ''}`,
+          within: edgeAdded <= bound ? 'yes' : 'no',
+        };
+      }),
+    );
 
     if (outputFormat) {
       const route = (name: string, list: Sample[]) => ({
@@ -164,6 +213,7 @@ try {
   console.log(`\nConcurrency sweep through the edge: closed loop, ${sweepRequests} requests a level after a warm-up, ${format}`);
   console.table(rows);
 } finally {
+  await floor.dispose();
   await edge.dispose();
   await worker.stop();
 }

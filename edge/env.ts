@@ -1,6 +1,7 @@
 import type { TimingVariables } from 'hono/timing';
 import type { ApiError } from '../shared/errors.ts';
 import type { AccountDO } from './accounts/account-do.ts';
+import type { Admission } from './accounts/types.ts';
 import type { PoolDO } from './pool/pool-do.ts';
 import type { SpeechTicket } from './accounts/speech-ticket.ts';
 import type { Caller } from './middleware/caller-auth.ts';
@@ -46,6 +47,10 @@ export interface AppVariables extends TimingVariables {
   speechRequestReader: SpeechRequestReader | undefined;
   /** Set by the speech limits middleware once a request is admitted. */
   speechTicket: SpeechTicket;
+  /** The speech request's admission, which may still be pending when the route starts (middleware/limits.ts). */
+  speechAdmission: Promise<{ ticket: SpeechTicket; admission: Extract<Admission, { ok: true }> }>;
+  /** How long admission took, ms, once it is done. */
+  admissionMs: number;
 }
 
 export type AppEnv = { Bindings: Env; Variables: AppVariables };

@@ -53,9 +53,14 @@ export const admitSpeech: typeof Limits.admitSpeech = async (_c, { caller, chara
 export const speechLimits: typeof Limits.speechLimits = (measure: (c: Context<AppEnv>) => Promise<{ characters: number }>) =>
   createMiddleware<AppEnv>(async (c, next) => {
     const { characters } = await measure(c);
-    c.set('speechTicket', unlimitedTicket(characters, c.req.raw.signal));
+    const ticket = unlimitedTicket(characters, c.req.raw.signal);
+    c.set('speechTicket', ticket);
+    c.set('admissionMs', 0);
+    c.set('speechAdmission', Promise.resolve({ ticket, admission: unlimited(characters, c.get('caller').keyId ?? '') }));
     await next();
   });
 
+export const speechAdmitted: typeof Limits.speechAdmitted = async (c) => c.get('speechTicket');
+
 // The stub's exports against the real module's: a missing, extra or differently typed one fails here.
-({ ADMISSION_ERRORS, LIMIT_HEADERS, limitHeaders, refusalError, admitSpeech, speechLimits }) satisfies typeof Limits;
+({ ADMISSION_ERRORS, LIMIT_HEADERS, limitHeaders, refusalError, admitSpeech, speechLimits, speechAdmitted }) satisfies typeof Limits;

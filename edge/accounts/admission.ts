@@ -112,6 +112,7 @@ export class StreamAdmission {
         admittedMs: now,
         expiresMs: leaseExpires,
         streamId,
+        context: request.context,
       });
       return token && tokens.take(token, request.characters, countsRequest);
     });

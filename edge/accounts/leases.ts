@@ -1,5 +1,5 @@
 import { addColumnIfMissing } from './add-column.ts';
-import { type AccountSnapshot, LEASE_TTL_MS, type ProgressReport } from './types.ts';
+import { type AccountSnapshot, LEASE_TTL_MS, type ProgressReport, type StreamContext } from './types.ts';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS leases (
@@ -44,6 +44,7 @@ export interface NewLease {
   tokenId?: string | undefined;
   /** Whether the request counted as one (a socket's chunk does not). */
   countedRequest: boolean;
+  context?: StreamContext | undefined;
 }
 
 /**
@@ -70,7 +71,7 @@ export class Leases {
 
   add(lease: NewLease): void {
     this.sql.exec(
-      'INSERT INTO leases (request_id, key_id, reserved, admitted_ms, expires_ms, stream_id, token_id, counted_request) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+      'INSERT INTO leases (request_id, key_id, reserved, admitted_ms, expires_ms, stream_id, token_id, counted_request, context) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
       lease.requestId,
       lease.keyId,
       lease.reserved,
@@ -79,6 +80,7 @@ export class Leases {
       lease.streamId,
       lease.tokenId ?? null,
       lease.countedRequest ? 1 : 0,
+      lease.context ? JSON.stringify(lease.context) : null,
     );
   }
 

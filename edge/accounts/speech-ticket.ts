@@ -131,7 +131,8 @@ export function openSpeechTicket(options: TicketOptions): SpeechTicket & { relea
         },
       });
       progress = metered.progress;
-      report(); // the ledger context, as soon as it is known
+      // No report now: admission gave the lease its context, and the first report comes within
+      // PROGRESS_INTERVAL_MS with the time to first audio (a call here would sit in front of the first chunk).
       return metered.body;
     },
     async releaseUnused() {

@@ -71,6 +71,11 @@ export type AdmitRequest = Credential & {
   stream_id?: string;
   /** False: not a request of its own for the requests-per-minute limit (a socket's chunk). */
   count_request?: boolean;
+  /**
+   * What the ledger row says of the stream should its lease run out before any progress report
+   * (the model and voice; reports then add the time to first audio).
+   */
+  context?: StreamContext;
 };
 
 export type RefusalReason =

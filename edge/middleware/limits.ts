@@ -1,6 +1,7 @@
 import type { Context } from 'hono';
 import { createMiddleware } from 'hono/factory';
 import { ApiError } from '../../shared/errors.ts';
+import { AdmissionForecast } from '../accounts/admission-forecast.ts';
 import { accountObject } from '../accounts/account-stub.ts';
 import { openSpeechTicket } from '../accounts/speech-ticket.ts';
 import type { TokenScope } from '../accounts/client-token-types.ts';
@@ -10,6 +11,8 @@ import { errorCatalogue } from '../openapi/error-catalogue.ts';
 import { documentHeaders, RETRY_AFTER_HEADERS } from '../openapi/headers.ts';
 import { isTokenRefusal, TOKEN_ERRORS, tokenRefusal, type TokenRequestFacts } from '../tokens/token-errors.ts';
 import { voiceNotFound } from '../voices/errors.ts';
+import type { SpeechTicket } from '../accounts/speech-ticket.ts';
+import { endAdmission } from './admission-timing.ts';
 import { KEY_REFUSAL_ERRORS, keyRefusal } from './api-key-auth.ts';
 import { type Caller, credentialOf } from './caller-auth.ts';
 
@@ -142,6 +145,10 @@ export interface SpeechToAdmit {
   clientSignal: AbortSignal;
 }
 
+// Per isolate: what the last admission of each key and client token said (admission-forecast.ts).
+const forecast = new AdmissionForecast();
+const credentialName = (caller: Caller) => (caller.token ? `token:${caller.token.hash}` : `key:${caller.keyId}`);
+
 /** Admits against the account's object, or throws its refusal; the ticket that meters what follows. */
 export async function admitSpeech(c: Context<AppEnv>, request: SpeechToAdmit) {
   const { caller, scope, model, voice, requestId, characters, voiceId, socket, clientSignal } = request;
@@ -152,7 +159,9 @@ export async function admitSpeech(c: Context<AppEnv>, request: SpeechToAdmit) {
     characters,
     ...(voiceId ? { voice_id: voiceId } : {}),
     ...(socket ? { stream_id: socket.streamId, count_request: false } : {}),
+    context: { model, voice, time_to_first_audio_ms: null },
   });
+  forecast.record(credentialName(caller), admission);
   if (!admission.ok) throw refusalError(admission, characters, voiceId, { scope, model, voice, origin: caller.token?.origin ?? null });
   const waitUntil = (promise: Promise<unknown>) => c.executionCtx.waitUntil(promise);
   const ticket = openSpeechTicket({ env: c.env, waitUntil, accountId, requestId, characters, admission, clientSignal });
@@ -176,24 +185,42 @@ export interface MeasuredSpeech {
  * leaves in the context (edge/accounts/speech-ticket.ts) meters, renews and settles the stream;
  * if the route starts none (a later 404, a worker that refused), the reservation and the slot
  * are released before the answer goes out.
+ *
+ * A preset voice's request whose credential the isolate expects to be admitted
+ * (admission-forecast.ts) goes on to the route while the object decides: the route sends the
+ * worker its request, then waits for `speechAdmitted` before it streams or charges anything, so
+ * the object's round trip overlaps the worker's time to first audio. Every other request (an
+ * account's own voice, whose profile admission versions; a credential with no recent standing)
+ * is admitted first.
  */
 export const speechLimits = (measure: (c: Context<AppEnv>) => Promise<MeasuredSpeech>) =>
   createMiddleware<AppEnv>(async (c, next) => {
     const measured = await measure(c);
-    const { ticket, admission } = await admitSpeech(c, {
-      ...measured,
-      caller: c.get('caller'),
-      scope: 'speech',
-      requestId: c.get('requestId'),
-      clientSignal: c.req.raw.signal,
+    const caller = c.get('caller');
+    const admitting = admitSpeech(c, { ...measured, caller, scope: 'speech', requestId: c.get('requestId'), clientSignal: c.req.raw.signal }).then((admitted) => {
+      c.set('speechTicket', admitted.ticket);
+      c.set('admissionMs', endAdmission(c));
+      return admitted;
     });
-    c.set('speechTicket', ticket);
+    admitting.catch(() => {}); // a refusal is thrown by whoever awaits it: the route, or below
+    c.set('speechAdmission', admitting);
+    if (measured.voiceId !== undefined || !forecast.likely(credentialName(caller), measured.characters)) await admitting;
     try {
       await next();
     } finally {
-      await ticket.releaseUnused();
+      const admitted = await admitting.catch(() => undefined);
+      await admitted?.ticket.releaseUnused();
     }
-    if (ticket.audio) {
-      for (const [name, value] of Object.entries(limitHeaders(admission))) c.res.headers.set(name, value);
+    const admitted = await admitting.catch(() => undefined);
+    if (admitted?.ticket.audio) {
+      for (const [name, value] of Object.entries(limitHeaders(admitted.admission))) c.res.headers.set(name, value);
     }
   });
+
+/**
+ * The request's admission: resolves once the account's object admitted it (the ticket is then in
+ * the context), throws its refusal. Routes await it before they stream or charge anything.
+ */
+export async function speechAdmitted(c: Context<AppEnv>): Promise<SpeechTicket> {
+  return (await c.get('speechAdmission')).ticket;
+}

@@ -83,7 +83,8 @@ export interface SpeechCaller {
 const httpCaller = (c: Context<AppEnv>): SpeechCaller => ({
   accountId: c.get('caller').accountId,
   requestId: c.get('requestId'),
-  voiceVersion: c.get('speechTicket').voiceVersion,
+  // Set once admitted; a request whose admission overlaps the worker's start names a preset.
+  voiceVersion: c.get('speechTicket')?.voiceVersion,
   signal: c.req.raw.signal,
 });
 

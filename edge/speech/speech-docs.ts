@@ -1,7 +1,7 @@
 import { AUDIO_HEADERS, WORKER_TIMINGS } from '../../shared/protocol/worker-api.ts';
 import { LIMIT_HEADERS } from '../middleware/limits.ts';
 import { documentHeaders, REQUEST_ID_HEADERS } from '../openapi/index.ts';
-import { ADMISSION } from './speech-endpoint.ts';
+import { ADMISSION } from '../middleware/admission-timing.ts';
 
 /** What each of AUDIO_HEADERS says (keyed the same way, so a new header needs its description). */
 const AUDIO_HEADER_DESCRIPTIONS: Record<keyof typeof AUDIO_HEADERS, string> = {

@@ -1,11 +1,12 @@
 import { Hono, type Context, type Handler, type MiddlewareHandler } from 'hono';
 import { createMiddleware } from 'hono/factory';
-import { endTime, startTime, timing } from 'hono/timing';
+import { timing } from 'hono/timing';
 import { isCustomVoiceId } from '../../shared/schemas/voice-profile.ts';
 import type { AppEnv } from '../env.ts';
 import { BODY_LIMIT_ERRORS, bodyLimit, MAX_BODY_BYTES } from '../http/body-limit.ts';
 import { JSON_BODY_ERRORS } from '../http/json-body.ts';
 import { CALLER_ERRORS, identifyCaller } from '../middleware/caller-auth.ts';
+import { admissionStarts } from '../middleware/admission-timing.ts';
 import { ADMISSION_ERRORS, type MeasuredSpeech, speechLimits } from '../middleware/limits.ts';
 import { workerCallErrors } from '../pool/worker-answers.ts';
 import { POOL_ERRORS, WorkerPool } from '../pool/worker-pool.ts';
@@ -28,20 +29,6 @@ const measureSpeech = async (c: Context<AppEnv>): Promise<MeasuredSpeech> => {
   const voice = request.voice ?? model.info.default_voice;
   return { characters, model: model.info.id, voice, voiceId: isCustomVoiceId(voice) ? voice : undefined };
 };
-
-/** `Server-Timing: admission`: from the request's arrival until it is admitted and checked. */
-export const ADMISSION = 'admission';
-const admissionStarts = createMiddleware<AppEnv>(async (c, next) => {
-  startTime(c, ADMISSION, 'Edge: key, limits, credits and request checks');
-  await next();
-});
-
-/** Ends the admission timer (the handler has resolved what to speak): how long admission took, ms. */
-export function endAdmission(c: Context<AppEnv>): number {
-  const ms = performance.now() - (c.get('metric')?.timers.get(ADMISSION)?.start ?? performance.now());
-  endTime(c, ADMISSION);
-  return ms;
-}
 
 /** What the chain below and a synthesis through the pool can refuse a speech request with. */
 export const SPEECH_ENDPOINT_ERRORS = [

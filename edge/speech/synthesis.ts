@@ -10,7 +10,7 @@ import { WorkerPool } from '../pool/worker-pool.ts';
 import type { ResolvedSpeech } from './resolve.ts';
 import { resolveSpeech } from './resolve.ts';
 import { type CheckedSpeechRequest, readSpeechRequest } from './speech-request.ts';
-import { endAdmission } from './speech-endpoint.ts';
+import { speechAdmitted } from '../middleware/limits.ts';
 import { streamUsage, workerRequestFor } from './worker-request.ts';
 
 /** An admitted speech request, resolved and ready to send to the pool. */
@@ -19,20 +19,27 @@ export interface Synthesis extends CheckedSpeechRequest, ResolvedSpeech {
   workerRequest: WorkerSynthesisRequest;
   /** What the ticket's `meter` is told about the stream. */
   usage: StreamUsage;
-  admissionMs: number;
 }
 
-/** Resolves model, voice and language of the admitted request and builds the worker's request; ends admission. */
+/**
+ * Resolves model, voice and language of the request and builds the worker's request. Its
+ * admission may still be pending (middleware/limits.ts); should resolving fail, a refusal of the
+ * admission is what the client hears, as it would have been without the overlap.
+ */
 export async function prepareSynthesis(c: Context<AppEnv>): Promise<Synthesis> {
-  const checked = await readSpeechRequest(c);
-  const { request, format, sampleRate, bitrate } = checked;
-  const pool = new WorkerPool(c.env);
-  const resolved = await resolveSpeech(c, request, pool, await pool.models());
-  const admissionMs = endAdmission(c);
-  const output = { format, sampleRate, bitrate };
-  const workerRequest = workerRequestFor(c.get('requestId'), resolved, request, output);
-  const usage = streamUsage(resolved, output, request.speed);
-  return { ...checked, ...resolved, pool, workerRequest, usage, admissionMs };
+  try {
+    const checked = await readSpeechRequest(c);
+    const { request, format, sampleRate, bitrate } = checked;
+    const pool = new WorkerPool(c.env);
+    const resolved = await resolveSpeech(c, request, pool, await pool.models());
+    const output = { format, sampleRate, bitrate };
+    const workerRequest = workerRequestFor(c.get('requestId'), resolved, request, output);
+    const usage = streamUsage(resolved, output, request.speed);
+    return { ...checked, ...resolved, pool, workerRequest, usage };
+  } catch (error) {
+    await speechAdmitted(c);
+    throw error;
+  }
 }
 
 /** Logs a stream the pool continued on another worker. */
@@ -42,9 +49,9 @@ export const logResume =
     console.warn(JSON.stringify({ level: 'warn', request_id: requestId, message: 'stream resumed on another worker', at_byte: atByte }));
 
 /** The request's timings (ms) from the worker's answer, also added to Server-Timing. */
-export function synthesisTimings(c: Context<AppEnv>, synthesis: Synthesis, worker: Response): Record<'admission_ms' | 'queue_ms' | 'first_audio_ms', number> {
+export function synthesisTimings(c: Context<AppEnv>, worker: Response): Record<'admission_ms' | 'queue_ms' | 'first_audio_ms', number> {
   const workerTimings = parseServerTiming(worker.headers.get('server-timing'));
-  const timings = { admission_ms: synthesis.admissionMs, queue_ms: workerTimings[WORKER_TIMINGS.queue] ?? 0, first_audio_ms: workerTimings[WORKER_TIMINGS.firstAudio] ?? 0 };
+  const timings = { admission_ms: c.get('admissionMs'), queue_ms: workerTimings[WORKER_TIMINGS.queue] ?? 0, first_audio_ms: workerTimings[WORKER_TIMINGS.firstAudio] ?? 0 };
   setMetric(c, WORKER_TIMINGS.queue, timings.queue_ms, 'Worker: waiting for a synthesis slot');
   setMetric(c, WORKER_TIMINGS.firstAudio, timings.first_audio_ms, 'Worker: from arrival to first audio');
   return timings;

@@ -3,6 +3,7 @@ import type { TimedAudioEnd, WordTimestamp } from '../../shared/protocol/timed-a
 import type { AppEnv } from '../env.ts';
 import { splitTimedAudio, type SplitTimedAudio } from '../http/timed-audio-split.ts';
 import { readWholeTimedAudio } from '../http/whole-timed-audio.ts';
+import { speechAdmitted } from '../middleware/limits.ts';
 import { forwardedError } from '../pool/worker-answers.ts';
 import { logResume, type Synthesis, synthesisTimings } from './synthesis.ts';
 import { workerFailed } from './worker-failed.ts';
@@ -15,21 +16,49 @@ import { workerFailed } from './worker-failed.ts';
 
 type Timings = ReturnType<typeof synthesisTimings>;
 
+/**
+ * Sends the worker its request and waits for the request's admission beside it (it may still be
+ * pending: middleware/limits.ts), so the account's object and the worker's first audio take
+ * their time together. Nothing of the worker's answer is used before admission: a refusal
+ * cancels the worker's request (or its answer) and is what the client hears, whatever the worker said.
+ */
+async function admittedAnswer<T>(c: Context<AppEnv>, send: (signal: AbortSignal) => Promise<T>, discard: (answer: T) => unknown): Promise<T> {
+  const refused = new AbortController();
+  const answer = send(AbortSignal.any([c.req.raw.signal, refused.signal]));
+  answer.catch(() => {}); // awaited below, once admission is known
+  try {
+    await speechAdmitted(c);
+  } catch (refusal) {
+    refused.abort(refusal);
+    await answer.then(discard, () => {});
+    throw refusal;
+  }
+  return answer;
+}
+
 /** Plain audio as the worker makes it, metered (the ticket charges what the client is handed). */
 export async function streamSpeech(c: Context<AppEnv>, synthesis: Synthesis): Promise<{ audio: ReadableStream<Uint8Array>; timings: Timings }> {
   const { pool, model, workerRequest, usage } = synthesis;
-  const upstream = await pool.synthesize(model, workerRequest, c.req.raw.signal, logResume(workerRequest.request_id));
+  const upstream = await admittedAnswer(
+    c,
+    (signal) => pool.synthesize(model, workerRequest, signal, logResume(workerRequest.request_id)),
+    (response) => response.body?.cancel(),
+  );
   if (!upstream.ok || !upstream.body) throw forwardedError(upstream.status, await upstream.json().catch(() => null), 'speech');
-  const timings = synthesisTimings(c, synthesis, upstream);
+  const timings = synthesisTimings(c, upstream);
   return { audio: c.get('speechTicket').meter(upstream.body, usage), timings };
 }
 
 /** The worker's timed audio (audio frames and words) for the request, or its refusal thrown. */
 async function timedUpstream(c: Context<AppEnv>, synthesis: Synthesis) {
   const { pool, model, workerRequest } = synthesis;
-  const { response, events } = await pool.synthesizeTimed(model, workerRequest, c.req.raw.signal, logResume(workerRequest.request_id));
+  const { response, events } = await admittedAnswer(
+    c,
+    (signal) => pool.synthesizeTimed(model, workerRequest, signal, logResume(workerRequest.request_id)),
+    (answer) => (answer.events ?? answer.response.body)?.cancel(),
+  );
   if (!response.ok || !events) throw forwardedError(response.status, await response.json().catch(() => null), 'speech');
-  return { events, timings: synthesisTimings(c, synthesis, response) };
+  return { events, timings: synthesisTimings(c, response) };
 }
 
 /**

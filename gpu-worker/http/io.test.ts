@@ -42,20 +42,19 @@ describe('clientGoneSignal', () => {
   });
 
   it('is not aborted by a response that finished', async () => {
+    let abortedAfterClose: (aborted: boolean) => void;
+    const finished = new Promise<boolean>((resolve) => (abortedAfterClose = resolve));
     const server = createServer((_req, res) => {
       const signal = clientGoneSignal(res);
-      res.end('done', () => setImmediate(() => {
+      res.end('done', () => {
         res.socket?.destroy();
-        setImmediate(() => {
-          finished.resolve(signal.aborted);
-        });
-      }));
+        res.on('close', () => abortedAfterClose(signal.aborted));
+      });
     });
-    const finished = Promise.withResolvers<boolean>();
     server.listen(0, '127.0.0.1');
     await once(server, 'listening');
     await (await fetch(`http://127.0.0.1:${(server.address() as { port: number }).port}/`)).text();
-    expect(await finished.promise).toBe(false);
+    expect(await finished).toBe(false);
     server.close();
   });
 });
