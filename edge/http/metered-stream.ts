@@ -1,3 +1,5 @@
+import { sourceOf, streamOf } from './chunk-source.ts';
+
 /** How a streamed body ended: the bytes the client was handed, and whether the stream finished. */
 export interface StreamOutcome {
   bytes: number;
@@ -40,7 +42,7 @@ export function meteredStream(
   options: MeteredStreamOptions,
 ): { body: ReadableStream<Uint8Array>; progress: StreamProgress } {
   const { onEnd, clientSignal } = options;
-  const reader = upstream.getReader();
+  const reader = sourceOf(upstream);
   const progress: StreamProgress = { bytes: 0, firstChunkAt: null };
   let ended = false;
   const end = (ending: StreamOutcome['ending'], error?: unknown) => {
@@ -54,30 +56,26 @@ export function meteredStream(
     reader.cancel(clientSignal?.reason).catch(() => {});
   }
   clientSignal?.addEventListener('abort', onClientGone, { once: true });
-  const body = new ReadableStream<Uint8Array>(
-    {
-      async pull(controller) {
-        try {
-          const { done, value } = await reader.read();
-          if (done) {
-            controller.close();
-            end('completed');
-            return;
-          }
-          if (value.byteLength > 0) progress.firstChunkAt ??= Date.now();
-          progress.bytes += value.byteLength;
-          controller.enqueue(value);
-        } catch (error) {
-          controller.error(error);
-          end(clientSignal?.aborted ? 'client_closed' : 'failed', error);
+  const body = streamOf<Uint8Array>({
+    async read() {
+      try {
+        const chunk = await reader.read();
+        if (chunk.done) {
+          end('completed');
+          return chunk;
         }
-      },
-      async cancel(reason) {
-        end('client_closed', reason);
-        await reader.cancel(reason).catch(() => {});
-      },
+        if (chunk.value.byteLength > 0) progress.firstChunkAt ??= Date.now();
+        progress.bytes += chunk.value.byteLength;
+        return chunk;
+      } catch (error) {
+        end(clientSignal?.aborted ? 'client_closed' : 'failed', error);
+        throw error;
+      }
     },
-    { highWaterMark: 0 },
-  );
+    async cancel(reason) {
+      end('client_closed', reason);
+      await reader.cancel(reason).catch(() => {});
+    },
+  });
   return { body, progress };
 }

@@ -1,3 +1,5 @@
+import { type ChunkResult, sourceOf, streamOf } from './chunk-source.ts';
+
 /** What the edge needs to continue an audio stream on another worker. */
 export interface ResumeOptions<T> {
   /**
@@ -20,7 +22,7 @@ export interface ResumeOptions<T> {
  */
 export function resumableStream<T>(first: ReadableStream<T>, options: ResumeOptions<T>): ReadableStream<T> {
   const maxResumes = options.maxResumes ?? 2;
-  let reader = first.getReader();
+  let upstream = sourceOf(first);
   let delivered = 0;
   let resumes = 0;
 
@@ -29,32 +31,28 @@ export function resumableStream<T>(first: ReadableStream<T>, options: ResumeOpti
     resumes++;
     const next = await options.resume(delivered).catch(() => null);
     if (!next) throw error;
-    reader = next.getReader();
+    upstream = sourceOf(next);
   }
 
-  return new ReadableStream<T>(
-    {
-      async pull(controller) {
-        for (;;) {
-          let chunk: ReadableStreamReadResult<T>;
-          try {
-            chunk = await reader.read();
-          } catch (error) {
-            await continueAfter(error); // throws (and so errors the stream) when it cannot
-            continue;
-          }
-          if (chunk.done) return controller.close();
-          const bytes = options.audioBytes(chunk.value);
-          if (bytes === 0 && chunk.value instanceof Uint8Array) continue;
-          delivered += bytes;
-          controller.enqueue(chunk.value);
-          return;
+  return streamOf<T>({
+    async read() {
+      for (;;) {
+        let chunk: ChunkResult<T>;
+        try {
+          chunk = await upstream.read();
+        } catch (error) {
+          await continueAfter(error); // throws (and so errors the stream) when it cannot
+          continue;
         }
-      },
-      async cancel(reason) {
-        await reader.cancel(reason).catch(() => {});
-      },
+        if (chunk.done) return chunk;
+        const bytes = options.audioBytes(chunk.value);
+        if (bytes === 0 && chunk.value instanceof Uint8Array) continue;
+        delivered += bytes;
+        return chunk;
+      }
     },
-    { highWaterMark: 0 },
-  );
+    async cancel(reason) {
+      await upstream.cancel(reason).catch(() => {});
+    },
+  });
 }

@@ -6,6 +6,7 @@ import { WORKER_PATHS, type WorkerSynthesisRequest } from '../../shared/protocol
 import type { ModelInfo } from '../../shared/schemas/catalog.ts';
 import { edgeConfig } from '../config/edge-config.ts';
 import type { Env } from '../env.ts';
+import { byteSourceOf, type ChunkSource, streamOf } from '../http/chunk-source.ts';
 import { resumableStream } from '../http/resumable-stream.ts';
 import { errorCatalogue } from '../openapi/error-catalogue.ts';
 import { RETRY_AFTER_HEADERS } from '../openapi/headers.ts';
@@ -75,31 +76,27 @@ function holdUntilDone(response: Response, release: () => void, whole: () => voi
     release();
     return response;
   }
-  const reader = response.body.getReader();
-  const body = new ReadableStream<Uint8Array>(
-    {
-      async pull(controller) {
-        try {
-          const { done, value } = await reader.read();
-          if (done) {
-            release();
-            whole();
-            return controller.close();
-          }
-          controller.enqueue(value);
-        } catch (error) {
+  const body = byteSourceOf(response.body);
+  const held: ChunkSource<Uint8Array> = {
+    async read() {
+      try {
+        const chunk = await body.read();
+        if (chunk.done) {
           release();
-          controller.error(error);
+          whole();
         }
-      },
-      async cancel(reason) {
+        return chunk;
+      } catch (error) {
         release();
-        await reader.cancel(reason).catch(() => {});
-      },
+        throw error;
+      }
     },
-    { highWaterMark: 0 },
-  );
-  return new Response(body, { status: response.status, headers: response.headers });
+    async cancel(reason) {
+      release();
+      await body.cancel(reason).catch(() => {});
+    },
+  };
+  return new Response(streamOf(held), { status: response.status, headers: response.headers });
 }
 
 export class WorkerPool {

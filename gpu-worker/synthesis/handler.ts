@@ -21,7 +21,7 @@ import { mainThreadTurns } from './turns.ts';
 
 /** Writes are batched (see WriteBatching) once the listener has this much audio in hand, up to this much audio a write. */
 const BATCH_WHEN_AHEAD_MS = 1_000;
-const BATCH_AUDIO_S = 0.5;
+const BATCH_AUDIO_S = 1;
 
 export interface SynthesizeDeps {
   engines: Map<string, Engine>;
