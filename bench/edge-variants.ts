@@ -38,5 +38,15 @@ export const limitsOff: Plugin = {
   },
 };
 
+const LOGGING_OFF = join(ROOT, 'bench/stubs/logging-off.ts');
+
+/** Replaces edge/middleware/request-summary.ts with a stub that reports nothing: no request log line, no analytics point. */
+export const loggingOff: Plugin = {
+  name: 'logging-off',
+  setup(b) {
+    b.onResolve({ filter: /\/middleware\/request-summary\.ts$/ }, (args) => (args.importer === LOGGING_OFF ? undefined : { path: LOGGING_OFF }));
+  },
+};
+
 /** The variants a bench can run the edge as, by name (bisection over the edge's middleware). */
-export const EDGE_VARIANTS: Record<string, Plugin[]> = { 'limits-off': [limitsOff] };
+export const EDGE_VARIANTS: Record<string, Plugin[]> = { 'limits-off': [limitsOff], 'logging-off': [loggingOff] };
