@@ -1,3 +1,5 @@
+type ReadResult = Awaited<ReturnType<ReadableStreamDefaultReader<Uint8Array>['read']>>;
+
 /** What a watched upstream may keep the edge waiting, and whom to tell when it is too long. */
 export interface SilenceLimits {
   /** The longest wait for one read, ms. */
@@ -60,9 +62,9 @@ export function silenceWatchdog(upstream: ReadableStream<Uint8Array>, limits: Si
       async pull(controller) {
         waitingSince = Date.now();
         timer ??= setTimeout(check, limitMs);
-        let chunk: ReadableStreamReadResult<Uint8Array>;
+        let chunk: ReadResult;
         try {
-          chunk = await new Promise<ReadableStreamReadResult<Uint8Array>>((resolve, reject) => {
+          chunk = await new Promise<ReadResult>((resolve, reject) => {
             failPending = reject;
             reader.read().then(resolve, reject);
           });
