@@ -29,7 +29,12 @@ async function joinPool(edge: EdgeHarness, count: number, env: Record<string, st
 /** Until every worker has served and its heartbeat reports a time to first audio: the edge then judges each by its own. */
 async function warm(edge: EdgeHarness, key: string, workers: GpuWorkerHarness[]): Promise<void> {
   for (let i = 0; i < 40 && workers.some((w) => served(w).length === 0); i++) {
-    await (await speak(edge, key, { input: `Warming up, ${i}.`, response_format: 'pcm' })).arrayBuffer();
+    const response = await speak(edge, key, { input: `Warming up, ${i}.`, response_format: 'pcm' });
+    await response.arrayBuffer();
+    // Its log line comes after the answer: without waiting for it, a loaded machine sent more short
+    // streams than needed, and their durations outvoted the long ones the overload test teaches the edge.
+    const requestId = response.headers.get('x-request-id');
+    await vi.waitFor(() => expect(workers.some((w) => served(w).some((entry) => entry.request_id === requestId))).toBe(true), { timeout: 10_000 });
   }
   await vi.waitFor(async () => expect((await poolOf(edge)).every((m) => m.load.ttfa_ms !== null && m.circuit === 'closed')).toBe(true), {
     timeout: HEARTBEAT_MS * 3,
@@ -194,7 +199,8 @@ describe('an overloaded worker is not a dead one', () => {
     // until the sockets' buffers are full (tens of MB on loopback: so, a quarter-speed reading at
     // 48 kHz, about 13 minutes and 78 MB), then waits for the listener.
     const holding = () => speak(edge, key, { input: HOLDING_TEXT, response_format: 'pcm', sample_rate: 48_000, speed: 0.25 });
-    // One read to its end after a pause: the edge learns this worker's streams last seconds.
+    // One read to its end after a pause: the edge learns this worker's streams last seconds (the
+    // median of its two, warm-up and this, is the longer).
     const paced = await holding();
     const pacedReader = paced.body!.getReader();
     await pacedReader.read();
