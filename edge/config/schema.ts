@@ -42,8 +42,22 @@ const openAiAliases = jsonTable('edge/speech/openai-alias-table.ts', (json) => {
 export const EdgeVariablesSchema = z.object({
   /** Seed members of the pool, asked for their catalog without waiting for a heartbeat. */
   WORKER_URLS: withDefault(workerUrls, []),
-  /** How long a worker may take to its first audio before the edge tries another. */
+  /**
+   * How long a worker may take to its first audio before the edge tries another, while the worker
+   * has reported no time to first audio (a seed, a worker just started); also how long a stream
+   * from such a worker may go without a byte. Once it reports one, see the STALL_ variables.
+   */
   FIRST_BYTE_TIMEOUT_MS: withDefault(wholeNumber(1), 15_000),
+  /**
+   * A worker that reports its time to first audio (heartbeats) is judged stalled after this many
+   * times its expected wait for first audio (its ttfa, or its queue wait when full), and a playing
+   * stream after this many times its ttfa without a byte (edge/pool/stall-deadline.ts).
+   */
+  STALL_TTFA_MULTIPLE: withDefault(wholeNumber(1), 4),
+  /** The least such a deadline is, however fast the worker says it is. */
+  STALL_FLOOR_MS: withDefault(wholeNumber(1), 3_000),
+  /** The most such a deadline is, however slow the worker says it is (it may exceed FIRST_BYTE_TIMEOUT_MS). */
+  STALL_CEILING_MS: withDefault(wholeNumber(1), 60_000),
   /**
    * A new stream that no worker could give its first audio within this long (estimated from the
    * queues and time to first audio the workers report) is refused at once, 503 `pool_saturated`
@@ -88,6 +102,7 @@ export const EDGE_CONFIG_NAMES: readonly (EdgeVariableName | EdgeSecretName)[] =
 const EdgeConfigSchema = EdgeVariablesSchema.extend(EdgeSecretsSchema.shape).transform((env) => ({
   workerUrls: env.WORKER_URLS,
   firstByteTimeoutMs: env.FIRST_BYTE_TIMEOUT_MS,
+  stall: { unknownMs: env.FIRST_BYTE_TIMEOUT_MS, multiple: env.STALL_TTFA_MULTIPLE, floorMs: env.STALL_FLOOR_MS, ceilingMs: env.STALL_CEILING_MS },
   firstAudioBudgetMs: env.FIRST_AUDIO_BUDGET_MS,
   defaultModel: env.DEFAULT_MODEL,
   defaultResponseFormat: env.DEFAULT_RESPONSE_FORMAT,

@@ -8,12 +8,14 @@ import { edgeConfig } from '../config/edge-config.ts';
 import type { Env } from '../env.ts';
 import { byteSourceOf, type ChunkSource, streamOf } from '../http/chunk-source.ts';
 import { resumableStream } from '../http/resumable-stream.ts';
+import { silenceWatchdog } from '../http/silence-watchdog.ts';
 import { errorCatalogue } from '../openapi/error-catalogue.ts';
 import { RETRY_AFTER_HEADERS } from '../openapi/headers.ts';
 import { CircuitBreaker } from './circuit-breaker.ts';
 import { saturation, StreamDurations } from './load-shedding.ts';
 import { forgetPool, type PoolMember, poolMembers } from './members.ts';
 import { type SignedInit, signedFetch } from './signed-fetch.ts';
+import { firstAudioDeadlineMs, silenceDeadlineMs } from './stall-deadline.ts';
 import { refusedSignature, workerAuth, workerAuthFailed } from './worker-auth.ts';
 
 /** A model the pool serves and the workers that serve it. */
@@ -24,6 +26,13 @@ export interface PoolModel {
 
 /** Told when a stream went on on another worker, from which audio byte. */
 export type OnResume = (resumed: { worker: string; atByte: number }) => void;
+
+/** A request a worker answered: its response, which worker, and what the pool knew of it when it was sent. */
+export interface Dispatched {
+  response: Response;
+  worker: string;
+  member: PoolMember;
+}
 
 /** Workers one request may try before the first byte. */
 const MAX_ATTEMPTS = 3;
@@ -162,7 +171,7 @@ export class WorkerPool {
       this.dispatch(model, WORKER_PATHS.synthesize, { method: 'POST', body: JSON.stringify(body), headers: { 'x-request-id': request.request_id }, signal, avoid });
     const first = await send(request, []);
     if (!first.response.ok || !first.response.body) return { response: first.response, body: null };
-    const body = read(first.response.body);
+    const body = read(this.watched(first, request.request_id, false));
     if (!canResume(request.response_format, model.info)) return { response: first.response, body };
     const served = [first.worker];
     const resumed = resumableStream(body, {
@@ -175,10 +184,29 @@ export class WorkerPool {
         }
         served.push(next.worker);
         onResume({ worker: next.worker, atByte });
-        return read(next.response.body);
+        return read(this.watched(next, request.request_id, atByte > 0));
       },
     });
     return { response: first.response, body: resumed };
+  }
+
+  /**
+   * A synthesis answer's body that errors (as a dead worker's does, so resumableStream goes on
+   * elsewhere) when its worker keeps the edge waiting past the worker's own silence deadline; the
+   * stall counts against its circuit. A resumed stream's first bytes come only once the worker has
+   * regenerated the audio the client has (at a pace the edge cannot know): up to the ceiling.
+   */
+  private watched(answer: Dispatched, requestId: string, resumed: boolean): ReadableStream<Uint8Array> {
+    const settings = edgeConfig(this.env).stall;
+    const silenceMs = silenceDeadlineMs(answer.member, settings);
+    return silenceWatchdog(answer.response.body!, {
+      silenceMs,
+      ...(resumed ? { firstReadMs: Math.max(silenceMs, settings.ceilingMs) } : {}),
+      onStall: (waitedMs) => {
+        breaker.failure(answer.worker);
+        console.warn(JSON.stringify({ level: 'warn', request_id: requestId, message: 'worker stalled mid-stream', worker: answer.worker, waited_ms: waitedMs, deadline_ms: silenceMs }));
+      },
+    });
   }
 
   /**
@@ -199,24 +227,21 @@ export class WorkerPool {
   /**
    * Sends a request to a worker of the model, chosen by load among those that are not draining
    * and whose circuit is closed (or half-open, for its one probe). A connection error, a 5xx, a
-   * refused signature (401/403: see worker-auth.ts), a full worker (503) or no answer within the
-   * first-byte deadline moves on to another worker, up to MAX_ATTEMPTS; all but the 503 count
-   * against the worker's circuit. `avoid`: workers not to ask (a resumed stream's dead one).
+   * refused signature (401/403: see worker-auth.ts), a full worker (503) or no answer within its
+   * deadline (see firstByteDeadlineMs) moves on to another worker, up to MAX_ATTEMPTS; all but the
+   * 503 count against the worker's circuit. `avoid`: workers not to ask (a resumed stream's dead one).
    * Says which worker answered.
    */
-  async dispatch(
-    model: PoolModel,
-    path: string,
-    init: SignedInit & { signal: AbortSignal; avoid?: readonly string[] },
-  ): Promise<{ response: Response; worker: string }> {
+  async dispatch(model: PoolModel, path: string, init: SignedInit & { signal: AbortSignal; avoid?: readonly string[] }): Promise<Dispatched> {
     const { avoid = [], signal, ...request } = init;
-    const timeoutMs = edgeConfig(this.env).firstByteTimeoutMs;
     const tried = new Set<string>(avoid);
     let busy = false;
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       const candidates = usable(model, tried);
       if (candidates.length === 0) break;
-      const { url } = pickTwo(candidates);
+      const member = pickTwo(candidates);
+      const { url } = member;
+      const timeoutMs = this.firstByteDeadlineMs(member, path);
       tried.add(url);
       breaker.begin(url);
       const deadline = new AbortController();
@@ -244,9 +269,10 @@ export class WorkerPool {
         // A synthesis stream read to its end says how fast this worker frees a slot (from its
         // sending: a queued stream's wait counts, which errs toward shedding when queues are long).
         const whole = path === WORKER_PATHS.synthesize ? () => streamDurations.record(url, performance.now() - sent) : undefined;
-        return { response: holdUntilDone(response, release, whole), worker: url };
+        return { response: holdUntilDone(response, release, whole), worker: url, member };
       } catch (error) {
         if (signal.aborted) throw error;
+        if (deadline.signal.aborted) logFirstByteStall(request.headers, path, url, timeoutMs);
         breaker.failure(url);
         forgetPool(url);
       } finally {
@@ -255,6 +281,17 @@ export class WorkerPool {
       }
     }
     throw this.unavailable(model, busy);
+  }
+
+  /**
+   * How long a request to `member` may wait for the worker's answer: for synthesis, whose answer
+   * comes with its first audio, a multiple of what the worker's load says that takes (see
+   * stall-deadline.ts); for anything else (voices), FIRST_BYTE_TIMEOUT_MS.
+   */
+  private firstByteDeadlineMs(member: PoolMember, path: string): number {
+    const config = edgeConfig(this.env);
+    if (path !== WORKER_PATHS.synthesize) return config.firstByteTimeoutMs;
+    return firstAudioDeadlineMs(member, inFlight.get(member.url) ?? 0, streamDurations.of(member.url), config.stall);
   }
 
   /** The 503 when no worker can take the request, with a Retry-After from what the pool is doing. */
@@ -266,4 +303,10 @@ export class WorkerPool {
     if (reopening.length > 0) return noWorker('no worker is answering; they are retried shortly.', Math.min(...reopening));
     return noWorker('no worker could be reached.');
   }
+}
+
+/** A worker left for want of an answer within its deadline: which, and how long it was given. */
+function logFirstByteStall(headers: Record<string, string> | undefined, path: string, worker: string, deadlineMs: number): void {
+  const requestId = headers?.['x-request-id'] ?? null;
+  console.warn(JSON.stringify({ level: 'warn', request_id: requestId, message: 'worker stalled before first audio', path, worker, deadline_ms: deadlineMs }));
 }

@@ -19,6 +19,10 @@ export interface GpuWorkerHarness {
   terminate(): Promise<number | null>;
   /** SIGKILL at once: a worker dying mid-stream. */
   kill(): Promise<void>;
+  /** SIGSTOP: a worker that hangs (a stuck GPU) with its connections open. `thaw` undoes it. */
+  freeze(): void;
+  /** SIGCONT: a frozen worker goes on where it stopped. */
+  thaw(): void;
 }
 
 const ENTRY = new URL('../../gpu-worker/main.ts', import.meta.url).pathname;
@@ -84,6 +88,8 @@ export async function startGpuWorker(options: GpuWorkerOptions = {}): Promise<Gp
     },
     async stop() {
       if (child.exitCode === null) child.kill('SIGTERM');
+      // A frozen worker would never see its SIGTERM.
+      if (child.exitCode === null) child.kill('SIGCONT');
       await exited;
     },
     terminate() {
@@ -93,6 +99,12 @@ export async function startGpuWorker(options: GpuWorkerOptions = {}): Promise<Gp
     async kill() {
       if (child.exitCode === null) child.kill('SIGKILL');
       await exited;
+    },
+    freeze() {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGSTOP');
+    },
+    thaw() {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGCONT');
     },
   };
 }
