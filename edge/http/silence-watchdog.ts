@@ -1,4 +1,4 @@
-type ReadResult = Awaited<ReturnType<ReadableStreamDefaultReader<Uint8Array>['read']>>;
+import { type ChunkResult, sourceOf, streamOf } from './chunk-source.ts';
 
 /** What a watched upstream may keep the edge waiting, and whom to tell when it is too long. */
 export interface SilenceLimits {
@@ -29,7 +29,7 @@ export class UpstreamStalled extends Error {
  * pending read (if any) has waited, and sleeps again for the rest of the limit.
  */
 export function silenceWatchdog(upstream: ReadableStream<Uint8Array>, limits: SilenceLimits): ReadableStream<Uint8Array> {
-  const reader = upstream.getReader();
+  const reader = sourceOf(upstream);
   let limitMs = limits.firstReadMs ?? limits.silenceMs;
   /** When the pending read began; null while the edge is not waiting on the worker. */
   let waitingSince: number | null = null;
@@ -57,41 +57,36 @@ export function silenceWatchdog(upstream: ReadableStream<Uint8Array>, limits: Si
     timer = null;
   };
 
-  return new ReadableStream<Uint8Array>(
-    {
-      async pull(controller) {
-        waitingSince = Date.now();
-        timer ??= setTimeout(check, limitMs);
-        let chunk: ReadResult;
-        try {
-          chunk = await new Promise<ReadResult>((resolve, reject) => {
-            failPending = reject;
-            reader.read().then(resolve, reject);
-          });
-        } catch (error) {
-          stop();
-          return controller.error(error);
-        } finally {
-          waitingSince = null;
-          failPending = null;
-        }
-        if (limitMs !== limits.silenceMs) {
-          // The first read had its own allowance: the timer set for it would fire too late now.
-          limitMs = limits.silenceMs;
-          if (timer !== null) clearTimeout(timer);
-          timer = null;
-        }
-        if (chunk.done) {
-          stop();
-          return controller.close();
-        }
-        controller.enqueue(chunk.value);
-      },
-      async cancel(reason) {
+  // A layer of the body's one pass (chunk-source.ts): no stream of its own between the worker and the client.
+  return streamOf<Uint8Array>({
+    async read() {
+      waitingSince = Date.now();
+      timer ??= setTimeout(check, limitMs);
+      let chunk: ChunkResult<Uint8Array>;
+      try {
+        chunk = await new Promise<ChunkResult<Uint8Array>>((resolve, reject) => {
+          failPending = reject;
+          reader.read().then(resolve, reject);
+        });
+      } catch (error) {
         stop();
-        await reader.cancel(reason).catch(() => {});
-      },
+        throw error;
+      } finally {
+        waitingSince = null;
+        failPending = null;
+      }
+      if (limitMs !== limits.silenceMs) {
+        // The first read had its own allowance: the timer set for it would fire too late now.
+        limitMs = limits.silenceMs;
+        if (timer !== null) clearTimeout(timer);
+        timer = null;
+      }
+      if (chunk.done) stop();
+      return chunk;
     },
-    { highWaterMark: 0 },
-  );
+    async cancel(reason) {
+      stop();
+      await reader.cancel(reason).catch(() => {});
+    },
+  });
 }

@@ -86,13 +86,15 @@ function holdUntilDone(response: Response, release: () => void, whole: () => voi
     return response;
   }
   const body = byteSourceOf(response.body);
+  let cancelled = false;
   const held: ChunkSource<Uint8Array> = {
     async read() {
       try {
         const chunk = await body.read();
         if (chunk.done) {
           release();
-          whole();
+          // A read pending when the body was cancelled (client gone, worker stalled) ends as done too: not a whole stream.
+          if (!cancelled) whole();
         }
         return chunk;
       } catch (error) {
@@ -101,6 +103,7 @@ function holdUntilDone(response: Response, release: () => void, whole: () => voi
       }
     },
     async cancel(reason) {
+      cancelled = true;
       release();
       await body.cancel(reason).catch(() => {});
     },
