@@ -38,6 +38,13 @@ const { values } = benchArgs({
     'sweep-requests': { type: 'string', default: '160', smoke: '4', description: 'requests at each level of the sweep' },
     levels: { type: 'string', default: '1,4,16', smoke: '1,2', description: 'requests in flight at each level of the sweep, comma-separated' },
     warmups: { type: 'string', default: '5', smoke: '1', description: 'unmeasured requests each way first' },
+    gap: {
+      type: 'string',
+      default: '25',
+      smoke: '0',
+      description:
+        "pause before each request of the first part, ms: the previous request's settlement and ledger row (which production runs in the account's object, elsewhere) would otherwise share the thread with it",
+    },
     runs: { type: 'string', default: '3', smoke: '1', description: 'runs of the first part (all paths interleaved in each); the median run is shown' },
     text: { type: 'string', default: 'The quick brown fox jumps over the lazy dog. It was not amused, and said so at length.', smoke: 'Hello there.', description: 'what each request says' },
     format: { type: 'string', default: 'pcm', description: `response format: ${RESPONSE_FORMATS.join(', ')}` },
@@ -86,15 +93,20 @@ try {
       if (outputFormat) await timed(viaDialect);
     }
     type Samples = Record<'direct' | 'floor' | 'edge' | 'dialect', Sample[]>;
+    const gapMs = Number(values.gap);
+    const spaced = async (send: () => Promise<Response>) => {
+      await new Promise((resolve) => setTimeout(resolve, gapMs));
+      return timed(send);
+    };
     const runOnce = async (): Promise<Samples> => {
       const run: Samples = { direct: [], floor: [], edge: [], dialect: [] };
       for (let i = 0; i < requests; i++) {
-        run.direct.push(await timed(direct));
-        run.floor.push(await timed(viaFloor));
+        run.direct.push(await spaced(direct));
+        run.floor.push(await spaced(viaFloor));
         // The two routes take turns going first, so neither always follows the other paths.
-        if (outputFormat && i % 2 === 1) run.dialect.push(await timed(viaDialect));
-        run.edge.push(await timed(viaEdge));
-        if (outputFormat && i % 2 === 0) run.dialect.push(await timed(viaDialect));
+        if (outputFormat && i % 2 === 1) run.dialect.push(await spaced(viaDialect));
+        run.edge.push(await spaced(viaEdge));
+        if (outputFormat && i % 2 === 0) run.dialect.push(await spaced(viaDialect));
       }
       return run;
     };
@@ -120,7 +132,7 @@ try {
       'total p90 ms': ratio(over, (s) => s.totalMs, 90),
     });
     const audioSeconds = samples.direct[0]!.bytes / bytesPerAudioSecond;
-    console.log(`${requests} requests each way a run, ${runs.length} runs (the median run shown), ${text.length} characters (${audioSeconds.toFixed(1)} s of audio), espeak, ${format}`);
+    console.log(`${requests} requests each way a run, ${gapMs} ms apart, ${runs.length} runs (the median run shown), ${text.length} characters (${audioSeconds.toFixed(1)} s of audio), espeak, ${format}`);
     console.table([
       row('direct to worker', samples.direct),
       row('runtime floor (pass-through Worker)', samples.floor),

@@ -7,8 +7,12 @@
  *
  * The request is forwarded verbatim (method, path, headers, body), so a request signed for the
  * worker stays valid, and the answer's body is handed back as workerd read it, with no JS per chunk.
+ * It is deployed as the edge is: the same compatibility settings and the same static assets (the
+ * playground) in front, whose router sees every request first.
  */
+import { join } from 'node:path';
 import { Miniflare } from 'miniflare';
+import { unstable_getMiniflareWorkerOptions } from 'wrangler';
 
 const PASS_THROUGH_SCRIPT = `export default {
   async fetch(request, env) {
@@ -23,16 +27,19 @@ export interface RuntimeFloor {
 }
 
 export async function startRuntimeFloor(target: string, options: { inspectorPort?: number } = {}): Promise<RuntimeFloor> {
+  const { workerOptions } = unstable_getMiniflareWorkerOptions(join(new URL('../', import.meta.url).pathname, 'wrangler.toml'));
+  const { compatibilityDate, compatibilityFlags, assets } = workerOptions as { compatibilityDate?: string; compatibilityFlags?: string[]; assets?: unknown };
   const mf = new Miniflare({
     modules: true,
     script: PASS_THROUGH_SCRIPT,
     bindings: { TARGET: target },
-    compatibilityDate: '2026-04-01',
-    compatibilityFlags: ['enable_request_signal'],
+    ...(compatibilityDate ? { compatibilityDate } : {}),
+    ...(compatibilityFlags ? { compatibilityFlags } : {}),
+    ...(assets ? { assets } : {}),
     host: '127.0.0.1',
     port: 0,
     ...(options.inspectorPort === undefined ? {} : { inspectorPort: options.inspectorPort }),
-  });
+  } as ConstructorParameters<typeof Miniflare>[0]);
   const url = (await mf.ready).toString().replace(/\/$/, '');
   return { url, dispose: () => mf.dispose() };
 }
