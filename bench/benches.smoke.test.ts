@@ -27,6 +27,7 @@ const driver = (path: string, tables: Bench['tables'], ports: string[]): Bench =
 const BENCHES: Bench[] = [
   npmScript('bench', [
     ['path', 'ttfb p50 ms', 'ttfb p90 ms', 'total p50 ms', 'total p90 ms'],
+    ['run', 'direct p50 ms', 'floor adds ms', 'edge adds ms', 'edge over floor ms', 'bound: edge adds at most ms', 'within'],
     ['route', 'ttfb p50 ms', 'ttfb p90 ms', 'total p50 ms', 'admission p50 ms'],
     ['in flight', 'requests', 'ttfb p50 ms', 'ttfb p99 ms', 'p50 / unloaded p50'],
   ]),
@@ -50,6 +51,10 @@ const BENCHES: Bench[] = [
   npmScript('bench:realtime', [
     ['path', 'p50 ms', 'p90 ms'],
     ['workload', 'messages/s (best of 3)', 'all runs'],
+  ]),
+  npmScript('bench:edge-cpu', [
+    ['path', 'short CPU ms', 'long CPU ms', 'over floor, short ms', 'over floor, long ms', 'ms per audio s', 'short bound ms'],
+    ['step', 'ms'],
   ]),
   { ...npmScript('bench:edge-profile', [['function', 'self ms', '% of busy', 'ms a request']]), ports: ['--inspector-port'] },
   driver('bench/repro/workerd-uncollected-responses/driver.ts', [['case', 'v8Flags', '0k']], ['--port']),

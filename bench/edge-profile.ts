@@ -5,6 +5,12 @@
  * of the run the isolate was busy. The whole profile is written for DevTools (Performance tab,
  * "Load profile") to `test-output/edge-<concurrency>.cpuprofile`.
  *
+ * Read its self times as where the isolate's *time* went, not its CPU: workerd leaves V8 charging
+ * the time it waits (on I/O, on other isolates of the process) to the last native function the
+ * isolate called (a pass-through Worker's `fetch` "takes" half of each request), and to
+ * `(program)`. For CPU per request, `npm run bench:edge-cpu` (the process's CPU time, variant by
+ * variant) is the measure.
+ *
  *   npm run bench:edge-profile -- [--concurrency 4] [--requests 200] [--format pcm] [--top 25]   (--help: every option)
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
