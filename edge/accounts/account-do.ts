@@ -43,7 +43,8 @@ const LEDGER_RETRY_MS = 10_000;
  * Every method runs to completion without awaiting anything: a Durable Object handles one event
  * at a time, so a method that reads and writes its SQLite storage synchronously sees no other
  * request in between. That, not locking, is what keeps the counters exact under concurrency;
- * each state change also runs in a storage transaction so a failure leaves no half-update.
+ * each state change also runs in a storage transaction so a failure leaves no half-update. (The
+ * alarm and flushLedger await D1, but only to write ledger rows already queued, and change no counter.)
  */
 export class AccountDO extends DurableObject<Env> {
   private readonly account: AccountRecord;
