@@ -32,6 +32,11 @@ import { VoiceRegistry } from './voice-registry.ts';
 
 /** How long the alarm waits before writing the ledger rows again after a failed flush. */
 const LEDGER_RETRY_MS = 10_000;
+/**
+ * How long a queued ledger row waits for others to share its D1 batch. Nobody waits on it: the
+ * row is safe in the object's storage, and reads of the ledger have the object flush first.
+ */
+const LEDGER_GATHER_MS = 1_000;
 
 /**
  * The exact state of one account (one object per account id): its credit balance, its
@@ -223,9 +228,9 @@ export class AccountDO extends DurableObject<Env> {
   /**
    * Ends a stream: frees its lease and turns its reservation into the charge (at most the
    * reservation), giving the rest back, and queues its ledger row (when the request carries its
-   * stream) in the same transaction; the alarm, set here to fire at once, writes it to D1.
-   * Idempotent per request id: a second settlement changes nothing and answers the first one.
-   * Null for a request id this account never admitted.
+   * stream) in the same transaction; the alarm writes it to D1, with the rows queued in the
+   * LEDGER_GATHER_MS after it. Idempotent per request id: a second settlement changes nothing and
+   * answers the first one. Null for a request id this account never admitted.
    */
   settle(request: SettleRequest): Settlement | null {
     const settled = this.settlements.settle(request, Date.now());
@@ -275,14 +280,14 @@ export class AccountDO extends DurableObject<Env> {
   }
 
   /**
-   * The alarm fires when the next lease runs out, or at once while ledger rows wait to be written.
+   * The alarm fires when the next lease runs out, or LEDGER_GATHER_MS after a ledger row was queued.
    * An alarm already set earlier is left alone (it sets the next one when it fires), and so is one
    * already due: moving or deleting an alarm that is being delivered cancels its run (workerd logs
    * it), and every settlement would otherwise push back the one the last settlement set.
    */
   private scheduleAlarm(): void {
     const now = Date.now();
-    const flushAt = this.outbox.pending() > 0 ? Math.max(now, this.flushRetryAt) : null;
+    const flushAt = this.outbox.pending() > 0 ? Math.max(now + LEDGER_GATHER_MS, this.flushRetryAt) : null;
     const expiry = this.leases.nextExpiry();
     const at = flushAt === null ? expiry : expiry === null ? flushAt : Math.min(flushAt, expiry);
     if (at === null) {

@@ -58,7 +58,7 @@ const log = (level: 'warn' | 'error', requestId: string, message: string, fields
  * object every PROGRESS_INTERVAL_MS, which renews the lease. When the stream ends it settles at
  * once (full charge when complete, the delivered audio's worth when cut short), sending the
  * delivered audio and the stream's context: the object queues the ledger row in the settlement's
- * transaction and its alarm writes it to D1. If the edge never hears the end, the reports stop,
+ * transaction and its alarm writes it to D1 (with others, within a second). If the edge never hears the end, the reports stop,
  * the lease runs out and the object settles at the last report, with its row, the same way. `releaseUnused` frees the
  * reservation and the slot of a request that started no stream.
  */
