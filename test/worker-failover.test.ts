@@ -45,8 +45,10 @@ describe('a worker that dies mid-stream', () => {
     await expect.poll(() => pair.edge.logs.find((line) => line.includes(requestId) && line.includes('stream resumed on another worker'))).toBeTruthy();
     expect(pair.edge.logs.some((line) => line.includes(requestId) && line.includes('stream ended early'))).toBe(false);
     const db = await pair.edge.mf.getD1Database('DB');
-    const rows = await db.prepare('SELECT status, characters, credits_charged, audio_ms FROM usage_ledger WHERE request_id = ?').bind(requestId).all();
-    expect(rows.results).toEqual([{ status: 'completed', characters: TEXT.length, credits_charged: TEXT.length, audio_ms: expect.any(Number) }]);
+    // The row follows the settlement (the account's object writes it): poll for it.
+    const rows = () => db.prepare('SELECT status, characters, credits_charged, audio_ms FROM usage_ledger WHERE request_id = ?').bind(requestId).all();
+    await expect.poll(async () => (await rows()).results.length, { timeout: 15_000 }).toBe(1);
+    expect((await rows()).results).toEqual([{ status: 'completed', characters: TEXT.length, credits_charged: TEXT.length, audio_ms: expect.any(Number) }]);
   });
 
   it('sse: the events go on to speech.audio.done, with the whole length once', async () => {

@@ -30,6 +30,14 @@ import type {
 import { VoiceQuota } from './voice-quota.ts';
 import { VoiceRegistry } from './voice-registry.ts';
 
+/** How long the alarm waits before writing the ledger rows again after a failed flush. */
+const LEDGER_RETRY_MS = 10_000;
+/**
+ * How long a queued ledger row waits for others to share its D1 batch. Nobody waits on it: the
+ * row is safe in the object's storage, and reads of the ledger have the object flush first.
+ */
+const LEDGER_GATHER_MS = 1_000;
+
 /**
  * The exact state of one account (one object per account id): its credit balance, its
  * rate-limit token buckets, the leases of its running streams, the status of its keys and its
@@ -40,7 +48,8 @@ import { VoiceRegistry } from './voice-registry.ts';
  * Every method runs to completion without awaiting anything: a Durable Object handles one event
  * at a time, so a method that reads and writes its SQLite storage synchronously sees no other
  * request in between. That, not locking, is what keeps the counters exact under concurrency;
- * each state change also runs in a storage transaction so a failure leaves no half-update.
+ * each state change also runs in a storage transaction so a failure leaves no half-update. (The
+ * alarm and flushLedger await D1, but only to write ledger rows already queued, and change no counter.)
  */
 export class AccountDO extends DurableObject<Env> {
   private readonly account: AccountRecord;
@@ -54,6 +63,12 @@ export class AccountDO extends DurableObject<Env> {
   private readonly voices: VoiceRegistry;
   private readonly voiceQuota: VoiceQuota;
   private readonly tickets: SocketTickets;
+  /** The outbox's flushes, one after another (see flushLedger). */
+  private flushing: Promise<unknown> = Promise.resolve();
+  /** After a flush failed: no alarm for the outbox before this instant (D1 is given time to come back). */
+  private flushRetryAt = 0;
+  /** When the alarm this instance set will fire; null once it fired (or before any was set here). */
+  private alarmAt: number | null = null;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -212,8 +227,10 @@ export class AccountDO extends DurableObject<Env> {
 
   /**
    * Ends a stream: frees its lease and turns its reservation into the charge (at most the
-   * reservation), giving the rest back. Idempotent per request id: a second settlement changes
-   * nothing and answers the first one. Null for a request id this account never admitted.
+   * reservation), giving the rest back, and queues its ledger row (when the request carries its
+   * stream) in the same transaction; the alarm writes it to D1, with the rows queued in the
+   * LEDGER_GATHER_MS after it. Idempotent per request id: a second settlement changes nothing and
+   * answers the first one. Null for a request id this account never admitted.
    */
   settle(request: SettleRequest): Settlement | null {
     const settled = this.settlements.settle(request, Date.now());
@@ -221,17 +238,65 @@ export class AccountDO extends DurableObject<Env> {
     return settled;
   }
 
-  /** Settles leases that ran out, writes their ledger rows, and sets the next alarm. */
-  override async alarm(): Promise<void> {
+  /**
+   * Writes the queued ledger rows to D1 now; resolves once D1 has every row queued before the
+   * call. Routes that read an account's ledger call it first, so a stream that just ended is in
+   * what they read.
+   */
+  async flushLedger(): Promise<void> {
+    // Leases that ran out and wait for the alarm are settled first: their rows are part of the read.
     this.settlements.sweep(Date.now());
-    await this.outbox.flush(new D1UsageLedger(this.env.DB));
+    await this.flushOutbox();
     this.scheduleAlarm();
   }
 
-  /** The alarm fires when the next lease runs out, or at once while ledger rows wait to be written. */
+  /** Settles leases that ran out, writes the ledger rows, and sets the next alarm. */
+  override async alarm(): Promise<void> {
+    this.alarmAt = null;
+    this.settlements.sweep(Date.now());
+    try {
+      await this.flushOutbox();
+    } catch (error) {
+      // The rows stay queued; the next alarm tries again (not at once: D1 is failing).
+      this.flushRetryAt = Date.now() + LEDGER_RETRY_MS;
+      console.error(JSON.stringify({ level: 'error', message: 'ledger flush failed', pending: this.outbox.pending(), error: String(error) }));
+    }
+    this.scheduleAlarm();
+  }
+
+  /**
+   * One flush at a time: a flush asked for while another runs (the alarm's and a read's) starts
+   * when it ends, and writes what is left. Two at once would be harmless too (D1 ignores a row it
+   * has), but would send the same rows twice.
+   */
+  private flushOutbox(): Promise<number> {
+    const flush = this.flushing.then(async () => {
+      const written = await this.outbox.flush(new D1UsageLedger(this.env.DB));
+      this.flushRetryAt = 0;
+      return written;
+    });
+    this.flushing = flush.catch(() => {});
+    return flush;
+  }
+
+  /**
+   * The alarm fires when the next lease runs out, or LEDGER_GATHER_MS after a ledger row was queued.
+   * An alarm already set earlier is left alone (it sets the next one when it fires), and so is one
+   * already due: moving or deleting an alarm that is being delivered cancels its run (workerd logs
+   * it), and every settlement would otherwise push back the one the last settlement set.
+   */
   private scheduleAlarm(): void {
-    const at = this.outbox.pending() > 0 ? Date.now() : this.leases.nextExpiry();
-    if (at === null) void this.ctx.storage.deleteAlarm();
-    else void this.ctx.storage.setAlarm(at);
+    const now = Date.now();
+    const flushAt = this.outbox.pending() > 0 ? Math.max(now + LEDGER_GATHER_MS, this.flushRetryAt) : null;
+    const expiry = this.leases.nextExpiry();
+    const at = flushAt === null ? expiry : expiry === null ? flushAt : Math.min(flushAt, expiry);
+    if (at === null) {
+      if (this.alarmAt !== null && this.alarmAt <= now) return;
+      void this.ctx.storage.deleteAlarm();
+    } else {
+      if (this.alarmAt !== null && this.alarmAt <= at) return;
+      void this.ctx.storage.setAlarm(at);
+    }
+    this.alarmAt = at;
   }
 }

@@ -1,9 +1,10 @@
 import type { UsageEntry } from '../storage/usage-ledger.ts';
 import type { AccountRecord } from './account-record.ts';
 import type { ClientTokens } from './client-tokens.ts';
+import { expiredLeaseEntry, settledStreamEntry } from './ledger-entries.ts';
 import type { LedgerOutbox } from './ledger-outbox.ts';
 import type { LeaseRow, Leases } from './leases.ts';
-import type { SettleRequest, Settlement, StreamContext } from './types.ts';
+import type { SettleRequest, Settlement } from './types.ts';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS settlements (
@@ -32,8 +33,9 @@ type SettlementRow = {
 /**
  * How the account's streams end: a settlement frees a lease and turns its reservation into the
  * charge, giving the rest back, and is remembered so that a second one changes nothing. Leases
- * that ran out are settled here too, at their last report, with their ledger row queued in the
- * outbox (no edge request is left to write it).
+ * that ran out are settled here too, at their last report. Every settled stream's ledger row is
+ * queued in the outbox in the settlement's own transaction, so no settled request can lack its
+ * row (the alarm writes it to D1, whatever becomes of the edge request that settled it).
  */
 export class SettlementBook {
   private readonly storage: DurableObjectStorage;
@@ -71,7 +73,9 @@ export class SettlementBook {
     const lease = this.leases.get(request.request_id);
     if (!lease) return null;
     const charged = Math.min(lease.reserved, Math.max(0, Math.ceil(request.charge)));
-    const settled = this.close(lease, charged, request.status, now);
+    const { stream } = request;
+    const entry = stream && settledStreamEntry(account.account_id, lease, { charged, status: request.status }, stream);
+    const settled = this.close(lease, charged, request.status, now, entry);
     return { ...settled, balance: account.balance + lease.reserved - charged, applied: true };
   }
 
@@ -83,8 +87,7 @@ export class SettlementBook {
   sweep(now: number): void {
     const account = this.account.read();
     for (const lease of this.leases.expired(now)) {
-      this.close(lease, lease.charge_so_far, 'lease_expired', now);
-      this.outbox.queue(expiredLeaseEntry(account?.account_id ?? '', lease));
+      this.close(lease, lease.charge_so_far, 'lease_expired', now, expiredLeaseEntry(account?.account_id ?? '', lease));
     }
     this.sql.exec('DELETE FROM settlements WHERE settled_ms < ?', now - SETTLEMENT_RETENTION_MS);
   }
@@ -95,8 +98,10 @@ export class SettlementBook {
       .toArray()[0];
   }
 
-  private close(lease: LeaseRow, charged: number, status: Settlement['status'], now: number) {
+  /** Settles a lease and queues its ledger row (when it has one) in one transaction. */
+  private close(lease: LeaseRow, charged: number, status: Settlement['status'], now: number, entry: UsageEntry | undefined) {
     this.storage.transactionSync(() => {
+      if (entry) this.outbox.queue(entry);
       this.leases.remove(lease.request_id);
       this.account.addToBalance(lease.reserved - charged);
       if (lease.token_id !== null) {
@@ -119,23 +124,4 @@ export class SettlementBook {
     });
     return { request_id: lease.request_id, key_id: lease.key_id, reserved: lease.reserved, charged, status };
   }
-}
-
-/** The ledger row of a lease that ran out: charged what it last reported, described by its last context. */
-function expiredLeaseEntry(accountId: string, lease: LeaseRow): UsageEntry {
-  const context = lease.context ? (JSON.parse(lease.context) as StreamContext) : { model: '', voice: '', time_to_first_audio_ms: null };
-  return {
-    account_id: accountId,
-    request_id: lease.request_id,
-    key_id: lease.key_id,
-    token_id: lease.token_id,
-    model: context.model,
-    voice: context.voice,
-    characters: lease.reserved,
-    audio_ms: lease.delivered_audio_ms,
-    credits_charged: lease.charge_so_far,
-    status: 'lease_expired',
-    time_to_first_audio_ms: context.time_to_first_audio_ms,
-    created_at: new Date(lease.admitted_ms).toISOString(),
-  };
 }

@@ -1,7 +1,6 @@
 import type { ResponseFormat } from '../../shared/schemas/speech.ts';
 import type { Env } from '../env.ts';
 import { meteredStream, type StreamOutcome, type StreamProgress } from '../http/metered-stream.ts';
-import { D1UsageLedger } from '../storage/usage-ledger.ts';
 import { accountObject } from './account-stub.ts';
 import { chargeFor, deliveredAudioMs } from './settlement.ts';
 import { type Admission, PROGRESS_INTERVAL_MS, type StreamContext } from './types.ts';
@@ -28,7 +27,7 @@ export interface MeteredAudio {
 /**
  * An admitted speech request: its credits are reserved and it holds a stream slot. The route
  * hands it the worker's body with `meter`; the ticket then renews the slot's lease while the
- * stream runs and, when it ends, settles the charge and writes the ledger row.
+ * stream runs and, when it ends, settles the charge with what the ledger row needs.
  */
 export interface SpeechTicket {
   readonly reserved: number;
@@ -57,9 +56,10 @@ const log = (level: 'warn' | 'error', requestId: string, message: string, fields
 /**
  * The ticket of an admitted request. While its stream runs it reports progress to the account's
  * object every PROGRESS_INTERVAL_MS, which renews the lease. When the stream ends it settles at
- * once (full charge when complete, the delivered audio's worth when cut short) and writes the
- * ledger row. If the edge never hears the end, the reports stop, the lease runs out and the
- * object settles at the last report and writes the row itself. `releaseUnused` frees the
+ * once (full charge when complete, the delivered audio's worth when cut short), sending the
+ * delivered audio and the stream's context: the object queues the ledger row in the settlement's
+ * transaction and its alarm writes it to D1 (with others, within a second). If the edge never hears the end, the reports stop,
+ * the lease runs out and the object settles at the last report, with its row, the same way. `releaseUnused` frees the
  * reservation and the slot of a request that started no stream.
  */
 export function openSpeechTicket(options: TicketOptions): SpeechTicket & { releaseUnused(): Promise<void> } {
@@ -89,25 +89,18 @@ export function openSpeechTicket(options: TicketOptions): SpeechTicket & { relea
   };
   const heartbeat = setInterval(report, PROGRESS_INTERVAL_MS);
 
+  // The account's object queues the ledger row with the settlement and writes it to D1 itself:
+  // nothing is left for this request to do, or to lose, once the settlement is made.
   const settle = async (outcome: StreamOutcome) => {
-    const settlement = await account.settle({ request_id: requestId, charge: chargeNow(outcome.completed), status: outcome.ending });
-    if (!settlement) return log('error', requestId, 'settlement found no lease', { account_id: accountId });
-    // Already settled: the lease ran out first, and the account's object wrote the ledger row.
-    if (!settlement.applied) return log('warn', requestId, 'stream settled after its lease ran out', { charged: settlement.charged });
-    await new D1UsageLedger(env.DB).record({
-      account_id: accountId,
+    const settlement = await account.settle({
       request_id: requestId,
-      key_id: admission.key_id,
-      token_id: admission.token_id ?? null,
-      model: usage!.model,
-      voice: usage!.voice,
-      characters,
-      audio_ms: audioMs(),
-      credits_charged: settlement.charged,
-      status: settlement.status,
-      time_to_first_audio_ms: firstAudioMs(),
-      created_at: admittedAt.toISOString(),
+      charge: chargeNow(outcome.completed),
+      status: outcome.ending,
+      stream: { audio_ms: audioMs(), context: context()! },
     });
+    if (!settlement) return log('error', requestId, 'settlement found no lease', { account_id: accountId });
+    // Already settled: the lease ran out first, and the row the object wrote (at the last report) stands.
+    if (!settlement.applied) log('warn', requestId, 'stream settled after its lease ran out', { charged: settlement.charged });
   };
 
   return {

@@ -27,6 +27,9 @@ export const DEFAULT_LIMITS: AccountLimits = {
 export const LEASE_TTL_MS = 5_000;
 export const PROGRESS_INTERVAL_MS = 1_000;
 
+/** Ledger rows the account's object sends to D1 in one batch (one round trip, one D1 transaction). */
+export const LEDGER_BATCH_ROWS = 50;
+
 export interface AccountConfig {
   account_id: string;
   credits: number;
@@ -120,6 +123,19 @@ export interface SettleRequest {
   /** What the edge computed from the audio delivered; the object caps it at the reservation. */
   charge: number;
   status: StreamStatus;
+  /**
+   * What only the edge knows of the stream, for its ledger row, which the object queues in the
+   * settlement's own transaction. Absent for a request that started no stream (no worker took
+   * it): it is settled, at no charge, and the ledger does not record it.
+   */
+  stream?: SettledStream;
+}
+
+/** A settled stream's audio and context, as the edge saw them: the ledger row's share from the edge. */
+export interface SettledStream {
+  /** Milliseconds of audio handed to the client. */
+  audio_ms: number;
+  context: StreamContext;
 }
 
 /** What the ledger row of a request says besides its charge; known once its stream starts. */

@@ -116,7 +116,10 @@ describe('key secrets', () => {
     await speech(key);
     // Wait for settlement to be written, so that the ledger and the object's storage are on disk.
     const db = await edge.mf.getD1Database('DB');
-    await expect.poll(async () => (await db.prepare('SELECT count(*) AS n FROM usage_ledger WHERE key_id = ?1').bind(id).first<{ n: number }>())!.n).toBe(1);
+    // (The account's object writes it within about a second of the settlement: LEDGER_GATHER_MS.)
+    await expect
+      .poll(async () => (await db.prepare('SELECT count(*) AS n FROM usage_ledger WHERE key_id = ?1').bind(id).first<{ n: number }>())!.n, { timeout: 15_000 })
+      .toBe(1);
 
     const hidden = key.slice(12); // the part after the visible prefix
     const files = await filesUnder(storageDir);

@@ -2,7 +2,8 @@ import { Hono } from 'hono';
 import { describeRoute } from 'hono-openapi';
 import { z } from 'zod';
 import { ApiError } from '../../shared/errors.ts';
-import { ACCOUNT_STATE_ERRORS, accountObject, accountSnapshot } from '../accounts/account-stub.ts';
+import { settledUsage } from '../accounts/account-ledger.ts';
+import { ACCOUNT_STATE_ERRORS, accountObject } from '../accounts/account-stub.ts';
 import { type AccountLimits, DEFAULT_LIMITS } from '../accounts/types.ts';
 import type { AppEnv, Env } from '../env.ts';
 import { JSON_BODY_ERRORS, readJsonBody } from '../http/json-body.ts';
@@ -10,7 +11,7 @@ import { ADMIN_AUTH_ERRORS, adminAuth } from '../middleware/admin-auth.ts';
 import { ADMIN_SECURITY, errorCatalogue, errorResponses, jsonResponse, requestBody } from '../openapi/index.ts';
 import { D1AccountStore } from '../storage/accounts.ts';
 import { D1CreditGrants } from '../storage/credit-grants.ts';
-import { D1UsageLedger, UsageTotalsSchema } from '../storage/usage-ledger.ts';
+import { UsageTotalsSchema } from '../storage/usage-ledger.ts';
 
 /**
  * `POST /admin/accounts`, `GET /admin/accounts/{id}`: accounts own keys and pay for usage. D1
@@ -69,7 +70,8 @@ const AccountSchema = z
 export async function accountView(env: Env, id: string): Promise<z.infer<typeof AccountSchema>> {
   const account = await new D1AccountStore(env.DB).get(id);
   if (!account) throw accountNotFound(id);
-  const [state, usage] = await Promise.all([accountSnapshot(env, id), new D1UsageLedger(env.DB).totals(id)]);
+  const { snapshot: state, ledger } = await settledUsage(env, id);
+  const usage = await ledger.totals(id);
   return {
     ...account,
     object: 'account',

@@ -89,4 +89,28 @@ describe('GET /v1/usage', () => {
     const usage = await getUsage('?start=2020-01-01&end=2020-01-31');
     expect(usage).toMatchObject({ start: '2020-01-01', end: '2020-01-31', data: [], totals: { requests: 0, characters: 0 } });
   });
+
+  it('includes a stream read right after it ends: once nothing is held, its row is in the totals', async () => {
+    const { key } = await edge.createKey({ credits: 1_000 });
+    const response = await edge.fetch('/v1/audio/speech', {
+      method: 'POST',
+      key,
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ input: 'Read me back.', response_format: 'pcm' }), // 13
+    });
+    await response.arrayBuffer();
+    // The edge settles as the body ends, beside this read: until then the stream shows as reserved.
+    // A read that shows it settled has its row, whether or not the object's alarm has written it.
+    const deadline = Date.now() + 15_000;
+    for (;;) {
+      const read = await edge.fetch('/v1/usage', { key });
+      expect(read.status).toBe(200);
+      const usage = (await read.json()) as Usage;
+      if (usage.reserved === 0) {
+        expect(usage).toMatchObject({ balance: 1_000 - 13, totals: { requests: 1, characters: 13, credits_charged: 13 } });
+        break;
+      }
+      if (Date.now() > deadline) throw new Error('the stream never settled');
+    }
+  });
 });

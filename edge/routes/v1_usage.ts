@@ -2,11 +2,12 @@ import { Hono } from 'hono';
 import { describeRoute } from 'hono-openapi';
 import { z } from 'zod';
 import { invalidRequest } from '../../shared/errors.ts';
-import { ACCOUNT_STATE_ERRORS, accountSnapshot } from '../accounts/account-stub.ts';
+import { settledUsage } from '../accounts/account-ledger.ts';
+import { ACCOUNT_STATE_ERRORS } from '../accounts/account-stub.ts';
 import type { AppEnv } from '../env.ts';
 import { API_KEY_ERRORS, apiKeyAuth } from '../middleware/api-key-auth.ts';
 import { apiKeySecurity, errorCatalogue, errorResponses, jsonResponse, queryParameters } from '../openapi/index.ts';
-import { D1UsageLedger, type UsageGroup, type UsageTotals, UsageTotalsSchema } from '../storage/usage-ledger.ts';
+import { type UsageGroup, type UsageTotals, UsageTotalsSchema } from '../storage/usage-ledger.ts';
 
 /**
  * `GET /v1/usage?start=YYYY-MM-DD&end=YYYY-MM-DD&group_by=day|key|token|model|kind`: the key's account's
@@ -84,10 +85,9 @@ usageRoute.get('/v1/usage', usageDocs, queryParameters(UsageQuerySchema), apiKey
   const accountId = c.get('apiKey').account_id;
   const from = `${start}T00:00:00.000Z`;
   const to = new Date(Date.parse(end) + DAY_MS).toISOString();
-  const [groups, { balance, reserved }] = await Promise.all([
-    new D1UsageLedger(c.env.DB).grouped(accountId, from, to, group_by),
-    accountSnapshot(c.env, accountId),
-  ]);
+  const { snapshot, ledger } = await settledUsage(c.env, accountId);
+  const { balance, reserved } = snapshot;
+  const groups = await ledger.grouped(accountId, from, to, group_by);
   const totals: UsageTotals = { requests: 0, characters: 0, audio_ms: 0, credits_charged: 0 };
   for (const row of groups) for (const field of Object.keys(totals) as (keyof UsageTotals)[]) totals[field] += row[field];
   return c.json({

@@ -54,7 +54,19 @@ export class D1UsageLedger {
 
   /** Records a request; a second record of the same request is ignored (settlement is idempotent). */
   async record(entry: UsageEntry): Promise<void> {
-    await this.db
+    await this.insert(entry).run();
+  }
+
+  /**
+   * Records requests in one D1 batch (one round trip, one transaction: all or none). Rows already
+   * there are ignored, so writing a batch again, in whole or in part, changes nothing.
+   */
+  async recordAll(entries: UsageEntry[]): Promise<void> {
+    if (entries.length > 0) await this.db.batch(entries.map((entry) => this.insert(entry)));
+  }
+
+  private insert(entry: UsageEntry): D1PreparedStatement {
+    return this.db
       .prepare(
         `INSERT INTO usage_ledger (account_id, request_id, key_id, model, voice, characters, audio_ms, credits_charged, status,
            time_to_first_audio_ms, created_at, kind, token_id)
@@ -75,8 +87,7 @@ export class D1UsageLedger {
         entry.created_at,
         entry.kind ?? 'speech',
         entry.token_id ?? null,
-      )
-      .run();
+      );
   }
 
   /** All-time totals of an account. */

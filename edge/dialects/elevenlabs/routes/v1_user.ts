@@ -1,13 +1,13 @@
 import { Hono } from 'hono';
 import { describeRoute } from 'hono-openapi';
 import { z } from 'zod';
-import { ACCOUNT_STATE_ERRORS, accountSnapshot, accountStateMissing } from '../../../accounts/account-stub.ts';
+import { settledUsage } from '../../../accounts/account-ledger.ts';
+import { ACCOUNT_STATE_ERRORS, accountStateMissing } from '../../../accounts/account-stub.ts';
 import type { AppEnv, Env } from '../../../env.ts';
 import { API_KEY_ERRORS, apiKeyAuth } from '../../../middleware/api-key-auth.ts';
 import { apiKeySecurity, jsonResponse } from '../../../openapi/index.ts';
 import { elevenLabsErrorResponses } from '../errors.ts';
 import { D1AccountStore } from '../../../storage/accounts.ts';
-import { D1UsageLedger } from '../../../storage/usage-ledger.ts';
 
 /**
  * `GET /elevenlabs/v1/user/subscription` and `GET /elevenlabs/v1/user`: the account's credits as
@@ -77,7 +77,8 @@ function thisMonth(now = new Date()): { start: Date; next: Date } {
 
 async function subscriptionOf(env: Env, accountId: string): Promise<Subscription> {
   const { start, next } = thisMonth();
-  const [groups, snapshot] = await Promise.all([new D1UsageLedger(env.DB).grouped(accountId, start.toISOString(), next.toISOString(), 'kind'), accountSnapshot(env, accountId)]);
+  const { snapshot, ledger } = await settledUsage(env, accountId);
+  const groups = await ledger.grouped(accountId, start.toISOString(), next.toISOString(), 'kind');
   const used = groups.reduce((sum, group) => sum + group.credits_charged, 0);
   return {
     tier: 'pay_as_you_go',

@@ -3,6 +3,7 @@ import { decodeAudio, probeAudio } from '../../../../test/decode-audio.ts';
 import { ElevenLabsSocketClient, isAudio, isFinal, tokens } from '../../../../test/harness/elevenlabs-socket.ts';
 import { useStack } from '../../../../test/harness/stack.ts';
 import { settledBalance } from '../../../../test/harness/edge.ts';
+import { flushLedger } from '../../../../test/harness/ledger.ts';
 
 // ElevenLabs' speech sockets, spoken to by a raw WebSocket client in ElevenLabs' documented
 // messages, through the edge in workerd to a real espeak worker.
@@ -15,6 +16,7 @@ const pcmMs = (bytes: Uint8Array, rate: number) => (bytes.byteLength / 2 / rate)
 /** The ledger rows of an account once its chunks have settled (nothing reserved), in the order they were spoken. */
 async function settledLedger(key: string, accountId: string): Promise<Array<{ request_id: string; characters: number; credits_charged: number; status: string }>> {
   await settledBalance(stack.edge, key);
+  await flushLedger(stack.edge, accountId); // settled rows may still wait in the account's object
   const db = await stack.edge.mf.getD1Database('DB');
   const { results } = await db.prepare('SELECT request_id, characters, credits_charged, status FROM usage_ledger WHERE account_id = ?1').bind(accountId).all<{ request_id: string; characters: number; credits_charged: number; status: string }>();
   return results.sort((a, b) => Number(a.request_id.split('.').at(-1)) - Number(b.request_id.split('.').at(-1)));
