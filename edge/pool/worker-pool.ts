@@ -10,7 +10,7 @@ import { resumableStream } from '../http/resumable-stream.ts';
 import { errorCatalogue } from '../openapi/error-catalogue.ts';
 import { RETRY_AFTER_HEADERS } from '../openapi/headers.ts';
 import { CircuitBreaker } from './circuit-breaker.ts';
-import { saturation, StreamDurations } from './load-shedding.ts';
+import { queuePosition, withinBudget, WorkerThroughput } from './load-shedding.ts';
 import { forgetPool, type PoolMember, poolMembers } from './members.ts';
 import { type SignedInit, signedFetch } from './signed-fetch.ts';
 import { refusedSignature, workerAuth, workerAuthFailed } from './worker-auth.ts';
@@ -30,8 +30,8 @@ const MAX_ATTEMPTS = 3;
 // Per isolate: what this isolate has learned of each worker, and the requests it has open there.
 export const breaker = new CircuitBreaker();
 export const inFlight = new Map<string, number>();
-/** How long synthesis streams last on each worker, as this isolate saw them end (load shedding). */
-const streamDurations = new StreamDurations();
+/** How fast each worker finishes synthesis streams, as this isolate saw them end (load shedding). */
+const throughput = new WorkerThroughput();
 
 /** What a request that needs a worker is refused with when none can take it. */
 export const POOL_ERRORS = errorCatalogue({ 502: ['worker_auth_failed'], 503: ['no_worker_available', 'pool_saturated'] }, { 503: RETRY_AFTER_HEADERS });
@@ -190,7 +190,7 @@ export class WorkerPool {
    * credits and limits, and only for a stream not yet playing: nothing playing is cut.
    */
   shedIfSaturated(model: PoolModel): void {
-    const refusal = saturation(usable(model), (url) => inFlight.get(url) ?? 0, streamDurations, edgeConfig(this.env).firstAudioBudgetMs);
+    const { refusal } = withinBudget(usable(model), (url) => inFlight.get(url) ?? 0, throughput, edgeConfig(this.env).firstAudioBudgetMs);
     if (refusal) throw refusal;
   }
 
@@ -219,13 +219,15 @@ export class WorkerPool {
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       const candidates = usable(model, tried);
       if (candidates.length === 0) break;
-      const { url } = pickTwo(candidates);
+      const member = pickTwo(candidates);
+      const { url } = member;
       tried.add(url);
       breaker.begin(url);
       const deadline = new AbortController();
       const timer = setTimeout(() => deadline.abort(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
       const release = openOn(url);
       const sent = performance.now();
+      const occupancy = queuePosition(member, inFlight.get(url) ?? 0).occupied;
       let answered = false;
       try {
         const response = await signedFetch(this.env.WORKER_SECRET, url, path, { ...request, signal: AbortSignal.any([signal, deadline.signal]) });
@@ -245,8 +247,8 @@ export class WorkerPool {
         breaker.success(url);
         answered = true;
         // A synthesis stream read to its end says how fast this worker frees a slot (from its
-        // sending: a queued stream's wait counts, which errs toward shedding when queues are long).
-        const whole = path === WORKER_PATHS.synthesize ? () => streamDurations.record(url, performance.now() - sent) : undefined;
+        // sending, with the streams open there then: queueing counts on both sides).
+        const whole = path === WORKER_PATHS.synthesize ? () => throughput.record(url, performance.now() - sent, occupancy) : undefined;
         return { response: holdUntilDone(response, release, whole), worker: url };
       } catch (error) {
         if (signal.aborted) throw error;
