@@ -72,7 +72,7 @@ describe('load shedding: which workers may take a new stream', () => {
     });
   });
 
-  it('counts what this isolate has sent to a worker before its heartbeat tells', () => {
+  it('counts what this isolate has sent or admitted for a worker before its heartbeat tells', () => {
     const quiet = member('a', 4, 0, 0, 500); // its heartbeat says idle; 8 are on their way: 500 + 5 × 1000
     expect(withinBudget([quiet], () => 8, throughput, 2_000).refusal).toMatchObject({ code: 'pool_saturated' });
   });

@@ -13,8 +13,8 @@ export interface SheddingMember {
  * (503 `pool_saturated`, with a Retry-After) rather than queued behind streams it would wait
  * seconds for. Judged from what the workers report in their heartbeats (capacity, active,
  * queued, and ttfa_ms: the recent median from arrival to first audio, queueing included), the
- * requests this isolate has open there (which it knows before any heartbeat does) and how fast
- * its streams there have ended.
+ * requests this isolate has open or has admitted for there (which it knows before any heartbeat
+ * does) and how fast its streams there have ended.
  */
 
 /**

@@ -12,6 +12,7 @@ import { RETRY_AFTER_HEADERS } from '../openapi/headers.ts';
 import { CircuitBreaker } from './circuit-breaker.ts';
 import { queuePosition, withinBudget, WorkerThroughput } from './load-shedding.ts';
 import { forgetPool, type PoolMember, poolMembers } from './members.ts';
+import { Reservations } from './reservations.ts';
 import { type SignedInit, signedFetch } from './signed-fetch.ts';
 import { refusedSignature, workerAuth, workerAuthFailed } from './worker-auth.ts';
 
@@ -32,6 +33,10 @@ export const breaker = new CircuitBreaker();
 export const inFlight = new Map<string, number>();
 /** How fast each worker finishes synthesis streams, as this isolate saw them end (load shedding). */
 const throughput = new WorkerThroughput();
+/** Requests load shedding let through, counted on the worker it chose until they are sent there. */
+const reservations = new Reservations(10_000);
+/** Streams this isolate has open on a worker or on their way there. */
+const openHere = (url: string) => (inFlight.get(url) ?? 0) + reservations.on(url);
 
 /** What a request that needs a worker is refused with when none can take it. */
 export const POOL_ERRORS = errorCatalogue({ 502: ['worker_auth_failed'], 503: ['no_worker_available', 'pool_saturated'] }, { 503: RETRY_AFTER_HEADERS });
@@ -46,7 +51,10 @@ const usable = (model: PoolModel, tried: ReadonlySet<string> = new Set()) =>
   model.workers.filter((m) => !tried.has(m.url) && !m.draining && breaker.allows(m.url) && !workerAuth.unusable(m));
 
 /** Load over capacity, counting what this isolate sent since the worker's last heartbeat. */
-const loadOf = (member: PoolMember) => (member.load.active + member.load.queued + (inFlight.get(member.url) ?? 0)) / member.capacity;
+const loadOf = (member: PoolMember) => (member.load.active + member.load.queued + openHere(member.url)) / member.capacity;
+
+/** Forgets the request's reservation (see `shedIfSaturated`): it ended, sent or not. */
+export const dropReservation = (requestId: string) => reservations.drop(requestId);
 
 /** The better of two workers drawn at random (by load): near-best balance without herding on one. */
 function pickTwo(candidates: PoolMember[]): PoolMember {
@@ -162,7 +170,14 @@ export class WorkerPool {
     audioBytes: (piece: T) => number,
   ): Promise<{ response: Response; body: ReadableStream<T> | null }> {
     const send = (body: WorkerSynthesisRequest, avoid: string[]) =>
-      this.dispatch(model, WORKER_PATHS.synthesize, { method: 'POST', body: JSON.stringify(body), headers: { 'x-request-id': request.request_id }, signal, avoid });
+      this.dispatch(model, WORKER_PATHS.synthesize, {
+        method: 'POST',
+        body: JSON.stringify(body),
+        headers: { 'x-request-id': request.request_id },
+        signal,
+        avoid,
+        reservedFor: request.request_id,
+      });
     const first = await send(request, []);
     if (!first.response.ok || !first.response.body) return { response: first.response, body: null };
     const body = read(first.response.body);
@@ -187,11 +202,15 @@ export class WorkerPool {
   /**
    * Throws 503 `pool_saturated` when no worker of the model could give a new stream its first
    * audio within FIRST_AUDIO_BUDGET_MS (see load-shedding.ts). Called before admission takes
-   * credits and limits, and only for a stream not yet playing: nothing playing is cut.
+   * credits and limits, and only for a stream not yet playing: nothing playing is cut. Otherwise
+   * reserves one of the workers within the budget for the request (see reservations.ts): its
+   * dispatch goes there. Whoever calls this drops the reservation (`dropReservation`) when the
+   * request ends, in case it never reached dispatch.
    */
-  shedIfSaturated(model: PoolModel): void {
-    const { refusal } = withinBudget(usable(model), (url) => inFlight.get(url) ?? 0, throughput, edgeConfig(this.env).firstAudioBudgetMs);
+  shedIfSaturated(model: PoolModel, requestId: string): void {
+    const { within, refusal } = withinBudget(usable(model), openHere, throughput, edgeConfig(this.env).firstAudioBudgetMs);
     if (refusal) throw refusal;
+    if (within.length > 0) reservations.hold(requestId, pickTwo(within).url);
   }
 
   /** `dispatch`, for the response alone. */
@@ -205,21 +224,23 @@ export class WorkerPool {
    * refused signature (401/403: see worker-auth.ts), a full worker (503) or no answer within the
    * first-byte deadline moves on to another worker, up to MAX_ATTEMPTS; all but the 503 count
    * against the worker's circuit. `avoid`: workers not to ask (a resumed stream's dead one).
-   * Says which worker answered.
+   * `reservedFor`: the request id whose reservation, if it still holds, names the first worker to
+   * ask. Says which worker answered.
    */
   async dispatch(
     model: PoolModel,
     path: string,
-    init: SignedInit & { signal: AbortSignal; avoid?: readonly string[] },
+    init: SignedInit & { signal: AbortSignal; avoid?: readonly string[]; reservedFor?: string },
   ): Promise<{ response: Response; worker: string }> {
-    const { avoid = [], signal, ...request } = init;
+    const { avoid = [], signal, reservedFor, ...request } = init;
     const timeoutMs = edgeConfig(this.env).firstByteTimeoutMs;
     const tried = new Set<string>(avoid);
     let busy = false;
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       const candidates = usable(model, tried);
       if (candidates.length === 0) break;
-      const member = pickTwo(candidates);
+      const reserved = attempt === 0 && reservedFor !== undefined ? reservations.take(reservedFor) : undefined;
+      const member = candidates.find((m) => m.url === reserved) ?? pickTwo(candidates);
       const { url } = member;
       tried.add(url);
       breaker.begin(url);

@@ -8,7 +8,7 @@ import { JSON_BODY_ERRORS } from '../http/json-body.ts';
 import { CALLER_ERRORS, identifyCaller } from '../middleware/caller-auth.ts';
 import { ADMISSION_ERRORS, type MeasuredSpeech, speechLimits } from '../middleware/limits.ts';
 import { workerCallErrors } from '../pool/worker-answers.ts';
-import { POOL_ERRORS, WorkerPool } from '../pool/worker-pool.ts';
+import { dropReservation, POOL_ERRORS, WorkerPool } from '../pool/worker-pool.ts';
 import { VOICE_PROFILE_ERRORS } from '../voices/voice-profiles.ts';
 import { SPEECH_REQUEST_ERRORS } from './errors.ts';
 import { checkSpeechTarget } from './resolve.ts';
@@ -24,10 +24,19 @@ const measureSpeech = async (c: Context<AppEnv>): Promise<MeasuredSpeech> => {
   const pool = new WorkerPool(c.env);
   const model = checkSpeechTarget(c, request, await pool.models());
   // Before admission: a refused request takes no credits and no limits.
-  pool.shedIfSaturated(model);
+  pool.shedIfSaturated(model, c.get('requestId'));
   const voice = request.voice ?? model.info.default_voice;
   return { characters, model: model.info.id, voice, voiceId: isCustomVoiceId(voice) ? voice : undefined };
 };
+
+/** A request that ends before it reached a worker (refused by admission, say) gives back the worker shedding reserved for it. */
+const dropsReservation = createMiddleware<AppEnv>(async (c, next) => {
+  try {
+    await next();
+  } finally {
+    dropReservation(c.get('requestId'));
+  }
+});
 
 /** `Server-Timing: admission`: from the request's arrival until it is admitted and checked. */
 export const ADMISSION = 'admission';
@@ -59,7 +68,8 @@ export const SPEECH_ENDPOINT_ERRORS = [
  * A route that takes a speech request (`SpeechRequestSchema`, or a dialect's request that `read`
  * maps onto it), behind the chain every such route runs: Server-Timing on every answer (refusals
  * included), the body limit, the key's `speech` scope (or a client token, which admission
- * checks), then admission (`speechLimits`: credits reserved, limits charged, `speechTicket` set).
+ * checks), then admission (`speechLimits`: load shedding first, then credits reserved, limits
+ * charged, `speechTicket` set).
  */
 export function speechEndpoint(path: string, docs: MiddlewareHandler, handler: Handler<AppEnv>, read: SpeechRequestReader = readSpeechBody): Hono<AppEnv> {
   const useReader = createMiddleware<AppEnv>(async (c, next) => {
@@ -74,6 +84,7 @@ export function speechEndpoint(path: string, docs: MiddlewareHandler, handler: H
     admissionStarts,
     bodyLimit(MAX_BODY_BYTES.speech),
     identifyCaller(['speech']),
+    dropsReservation,
     speechLimits(measureSpeech),
     handler,
   );
