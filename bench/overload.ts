@@ -57,8 +57,9 @@ async function run(budget: number): Promise<Record<string, string | number>> {
     const pinging = (async () => {
       while (performance.now() < deadline) {
         const start = performance.now();
-        await (await edge.fetch('/no-such-route')).arrayBuffer();
-        pings.push(performance.now() - start);
+        // A reset connection (workerd under this load resets one now and then) is no round trip.
+        const answered = await edge.fetch('/no-such-route').then((r) => r.arrayBuffer()).then(() => true, () => false);
+        if (answered) pings.push(performance.now() - start);
         await sleep(100);
       }
     })();
