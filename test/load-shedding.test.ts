@@ -74,6 +74,30 @@ describe('load shedding', () => {
     expect((await after.arrayBuffer()).byteLength).toBeGreaterThan(0);
   });
 
+  it('requests arriving together are judged one after another: with one slot, one is served and the rest refused, not queued behind it', async () => {
+    await expect.poll(async () => (await pool())[0]!.load, { timeout: 10_000 }).toMatchObject({ active: 0, queued: 0 });
+    // All three pass the checks before admission at about the same moment, before any reaches the
+    // worker: the first one through holds the slot for the rest to see.
+    const answers = await Promise.all([1, 2, 3].map(() => speak(edge, key, { input: LONG, response_format: 'pcm' })));
+    const statuses = answers.map((answer) => answer.status).sort();
+    expect(statuses).toEqual([200, 503, 503]);
+    for (const answer of answers) {
+      if (answer.status === 503) expect(await answer.json()).toMatchObject({ error: { code: 'pool_saturated' } });
+      else await answer.arrayBuffer();
+    }
+  });
+
+  it('a request refused by admission gives back the slot shedding held for it: the next one is served', async () => {
+    await expect.poll(async () => (await pool())[0]!.load, { timeout: 10_000 }).toMatchObject({ active: 0, queued: 0 });
+    const { key: broke } = await edge.createKey({ credits: 0 });
+    const refused = await speak(edge, broke, { input: 'No credits for this.', response_format: 'pcm' });
+    expect(refused.status).toBe(402);
+    await refused.arrayBuffer();
+    const served = await speak(edge, key, { input: 'Room for this one.', response_format: 'pcm' });
+    expect(served.status).toBe(200);
+    expect((await served.arrayBuffer()).byteLength).toBeGreaterThan(0);
+  });
+
   it('a realtime socket: its first chunk is shed while the only slot plays; a socket already speaking is not cut, its next chunk waits its turn', async () => {
     await expect.poll(async () => (await pool())[0]!.load.active, { timeout: 10_000 }).toBe(0);
     const speaking = await RealtimeClient.open(edge.url, { key });

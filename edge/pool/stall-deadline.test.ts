@@ -12,28 +12,28 @@ const member = (capacity: number, active: number, queued: number, ttfa: number |
 
 describe('stall deadline before the first audio', () => {
   it('is FIRST_BYTE_TIMEOUT_MS while the worker has reported no time to first audio', () => {
-    expect(firstAudioDeadlineMs(member(16, 0, 0, null), 0, 0, SETTINGS)).toBe(15_000);
+    expect(firstAudioDeadlineMs(member(16, 0, 0, null), 0, null, SETTINGS)).toBe(15_000);
   });
 
   it('is the floor for a fast worker: a 5 ms ttfa does not give a 20 ms deadline', () => {
-    expect(firstAudioDeadlineMs(member(16, 1, 0, 5), 0, 4_000, SETTINGS)).toBe(3_000);
+    expect(firstAudioDeadlineMs(member(16, 1, 0, 5), 0, 4, SETTINGS)).toBe(3_000);
   });
 
   it('grows with a slow worker’s own ttfa, past FIRST_BYTE_TIMEOUT_MS: overloaded is not dead', () => {
-    expect(firstAudioDeadlineMs(member(16, 10, 0, 1_500), 0, 4_000, SETTINGS)).toBe(6_000);
-    expect(firstAudioDeadlineMs(member(16, 10, 0, 5_000), 0, 4_000, SETTINGS)).toBe(20_000);
+    expect(firstAudioDeadlineMs(member(16, 10, 0, 1_500), 0, 4, SETTINGS)).toBe(6_000);
+    expect(firstAudioDeadlineMs(member(16, 10, 0, 5_000), 0, 4, SETTINGS)).toBe(20_000);
   });
 
   it('on a full worker, counts the wait for a slot (load shedding’s estimate), including requests this isolate has open there', () => {
-    // Full (1 of 1), one stream lasts 5 s: 100 ms ttfa + 5 s for the slot, times 4.
-    expect(firstAudioDeadlineMs(member(1, 1, 0, 100), 0, 5_000, SETTINGS)).toBe(20_400);
+    // Full (1 of 1), freeing a slot every 5 s: 100 ms ttfa + 5 s for the slot, times 4.
+    expect(firstAudioDeadlineMs(member(1, 1, 0, 100), 0, 0.2, SETTINGS)).toBe(20_400);
     // The heartbeat says idle, but this isolate has two open on a worker of two slots.
-    expect(firstAudioDeadlineMs(member(2, 0, 0, 100), 2, 4_000, SETTINGS)).toBe(4 * (100 + 2_000));
-    expect(firstAudioDeadlineMs(member(2, 0, 0, 100), 1, 4_000, SETTINGS)).toBe(3_000);
+    expect(firstAudioDeadlineMs(member(2, 0, 0, 100), 2, 0.5, SETTINGS)).toBe(4 * (100 + 2_000));
+    expect(firstAudioDeadlineMs(member(2, 0, 0, 100), 1, 0.5, SETTINGS)).toBe(3_000);
   });
 
   it('never exceeds the ceiling, however slow the report', () => {
-    expect(firstAudioDeadlineMs(member(1, 1, 40, 9_000), 0, 60_000, SETTINGS)).toBe(60_000);
+    expect(firstAudioDeadlineMs(member(1, 1, 40, 9_000), 0, 1 / 60, SETTINGS)).toBe(60_000);
   });
 });
 

@@ -28,12 +28,12 @@ const within = (ms: number, { floorMs, ceilingMs }: StallSettings) => Math.round
  * How long a synthesis request sent to `member` now may go without its first audio. The worker
  * answers (headers included) only once it has first audio, queueing included, so this covers the
  * whole wait: its ttfa, or, when it is full, its wait for a slot as load shedding estimates it
- * (`openHere`: requests this isolate has open there; `streamMs`: how long its streams last).
+ * (`openHere`: requests this isolate has open there; `streamsPerSecond`: how fast it frees slots).
  */
-export function firstAudioDeadlineMs(member: SheddingMember, openHere: number, streamMs: number, settings: StallSettings): number {
+export function firstAudioDeadlineMs(member: SheddingMember, openHere: number, streamsPerSecond: number | null, settings: StallSettings): number {
   const ttfa = member.load.ttfa_ms;
   if (ttfa === null) return settings.unknownMs;
-  const expected = Math.max(ttfa, firstAudioWaitMs(member, openHere, streamMs));
+  const expected = Math.max(ttfa, firstAudioWaitMs(member, openHere, streamsPerSecond));
   return within(settings.multiple * expected, settings);
 }
 

@@ -12,8 +12,9 @@ import { silenceWatchdog } from '../http/silence-watchdog.ts';
 import { errorCatalogue } from '../openapi/error-catalogue.ts';
 import { RETRY_AFTER_HEADERS } from '../openapi/headers.ts';
 import { CircuitBreaker } from './circuit-breaker.ts';
-import { saturation, StreamDurations } from './load-shedding.ts';
+import { queuePosition, withinBudget, WorkerThroughput } from './load-shedding.ts';
 import { forgetPool, type PoolMember, poolMembers } from './members.ts';
+import { Reservations } from './reservations.ts';
 import { type SignedInit, signedFetch } from './signed-fetch.ts';
 import { firstAudioDeadlineMs, silenceDeadlineMs } from './stall-deadline.ts';
 import { refusedSignature, workerAuth, workerAuthFailed } from './worker-auth.ts';
@@ -40,8 +41,12 @@ const MAX_ATTEMPTS = 3;
 // Per isolate: what this isolate has learned of each worker, and the requests it has open there.
 export const breaker = new CircuitBreaker();
 export const inFlight = new Map<string, number>();
-/** How long synthesis streams last on each worker, as this isolate saw them end (load shedding). */
-const streamDurations = new StreamDurations();
+/** How fast each worker finishes synthesis streams, as this isolate saw them end (load shedding). */
+const throughput = new WorkerThroughput();
+/** Requests load shedding let through, counted on the worker it chose until they are sent there. */
+const reservations = new Reservations(10_000);
+/** Streams this isolate has open on a worker or on their way there. */
+const openHere = (url: string) => (inFlight.get(url) ?? 0) + reservations.on(url);
 
 /** What a request that needs a worker is refused with when none can take it. */
 export const POOL_ERRORS = errorCatalogue({ 502: ['worker_auth_failed'], 503: ['no_worker_available', 'pool_saturated'] }, { 503: RETRY_AFTER_HEADERS });
@@ -56,7 +61,10 @@ const usable = (model: PoolModel, tried: ReadonlySet<string> = new Set()) =>
   model.workers.filter((m) => !tried.has(m.url) && !m.draining && breaker.allows(m.url) && !workerAuth.unusable(m));
 
 /** Load over capacity, counting what this isolate sent since the worker's last heartbeat. */
-const loadOf = (member: PoolMember) => (member.load.active + member.load.queued + (inFlight.get(member.url) ?? 0)) / member.capacity;
+const loadOf = (member: PoolMember) => (member.load.active + member.load.queued + openHere(member.url)) / member.capacity;
+
+/** Forgets the request's reservation (see `shedIfSaturated`): it ended, sent or not. */
+export const dropReservation = (requestId: string) => reservations.drop(requestId);
 
 /** The better of two workers drawn at random (by load): near-best balance without herding on one. */
 function pickTwo(candidates: PoolMember[]): PoolMember {
@@ -171,7 +179,14 @@ export class WorkerPool {
     audioBytes: (piece: T) => number,
   ): Promise<{ response: Response; body: ReadableStream<T> | null }> {
     const send = (body: WorkerSynthesisRequest, avoid: string[]) =>
-      this.dispatch(model, WORKER_PATHS.synthesize, { method: 'POST', body: JSON.stringify(body), headers: { 'x-request-id': request.request_id }, signal, avoid });
+      this.dispatch(model, WORKER_PATHS.synthesize, {
+        method: 'POST',
+        body: JSON.stringify(body),
+        headers: { 'x-request-id': request.request_id },
+        signal,
+        avoid,
+        reservedFor: request.request_id,
+      });
     const first = await send(request, []);
     if (!first.response.ok || !first.response.body) return { response: first.response, body: null };
     const body = read(this.watched(first, request.request_id, false));
@@ -215,11 +230,15 @@ export class WorkerPool {
   /**
    * Throws 503 `pool_saturated` when no worker of the model could give a new stream its first
    * audio within FIRST_AUDIO_BUDGET_MS (see load-shedding.ts). Called before admission takes
-   * credits and limits, and only for a stream not yet playing: nothing playing is cut.
+   * credits and limits, and only for a stream not yet playing: nothing playing is cut. Otherwise
+   * reserves one of the workers within the budget for the request (see reservations.ts): its
+   * dispatch goes there. Whoever calls this drops the reservation (`dropReservation`) when the
+   * request ends, in case it never reached dispatch.
    */
-  shedIfSaturated(model: PoolModel): void {
-    const refusal = saturation(usable(model), (url) => inFlight.get(url) ?? 0, streamDurations, edgeConfig(this.env).firstAudioBudgetMs);
+  shedIfSaturated(model: PoolModel, requestId: string): void {
+    const { within, refusal } = withinBudget(usable(model), openHere, throughput, edgeConfig(this.env).firstAudioBudgetMs);
     if (refusal) throw refusal;
+    if (within.length > 0) reservations.hold(requestId, pickTwo(within).url);
   }
 
   /** `dispatch`, for the response alone. */
@@ -233,16 +252,22 @@ export class WorkerPool {
    * refused signature (401/403: see worker-auth.ts), a full worker (503) or no answer within its
    * deadline (see firstByteDeadlineMs) moves on to another worker, up to MAX_ATTEMPTS; all but the
    * 503 count against the worker's circuit. `avoid`: workers not to ask (a resumed stream's dead one).
-   * Says which worker answered.
+   * `reservedFor`: the request id whose reservation, if it still holds, names the first worker to
+   * ask. Says which worker answered.
    */
-  async dispatch(model: PoolModel, path: string, init: SignedInit & { signal: AbortSignal; avoid?: readonly string[] }): Promise<Dispatched> {
-    const { avoid = [], signal, ...request } = init;
+  async dispatch(
+    model: PoolModel,
+    path: string,
+    init: SignedInit & { signal: AbortSignal; avoid?: readonly string[]; reservedFor?: string },
+  ): Promise<Dispatched> {
+    const { avoid = [], signal, reservedFor, ...request } = init;
     const tried = new Set<string>(avoid);
     let busy = false;
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       const candidates = usable(model, tried);
       if (candidates.length === 0) break;
-      const member = pickTwo(candidates);
+      const reserved = attempt === 0 && reservedFor !== undefined ? reservations.take(reservedFor) : undefined;
+      const member = candidates.find((m) => m.url === reserved) ?? pickTwo(candidates);
       const { url } = member;
       const timeoutMs = this.firstByteDeadlineMs(member, path);
       tried.add(url);
@@ -251,6 +276,7 @@ export class WorkerPool {
       const timer = setTimeout(() => deadline.abort(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
       const release = openOn(url);
       const sent = performance.now();
+      const occupancy = queuePosition(member, inFlight.get(url) ?? 0).occupied;
       let answered = false;
       try {
         const response = await signedFetch(this.env.WORKER_SECRET, url, path, { ...request, signal: AbortSignal.any([signal, deadline.signal]) });
@@ -270,8 +296,8 @@ export class WorkerPool {
         breaker.success(url);
         answered = true;
         // A synthesis stream read to its end says how fast this worker frees a slot (from its
-        // sending: a queued stream's wait counts, which errs toward shedding when queues are long).
-        const whole = path === WORKER_PATHS.synthesize ? () => streamDurations.record(url, performance.now() - sent) : undefined;
+        // sending, with the streams open there then: queueing counts on both sides).
+        const whole = path === WORKER_PATHS.synthesize ? () => throughput.record(url, performance.now() - sent, occupancy) : undefined;
         return { response: holdUntilDone(response, release, whole), worker: url, member };
       } catch (error) {
         if (signal.aborted) throw error;
@@ -294,7 +320,7 @@ export class WorkerPool {
   private firstByteDeadlineMs(member: PoolMember, path: string): number {
     const config = edgeConfig(this.env);
     if (path !== WORKER_PATHS.synthesize) return config.firstByteTimeoutMs;
-    return firstAudioDeadlineMs(member, inFlight.get(member.url) ?? 0, streamDurations.of(member.url), config.stall);
+    return firstAudioDeadlineMs(member, inFlight.get(member.url) ?? 0, throughput.slowest(member.url), config.stall);
   }
 
   /** The 503 when no worker can take the request, with a Retry-After from what the pool is doing. */

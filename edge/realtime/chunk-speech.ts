@@ -11,7 +11,7 @@ import type { Caller } from '../middleware/caller-auth.ts';
 import { admitSpeech } from '../middleware/limits.ts';
 import type { SpeechSummary } from '../middleware/request-summary.ts';
 import { forwardedError } from '../pool/worker-answers.ts';
-import type { WorkerPool } from '../pool/worker-pool.ts';
+import { dropReservation, type WorkerPool } from '../pool/worker-pool.ts';
 import { resolveSpeech } from '../speech/resolve.ts';
 import { streamUsage, workerRequestFor } from '../speech/worker-request.ts';
 import { reportChunk } from './chunk-report.ts';
@@ -89,6 +89,8 @@ export async function speakChunk(speaker: ChunkSpeaker, text: string, chunkId: s
   } catch (error) {
     report(error instanceof ApiError ? error.status : 500, { outcome: 'no_audio' });
     throw error;
+  } finally {
+    dropReservation(chunkId); // sent by now, or never to be
   }
 }
 
@@ -104,7 +106,7 @@ async function admitAndSpeak(
     try {
       // Before admission, as over HTTP: a shed chunk takes no credits.
       const model = (await pool.models()).get(speaker.model);
-      if (model) pool.shedIfSaturated(model);
+      if (model) pool.shedIfSaturated(model, chunkId);
     } catch (error) {
       speaker.started = false;
       throw error;

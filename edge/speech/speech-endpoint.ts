@@ -9,7 +9,7 @@ import { CALLER_ERRORS, identifyCaller } from '../middleware/caller-auth.ts';
 import { admissionStarts } from '../middleware/admission-timing.ts';
 import { ADMISSION_ERRORS, type MeasuredSpeech, speechLimits } from '../middleware/limits.ts';
 import { workerCallErrors } from '../pool/worker-answers.ts';
-import { POOL_ERRORS, WorkerPool } from '../pool/worker-pool.ts';
+import { dropReservation, POOL_ERRORS, WorkerPool } from '../pool/worker-pool.ts';
 import { VOICE_PROFILE_ERRORS } from '../voices/voice-profiles.ts';
 import { SPEECH_REQUEST_ERRORS } from './errors.ts';
 import { checkSpeechTarget } from './resolve.ts';
@@ -25,10 +25,19 @@ const measureSpeech = async (c: Context<AppEnv>): Promise<MeasuredSpeech> => {
   const pool = new WorkerPool(c.env);
   const model = checkSpeechTarget(c, request, await pool.models());
   // Before admission: a refused request takes no credits and no limits.
-  pool.shedIfSaturated(model);
+  pool.shedIfSaturated(model, c.get('requestId'));
   const voice = request.voice ?? model.info.default_voice;
   return { characters, model: model.info.id, voice, voiceId: isCustomVoiceId(voice) ? voice : undefined };
 };
+
+/** A request that ends before it reached a worker (refused by admission, say) gives back the worker shedding reserved for it. */
+const dropsReservation = createMiddleware<AppEnv>(async (c, next) => {
+  try {
+    await next();
+  } finally {
+    dropReservation(c.get('requestId'));
+  }
+});
 
 /** What the chain below and a synthesis through the pool can refuse a speech request with. */
 export const SPEECH_ENDPOINT_ERRORS = [
@@ -46,7 +55,8 @@ export const SPEECH_ENDPOINT_ERRORS = [
  * A route that takes a speech request (`SpeechRequestSchema`, or a dialect's request that `read`
  * maps onto it), behind the chain every such route runs: Server-Timing on every answer (refusals
  * included), the body limit, the key's `speech` scope (or a client token, which admission
- * checks), then admission (`speechLimits`: credits reserved, limits charged, `speechTicket` set).
+ * checks), then admission (`speechLimits`: load shedding first, then credits reserved, limits
+ * charged, `speechTicket` set).
  */
 export function speechEndpoint(path: string, docs: MiddlewareHandler, handler: Handler<AppEnv>, read: SpeechRequestReader = readSpeechBody): Hono<AppEnv> {
   const useReader = createMiddleware<AppEnv>(async (c, next) => {
@@ -61,6 +71,7 @@ export function speechEndpoint(path: string, docs: MiddlewareHandler, handler: H
     admissionStarts,
     bodyLimit(MAX_BODY_BYTES.speech),
     identifyCaller(['speech']),
+    dropsReservation,
     speechLimits(measureSpeech),
     handler,
   );
