@@ -205,13 +205,13 @@ export const speechLimits = (measure: (c: Context<AppEnv>) => Promise<MeasuredSp
     admitting.catch(() => {}); // a refusal is thrown by whoever awaits it: the route, or below
     c.set('speechAdmission', admitting);
     if (measured.voiceId !== undefined || !forecast.likely(credentialName(caller), measured.characters)) await admitting;
+    let admitted: Awaited<typeof admitting> | undefined;
     try {
       await next();
     } finally {
-      const admitted = await admitting.catch(() => undefined);
+      admitted = await admitting.catch(() => undefined);
       await admitted?.ticket.releaseUnused();
     }
-    const admitted = await admitting.catch(() => undefined);
     if (admitted?.ticket.audio) {
       for (const [name, value] of Object.entries(limitHeaders(admitted.admission))) c.res.headers.set(name, value);
     }
