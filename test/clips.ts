@@ -72,5 +72,10 @@ export const uploadVoice = (edge: EdgeHarness, key: string, clip: Uint8Array, fi
   fetch(`${edge.url}/v1/voices`, { method: 'POST', headers: { authorization: `Bearer ${key}` }, body: cloneForm(clip, fields, fileType) });
 
 /** POST /v1/audio/speech as JSON; the response unread. */
+/** About 4,000 characters (the input limit): minutes of audio, so a stream its client does not read stays open, and a cancelled synthesis is seen as one. */
+export const LONG_INPUT = Array.from({ length: 80 }, (_, i) => `Sentence ${i} keeps this stream going for a while.`)
+  .join(' ')
+  .slice(0, 4_000);
+
 export const speak = (edge: EdgeHarness, key: string, body: Record<string, unknown>) =>
   edge.fetch('/v1/audio/speech', { method: 'POST', key, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ response_format: 'wav', ...body }) });

@@ -1,15 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { AccountOptions } from '../../test/harness/edge.ts';
+import { LONG_INPUT } from '../../test/clips.ts';
 import { useStack } from '../../test/harness/stack.ts';
 
 // Limits and credits under concurrency, through the real edge (workerd: Durable Objects, KV, D1)
 // in front of a real gpu-worker (espeak), observed on real streams.
 const stack = useStack();
-
-/** About 4,000 characters: minutes of audio, so a stream its client does not read stays open. */
-const LONG_INPUT = Array.from({ length: 80 }, (_, i) => `Sentence ${i} keeps this stream going for a while.`)
-  .join(' ')
-  .slice(0, 4_000);
 
 const speech = (key: string, input: string) =>
   stack.edge.fetch('/v1/audio/speech', {

@@ -1,14 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import { LONG_INPUT } from '../../test/clips.ts';
 import { useStack } from '../../test/harness/stack.ts';
 import { WAV_HEADER_BYTES } from '../../shared/audio/wav.ts';
 import { decodeAudio, probeAudio } from '../../test/decode-audio.ts';
 
 // Admission headers, settlement and the ledger, on real streams from a real gpu-worker.
 const stack = useStack();
-
-const LONG_INPUT = Array.from({ length: 80 }, (_, i) => `Sentence ${i} keeps this stream going for a while.`)
-  .join(' ')
-  .slice(0, 4_000);
 
 const speech = (key: string, body: Record<string, unknown>, signal?: AbortSignal) =>
   stack.edge.fetch('/v1/audio/speech', {

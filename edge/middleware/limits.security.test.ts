@@ -1,15 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import { LONG_INPUT } from '../../test/clips.ts';
 import { useStack } from '../../test/harness/stack.ts';
 
 // Admission that overlaps the worker's start (middleware/limits.ts, admission-forecast.ts): a
 // forecast the account's object then contradicts must cost no credit, stream nothing and leave no
 // synthesis running; and a credential that was refused is admitted first from then on.
 const stack = useStack();
-
-/** About 4,000 characters: a synthesis that runs for seconds, so a cancellation is seen as one. */
-const LONG_INPUT = Array.from({ length: 80 }, (_, i) => `Sentence ${i} keeps this stream going for a while.`)
-  .join(' ')
-  .slice(0, 4_000);
 
 const speech = (key: string, input: string, requestId = `overlap-${crypto.randomUUID()}`) =>
   stack.edge.fetch('/v1/audio/speech', {
