@@ -36,6 +36,14 @@ export const TextSegmentSchema = z.object({
 });
 export type TextSegment = z.infer<typeof TextSegmentSchema>;
 
+/**
+ * Whose request it is: `live`, someone listening now; `background`, a long-form job's chunk,
+ * which can wait. A worker serves live requests first and keeps slots for them (see
+ * gpu-worker/scheduler.ts).
+ */
+export const WORKER_PRIORITIES = ['live', 'background'] as const;
+export type WorkerPriority = (typeof WORKER_PRIORITIES)[number];
+
 /** A speech request after the edge resolved it: model, voice, language and rate are all known. */
 export const WorkerSynthesisRequestSchema = z.object({
   request_id: z.string().min(1).max(128),
@@ -74,6 +82,12 @@ export const WorkerSynthesisRequestSchema = z.object({
    * than as plain audio.
    */
   timestamps: z.boolean().optional(),
+  /**
+   * `background` for a job's chunk: it waits longer for a slot (in its own bounded queue, then
+   * 503 worker_busy), never takes the slots kept for live requests, and its work goes after live
+   * streams' in the engine. Absent: `live`.
+   */
+  priority: z.enum(WORKER_PRIORITIES).optional(),
 });
 export type WorkerSynthesisRequest = z.infer<typeof WorkerSynthesisRequestSchema>;
 
