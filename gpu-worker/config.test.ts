@@ -61,6 +61,21 @@ describe('worker config: every value checked, each problem named', () => {
     expect(() => readConfig([], {})).toThrow('WORKER_SECRET: must be set to the secret shared with the edge (16 characters or more), but it is not set');
   });
 
+  it('keeps one slot from background requests unless told otherwise, and never all of them', () => {
+    const background = (given: Record<string, string>) => readConfig([], { ...env, ...given }).background;
+    expect(background({})).toEqual({ reservedForLive: 1, maxQueued: 32, queueTimeoutMs: 60_000 });
+    expect(background({ MAX_STREAMS: '1' }).reservedForLive).toBe(0);
+    expect(background({ MAX_STREAMS: '4', BACKGROUND_RESERVED_STREAMS: '2', BACKGROUND_MAX_QUEUED: '0', BACKGROUND_QUEUE_TIMEOUT_MS: '500' })).toEqual({
+      reservedForLive: 2,
+      maxQueued: 0,
+      queueTimeoutMs: 500,
+    });
+    expect(() => background({ MAX_STREAMS: '2', BACKGROUND_RESERVED_STREAMS: '2' })).toThrow(
+      'BACKGROUND_RESERVED_STREAMS: must be below MAX_STREAMS (2), or background requests never run, got "2"',
+    );
+    expect(() => background({ BACKGROUND_QUEUE_TIMEOUT_MS: '1m' })).toThrow('BACKGROUND_QUEUE_TIMEOUT_MS: must be a whole number >= 1, got "1m"');
+  });
+
   it('refuses a flag it does not know', () => {
     expect(() => readConfig(['--prot', '9100'], env)).toThrow(/--prot/);
   });

@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { isHttpUrl, oneOf, optional, parseVariables, required, withDefault, wholeNumber } from '../shared/config/variables.ts';
 import { DEFAULT_HEARTBEAT_MS } from '../shared/protocol/pool.ts';
+import { defaultReservedForLive } from './scheduler.ts';
 
 /** Everything the worker reads from its flags and environment, checked once at start-up. */
 export interface WorkerConfig {
@@ -14,6 +15,12 @@ export interface WorkerConfig {
   maxStreams: number;
   maxQueued: number;
   queueTimeoutMs: number;
+  /**
+   * A long-form job's chunks (`priority: background`): the slots they never take, so live
+   * speech starts at once on a worker they fill, and their own queue, longer-waiting, since a
+   * chunk has no listener waiting on its first audio.
+   */
+  background: { reservedForLive: number; maxQueued: number; queueTimeoutMs: number };
   /** Model pack directories to load (Qwen3-TTS). */
   packs: string[];
   /** Where the ONNX models run: CUDA when asked for and available, otherwise CPU. */
@@ -59,6 +66,10 @@ const WorkerVariablesSchema = z.object({
   MAX_STREAMS: withDefault(wholeNumber(1), 16),
   MAX_QUEUED: withDefault(wholeNumber(0), 32),
   QUEUE_TIMEOUT_MS: withDefault(wholeNumber(1), 10_000),
+  /** Unset: 1 (0 when MAX_STREAMS is 1); must be below MAX_STREAMS. */
+  BACKGROUND_RESERVED_STREAMS: optional(wholeNumber(0)),
+  BACKGROUND_MAX_QUEUED: withDefault(wholeNumber(0), 32),
+  BACKGROUND_QUEUE_TIMEOUT_MS: withDefault(wholeNumber(1), 60_000),
   EXECUTION_PROVIDER: withDefault(oneOf(['cpu', 'cuda']), 'cpu'),
   ONNX_THREADS: withDefault(wholeNumber(0), 0),
   VOICE_CACHE_MB: withDefault(wholeNumber(1), 128),
@@ -97,6 +108,12 @@ export function readConfig(argv: string[], env: NodeJS.ProcessEnv): WorkerConfig
   const parsed = parseVariables(WorkerVariablesSchema, input, { secrets: ['WORKER_SECRET'], labels: LABELS });
   if (!parsed.ok) throw new Error(`the configuration is invalid:\n${parsed.problems.map((line) => `  ${line}`).join('\n')}`);
   const config = parsed.value;
+  const reservedForLive = config.BACKGROUND_RESERVED_STREAMS ?? defaultReservedForLive(config.MAX_STREAMS);
+  if (reservedForLive >= config.MAX_STREAMS) {
+    throw new Error(
+      `the configuration is invalid:\n  BACKGROUND_RESERVED_STREAMS: must be below MAX_STREAMS (${config.MAX_STREAMS}), or background requests never run, got "${reservedForLive}"`,
+    );
+  }
   return {
     host: config.WORKER_HOST,
     port: config.WORKER_PORT,
@@ -106,6 +123,7 @@ export function readConfig(argv: string[], env: NodeJS.ProcessEnv): WorkerConfig
     maxStreams: config.MAX_STREAMS,
     maxQueued: config.MAX_QUEUED,
     queueTimeoutMs: config.QUEUE_TIMEOUT_MS,
+    background: { reservedForLive, maxQueued: config.BACKGROUND_MAX_QUEUED, queueTimeoutMs: config.BACKGROUND_QUEUE_TIMEOUT_MS },
     packs: values.pack ?? [],
     executionProvider: config.EXECUTION_PROVIDER,
     onnxThreads: config.ONNX_THREADS,

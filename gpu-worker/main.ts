@@ -15,7 +15,7 @@ import { loadQwen3Engine } from './engines/qwen3/index.ts';
 import type { Engine } from './engines/types.ts';
 import { jsonLogger, type Logger } from './log.ts';
 import { createWorkerMetrics, recordModelLoaded, type WorkerMetrics } from './metrics/registry.ts';
-import { Heartbeats } from './pool/heartbeat.ts';
+import { Heartbeats, workerLoad } from './pool/heartbeat.ts';
 import { RecentMedian } from './pool/recent-median.ts';
 import { Scheduler } from './scheduler.ts';
 import { createWorkerServer } from './server.ts';
@@ -49,9 +49,14 @@ async function main(): Promise<void> {
   const log = jsonLogger({ service: 'gpu-worker', worker_id: config.workerId });
 
   let draining = false;
-  const scheduler = new Scheduler({ maxActive: config.maxStreams, maxQueued: config.maxQueued, queueTimeoutMs: config.queueTimeoutMs });
+  const scheduler = new Scheduler({
+    maxActive: config.maxStreams,
+    maxQueued: config.maxQueued,
+    queueTimeoutMs: config.queueTimeoutMs,
+    background: config.background,
+  });
   const firstAudio = new RecentMedian();
-  const metrics = createWorkerMetrics(() => scheduler.stats);
+  const metrics = createWorkerMetrics(() => scheduler.byPriority);
   const { server, serve } = createWorkerServer({
     workerId: config.workerId,
     secret: config.secret,
@@ -86,7 +91,7 @@ async function main(): Promise<void> {
       intervalMs: config.heartbeatMs,
       log,
       member: { worker_id: config.workerId, url: config.publicUrl ?? url, version: VERSION, models: engines.map((engine) => engine.info), capacity: config.maxStreams },
-      load: () => ({ ...scheduler.stats, ttfa_ms: firstAudio.median() }),
+      load: () => workerLoad(scheduler, firstAudio),
       draining: () => draining,
     });
     heartbeats.start();

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { DeadlineQueue } from './deadline-queue.ts';
 import { PlaybackClock } from './playback-clock.ts';
 
 describe('PlaybackClock', () => {
@@ -22,5 +23,30 @@ describe('PlaybackClock', () => {
     // A stream that arrives now (deadline 5,000) goes before one asking now with ten minutes in hand
     // only until 5,000 + MAX_LEAD_MS.
     expect(clock.deadline()).toBe(5_000 + PlaybackClock.MAX_LEAD_MS);
+  });
+
+  it('a background stream (no listener) is due after any live stream, even one with all the lead it counts', async () => {
+    let now = 10_000;
+    const time = () => now;
+    const chunk = new PlaybackClock({ startedAt: now, now: time, background: true });
+    const playing = new PlaybackClock({ startedAt: 0, now: time });
+    playing.advance(600);
+    const arriving = new PlaybackClock({ startedAt: now, now: time });
+    expect(chunk.deadline()).toBe(now + PlaybackClock.BACKGROUND_LEAD_MS); // no audio made yet, and still not due
+    chunk.advance(600);
+    expect(chunk.deadline()).toBe(now + PlaybackClock.BACKGROUND_LEAD_MS);
+
+    // An engine thread busy, the chunk waiting first: both live streams' work goes before it.
+    const threads = new DeadlineQueue(['thread']);
+    const thread = await threads.acquire(0);
+    const order: string[] = [];
+    const waitFor = (name: string, clock: PlaybackClock) => threads.acquire(clock.deadline()).then((held) => (order.push(name), threads.release(held)));
+    const waits = [waitFor('chunk', chunk), waitFor('playing', playing), waitFor('arriving', arriving)];
+    // Live work asked more than MAX_LEAD_MS after the chunk's goes after it: the chunk is not starved.
+    now += PlaybackClock.BACKGROUND_LEAD_MS - PlaybackClock.MAX_LEAD_MS + 1;
+    waits.push(waitFor('later', playing));
+    threads.release(thread);
+    await Promise.all(waits);
+    expect(order).toEqual(['arriving', 'playing', 'chunk', 'later']);
   });
 });

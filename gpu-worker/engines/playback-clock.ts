@@ -13,17 +13,27 @@ export class PlaybackClock {
    */
   static readonly MAX_LEAD_MS = 2_000;
 
+  /**
+   * A background stream (a job's chunk) has no listener: its deadline is always this far ahead,
+   * after any live stream's work, which is at most MAX_LEAD_MS ahead. Its work still goes before
+   * live work asked more than MAX_LEAD_MS after it, so a busy worker's chunks keep moving.
+   */
+  static readonly BACKGROUND_LEAD_MS = 2 * PlaybackClock.MAX_LEAD_MS;
+
   private readonly startedAt: number;
+  private readonly background: boolean;
   private readonly now: () => number;
   private audioMs = 0;
 
   /**
    * `startedAt`: the request's arrival (performance.now() ms), so time queued for a slot counts.
    * `now`: the time source (tests stand in for the passing of time with their own).
+   * `background`: no one listens (see BACKGROUND_LEAD_MS).
    */
-  constructor(options: { startedAt?: number; now?: () => number } = {}) {
+  constructor(options: { startedAt?: number; now?: () => number; background?: boolean } = {}) {
     this.now = options.now ?? (() => performance.now());
     this.startedAt = options.startedAt ?? this.now();
+    this.background = options.background ?? false;
   }
 
   /** Audio handed to the stream's client, in seconds. */
@@ -31,8 +41,9 @@ export class PlaybackClock {
     this.audioMs += seconds * 1000;
   }
 
-  /** When the stream's listener runs out of audio (performance.now() ms), its lead capped at MAX_LEAD_MS. */
+  /** When the stream's listener runs out of audio (performance.now() ms), its lead capped at MAX_LEAD_MS; a background stream's, BACKGROUND_LEAD_MS from now. */
   deadline(): number {
+    if (this.background) return this.now() + PlaybackClock.BACKGROUND_LEAD_MS;
     return Math.min(this.startedAt + this.audioMs, this.now() + PlaybackClock.MAX_LEAD_MS);
   }
 }

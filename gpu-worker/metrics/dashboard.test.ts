@@ -21,7 +21,7 @@ interface Panel {
 const dashboard = JSON.parse(readFileSync(new URL('../../deploy/grafana/gpu-worker.json', import.meta.url), 'utf8')) as Dashboard;
 const panels = dashboard.panels.flatMap((panel) => (panel.type === 'row' ? (panel.panels ?? []) : [panel]));
 
-const metrics = createWorkerMetrics(() => ({ active: 0, queued: 0 })).register.getMetricsAsArray();
+const metrics = createWorkerMetrics(() => ({ live: { active: 0, queued: 0 }, background: { active: 0, queued: 0 } })).register.getMetricsAsArray();
 /** Every series name the worker exports: a histogram as its _bucket, _sum and _count. */
 const SERIES = new Set(metrics.flatMap((metric) => (metric instanceof Histogram ? [`${metric.name}_bucket`, `${metric.name}_sum`, `${metric.name}_count`] : [metric.name])));
 /** Labels the worker sets (prom-client keeps them on each metric), a histogram's `le`, and those Prometheus adds per target. */

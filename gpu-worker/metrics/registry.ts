@@ -3,17 +3,17 @@
  * autoscaler and deploy/grafana/gpu-worker.json read them by these names.
  */
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { WORKER_PRIORITIES, type WorkerPriority } from '../../shared/protocol/worker-api.ts';
 
 /** How a synthesis request ended. `refused`: answered 4xx/5xx before any audio (busy 503 too). */
 export const OUTCOMES = ['completed', 'cancelled', 'failed', 'refused'] as const;
 export type Outcome = (typeof OUTCOMES)[number];
 
-export interface LoadStats {
-  active: number;
-  queued: number;
-}
+/** Slots held and requests waiting, by priority (live speech, a job's background chunks). */
+export type LoadStats = Record<WorkerPriority, { active: number; queued: number }>;
 
 const MODEL = ['model'] as const;
+const PRIORITY = ['priority'] as const;
 
 /**
  * The worker's own registry rather than prom-client's global one, so that several workers in one
@@ -70,20 +70,25 @@ export function createWorkerMetrics(load: () => LoadStats) {
       labelNames: MODEL,
       registers,
     }),
+    // By priority: sum them for the worker's load (the autoscaler does); background is a job's chunks.
     queueDepth: new Gauge({
       name: 'tts_queue_depth',
-      help: 'Streams waiting for a slot.',
+      help: 'Streams waiting for a slot, by priority (live, or background: a job\'s chunks).',
+      labelNames: PRIORITY,
       registers,
       collect() {
-        this.set(load().queued);
+        const stats = load();
+        for (const priority of WORKER_PRIORITIES) this.set({ priority }, stats[priority].queued);
       },
     }),
     activeStreams: new Gauge({
       name: 'tts_active_streams',
-      help: 'Streams holding a slot.',
+      help: 'Streams holding a slot, by priority (live, or background: a job\'s chunks).',
+      labelNames: PRIORITY,
       registers,
       collect() {
-        this.set(load().active);
+        const stats = load();
+        for (const priority of WORKER_PRIORITIES) this.set({ priority }, stats[priority].active);
       },
     }),
   };

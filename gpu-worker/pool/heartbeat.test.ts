@@ -4,7 +4,8 @@ import type { ModelInfo } from '../../shared/schemas/catalog.ts';
 import type { Logger } from '../log.ts';
 import { Scheduler } from '../scheduler.ts';
 import { type FakeEdge, startFakeEdge } from './fake-edge.ts';
-import { Heartbeats, type HeartbeatOptions } from './heartbeat.ts';
+import { Heartbeats, type HeartbeatOptions, workerLoad } from './heartbeat.ts';
+import { RecentMedian } from './recent-median.ts';
 
 const SECRET = 'heartbeat-test-secret-0123456789';
 const MODEL: ModelInfo = {
@@ -78,6 +79,18 @@ describe('worker heartbeats', () => {
     await expect.poll(() => fake.accepted().at(-1)?.load).toEqual({ active: 1, queued: 0, ttfa_ms: 42 });
     release();
     await expect.poll(() => fake.accepted().at(-1)?.load.active).toBe(0);
+  });
+
+  it('reports the slots free for live and for background requests, so the edge can route a job\'s chunks', async () => {
+    const fake = await edge();
+    const scheduler = new Scheduler({ maxActive: 2, maxQueued: 0, queueTimeoutMs: 1_000 }); // one slot kept for live
+    const firstAudio = new RecentMedian();
+    firstAudio.record(42);
+    heartbeats(fake.url, { intervalMs: 100, load: () => workerLoad(scheduler, firstAudio) }).start();
+    await expect.poll(() => fake.accepted().at(-1)?.load).toEqual({ active: 0, queued: 0, free: { live: 2, background: 1 }, ttfa_ms: 42 });
+    const release = await scheduler.acquire(new AbortController().signal, 'background');
+    await expect.poll(() => fake.accepted().at(-1)?.load).toEqual({ active: 1, queued: 0, free: { live: 1, background: 0 }, ttfa_ms: 42 });
+    release();
   });
 
   it('ends with a leaving heartbeat, after which no more are sent', async () => {

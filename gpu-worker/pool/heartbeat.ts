@@ -1,6 +1,8 @@
 import { POOL_PATHS, type WorkerHeartbeat, type WorkerLoad } from '../../shared/protocol/pool.ts';
 import { signRequest } from '../../shared/protocol/signing.ts';
 import type { Logger } from '../log.ts';
+import type { Scheduler } from '../scheduler.ts';
+import type { RecentMedian } from './recent-median.ts';
 
 /** An unreachable edge is reported at most this often, so an outage does not flood the log. */
 const WARN_EVERY_MS = 30_000;
@@ -28,6 +30,11 @@ export interface HeartbeatOptions {
   draining(): boolean;
   /** DEFAULT_JOIN_GRACE_MS unless set. */
   joinGraceMs?: number;
+}
+
+/** The load a heartbeat reports: slots held and waited for, free ones by priority, and recent time to first audio. */
+export function workerLoad(scheduler: Scheduler, firstAudio: RecentMedian): WorkerLoad {
+  return { ...scheduler.stats, free: scheduler.free, ttfa_ms: firstAudio.median() };
 }
 
 /**

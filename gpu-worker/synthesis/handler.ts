@@ -64,11 +64,13 @@ export async function handleSynthesize(req: IncomingMessage, res: ServerResponse
     metrics.model(request.model);
     const plan = planSynthesis(request, deps.engines);
     sampleRate = plan.sampleRate;
-    release = await deps.scheduler.acquire(clientGone);
+    const priority = request.priority ?? 'live';
+    release = await deps.scheduler.acquire(clientGone, priority);
     const queueMs = performance.now() - started;
     // The engine starts first; resampler and encoder are made while it works toward its first audio.
-    // The stream's lead counts from its arrival, so time queued for a slot counts against it.
-    const playback = new PlaybackClock({ startedAt: started });
+    // The stream's lead counts from its arrival, so time queued for a slot counts against it; a
+    // background stream's work goes after live streams' (see PlaybackClock).
+    const playback = new PlaybackClock({ startedAt: started, background: priority === 'background' });
     iterator = speakSegments(plan, clientGone, playback)[Symbol.asyncIterator]();
     const firstStep = step(iterator);
     resamplerReady = createResampler(plan.engine.info.sample_rate, sampleRate);
@@ -116,6 +118,7 @@ export async function handleSynthesize(req: IncomingMessage, res: ServerResponse
     metrics.completed(performance.now() - started - queueMs, samplesOut / sampleRate);
     deps.log('info', 'synthesized', {
       request_id: request.request_id,
+      priority,
       model: request.model,
       format: request.response_format,
       languages: plan.segments.map((segment) => segment.language),
@@ -134,6 +137,7 @@ export async function handleSynthesize(req: IncomingMessage, res: ServerResponse
       metrics.ended('cancelled');
       deps.log('info', 'synthesis cancelled', {
         request_id: request?.request_id,
+        priority: request?.priority ?? 'live',
         audio_ms: sampleRate ? Math.round((samplesOut / sampleRate) * 1000) : 0,
         engine_steps: engineSteps,
       });

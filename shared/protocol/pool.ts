@@ -23,6 +23,12 @@ export const WorkerLoadSchema = z.object({
   queued: z.number().int().nonnegative(),
   /** Recent median time to first audio, ms; null before any. */
   ttfa_ms: z.number().nonnegative().nullable(),
+  /**
+   * Slots a request would get at once, by its priority (shared/protocol/worker-api.ts): a job's
+   * background chunks never take the slots a worker keeps for live speech, so `background` can
+   * be 0 while `live` is not. Absent from workers that predate priorities.
+   */
+  free: z.object({ live: z.number().int().nonnegative(), background: z.number().int().nonnegative() }).optional(),
 });
 export type WorkerLoad = z.infer<typeof WorkerLoadSchema>;
 
