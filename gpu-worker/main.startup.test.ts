@@ -80,7 +80,7 @@ describe('gpu-worker start-up', () => {
     expect({ status: loading.status, body: await loading.json() }).toEqual({ status: 503, body: { status: 'not_ready', active: 0, queued: 0 } });
     expect(healthz.status).toBe(200);
     expect(metrics.status).toBe(200);
-    expect(await metrics.text()).toContain('tts_queue_depth 0');
+    expect(await metrics.text()).toContain('tts_queue_depth{priority="live"} 0');
     expect(catalog.status).toBe(503);
     expect(await catalog.json()).toMatchObject({ error: { code: 'worker_not_ready' } });
 

@@ -7,6 +7,8 @@ import type { WorkerSynthesisRequest } from '../../shared/protocol/worker-api.ts
 
 const LONG = Array.from({ length: 50 }, (_, i) => `Sentence ${i} is here to make the stream last a good while.`).join(' ');
 const ESPEAK = { model: 'espeak' };
+// The stream gauges count by priority; these tests send live requests.
+const LIVE = { priority: 'live' };
 
 let worker: GpuWorkerHarness;
 beforeAll(async () => {
@@ -107,8 +109,8 @@ describe('GET /metrics', () => {
 
     const open = await openStream();
     const during = await scrape();
-    expect(read(during, 'tts_active_streams')).toBe(1);
-    expect(read(during, 'tts_queue_depth')).toBe(0);
+    expect(read(during, 'tts_active_streams', LIVE)).toBe(1);
+    expect(read(during, 'tts_queue_depth', LIVE)).toBe(0);
     open.cut();
     const cut = await logged('synthesis cancelled', open.request_id);
 
@@ -124,7 +126,7 @@ describe('GET /metrics', () => {
     const audio = moved(before, after, { seconds: ['tts_audio_seconds_total', ESPEAK] }).seconds!;
     expect(audio).toBeGreaterThan(0);
     expect(audio).toBeCloseTo((Number(whole.audio_ms) + Number(cut.audio_ms)) / 1000, 2);
-    await expect.poll(async () => read(await scrape(), 'tts_active_streams')).toBe(0);
+    await expect.poll(async () => read(await scrape(), 'tts_active_streams', LIVE)).toBe(0);
   });
 
   it('shows a stream waiting for the slot, counts it cancelled if it gives up, and a busy 503 as refused', async () => {
@@ -132,10 +134,10 @@ describe('GET /metrics', () => {
     const waiting = new AbortController();
     const queued = synthesize({ input: 'Waiting my turn.' }, waiting.signal);
     queued.response.catch(() => {}); // it is aborted below
-    await expect.poll(async () => read(await scrape(), 'tts_queue_depth')).toBe(1);
+    await expect.poll(async () => read(await scrape(), 'tts_queue_depth', LIVE)).toBe(1);
 
     const before = await scrape();
-    expect(read(before, 'tts_active_streams')).toBe(1);
+    expect(read(before, 'tts_active_streams', LIVE)).toBe(1);
     const busy = await synthesize({}).response;
     expect(busy.status).toBe(503);
     waiting.abort();
@@ -146,7 +148,7 @@ describe('GET /metrics', () => {
     const after = await scrape();
     // The queued one never reached first audio; the open one had it before `before`.
     expect(moved(before, after, OUTCOME_SERIES)).toEqual({ completed: 0, cancelled: 2, failed: 0, refused: 1, cancellations: 2, firstAudio: 0 });
-    await expect.poll(async () => [read(await scrape(), 'tts_queue_depth'), read(await scrape(), 'tts_active_streams')]).toEqual([0, 0]);
+    await expect.poll(async () => [read(await scrape(), 'tts_queue_depth', LIVE), read(await scrape(), 'tts_active_streams', LIVE)]).toEqual([0, 0]);
   });
 
   it('labels a model the worker does not serve "unknown", not with the name it was sent', async () => {
