@@ -1,10 +1,13 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { build } from 'esbuild';
+import { Miniflare } from 'miniflare';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deliverWebhook, MAX_WEBHOOK_ATTEMPTS, MAX_WEBHOOK_RETRY_DELAY_MS, nextWebhookAttempt, webhookRetryDelayMs } from './delivery.ts';
+import { type DeliveryResult, deliverWebhook, type WebhookDelivery, MAX_WEBHOOK_ATTEMPTS, MAX_WEBHOOK_RETRY_DELAY_MS, nextWebhookAttempt, webhookRetryDelayMs } from './delivery.ts';
 import { generateWebhookSecret, verifyWebhook } from './signing.ts';
 
-// Deliveries to a real HTTP server on loopback, whose path says how to answer.
+// Deliveries to a real HTTP server on loopback, whose path says how to answer: from Node, and
+// from workerd (where the job's Durable Object delivers), through a Worker that calls deliverWebhook.
 interface Received {
   headers: IncomingMessage['headers'];
   body: string;
@@ -27,16 +30,47 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 });
-afterAll(() => {
+
+/** A Worker answering each POST (a WebhookDelivery as JSON) with what deliverWebhook returned for it. */
+async function deliveringWorker(): Promise<string> {
+  const contents = `
+    import { deliverWebhook } from './delivery.ts';
+    export default { async fetch(request) { return Response.json(await deliverWebhook(await request.json())); } };`;
+  const result = await build({
+    stdin: { contents, resolveDir: new URL('.', import.meta.url).pathname, loader: 'ts' },
+    bundle: true,
+    format: 'esm',
+    platform: 'neutral',
+    write: false,
+    logLevel: 'silent',
+  });
+  return result.outputFiles[0]!.text;
+}
+let workerd: Miniflare;
+let workerdUrl: URL;
+beforeAll(async () => {
+  workerd = new Miniflare({ modules: true, script: await deliveringWorker(), compatibilityDate: '2026-04-01' });
+  workerdUrl = await workerd.ready;
+});
+
+afterAll(async () => {
+  await workerd?.dispose();
   server.closeAllConnections();
   server.close();
 });
 
+const RUNTIMES: Record<string, (delivery: WebhookDelivery) => Promise<DeliveryResult>> = {
+  node: deliverWebhook,
+  workerd: async (delivery) => (await (await fetch(workerdUrl, { method: 'POST', body: JSON.stringify(delivery) })).json()) as DeliveryResult,
+};
+
 const secret = generateWebhookSecret();
 const body = JSON.stringify({ type: 'job.completed', data: { id: 'job_1' } });
-const deliver = (path: string, extra: { timeoutMs?: number } = {}) => deliverWebhook({ url: base + path, secret, eventId: 'evt_1', body, ...extra });
 
-describe('deliverWebhook', () => {
+describe.each(Object.keys(RUNTIMES))('deliverWebhook in %s', (runtime) => {
+  const deliverTo = (url: string, extra: { timeoutMs?: number } = {}) => RUNTIMES[runtime]!({ url, secret, eventId: 'evt_1', body, ...extra });
+  const deliver = (path: string, extra: { timeoutMs?: number } = {}) => deliverTo(base + path, extra);
+
   it('POSTs the body as JSON, signed: a 2xx is delivered', async () => {
     received.length = 0;
     expect(await deliver('/200')).toEqual({ ok: true, status: 200 });
@@ -67,7 +101,7 @@ describe('deliverWebhook', () => {
     await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
     const port = (closed.address() as AddressInfo).port;
     await new Promise((resolve) => closed.close(resolve));
-    const down = await deliverWebhook({ url: `http://127.0.0.1:${port}/`, secret, eventId: 'evt_1', body });
+    const down = await deliverTo(`http://127.0.0.1:${port}/`);
     expect(down).toMatchObject({ ok: false, retryable: true, error: expect.stringContaining(`could not reach 127.0.0.1:${port}`) });
     expect(down).not.toHaveProperty('status');
 
