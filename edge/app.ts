@@ -27,6 +27,7 @@ import { voicesRoute } from './routes/v1_voices.ts';
 import { createVoiceRoute } from './routes/v1_voices_create.ts';
 import { designVoiceRoute } from './routes/v1_voices_design.ts';
 import { voiceByIdRoute } from './routes/v1_voices_id.ts';
+import { webhookSecretRoute } from './routes/v1_webhooks_secret.ts';
 
 /** The edge API: one route group per file under routes/, cross-cutting concerns as middleware. */
 export const app = new Hono<AppEnv>()
@@ -54,6 +55,7 @@ export const app = new Hono<AppEnv>()
   .route('/', usageRoute)
   .route('/', createTokenRoute)
   .route('/', tokenByIdRoute)
+  .route('/', webhookSecretRoute)
   .route('/', adminAccountsRoute)
   .route('/', adminKeysRoute)
   .route('/', adminCreditsRoute)

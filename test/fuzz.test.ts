@@ -471,6 +471,16 @@ describe('edge: every answer is a 2xx or a JSON 4xx error', () => {
     await edgeProperty('edge /v1/models, /v1/usage', request, 200, EDGE_503);
   });
 
+  it('GET /v1/webhooks/secret and POST /v1/webhooks/secret/rotate', async () => {
+    const request = fc.oneof(
+      fc.record({ path: arb.queryOf(['secret', 'format']).map((q) => `/v1/webhooks/secret${q}`), method: methodOr('GET'), body: arb.bodyOf(arb.speechJson) }),
+      fc.record({ path: fc.constant('/v1/webhooks/secret/rotate'), method: methodOr('POST'), body: arb.bodyOf(arb.speechJson) }),
+    );
+    await edgeProperty('edge /v1/webhooks/secret*', request, 100);
+    expect(reached['GET /v1/webhooks/secret']?.[200], JSON.stringify(reached['GET /v1/webhooks/secret'])).toBeGreaterThan(0);
+    expect(reached['POST /v1/webhooks/secret/rotate']?.[200], JSON.stringify(reached['POST /v1/webhooks/secret/rotate'])).toBeGreaterThan(0);
+  });
+
   it('POST /v1/tokens, GET and DELETE /v1/tokens/{id} (503 no_worker_available documented for minting)', async () => {
     // `{token}` is a token of the stack's key's account (GET shows it, DELETE revokes it); `{foreign token}` another account's.
     const id = fc.oneof(fc.constantFrom('{token}', '{foreign token}'), arb.tokenIdSegment);

@@ -27,6 +27,8 @@ describe('edge configuration: defaults', () => {
         defaultResponseFormat: 'mp3',
         voiceCreditsPerSecond: 0,
         realtimeIdleTimeoutMs: 60_000,
+        allowInsecureWebhooks: false,
+        webhookRetryBaseMs: 30_000,
         workerSecret: SECRETS.WORKER_SECRET,
         adminToken: undefined,
       });
@@ -51,6 +53,8 @@ describe('edge configuration: defaults', () => {
       VOICE_CREDITS_PER_SECOND: '2.5',
       // A TOML entry written without quotes reaches the edge as a number.
       REALTIME_IDLE_TIMEOUT_MS: 400,
+      ALLOW_INSECURE_WEBHOOKS: 'true',
+      WEBHOOK_RETRY_BASE_MS: '50',
       ADMIN_TOKEN: 'admin-token',
     });
     expect(result.ok && { ...result.value, openAiAliases: undefined, elevenLabsModels: undefined }).toEqual({
@@ -64,6 +68,8 @@ describe('edge configuration: defaults', () => {
       elevenLabsModels: undefined,
       voiceCreditsPerSecond: 2.5,
       realtimeIdleTimeoutMs: 400,
+      allowInsecureWebhooks: true,
+      webhookRetryBaseMs: 50,
       workerSecret: SECRETS.WORKER_SECRET,
       adminToken: 'admin-token',
     });
@@ -82,6 +88,8 @@ describe('edge configuration: a bad value is named, with what is allowed', () =>
     [{ STALL_FLOOR_MS: '3s' }, 'STALL_FLOOR_MS: must be a whole number >= 1, got "3s"'],
     [{ REALTIME_IDLE_TIMEOUT_MS: '-5' }, 'REALTIME_IDLE_TIMEOUT_MS: must be a whole number >= 1, got "-5"'],
     [{ VOICE_CREDITS_PER_SECOND: 'free' }, 'VOICE_CREDITS_PER_SECOND: must be a number >= 0, got "free"'],
+    [{ ALLOW_INSECURE_WEBHOOKS: 'yes' }, 'ALLOW_INSECURE_WEBHOOKS: must be one of true, false, got "yes"'],
+    [{ WEBHOOK_RETRY_BASE_MS: '30s' }, 'WEBHOOK_RETRY_BASE_MS: must be a whole number >= 1, got "30s"'],
     [{ WORKER_URLS: 'http://a:9100,gpu-2:9100' }, 'WORKER_URLS: must be comma-separated http(s) base URLs of gpu-workers, or empty ("gpu-2:9100" is not one), got "http://a:9100,gpu-2:9100"'],
     [{ OPENAI_ALIASES: '{ "modles": {} }' }, /^OPENAI_ALIASES: \(top level\): Unrecognized key: "modles"/],
     [{ OPENAI_ALIASES: '{ "models": ' }, /^OPENAI_ALIASES: not valid JSON/],

@@ -83,6 +83,14 @@ export const EdgeVariablesSchema = z.object({
   ),
   /** A realtime socket with nothing to say and nothing said to it closes after this long. */
   REALTIME_IDLE_TIMEOUT_MS: withDefault(wholeNumber(1), 60_000),
+  /**
+   * "true": a job's webhook_url may be http and an internal host such as 127.0.0.1
+   * (edge/jobs/webhooks/webhook-url.ts). For local development and tests only; wrangler.toml's
+   * top level (local) sets it, deployments leave it false.
+   */
+  ALLOW_INSECURE_WEBHOOKS: withDefault(oneOf(['true', 'false']).transform((text) => text === 'true'), false),
+  /** The wait after a webhook's first failed attempt, doubled after each next one (edge/jobs/webhooks/delivery.ts). */
+  WEBHOOK_RETRY_BASE_MS: withDefault(wholeNumber(1), 30_000),
 });
 
 /** The secrets: `wrangler secret put NAME --env ...` in a deployment, the env file under `npm start`. */
@@ -110,6 +118,8 @@ const EdgeConfigSchema = EdgeVariablesSchema.extend(EdgeSecretsSchema.shape).tra
   elevenLabsModels: env.ELEVENLABS_MODELS,
   voiceCreditsPerSecond: env.VOICE_CREDITS_PER_SECOND,
   realtimeIdleTimeoutMs: env.REALTIME_IDLE_TIMEOUT_MS,
+  allowInsecureWebhooks: env.ALLOW_INSECURE_WEBHOOKS,
+  webhookRetryBaseMs: env.WEBHOOK_RETRY_BASE_MS,
   workerSecret: env.WORKER_SECRET,
   adminToken: env.ADMIN_TOKEN,
 }));

@@ -17,6 +17,7 @@ const TAGS = {
   Models: 'The models the worker pool serves, and the OpenAI names that stand for them.',
   Usage: "The account's usage from the ledger, and its credits.",
   ElevenLabs: "ElevenLabs' API under `/elevenlabs` (the SDK's `baseUrl`), over the same models, voices, keys and limits (docs/elevenlabs.md).",
+  Webhooks: "The secret that signs the account's webhooks, and how to verify them.",
   'Client tokens': 'Short-lived, capped tokens a key mints for one app install or one web page, so the key stays on a server (docs/client-tokens.md).',
   Admin: 'Accounts, keys, credits and the worker pool, behind the admin token.',
   Internal: 'Called by gpu-workers, not by clients.',
