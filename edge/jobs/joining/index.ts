@@ -25,12 +25,13 @@
 import type { ResponseFormat } from '../../../shared/audio/formats.ts';
 import { aacJoin } from './aac.ts';
 import { mp3Join } from './mp3.ts';
+import { opusJoin } from './opus.ts';
 import type { ChunkFacts, FormatJoin, StoredChunk } from './types.ts';
 import { wavJoin } from './wav.ts';
 
 export { ChunkBytesError, type ChunkFacts, type StoredChunk } from './types.ts';
 
-const JOINS = { wav: wavJoin, mp3: mp3Join, aac: aacJoin } satisfies Partial<Record<ResponseFormat, FormatJoin>>;
+const JOINS = { wav: wavJoin, mp3: mp3Join, aac: aacJoin, opus: opusJoin } satisfies Partial<Record<ResponseFormat, FormatJoin>>;
 
 export type JobFormat = keyof typeof JOINS;
 

@@ -7,6 +7,7 @@ import type { ResponseFormat } from '../../../shared/audio/formats.ts';
 import { hasSharedAudio, SHARED_AUDIO } from '../../../test/clips.ts';
 import { rms } from '../../../test/audio-checks.ts';
 import { speechLike } from '../../../test/signals.ts';
+import { NO_GRANULE, OGG_FLAG_BOS, OGG_FLAG_EOS, readOggPages } from './ogg-pages.ts';
 import { ChunkBytesError, chunkInFile, fileHeader, JOB_FORMATS, leadInSamples, storedChunk, workerOutputFor, type ChunkFacts, type JobFormat, type StoredChunk } from './index.ts';
 
 const execFileAsync = promisify(execFile);
@@ -17,6 +18,11 @@ const CUTS_S = [2.3, 4.9, 7.6];
 const PIECES_MS = [10, 300, 45, 80, 20, 170, 37, 120];
 /** The codec an ffprobe of the joined file must name. */
 const CODEC: Record<JobFormat, string> = { wav: 'pcm_s16le', mp3: 'mp3', aac: 'aac', opus: 'opus', flac: 'flac' } as Record<JobFormat, string>;
+/**
+ * How closely ffmpeg must be silent: compressed files must not even warn (a bad Ogg page or MP3
+ * frame does); a WAV draws warnings by design (no channel mask; the streaming header's unknown size).
+ */
+const LEVEL = (format: JobFormat) => (format === 'wav' ? 'error' : 'warning');
 /** Ogg Opus always decodes at 48 kHz. */
 const probedRate = (format: JobFormat, rate: number) => (format === ('opus' as JobFormat) ? 48_000 : rate);
 
@@ -28,12 +34,12 @@ async function speech(rate: number): Promise<Float32Array> {
 }
 
 /**
- * Decodes with ffmpeg to mono float at `rate`, keeping what it says at `-v error` (nothing, for a
- * valid file). `input` names the input; by default the bytes on stdin, demuxed as `raw` if given.
+ * Decodes with ffmpeg to mono float at `rate`, keeping what it says (nothing, for a valid file) at
+ * `level`. `input` names the input; by default the bytes on stdin, demuxed as `raw` if given.
  */
-async function ffmpegDecode(bytes: Uint8Array, rate: number, input = ['-i', 'pipe:0'], raw?: string) {
+async function ffmpegDecode(bytes: Uint8Array, rate: number, input = ['-i', 'pipe:0'], raw?: string, level = 'error') {
   const rawArgs = raw ? ['-f', raw, '-ar', String(rate), '-ac', '1'] : [];
-  const child = execFileAsync('ffmpeg', ['-v', 'error', ...rawArgs, ...input, '-f', 's16le', '-ac', '1', '-ar', String(rate), 'pipe:1'], { encoding: 'buffer', maxBuffer: 256 << 20 });
+  const child = execFileAsync('ffmpeg', ['-v', level, ...rawArgs, ...input, '-f', 's16le', '-ac', '1', '-ar', String(rate), 'pipe:1'], { encoding: 'buffer', maxBuffer: 256 << 20 });
   child.child.stdin!.on('error', () => {});
   child.child.stdin!.end(bytes);
   const { stdout, stderr } = await child;
@@ -135,7 +141,7 @@ describe.each(CASES)('%s at %d Hz: chunks rendered apart by the worker\'s encode
     const file = joinFile(format, rate, stored, true);
     const streams = await ffprobeStreams(file);
     expect(streams).toEqual([{ codec_name: CODEC[format], sample_rate: String(probedRate(format, rate)) }]);
-    const { samples, errors } = await ffmpegDecode(file, rate);
+    const { samples, errors } = await ffmpegDecode(file, rate, undefined, undefined, LEVEL(format));
     expect(errors).toBe('');
 
     const reported = stored.reduce((sum, chunk) => sum + chunk.samples, 0);
@@ -165,7 +171,7 @@ describe.each(CASES)('%s at %d Hz: chunks rendered apart by the worker\'s encode
 
   it('the file of a running job (header with no size, no chunk placed last) decodes as far as it goes', async () => {
     for (const done of [1, stored.length]) {
-      const { samples, errors } = await ffmpegDecode(joinFile(format, rate, stored.slice(0, done), false), rate);
+      const { samples, errors } = await ffmpegDecode(joinFile(format, rate, stored.slice(0, done), false), rate, undefined, undefined, LEVEL(format));
       expect(errors).toBe('');
       expect(samples.length).toBe(stored.slice(0, done).reduce((sum, chunk) => sum + chunk.samples, 0));
     }
@@ -197,8 +203,31 @@ describe('mp3', () => {
     expect(Buffer.from(tagged[1]!.subarray(0, 3)).toString()).toBe('ID3');
     const stored = tagged.map((bytes, index) => storedChunk('mp3', rate, index, bytes));
     expect(stored[1]!.bytes.byteLength).toBeLessThan(tagged[1]!.byteLength);
-    const { samples, errors } = await ffmpegDecode(joinFile('mp3', rate, stored, true), rate);
+    const { samples, errors } = await ffmpegDecode(joinFile('mp3', rate, stored, true), rate, undefined, undefined, 'warning');
     expect(errors).toBe('');
     expect(samples.length).toBe(stored[0]!.samples + stored[1]!.samples);
+  });
+});
+
+describe('opus', () => {
+  it('the joined file is one Ogg stream: one serial, pages numbered in order, BOS first, EOS last, packets timed end to end', async () => {
+    const rate = 24_000;
+    const input = await speech(rate);
+    const pieces = [input.subarray(0, 3 * rate), input.subarray(3 * rate, 6 * rate), input.subarray(6 * rate)];
+    const stored = await Promise.all(pieces.map(async (piece, index) => storedChunk('opus', rate, index, await render('opus', rate, piece))));
+    const file = joinFile('opus', rate, stored, true);
+    const pages = readOggPages(file); // checks every page's CRC
+    expect(new Set(pages.map((page) => page.serial)).size).toBe(1);
+    expect(pages.map((page) => page.sequence)).toEqual(pages.map((_, i) => i));
+    expect(pages.map((page) => page.flags & (OGG_FLAG_BOS | OGG_FLAG_EOS))).toEqual(pages.map((_, i) => (i === 0 ? OGG_FLAG_BOS : i === pages.length - 1 ? OGG_FLAG_EOS : 0)));
+    const granules = pages.map((page) => page.granule).filter((granule) => granule !== NO_GRANULE);
+    expect([...granules].sort((a, b) => (a < b ? -1 : 1))).toEqual(granules);
+
+    // ffmpeg times each packet from the granule positions: they must follow one another with no gap or overlap.
+    const child = execFileAsync('ffprobe', ['-v', 'error', '-select_streams', 'a:0', '-show_entries', 'packet=pts,duration', '-of', 'csv=p=0', '-i', 'pipe:0']);
+    child.child.stdin!.end(file);
+    const packets = (await child).stdout.split('\n').filter((line) => /^-?\d/.test(line)).map((line) => line.split(',').map(Number) as [number, number]);
+    for (let i = 1; i < packets.length; i++) expect(packets[i]![0], `packet ${i}`).toBe(packets[i - 1]![0] + packets[i - 1]![1]);
+    expect(packets.length).toBeGreaterThan(3 * 3 * 50 - 10); // 9 s in 20 ms packets
   });
 });
