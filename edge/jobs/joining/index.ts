@@ -5,22 +5,23 @@
  * bytes (no bindings), so they run in workerd and in Node tests alike. A chunk's stored length is
  * its length in the file, so a finished job's file has known offsets (HTTP Range).
  *
- * What each format's join does, and what each join adds (lead-in: ms at 24 kHz, measured by
- * joining.test.ts on real speech):
- * - wav: the worker renders bare PCM; the file's one RIFF header comes first. Exact: no lead-in,
- *   no padding.
- * - mp3: whole LAME frames, concatenated (a new encoder's first frame borrows no bit reservoir).
- *   Each chunk starts with 1105 samples of encoder + decoder delay (46 ms) and ends with its last
- *   frame's padding (0 to 24 ms at 24 kHz, where a frame is 576 samples).
- * - aac: ADTS frames, concatenated. Each chunk starts with one priming block, 1024 samples (43 ms),
- *   and ends with its last block's padding (0 to 43 ms).
+ * What each format's join does, and what each join adds at 24 kHz (joining.test.ts measures it on
+ * real speech: lead-in is the next chunk's, padding the previous chunk's last frame):
+ * - wav: the worker renders bare PCM; the file's one RIFF header comes first. Exact: nothing added.
+ * - mp3: LAME's frames, concatenated (a new encoder's first frame borrows no bit reservoir; the
+ *   worker's LAME writes no ID3 or Xing frame, and one would be dropped). Lead-in 1105 samples of
+ *   encoder and decoder delay, 46 ms (25 ms at 44.1 kHz, 138 ms at 8 kHz); padding 0 to 24 ms (a
+ *   576-sample frame; 72 ms at 8 kHz).
+ * - aac: ADTS frames, concatenated. Lead-in one priming block, 1024 samples, 43 ms; padding 0 to
+ *   43 ms (one block).
  * - opus: one Ogg stream. Chunk 0 keeps its OpusHead and OpusTags pages; later chunks lose theirs,
- *   take chunk 0's serial, and their pages are renumbered and their granule positions moved on (CRC
- *   recomputed). Each later chunk starts with its pre-skip, 312 samples at 48 kHz (6.5 ms), and each
- *   chunk but the last ends with its last 20 ms packet's padding (0 to 20 ms), which only a
- *   stream's final page may trim.
- *
- * Formats not in JOB_FORMATS are refused by the API (see each one's note in the README).
+ *   take chunk 0's serial, and their pages are renumbered and their granule positions counted on
+ *   (CRCs recomputed). Lead-in the pre-skip, 312 samples at 48 kHz, 6.5 ms, at every rate; padding
+ *   0 to 20 ms (one packet), which only a stream's last page may trim.
+ * - flac is not offered: each frame header numbers its frame (or first sample) in a variable-length
+ *   code, so numbering a chunk's frames after the chunks before it changes its length, and the
+ *   stream's fixed block size allows a short frame only at the very end. Keeping lengths would take
+ *   an over-long (non-shortest) code in every header, which RFC 9639 does not allow.
  */
 import type { ResponseFormat } from '../../../shared/audio/formats.ts';
 import { aacJoin } from './aac.ts';

@@ -53,6 +53,9 @@ export const opusJoin: FormatJoin = {
   fileHeader: () => new Uint8Array(0),
 
   chunkInFile(stored, { index, before, last }) {
+    if (before.some((facts) => facts.oggPages === undefined || facts.oggGranules === undefined || facts.oggSerial === undefined)) {
+      throw new Error(`opus chunk ${index}: the facts of the chunks before it are not an opus chunk's`);
+    }
     const bytes = stored.slice();
     const pages = readOggPages(bytes);
     // Chunk 0's two header packets take no time; a later chunk's stored bytes start with audio.
