@@ -18,10 +18,11 @@
  *   take chunk 0's serial, and their pages are renumbered and their granule positions counted on
  *   (CRCs recomputed). Lead-in the pre-skip, 312 samples at 48 kHz, 6.5 ms, at every rate; padding
  *   0 to 20 ms (one packet), which only a stream's last page may trim.
- * - flac is not offered: each frame header numbers its frame (or first sample) in a variable-length
- *   code, so numbering a chunk's frames after the chunks before it changes its length, and the
- *   stream's fixed block size allows a short frame only at the very end. Keeping lengths would take
- *   an over-long (non-shortest) code in every header, which RFC 9639 does not allow.
+ * - flac is not offered. Each frame header carries the number of frames (or, with variable block
+ *   sizes, samples) before it, which RFC 9639 §9.1.5 requires to be exact and codes as UTF-8 does
+ *   (RFC 3629: shortest form only), so its length grows with the number: a chunk numbered after
+ *   the chunks before it changes length by where it lands. A fixed block size stream also allows a
+ *   short frame only at its very end, and every chunk ends on one.
  */
 import type { ResponseFormat } from '../../../shared/audio/formats.ts';
 import { aacJoin } from './aac.ts';
