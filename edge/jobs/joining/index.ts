@@ -17,7 +17,8 @@
  * - opus: one Ogg stream. Chunk 0 keeps its OpusHead and OpusTags pages; later chunks lose theirs,
  *   take chunk 0's serial, and their pages are renumbered and their granule positions counted on
  *   (CRCs recomputed). Lead-in the pre-skip, 312 samples at 48 kHz, 6.5 ms, at every rate; padding
- *   0 to 20 ms (one packet), which only a stream's last page may trim.
+ *   0 to 20 ms (one packet), which only a stream's last page may trim (the file's last chunk keeps
+ *   it too, so that a chunk adds the same samples wherever it lands).
  * - flac is not offered. Each frame header carries the number of frames (or, with variable block
  *   sizes, samples) before it, which RFC 9639 §9.1.5 requires to be exact and codes as UTF-8 does
  *   (RFC 3629: shortest form only), so its length grows with the number: a chunk numbered after
