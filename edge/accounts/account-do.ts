@@ -5,6 +5,7 @@ import { AccountRecord, limitsOf } from './account-record.ts';
 import { StreamAdmission } from './admission.ts';
 import type { AuthorizedToken, ClientTokenSpec, ClientTokenState, TokenRefusalReason, TokenUse } from './client-token-types.ts';
 import { ClientTokens } from './client-tokens.ts';
+import { JobHolds } from './job-holds.ts';
 import { KeyStatuses } from './key-status.ts';
 import { LedgerOutbox } from './ledger-outbox.ts';
 import { Leases } from './leases.ts';
@@ -19,6 +20,8 @@ import type {
   Charged,
   CreditChange,
   Credential,
+  JobHold,
+  JobHoldRequest,
   KeyStatus,
   ProgressReport,
   RegisterVoiceRequest,
@@ -63,6 +66,7 @@ export class AccountDO extends DurableObject<Env> {
   private readonly voices: VoiceRegistry;
   private readonly voiceQuota: VoiceQuota;
   private readonly tickets: SocketTickets;
+  private readonly holds: JobHolds;
   /** The outbox's flushes, one after another (see flushLedger). */
   private flushing: Promise<unknown> = Promise.resolve();
   /** After a flush failed: no alarm for the outbox before this instant (D1 is given time to come back). */
@@ -79,7 +83,8 @@ export class AccountDO extends DurableObject<Env> {
     this.buckets = new RateBuckets(storage.sql);
     this.leases = new Leases(storage.sql);
     this.outbox = new LedgerOutbox(storage.sql);
-    this.settlements = new SettlementBook(storage, { account: this.account, leases: this.leases, outbox: this.outbox, tokens: this.tokens });
+    this.holds = new JobHolds(storage.sql);
+    this.settlements = new SettlementBook(storage, { account: this.account, leases: this.leases, outbox: this.outbox, tokens: this.tokens, holds: this.holds });
     this.voices = new VoiceRegistry(storage.sql);
     this.voiceQuota = new VoiceQuota(storage, { account: this.account, voices: this.voices });
     this.tickets = new SocketTickets(storage.sql);
@@ -91,6 +96,7 @@ export class AccountDO extends DurableObject<Env> {
       buckets: this.buckets,
       leases: this.leases,
       settlements: this.settlements,
+      holds: this.holds,
     });
   }
 
@@ -111,7 +117,7 @@ export class AccountDO extends DurableObject<Env> {
     return {
       account_id: account.account_id,
       balance: account.balance,
-      reserved: streams.reduce((sum, lease) => sum + lease.reserved, 0),
+      reserved: streams.reduce((sum, lease) => sum + lease.reserved, 0) + this.holds.total(),
       limits: limitsOf(account),
       voices: this.voices.count(),
       active_streams: this.leases.activeStreams(),
@@ -192,6 +198,32 @@ export class AccountDO extends DurableObject<Env> {
     const admission = this.admission.admit(request);
     if (admission.ok) this.scheduleAlarm();
     return admission;
+  }
+
+  // ---- long-form jobs: their credits held up front, drawn on by their chunks ----
+
+  /** Holds a job's credits and takes its request (StreamAdmission.holdJob). */
+  holdJob(request: JobHoldRequest): JobHold {
+    return this.admission.holdJob(request);
+  }
+
+  /** Credits the job's hold still keeps. */
+  jobHold(jobId: string): number | null {
+    return this.holds.get(jobId)?.reserved ?? null;
+  }
+
+  /**
+   * The job ended (completed, failed, cancelled): what its hold keeps goes back to the balance.
+   * Chunks still running settle to the balance from then on. Idempotent: 0 once released.
+   */
+  releaseJob(jobId: string): number {
+    const hold = this.holds.get(jobId);
+    if (!hold) return 0;
+    this.ctx.storage.transactionSync(() => {
+      this.account.addToBalance(hold.reserved);
+      this.holds.remove(jobId);
+    });
+    return hold.reserved;
   }
 
   /** A realtime socket opening: an active key (or a token that may open one) and one token of the requests-per-minute limit. */

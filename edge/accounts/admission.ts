@@ -1,11 +1,12 @@
 import type { AccountRecord } from './account-record.ts';
 import type { AuthorizedToken } from './client-token-types.ts';
 import type { ClientTokens } from './client-tokens.ts';
+import type { JobHolds } from './job-holds.ts';
 import type { KeyStatuses } from './key-status.ts';
 import type { Leases } from './leases.ts';
 import type { RateBuckets } from './rate-buckets.ts';
 import type { SettlementBook } from './settlement-book.ts';
-import { type Admission, type AdmitRequest, type Charged, type Credential, LEASE_TTL_MS, type RefusalReason } from './types.ts';
+import { type Admission, type AdmitRequest, type Charged, type Credential, type JobHold, type JobHoldRequest, LEASE_TTL_MS, type RefusalReason } from './types.ts';
 import type { VoiceRegistry } from './voice-registry.ts';
 
 export interface AdmissionParts {
@@ -16,6 +17,7 @@ export interface AdmissionParts {
   buckets: RateBuckets;
   leases: Leases;
   settlements: SettlementBook;
+  holds: JobHolds;
 }
 
 /**
@@ -52,12 +54,15 @@ export class StreamAdmission {
    * balance (reserved) and from the token's cap, and a stream lease.
    */
   admit(request: AdmitRequest): Admission {
-    const { tokens, voices, buckets, leases, settlements } = this.parts;
+    const { tokens, voices, buckets, leases, settlements, holds } = this.parts;
     const account = this.parts.account.read();
     if (!account) return { ok: false, reason: noAccount(request) };
     const who = this.identify(request, Date.now());
     if (!who.ok) return { ok: false, reason: who.reason };
-    const countsRequest = request.count_request !== false;
+    // A job's chunk draws on the job's hold; the job took its request when it was accepted.
+    const hold = request.job_id === undefined ? undefined : holds.get(request.job_id);
+    const credits = request.job_id === undefined ? account.balance : (hold?.reserved ?? 0);
+    const countsRequest = request.count_request !== false && !hold;
     // The token's caps come before the account's limits: what the token has left is the tighter bound.
     const exhausted = who.token && tokens.exhaustion(who.token, request.characters, countsRequest);
     if (exhausted) return { ok: false, reason: exhausted, token: who.token!.standing };
@@ -70,7 +75,7 @@ export class StreamAdmission {
     const reused = leases.get(request.request_id) !== undefined || settlements.has(request.request_id);
 
     const requestsTaken = buckets.take('requests', countsRequest ? 1 : 0, account, now);
-    const charactersTaken = buckets.take('characters', request.characters, account, now);
+    const charactersTaken = buckets.take('characters', hold ? 0 : request.characters, account, now);
     const active = leases.activeStreams();
     // A piece of a stream that already holds its slot (a socket's next chunk) needs no other.
     const streamId = request.stream_id ?? request.request_id;
@@ -89,7 +94,7 @@ export class StreamAdmission {
 
     // With the limit headers, as every refusal after the credential's (the API reference says so).
     if (reused) return refused('request_id_reused');
-    if (request.characters > account.balance) return refused('insufficient_credits');
+    if (request.characters > credits) return refused('insufficient_credits');
     if (!charactersTaken.ok && charactersTaken.neverFits) return refused('input_exceeds_character_limit');
     if (!requestsTaken.ok) return refused('requests_per_minute', requestsTaken.retryAfterSeconds);
     if (!charactersTaken.ok) return refused('characters_per_minute', charactersTaken.retryAfterSeconds);
@@ -102,7 +107,8 @@ export class StreamAdmission {
     const tokenLeft = this.storage.transactionSync(() => {
       buckets.save('requests', requestsTaken.state);
       buckets.save('characters', charactersTaken.state);
-      this.parts.account.addToBalance(-request.characters);
+      if (hold) holds.adjust(hold.job_id, -request.characters);
+      else this.parts.account.addToBalance(-request.characters);
       leases.add({
         requestId: request.request_id,
         keyId: who.keyId,
@@ -113,6 +119,7 @@ export class StreamAdmission {
         expiresMs: leaseExpires,
         streamId,
         context: request.context,
+        jobId: hold?.job_id,
       });
       return token && tokens.take(token, request.characters, countsRequest);
     });
@@ -123,11 +130,36 @@ export class StreamAdmission {
       reserved: request.characters,
       lease_expires_ms: leaseExpires,
       ...(voice ? { voice_version: voice.version } : {}),
-      balance: account.balance - request.characters,
+      balance: hold ? account.balance : account.balance - request.characters,
       requests: view(requestsTaken),
       characters: view(charactersTaken),
       streams: { limit: account.concurrent_streams, active: slotHeld ? active : active + 1 },
     };
+  }
+
+  /**
+   * A long-form job as a whole: its key must be active, it takes one token of the
+   * requests-per-minute limit, and all of its characters are held from the balance (JobHolds)
+   * for its chunks to draw on. The characters-per-minute limit is not charged: a job is paced by
+   * its chunks' stream slots instead (a book would never fit a minute's characters).
+   */
+  holdJob(request: JobHoldRequest): JobHold {
+    const { buckets, holds } = this.parts;
+    const account = this.parts.account.read();
+    if (!account) return { ok: false, reason: 'account_not_found' };
+    const now = Date.now();
+    const keyRefused = this.parts.keys.refusal(request.key_id, now);
+    if (keyRefused) return { ok: false, reason: keyRefused };
+    if (holds.get(request.job_id)) return { ok: false, reason: 'request_id_reused' };
+    if (request.characters > account.balance) return { ok: false, reason: 'insufficient_credits', balance: account.balance };
+    const taken = buckets.take('requests', 1, account, now);
+    if (!taken.ok) return { ok: false, reason: 'requests_per_minute', retry_after_seconds: taken.retryAfterSeconds };
+    this.storage.transactionSync(() => {
+      buckets.save('requests', taken.state);
+      this.parts.account.addToBalance(-request.characters);
+      holds.add(request.job_id, request.key_id, request.characters, now);
+    });
+    return { ok: true, reserved: request.characters, balance: account.balance - request.characters };
   }
 
   /**

@@ -15,7 +15,9 @@ CREATE TABLE IF NOT EXISTS leases (
   stream_id TEXT,
   -- The client token the request came with (its reservation returns to it), and whether the request took one of its requests.
   token_id TEXT,
-  counted_request INTEGER NOT NULL DEFAULT 1
+  counted_request INTEGER NOT NULL DEFAULT 1,
+  -- The long-form job whose chunk this is: its reservation came from, and returns to, the job's hold.
+  job_id TEXT
 );
 `;
 
@@ -31,6 +33,7 @@ export type LeaseRow = {
   context: string | null;
   token_id: string | null;
   counted_request: number;
+  job_id: string | null;
 };
 
 export interface NewLease {
@@ -45,6 +48,8 @@ export interface NewLease {
   /** Whether the request counted as one (a socket's chunk does not). */
   countedRequest: boolean;
   context?: StreamContext | undefined;
+  /** The long-form job whose hold the reservation came from. */
+  jobId?: string | undefined;
 }
 
 /**
@@ -63,6 +68,8 @@ export class Leases {
     // And before client tokens.
     addColumnIfMissing(this.sql, 'leases', 'token_id', 'TEXT');
     addColumnIfMissing(this.sql, 'leases', 'counted_request', 'INTEGER NOT NULL DEFAULT 1');
+    // And before long-form jobs.
+    addColumnIfMissing(this.sql, 'leases', 'job_id', 'TEXT');
   }
 
   get(requestId: string): LeaseRow | undefined {
@@ -71,7 +78,7 @@ export class Leases {
 
   add(lease: NewLease): void {
     this.sql.exec(
-      'INSERT INTO leases (request_id, key_id, reserved, admitted_ms, expires_ms, stream_id, token_id, counted_request, context) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      'INSERT INTO leases (request_id, key_id, reserved, admitted_ms, expires_ms, stream_id, token_id, counted_request, context, job_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
       lease.requestId,
       lease.keyId,
       lease.reserved,
@@ -81,6 +88,7 @@ export class Leases {
       lease.tokenId ?? null,
       lease.countedRequest ? 1 : 0,
       lease.context ? JSON.stringify(lease.context) : null,
+      lease.jobId ?? null,
     );
   }
 

@@ -1,6 +1,7 @@
 import type { UsageEntry } from '../storage/usage-ledger.ts';
 import type { AccountRecord } from './account-record.ts';
 import type { ClientTokens } from './client-tokens.ts';
+import type { JobHolds } from './job-holds.ts';
 import { expiredLeaseEntry, settledStreamEntry } from './ledger-entries.ts';
 import type { LedgerOutbox } from './ledger-outbox.ts';
 import type { LeaseRow, Leases } from './leases.ts';
@@ -44,14 +45,16 @@ export class SettlementBook {
   private readonly leases: Leases;
   private readonly outbox: LedgerOutbox;
   private readonly tokens: ClientTokens;
+  private readonly holds: JobHolds;
 
-  constructor(storage: DurableObjectStorage, parts: { account: AccountRecord; leases: Leases; outbox: LedgerOutbox; tokens: ClientTokens }) {
+  constructor(storage: DurableObjectStorage, parts: { account: AccountRecord; leases: Leases; outbox: LedgerOutbox; tokens: ClientTokens; holds: JobHolds }) {
     this.storage = storage;
     this.sql = storage.sql;
     this.account = parts.account;
     this.leases = parts.leases;
     this.outbox = parts.outbox;
     this.tokens = parts.tokens;
+    this.holds = parts.holds;
     this.sql.exec(SCHEMA);
   }
 
@@ -76,7 +79,8 @@ export class SettlementBook {
     const { stream } = request;
     const entry = stream && settledStreamEntry(account.account_id, lease, { charged, status: request.status }, stream);
     const settled = this.close(lease, charged, request.status, now, entry);
-    return { ...settled, balance: account.balance + lease.reserved - charged, applied: true };
+    const returned = lease.job_id !== null && this.holds.get(lease.job_id) ? 0 : lease.reserved - charged;
+    return { ...settled, balance: account.balance + returned, applied: true };
   }
 
   /**
@@ -103,7 +107,9 @@ export class SettlementBook {
     this.storage.transactionSync(() => {
       if (entry) this.outbox.queue(entry);
       this.leases.remove(lease.request_id);
-      this.account.addToBalance(lease.reserved - charged);
+      // A job's chunk gives back to its job's hold while the job runs (another attempt draws on it).
+      const toHold = lease.job_id !== null && this.holds.adjust(lease.job_id, lease.reserved - charged);
+      if (!toHold) this.account.addToBalance(lease.reserved - charged);
       if (lease.token_id !== null) {
         this.tokens.settle(lease.token_id, {
           reserved: lease.reserved,

@@ -79,7 +79,24 @@ export type AdmitRequest = Credential & {
    * (the model and voice; reports then add the time to first audio).
    */
   context?: StreamContext;
+  /**
+   * A chunk of this long-form job: its credits come from the job's hold (JobHolds), not the
+   * balance, and it takes no request or character tokens (the job was admitted as a whole), but a
+   * stream slot as any stream does.
+   */
+  job_id?: string;
 };
+
+/** A long-form job's admission as a whole: its credits held, one request taken. */
+export interface JobHoldRequest {
+  key_id: string;
+  job_id: string;
+  characters: number;
+}
+
+export type JobHold =
+  | { ok: true; reserved: number; balance: number }
+  | { ok: false; reason: RefusalReason; retry_after_seconds?: number; balance?: number };
 
 export type RefusalReason =
   | 'account_not_found'
