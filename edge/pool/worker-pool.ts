@@ -186,10 +186,12 @@ export class WorkerPool {
         signal,
         avoid,
         reservedFor: request.request_id,
+        background: request.priority === 'background',
       });
     const first = await send(request, []);
     if (!first.response.ok || !first.response.body) return { response: first.response, body: null };
-    const body = read(this.watched(first, request.request_id, false));
+    const background = request.priority === 'background';
+    const body = read(this.watched(first, request.request_id, false, background));
     if (!canResume(request.response_format, model.info)) return { response: first.response, body };
     const served = [first.worker];
     const resumed = resumableStream(body, {
@@ -202,7 +204,7 @@ export class WorkerPool {
         }
         served.push(next.worker);
         onResume({ worker: next.worker, atByte });
-        return read(this.watched(next, request.request_id, atByte > 0));
+        return read(this.watched(next, request.request_id, atByte > 0, background));
       },
     });
     return { response: first.response, body: resumed };
@@ -212,11 +214,14 @@ export class WorkerPool {
    * A synthesis answer's body that errors (as a dead worker's does, so resumableStream goes on
    * elsewhere) when its worker keeps the edge waiting past the worker's own silence deadline; the
    * stall counts against its circuit. A resumed stream's first bytes come only once the worker has
-   * regenerated the audio the client has (at a pace the edge cannot know): up to the ceiling.
+   * regenerated the audio the client has (at a pace the edge cannot know): up to the ceiling. A
+   * background stream (a job's chunk), whose work the worker puts behind live streams', is given
+   * the ceiling too.
    */
-  private watched(answer: Dispatched, requestId: string, resumed: boolean): ReadableStream<Uint8Array> {
+  private watched(answer: Dispatched, requestId: string, resumed: boolean, background: boolean): ReadableStream<Uint8Array> {
     const settings = edgeConfig(this.env).stall;
-    const silenceMs = silenceDeadlineMs(answer.member, settings);
+    const live = silenceDeadlineMs(answer.member, settings);
+    const silenceMs = background ? Math.max(live, settings.ceilingMs) : live;
     return silenceWatchdog(answer.response.body!, {
       silenceMs,
       ...(resumed ? { firstReadMs: Math.max(silenceMs, settings.ceilingMs) } : {}),
@@ -253,14 +258,16 @@ export class WorkerPool {
    * deadline (see firstByteDeadlineMs) moves on to another worker, up to MAX_ATTEMPTS; all but the
    * 503 count against the worker's circuit. `avoid`: workers not to ask (a resumed stream's dead one).
    * `reservedFor`: the request id whose reservation, if it still holds, names the first worker to
-   * ask. Says which worker answered.
+   * ask. `background`: a job's chunk, which a worker queues behind live streams (its first audio
+   * may take a queue's wait longer, and its time says nothing of the worker's pace for live
+   * streams). Says which worker answered.
    */
   async dispatch(
     model: PoolModel,
     path: string,
-    init: SignedInit & { signal: AbortSignal; avoid?: readonly string[]; reservedFor?: string },
+    init: SignedInit & { signal: AbortSignal; avoid?: readonly string[]; reservedFor?: string; background?: boolean },
   ): Promise<Dispatched> {
-    const { avoid = [], signal, reservedFor, ...request } = init;
+    const { avoid = [], signal, reservedFor, background = false, ...request } = init;
     const tried = new Set<string>(avoid);
     let busy = false;
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
@@ -269,7 +276,7 @@ export class WorkerPool {
       const reserved = attempt === 0 && reservedFor !== undefined ? reservations.take(reservedFor) : undefined;
       const member = candidates.find((m) => m.url === reserved) ?? pickTwo(candidates);
       const { url } = member;
-      const timeoutMs = this.firstByteDeadlineMs(member, path);
+      const timeoutMs = this.firstByteDeadlineMs(member, path) + (background ? edgeConfig(this.env).stall.ceilingMs : 0);
       tried.add(url);
       breaker.begin(url);
       const deadline = new AbortController();
@@ -297,7 +304,7 @@ export class WorkerPool {
         answered = true;
         // A synthesis stream read to its end says how fast this worker frees a slot (from its
         // sending, with the streams open there then: queueing counts on both sides).
-        const whole = path === WORKER_PATHS.synthesize ? () => throughput.record(url, performance.now() - sent, occupancy) : undefined;
+        const whole = path === WORKER_PATHS.synthesize && !background ? () => throughput.record(url, performance.now() - sent, occupancy) : undefined;
         return { response: holdUntilDone(response, release, whole), worker: url, member };
       } catch (error) {
         if (signal.aborted) throw error;

@@ -23,13 +23,18 @@ export interface ResolvedSpeech {
   detected: string[] | undefined;
 }
 
+/** What resolution reads of where it runs: the bindings and variables (a request's context, or a queue consumer's env). */
+export interface EnvHolder {
+  env: Env;
+}
+
 /** The model a request that names none gets: `DEFAULT_MODEL` when the pool serves it, else the first served. */
 export function defaultModelId(env: Env, models: Map<string, PoolModel>): string {
   const { defaultModel } = edgeConfig(env);
   return defaultModel !== undefined && models.has(defaultModel) ? defaultModel : models.keys().next().value!;
 }
 
-function resolveModel(c: Context<AppEnv>, request: Pick<SpeechRequest, 'model'>, models: Map<string, PoolModel>): PoolModel {
+function resolveModel(c: EnvHolder, request: Pick<SpeechRequest, 'model'>, models: Map<string, PoolModel>): PoolModel {
   const fallback = defaultModelId(c.env, models);
   const named = request.model ?? fallback;
   const id = edgeConfig(c.env).openAiAliases.model(named, [...models.keys()], fallback) ?? named;
@@ -44,7 +49,7 @@ function checkLanguage(language: string, model: PoolModel, models: Map<string, P
 }
 
 /** A preset of the model, or an OpenAI voice name the alias table maps to one. */
-function presetOrAlias(c: Context<AppEnv>, named: string, model: PoolModel) {
+function presetOrAlias(c: EnvHolder, named: string, model: PoolModel) {
   const preset = model.info.voices.find((v) => v.id === named);
   const aliases = edgeConfig(c.env).openAiAliases;
   if (!preset && !aliases.isVoice(named)) throw presetNotFound(named, model);
@@ -56,7 +61,7 @@ function presetOrAlias(c: Context<AppEnv>, named: string, model: PoolModel) {
  * the pool lacks costs no rate-limit token and no call to the account's object. An account's own
  * voice is the account's object to check, at admission. Returns the model the request names.
  */
-export function checkSpeechTarget(c: Context<AppEnv>, request: Omit<SpeechRequest, 'input'>, models: Map<string, PoolModel>): PoolModel {
+export function checkSpeechTarget(c: EnvHolder, request: Omit<SpeechRequest, 'input'>, models: Map<string, PoolModel>): PoolModel {
   const model = resolveModel(c, request, models);
   const named = request.voice ?? model.info.default_voice;
   if (!isCustomVoiceId(named)) presetOrAlias(c, named, model);
@@ -71,7 +76,7 @@ function resolveLanguage(request: SpeechRequest, model: PoolModel, models: Map<s
   return { language: segments[0]!.language, segments: segments.length > 1 ? segments : undefined, detected };
 }
 
-/** Who a speech is for: on HTTP, read from the request's context; a realtime socket says it per chunk. */
+/** Who a speech is for: on HTTP, read from the request's context (httpCaller); a realtime socket says it per chunk, a job per chunk attempt. */
 export interface SpeechCaller {
   accountId: string;
   requestId: string;
@@ -80,7 +85,7 @@ export interface SpeechCaller {
   signal: AbortSignal;
 }
 
-const httpCaller = (c: Context<AppEnv>): SpeechCaller => ({
+export const httpCaller = (c: Context<AppEnv>): SpeechCaller => ({
   accountId: c.get('caller').accountId,
   requestId: c.get('requestId'),
   // Set once admitted; a request whose admission overlaps the worker's start names a preset.
@@ -94,11 +99,11 @@ const httpCaller = (c: Context<AppEnv>): SpeechCaller => ({
  * at `voiceVersion`) comes with its profile for the model, which the worker gets with the request.
  */
 export async function resolveSpeech(
-  c: Context<AppEnv>,
+  c: EnvHolder,
   request: SpeechRequest,
   pool: WorkerPool,
   models: Map<string, PoolModel>,
-  caller: SpeechCaller = httpCaller(c),
+  caller: SpeechCaller,
 ): Promise<ResolvedSpeech> {
   const model = resolveModel(c, request, models);
   const named = request.voice ?? model.info.default_voice;

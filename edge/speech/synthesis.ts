@@ -8,7 +8,7 @@ import type { StreamUsage } from '../accounts/speech-ticket.ts';
 import type { OnResume } from '../pool/worker-pool.ts';
 import { WorkerPool } from '../pool/worker-pool.ts';
 import type { ResolvedSpeech } from './resolve.ts';
-import { resolveSpeech } from './resolve.ts';
+import { httpCaller, resolveSpeech } from './resolve.ts';
 import { type CheckedSpeechRequest, readSpeechRequest } from './speech-request.ts';
 import { speechAdmitted } from '../middleware/limits.ts';
 import { streamUsage, workerRequestFor } from './worker-request.ts';
@@ -31,7 +31,7 @@ export async function prepareSynthesis(c: Context<AppEnv>): Promise<Synthesis> {
     const checked = await readSpeechRequest(c);
     const { request, format, sampleRate, bitrate } = checked;
     const pool = new WorkerPool(c.env);
-    const resolved = await resolveSpeech(c, request, pool, await pool.models());
+    const resolved = await resolveSpeech(c, request, pool, await pool.models(), httpCaller(c));
     const output = { format, sampleRate, bitrate };
     const workerRequest = workerRequestFor(c.get('requestId'), resolved, request, output);
     const usage = streamUsage(resolved, output, request.speed);
