@@ -15,6 +15,13 @@ import { adminKeysRoute } from './routes/admin_keys.ts';
 import { adminPoolRoute } from './routes/admin_pool.ts';
 import { apiDocsRoute } from './routes/docs.ts';
 import { poolHeartbeatRoute } from './routes/internal_pool_heartbeat.ts';
+import { listJobsRoute } from './routes/v1_audio_jobs.ts';
+import { createJobRoute } from './routes/v1_audio_jobs_create.ts';
+import { jobByIdRoute } from './routes/v1_audio_jobs_id.ts';
+import { jobAudioRoute } from './routes/v1_audio_jobs_id_audio.ts';
+import { jobEventsRoute } from './routes/v1_audio_jobs_id_events.ts';
+import { jobSubtitlesRoute } from './routes/v1_audio_jobs_id_subtitles.ts';
+import { jobTimestampsRoute } from './routes/v1_audio_jobs_id_timestamps.ts';
 import { speechRoute } from './routes/v1_audio_speech.ts';
 import { speechStreamRoute } from './routes/v1_audio_speech_stream.ts';
 import { speechStreamTicketsRoute } from './routes/v1_audio_speech_stream_tickets.ts';
@@ -47,6 +54,13 @@ export const app = new Hono<AppEnv>()
   .route('/', speechStreamRoute)
   .route('/', speechStreamTicketsRoute)
   .route('/', speechWithTimestampsRoute)
+  .route('/', createJobRoute)
+  .route('/', listJobsRoute)
+  .route('/', jobByIdRoute)
+  .route('/', jobAudioRoute)
+  .route('/', jobTimestampsRoute)
+  .route('/', jobEventsRoute)
+  .route('/', jobSubtitlesRoute)
   .route('/', modelsRoute)
   .route('/', voicesRoute)
   .route('/', createVoiceRoute)

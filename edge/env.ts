@@ -2,6 +2,8 @@ import type { TimingVariables } from 'hono/timing';
 import type { ApiError } from '../shared/errors.ts';
 import type { AccountDO } from './accounts/account-do.ts';
 import type { Admission } from './accounts/types.ts';
+import type { JobDO } from './jobs/job-do.ts';
+import type { ChunkMessage } from './jobs/job-types.ts';
 import type { PoolDO } from './pool/pool-do.ts';
 import type { SpeechTicket } from './accounts/speech-ticket.ts';
 import type { Caller } from './middleware/caller-auth.ts';
@@ -20,6 +22,12 @@ export interface Env {
   ACCOUNTS: DurableObjectNamespace<AccountDO>;
   /** The pool's membership: the workers that registered by heartbeat. */
   POOL: DurableObjectNamespace<PoolDO>;
+  /** One Durable Object per long-form job: its chunks' state, dispatch and webhook (edge/jobs/). */
+  JOBS: DurableObjectNamespace<JobDO>;
+  /** Long-form jobs' rendered chunks and their words. */
+  JOB_AUDIO: R2Bucket;
+  /** Long-form jobs' chunks waiting to be rendered, one message each. */
+  JOB_CHUNKS: Queue<ChunkMessage>;
   /** Workers Analytics Engine: one data point per speech request (edge/middleware/speech-events.ts). Optional. */
   SPEECH_EVENTS?: AnalyticsEngineDataset;
   /**

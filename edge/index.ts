@@ -1,5 +1,14 @@
+import type { Env } from './env.ts';
 import { app } from './app.ts';
+import { consumeChunks } from './jobs/chunk-queue.ts';
+import type { ChunkMessage } from './jobs/job-types.ts';
 
 export { AccountDO } from './accounts/account-do.ts';
+export { JobDO } from './jobs/job-do.ts';
 export { PoolDO } from './pool/pool-do.ts';
-export default app;
+
+/** HTTP requests go to the Hono app; the job-chunk queue's messages to their renderer. */
+export default {
+  fetch: app.fetch,
+  queue: consumeChunks,
+} satisfies ExportedHandler<Env, ChunkMessage>;

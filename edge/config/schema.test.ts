@@ -27,8 +27,8 @@ describe('edge configuration: defaults', () => {
         defaultResponseFormat: 'mp3',
         voiceCreditsPerSecond: 0,
         realtimeIdleTimeoutMs: 60_000,
-        allowInsecureWebhooks: false,
-        webhookRetryBaseMs: 30_000,
+        webhooks: { allowInsecure: false, retryBaseMs: 30_000 },
+        jobs: { chunksInFlight: 8, retentionMs: 168 * 3_600_000 },
         workerSecret: SECRETS.WORKER_SECRET,
         adminToken: undefined,
       });
@@ -55,6 +55,8 @@ describe('edge configuration: defaults', () => {
       REALTIME_IDLE_TIMEOUT_MS: 400,
       ALLOW_INSECURE_WEBHOOKS: 'true',
       WEBHOOK_RETRY_BASE_MS: '50',
+      JOB_CHUNKS_IN_FLIGHT: '3',
+      JOB_RETENTION_HOURS: '1',
       ADMIN_TOKEN: 'admin-token',
     });
     expect(result.ok && { ...result.value, openAiAliases: undefined, elevenLabsModels: undefined }).toEqual({
@@ -68,8 +70,8 @@ describe('edge configuration: defaults', () => {
       elevenLabsModels: undefined,
       voiceCreditsPerSecond: 2.5,
       realtimeIdleTimeoutMs: 400,
-      allowInsecureWebhooks: true,
-      webhookRetryBaseMs: 50,
+      webhooks: { allowInsecure: true, retryBaseMs: 50 },
+      jobs: { chunksInFlight: 3, retentionMs: 3_600_000 },
       workerSecret: SECRETS.WORKER_SECRET,
       adminToken: 'admin-token',
     });

@@ -91,6 +91,13 @@ export const EdgeVariablesSchema = z.object({
   ALLOW_INSECURE_WEBHOOKS: withDefault(oneOf(['true', 'false']).transform((text) => text === 'true'), false),
   /** The wait after a webhook's first failed attempt, doubled after each next one (edge/jobs/webhooks/delivery.ts). */
   WEBHOOK_RETRY_BASE_MS: withDefault(wholeNumber(1), 30_000),
+  /**
+   * Chunks of one long-form job rendered at once (queued or on a worker); the account's
+   * concurrent-stream limit bounds them too (docs/jobs.md).
+   */
+  JOB_CHUNKS_IN_FLIGHT: withDefault(wholeNumber(1), 8),
+  /** A finished or cancelled job's audio is deleted this many hours after it ended. */
+  JOB_RETENTION_HOURS: withDefault(wholeNumber(1), 168),
 });
 
 /** The secrets: `wrangler secret put NAME --env ...` in a deployment, the env file under `npm start`. */
@@ -118,8 +125,8 @@ const EdgeConfigSchema = EdgeVariablesSchema.extend(EdgeSecretsSchema.shape).tra
   elevenLabsModels: env.ELEVENLABS_MODELS,
   voiceCreditsPerSecond: env.VOICE_CREDITS_PER_SECOND,
   realtimeIdleTimeoutMs: env.REALTIME_IDLE_TIMEOUT_MS,
-  allowInsecureWebhooks: env.ALLOW_INSECURE_WEBHOOKS,
-  webhookRetryBaseMs: env.WEBHOOK_RETRY_BASE_MS,
+  webhooks: { allowInsecure: env.ALLOW_INSECURE_WEBHOOKS, retryBaseMs: env.WEBHOOK_RETRY_BASE_MS },
+  jobs: { chunksInFlight: env.JOB_CHUNKS_IN_FLIGHT, retentionMs: env.JOB_RETENTION_HOURS * 3_600_000 },
   workerSecret: env.WORKER_SECRET,
   adminToken: env.ADMIN_TOKEN,
 }));

@@ -12,6 +12,8 @@ export const MAX_BODY_BYTES = {
   // Any other JSON body (voice design, admin): a few fields each (edge/http/json-body.ts).
   json: 64 * 1024,
   poolHeartbeat: 256 * 1024,
+  // A long-form job: up to 1,000,000 characters of up to 4 bytes, plus the other fields.
+  job: 4 * 1024 * 1024 + 64 * 1024,
 } as const;
 
 export const BODY_LIMIT_ERRORS = errorCatalogue({ 413: ['body_too_large'] });

@@ -7,12 +7,12 @@ import { bodyTooLarge, MAX_BODY_BYTES } from './body-limit.ts';
 export const JSON_BODY_ERRORS = errorCatalogue({ 400: ['invalid_json', 'invalid_parameter'], 413: ['body_too_large'] });
 
 /**
- * Parses a JSON body of at most MAX_BODY_BYTES.json against a schema, answering 400 with the
+ * Parses a JSON body of at most `maxBytes` (default MAX_BODY_BYTES.json) against a schema, answering 400 with the
  * offending field as `param`, or 413 `body_too_large`.
  */
-export async function readJsonBody<S extends z.ZodType>(c: Context, schema: S): Promise<z.infer<S>> {
+export async function readJsonBody<S extends z.ZodType>(c: Context, schema: S, maxBytes: number = MAX_BODY_BYTES.json): Promise<z.infer<S>> {
   // The content type is not checked: `curl -d` sends a form type, and the body is parsed as JSON anyway.
-  const text = await readText(c.req.raw, MAX_BODY_BYTES.json);
+  const text = await readText(c.req.raw, maxBytes);
   let body: unknown;
   try {
     body = JSON.parse(text);

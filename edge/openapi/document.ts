@@ -13,6 +13,7 @@ import { SECURITY_SCHEMES } from './security.ts';
 /** The document's tags; each operation names one. */
 const TAGS = {
   Speech: 'Text in, a stream of audio out.',
+  Jobs: 'Long-form speech: a book chapter in, one file out, rendered across the pool and playable while it renders (docs/jobs.md).',
   Voices: "Preset voices, and the account's own: cloned from a clip or designed from a description.",
   Models: 'The models the worker pool serves, and the OpenAI names that stand for them.',
   Usage: "The account's usage from the ledger, and its credits.",

@@ -1,7 +1,7 @@
 import type { OpenAPIV3_1 } from 'openapi-types';
 
 /** The statuses the API answers errors with. */
-export type ErrorStatus = 400 | 401 | 402 | 403 | 404 | 409 | 413 | 415 | 422 | 426 | 429 | 500 | 502 | 503;
+export type ErrorStatus = 400 | 401 | 402 | 403 | 404 | 409 | 410 | 413 | 415 | 416 | 422 | 426 | 429 | 500 | 502 | 503;
 
 export type ErrorCodes = { readonly [S in ErrorStatus]?: readonly string[] };
 export type ResponseHeaders = Readonly<Record<string, OpenAPIV3_1.HeaderObject>>;
