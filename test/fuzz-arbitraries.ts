@@ -261,3 +261,28 @@ export const tokenIdSegment = fc.oneof(
   fc.constantFrom(`tok_${'0'.repeat(23)}`, `tok_${'0'.repeat(25)}`, `TOK_${'0'.repeat(24)}`, `tok_${'G'.repeat(24)}`, 'tok_', 'tkn_'),
   segment,
 );
+
+/** A job that should be accepted (short: the fuzz's stack has one worker), or some fields of one. */
+export const jobJson = fc.oneof(
+  fc.record(
+    {
+      input: fc.constantFrom('A job. Of two sentences.', 'Hello there.'),
+      response_format: fc.constantFrom('mp3', 'wav', 'aac', 'opus', 'flac'),
+      voice: fc.constantFrom('en-female', 'en-male'),
+      metadata: fc.constantFrom({ book: 'one' }, {}),
+    },
+    { requiredKeys: ['input'] },
+  ),
+  someOf({
+    model: field(fc.constantFrom('espeak', 'qwen3', ''), shortString),
+    input: field(text),
+    voice: field(fc.constantFrom('en-female', 'alloy', 'voice_000000000000000000000000', ''), shortString),
+    response_format: field(fc.constantFrom('mp3', 'wav', 'flac', 'pcm'), shortString),
+    sample_rate: field(sampleRate),
+    speed: field(fc.constantFrom(0.25, 1, 4, 0), number),
+    language: field(language),
+    webhook_url: field(fc.constantFrom('https://example.com/hook', 'http://127.0.0.1:1/hook', 'ftp://x', 'https://user:pw@example.com/', ''), shortString),
+    metadata: field(fc.dictionary(shortString, shortString)),
+    seed: field(seed),
+  }),
+);

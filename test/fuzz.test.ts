@@ -40,7 +40,7 @@ const EDGE_503 = ['no_worker_available', 'pool_saturated'];
 const WORKER_503 = ['worker_busy', 'worker_not_ready', 'worker_draining'];
 
 /** Keys the properties present: the stack's own (every scope), one with the `usage` scope only, the admin token. */
-const credentials = { key: '', usageOnly: '', admin: '', adminAccount: '', adminKeyId: '', stackAccount: '', tokenId: '', foreignTokenId: '' };
+const credentials = { key: '', usageOnly: '', admin: '', adminAccount: '', adminKeyId: '', stackAccount: '', tokenId: '', foreignTokenId: '', jobId: '', foreignJobId: '' };
 
 /**
  * Client tokens the properties present, one of each kind a client may hold, minted by a key of an
@@ -85,6 +85,10 @@ beforeAll(async () => {
   credentials.stackAccount = /^tkn_(acct_[0-9a-f]+)\./.exec(ofStack.token)![1]!;
   credentials.foreignTokenId = tokens.open.id;
 
+  // A finished job of the stack's key's account (GET shows it, its audio and words are whole), and another account's.
+  credentials.jobId = await finishedJob(stack.key);
+  credentials.foreignJobId = await finishedJob(owner.key);
+
   // The one-second token, once its account's object says it has expired.
   const deadline = Date.now() + 10_000;
   while ((await tokenState(tokens.expired.id)).status !== 'expired') {
@@ -98,6 +102,20 @@ async function mint(key: string, body: Record<string, unknown> = {}): Promise<{ 
   if (response.status !== 201) throw new Error(`POST /v1/tokens ${JSON.stringify(body)}: ${response.status} ${await response.text()}`);
   const { token, id } = (await response.json()) as { token: string; id: string };
   return { token, id };
+}
+
+/** A short job, created and waited for: its audio, words and events are whole, so a request for them ends. */
+async function finishedJob(key: string): Promise<string> {
+  const created = await stack.edge.fetch('/v1/audio/jobs', { method: 'POST', key, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ input: 'A short job. It has two sentences.' }) });
+  if (created.status !== 202) throw new Error(`POST /v1/audio/jobs: ${created.status} ${await created.text()}`);
+  const { id } = (await created.json()) as { id: string };
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const { status } = (await (await stack.edge.fetch(`/v1/audio/jobs/${id}`, { key })).json()) as { status: string };
+    if (status === 'completed') return id;
+    if (status === 'failed' || Date.now() > deadline) throw new Error(`the fuzz's job ${id} is ${status}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }
 
 type TokenState = { status: string; max_characters: number | null; max_requests: number | null; single_use: boolean; characters_used: number; characters_reserved: number; requests_used: number };
@@ -430,7 +448,9 @@ const fillIn = (path: string) =>
     .replace('{account}', credentials.adminAccount)
     .replace('{key}', credentials.adminKeyId)
     .replace('{token}', credentials.tokenId)
-    .replace('{foreign token}', credentials.foreignTokenId);
+    .replace('{foreign token}', credentials.foreignTokenId)
+    .replace('{foreign job}', credentials.foreignJobId)
+    .replace('{job}', credentials.jobId);
 
 /** Checks a property of edge requests built from a path, a method and a body, with headers from `withHeaders`. */
 function edgeProperty(target: string, request: fc.Arbitrary<{ path: string; method: string; body: Body }>, numRuns: number, allowed503: string[] = [], withHeaders = headers) {
@@ -479,6 +499,30 @@ describe('edge: every answer is a 2xx or a JSON 4xx error', () => {
     await edgeProperty('edge /v1/webhooks/secret*', request, 100);
     expect(reached['GET /v1/webhooks/secret']?.[200], JSON.stringify(reached['GET /v1/webhooks/secret'])).toBeGreaterThan(0);
     expect(reached['POST /v1/webhooks/secret/rotate']?.[200], JSON.stringify(reached['POST /v1/webhooks/secret/rotate'])).toBeGreaterThan(0);
+  });
+
+  it('POST and GET /v1/audio/jobs, GET and DELETE /v1/audio/jobs/{id}, its /audio, /timestamps, /subtitles and /events (503 no_worker_available documented for creating)', async () => {
+    // `{job}`: a finished job of the stack's key's account; `{foreign job}` another account's. A
+    // DELETE of a finished job changes nothing, so it stays whole for the requests after it.
+    const id = fc.oneof({ weight: 4, arbitrary: fc.constant('{job}') }, fc.constantFrom('{foreign job}', 'job_000000000000000000000000'), arb.segment);
+    const part = fc.constantFrom('', '/audio', '/timestamps', '/subtitles', '/events');
+    const request = fc.oneof(
+      { weight: 3, arbitrary: fc.record({ path: fc.constant('/v1/audio/jobs'), method: methodOr('POST'), body: arb.bodyOf(arb.jobJson) }) },
+      { weight: 1, arbitrary: fc.record({ path: arb.queryOf(['limit', 'after']).map((q) => `/v1/audio/jobs${q}`), method: methodOr('GET'), body: arb.bodyOf(arb.jobJson) }) },
+      {
+        weight: 6,
+        arbitrary: fc.record({
+          path: fc.tuple(id, part, arb.queryOf(['format'])).map(([i, p, q]) => `/v1/audio/jobs/${i}${p}${q}`),
+          method: methodOr('GET', 'DELETE'),
+          body: arb.bodyOf(arb.jobJson),
+        }),
+      },
+    );
+    await edgeProperty('edge /v1/audio/jobs*', request, 450, EDGE_503);
+    expect(reached['POST /v1/audio/jobs']?.[202], JSON.stringify(reached['POST /v1/audio/jobs'])).toBeGreaterThan(0);
+    for (const part of ['', '/audio', '/timestamps', '/subtitles', '/events']) {
+      expect(reached[`GET /v1/audio/jobs/{id}${part}`]?.[200], JSON.stringify(reached[`GET /v1/audio/jobs/{id}${part}`])).toBeGreaterThan(0);
+    }
   });
 
   it('POST /v1/tokens, GET and DELETE /v1/tokens/{id} (503 no_worker_available documented for minting)', async () => {
