@@ -28,7 +28,8 @@ export const JobViewSchema = z.object({
   chunks: z.number().int().describe('Pieces the text was split into, each rendered by one worker.'),
   progress: z.object({
     chunks_done: z.number().int(),
-    chunks_in_flight: z.number().int().describe('Queued or on a worker now.'),
+    chunks_in_flight: z.number().int().describe('Queued or on a worker now (at most JOB_CHUNKS_IN_FLIGHT).'),
+    chunks_rendering: z.number().int().describe('Of those, taken by a renderer and on their way to or on a worker.'),
     chunks_failed: z.number().int(),
     retries: z.number().int().describe('Attempts that did not store their chunk (a worker lost, a busy pool) and were tried again.'),
     characters_done: z.number().int(),

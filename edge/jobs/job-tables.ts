@@ -65,6 +65,7 @@ export type ChunkRow = {
 export type JobCounts = {
   done: number;
   in_flight: number;
+  rendering: number;
   failed: number;
   attempts: number;
   characters_done: number;
@@ -139,6 +140,7 @@ export class JobTables {
         `SELECT
            coalesce(sum(status = 'done'), 0) AS done,
            coalesce(sum(status IN ('queued', 'rendering')), 0) AS in_flight,
+           coalesce(sum(status = 'rendering'), 0) AS rendering,
            coalesce(sum(status = 'failed'), 0) AS failed,
            coalesce(sum(attempts), 0) AS attempts,
            coalesce(sum(CASE WHEN status = 'done' THEN characters ELSE 0 END), 0) AS characters_done,

@@ -49,7 +49,12 @@ export async function renderChunk(env: Env, message: ChunkMessage): Promise<void
     if (!admission.ok) return await job.fail(chunk.index, attemptId, refused(admission));
     admitted = true;
     const startedAt = Date.now();
-    const rendered = await speak(env, spec, chunk, attemptId, admission.voice_version, abort.signal);
+    // The last word before a worker is asked: a cancel the DO has taken is never followed by a dispatch.
+    const stillWanted = async () => {
+      if (!(await job.heartbeat(chunk.index, attemptId))) abort.abort(new Error('the job no longer wants this attempt'));
+      abort.signal.throwIfAborted();
+    };
+    const rendered = await speak(env, spec, chunk, attemptId, admission.voice_version, abort.signal, stillWanted);
     const stored = storedChunk(spec.response_format, spec.sample_rate, chunk.index, rendered.audio);
     const key = `jobs/${spec.id}/chunks/${String(chunk.index).padStart(6, '0')}/${attemptId}`;
     const result: RenderedChunk = {
@@ -80,7 +85,15 @@ export async function renderChunk(env: Env, message: ChunkMessage): Promise<void
 }
 
 /** The chunk spoken through the pool, whole: its audio bytes as the worker encoded them, and its words. */
-async function speak(env: Env, spec: JobSpec, chunk: JobChunk, attemptId: string, voiceVersion: number | undefined, signal: AbortSignal) {
+async function speak(
+  env: Env,
+  spec: JobSpec,
+  chunk: JobChunk,
+  attemptId: string,
+  voiceVersion: number | undefined,
+  signal: AbortSignal,
+  beforeDispatch: () => Promise<void>,
+) {
   const pool = new WorkerPool(env);
   const models = await pool.models();
   const request = {
@@ -96,6 +109,7 @@ async function speak(env: Env, spec: JobSpec, chunk: JobChunk, attemptId: string
   const resolved = await resolveSpeech({ env }, request, pool, models, { accountId: spec.account_id, requestId: attemptId, voiceVersion, signal });
   const output = { format: workerOutputFor(spec.response_format).response_format, sampleRate: spec.sample_rate, bitrate: spec.bitrate };
   const workerRequest = { ...workerRequestFor(attemptId, resolved, request, output), priority: 'background' as const };
+  await beforeDispatch();
   const sentAt = Date.now();
   const { response, events } = await pool.synthesizeTimed(resolved.model, workerRequest, signal);
   if (!events) throw forwardedError(response.status, await response.json().catch(() => null), 'speech');
