@@ -56,6 +56,9 @@ const BENCHES: Bench[] = [
     ['path', 'short CPU ms', 'long CPU ms', 'over floor, short ms', 'over floor, long ms', 'ms per audio s', 'short bound ms'],
     ['step', 'ms'],
   ]),
+  npmScript('bench:jobs', [
+    ['characters', 'chunks', 'workers', 'wall s', 'sum of render s', 'sum / wall', 'peak in flight', 'retries', 'follower first audio ms', 'follower bytes = file', 'audio s', 'realtime factor'],
+  ]),
   { ...npmScript('bench:edge-profile', [['function', 'self ms', '% of busy', 'ms a request']]), ports: ['--inspector-port'] },
   driver('bench/repro/workerd-uncollected-responses/driver.ts', [['case', 'v8Flags', '0k']], ['--port']),
   // The smoke mode runs the Miniflare control: `wrangler dev` alone takes longer than every other smoke run.
