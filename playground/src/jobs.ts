@@ -105,6 +105,7 @@ async function follow(view: JobView): Promise<void> {
     }
     current.timings.finishedAt = performance.now();
     cancelButton.disabled = true;
+    say(`Job ${view.id} ${view.status}.`);
     void listJobs().catch(() => {});
   }
   current.timings.status = view.status;
