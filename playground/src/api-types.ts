@@ -44,3 +44,49 @@ export interface Usage {
   /** Credits left (being added to the API; older edges answer without it). */
   balance?: number;
 }
+
+/** A long-form job (`GET /v1/audio/jobs/{id}`; edge/jobs/job-schemas.ts has the full shape). */
+export type JobStatus = 'queued' | 'running' | 'completed' | 'failed' | 'cancelled';
+export type JobFormat = 'mp3' | 'opus' | 'aac' | 'wav';
+export interface JobView {
+  id: string;
+  status: JobStatus;
+  model: string;
+  voice: string;
+  response_format: JobFormat;
+  characters: number;
+  chunks: number;
+  progress: {
+    chunks_done: number;
+    chunks_in_flight: number;
+    chunks_failed: number;
+    retries: number;
+    characters_done: number;
+    audio_ms: number;
+    bytes: number;
+    fraction: number;
+    estimated_seconds_left: number | null;
+  };
+  error: { code: string; message: string } | null;
+  webhook: { status: 'none' | 'pending' | 'delivered' | 'failed'; attempts?: number; last_error?: string };
+  created_at: string;
+  finished_at: string | null;
+  version: number;
+}
+/** A row of `GET /v1/audio/jobs`: its status as of its last change. */
+export interface JobListEntry {
+  id: string;
+  status: JobStatus;
+  model: string;
+  voice: string;
+  response_format: string;
+  characters: number;
+  chunks: number;
+  created_at: string;
+  finished_at: string | null;
+}
+export interface JobList {
+  data: JobListEntry[];
+  has_more: boolean;
+  next_after: string | null;
+}

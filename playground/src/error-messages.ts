@@ -49,6 +49,11 @@ const SENTENCES: Record<string, Sentence> = {
   unsupported_sample_rate: withDetail('That sample rate is not offered for this format.'),
   invalid_parameter: withDetail('A setting is not valid:'),
   invalid_json: 'The request could not be read by the server.',
+  // Jobs
+  unsupported_format: withDetail('That format cannot be joined into one file yet.'),
+  unsupported_file_type: withDetail('That file cannot be read as text.'),
+  job_not_found: 'That job does not exist for this account (or it was deleted).',
+  job_not_ready: withDetail('That job has no file.'),
   // Workers
   no_worker_available: (f) => `No speech worker is available right now. Try again ${wait(f.retryAfterSeconds)}.`,
   pool_saturated: (f) => `Every speech worker is too busy to start this in time, so it was not queued. Try again ${wait(f.retryAfterSeconds)}.`,

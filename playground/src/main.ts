@@ -3,6 +3,7 @@ import { setupClone } from './clone.ts';
 import { setupDesign } from './design.ts';
 import { byId } from './dom.ts';
 import { clearError, fail, say } from './feedback.ts';
+import { loadJobs, resetJobs, setupJobs } from './jobs.ts';
 import { loadKey, saveKey } from './key-store.ts';
 import { resetLive } from './live.ts';
 import { setupSpeak } from './speak.ts';
@@ -18,8 +19,10 @@ async function loadAccount(): Promise<void> {
   clearSpeechOptions();
   clearUsage();
   resetLive();
+  resetJobs();
   forgetToken();
   if (!loadKey()) return say('Paste an API key to start.');
+  loadJobs();
   say('Loading models, voices and usage…');
   const results = await Promise.allSettled([loadSpeechOptions(), refreshUsage()]);
   const failed = results.find((result) => result.status === 'rejected');
@@ -43,6 +46,7 @@ setupSpeak({
   },
 });
 setupClientToken(resetLive);
+setupJobs();
 setupClone(addVoice);
 setupDesign(addVoice);
 setupUsage(fail);

@@ -34,3 +34,18 @@ export interface LiveTimings {
   /** The last context's `done` reason. */
   done: string | null;
 }
+
+/**
+ * `window.playground.job`: the job the Jobs panel shows, in `performance.now()` ms (null until it
+ * happened). Tests read it to see that the audio played before the job completed.
+ */
+export interface JobTimings {
+  id: string;
+  status: string;
+  /** The panel's <audio> first fired `playing`. */
+  playingAt: number | null;
+  /** The events stream said `completed`, `failed` or `cancelled`. */
+  finishedAt: number | null;
+  /** Bytes of the finished file behind the Download link. */
+  downloadBytes: number | null;
+}
