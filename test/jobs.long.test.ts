@@ -4,7 +4,7 @@ import { decodeAudio, decodeLongAudio } from './decode-audio.ts';
 import { longText } from './fixtures/long-text.ts';
 import { type EdgeHarness, startEdge } from './harness/edge.ts';
 import { type GpuWorkerHarness, startGpuWorker } from './harness/gpu-worker.ts';
-import { createJob, finishedJob, type JobView, jobView, peakOverlap, storedChunkObjects, storedObject, workerAttempts } from './harness/jobs.ts';
+import { createJob, getJob, jobOutcome, type JobView, peakOverlap, storedChunkObjects, storedObject, workerAttempts } from './harness/jobs.ts';
 
 // Issue 24's long job: 50,000 characters, in mp3 and in wav at once, on three real workers.
 const RATE = 24_000;
@@ -48,7 +48,7 @@ async function follow(id: string): Promise<Followed> {
     head.push(...value.subarray(0, skip));
     hash.update(value.subarray(skip));
     length += value.byteLength;
-    if (doneWhenFirstAudio < 0 && length > 44) doneWhenFirstAudio = (await jobView(edge, key, id)).progress.fraction;
+    if (doneWhenFirstAudio < 0 && length > 44) doneWhenFirstAudio = (await getJob(edge, key, id)).progress.fraction;
   }
   return { doneWhenFirstAudio, length, bodyDigest: hash.digest('hex'), head: new Uint8Array(head) };
 }
@@ -61,7 +61,7 @@ beforeAll(async () => {
   await Promise.all(
     (['mp3', 'wav'] as const).map(async (format) => {
       const created = await createJob(edge, key, { input: TEXT, response_format: format });
-      const [finished, seen] = await Promise.all([finishedJob(edge, key, created.id), follow(created.id)]);
+      const [finished, seen] = await Promise.all([jobOutcome(edge, key, created.id), follow(created.id)]);
       jobs[format] = { created, finished, seen };
     }),
   );

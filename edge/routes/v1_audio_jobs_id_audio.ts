@@ -58,11 +58,13 @@ jobAudioRoute.get('/v1/audio/jobs/:id/audio', jobAudioDocs, apiKeyAuth('speech')
   if (range === 'unsatisfiable') {
     throw new ApiError(416, 'invalid_request_error', 'range_not_satisfiable', `The file has ${map.size} bytes.`, { headers: { 'content-range': `bytes */${map.size}` } });
   }
-  if (range === null) {
-    headers.set('content-length', String(map.size));
-    return new Response(fileRange(c.env, layout, map, 0, map.size - 1), { status: 200, headers });
-  }
-  headers.set('content-length', String(range.end - range.start + 1));
+  if (range === null) return new Response(withLength(fileRange(c.env, layout, map, 0, map.size - 1), map.size), { status: 200, headers });
   headers.set('content-range', `bytes ${range.start}-${range.end}/${map.size}`);
-  return new Response(fileRange(c.env, layout, map, range.start, range.end), { status: 206, headers });
+  return new Response(withLength(fileRange(c.env, layout, map, range.start, range.end), range.end - range.start + 1), { status: 206, headers });
 });
+
+/**
+ * A stream workerd sends with `Content-Length: length`: it ignores that header on a streamed body
+ * (sending it chunked, so a player could not tell the file's size), but not a FixedLengthStream's.
+ */
+const withLength = (stream: ReadableStream<Uint8Array>, length: number) => stream.pipeThrough(new FixedLengthStream(length));

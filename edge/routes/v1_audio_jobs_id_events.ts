@@ -19,10 +19,14 @@ const jobEventsDocs = describeRoute({
   operationId: 'getSpeechJobEvents',
   summary: "Follow a speech job's progress",
   description:
-    'Server-sent events: `progress` (the job as `GET /v1/audio/jobs/{id}` shows it) at once and at each change (a chunk queued, started, stored or retried), then one of `completed`, `failed` or `cancelled` with the job, and the stream ends. `id:` is the job\'s `version`; a reconnect with `Last-Event-ID` starts after it.',
+    'Server-sent events: `progress` (the job as `GET /v1/audio/jobs/{id}` shows it) at once and at each change (a chunk queued, started, stored or retried), then one of `completed`, `failed` or `cancelled` with the job, and the stream ends. `id:` is the job\'s `version`; a reconnect with `Last-Event-ID` starts after it. A reconnect after the finished job\'s last event is answered 204, which tells an EventSource to stop reconnecting.',
   security: apiKeySecurity('speech'),
   parameters: [JOB_ID_PARAMETER],
-  responses: { 200: { description: 'The events.', content: { 'text/event-stream': { schema: { type: 'string' } } } }, ...errorResponses(API_KEY_ERRORS, JOB_NOT_FOUND_ERRORS) },
+  responses: {
+    200: { description: 'The events.', content: { 'text/event-stream': { schema: { type: 'string' } } } },
+    204: { description: 'The job has ended and `Last-Event-ID` is its last event: nothing more will come.' },
+    ...errorResponses(API_KEY_ERRORS, JOB_NOT_FOUND_ERRORS),
+  },
 });
 
 jobEventsRoute.get('/v1/audio/jobs/:id/events', jobEventsDocs, apiKeyAuth('speech'), async (c) => {
@@ -30,6 +34,9 @@ jobEventsRoute.get('/v1/audio/jobs/:id/events', jobEventsDocs, apiKeyAuth('speec
   const encoder = new TextEncoder();
   let seen = Number(c.req.header('last-event-id') ?? -1);
   if (!Number.isInteger(seen)) seen = -1;
+  // Held open, such a stream would only ever send keepalives, and an EventSource reconnects after every close but a 204.
+  const now = (await stub.view())!;
+  if (FINISHED.has(now.status) && now.version <= seen) return c.body(null, 204);
   const signal = c.req.raw.signal;
   const body = new ReadableStream<Uint8Array>({
     async pull(controller) {

@@ -49,6 +49,7 @@ export class D1JobIndex implements JobIndex {
   /** Newest first; `after` is the id of the last job of the previous page (a cursor by creation time, then id). */
   async page(accountId: string, { limit, after }: { limit: number; after?: string | undefined }): Promise<JobPage | null> {
     const cursor = after === undefined ? null : await this.db.prepare('SELECT created_at, id FROM jobs WHERE id = ? AND account_id = ?').bind(after, accountId).first<{ created_at: string; id: string }>();
+    if (after !== undefined && !cursor) return null;
     const { results } = cursor
       ? await this.db
           .prepare('SELECT * FROM jobs WHERE account_id = ? AND (created_at < ? OR (created_at = ? AND id < ?)) ORDER BY created_at DESC, id DESC LIMIT ?')
