@@ -48,8 +48,10 @@ export class WordChunker {
     let from = 0;
     for (const event of events) {
       const charStart = this.chars + event.textPosition;
-      // espeak may say one written word as several (digits, CJK letters): one word, its first start.
-      if (event.length === 0 || charStart === this.pending?.charStart) continue;
+      // espeak may say one written word as several (digits, CJK letters), or start an event inside
+      // the word before ("it was" gives "it" and "t "): one word, its first start.
+      const pending = this.pending;
+      if (event.length === 0 || (pending && charStart >= pending.charStart && charStart < pending.charEnd)) continue;
       const at = Math.round((event.audioMs * this.sampleRate) / 1000) - blockStart;
       // A position before this block (espeak truncates to whole ms) starts the word with it.
       const cut = Math.min(Math.max(at, from), samples.length);

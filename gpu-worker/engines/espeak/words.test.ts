@@ -35,6 +35,13 @@ describe('espeak word timings', () => {
     }
   });
 
+  it('gives one word for a word espeak starts a second event inside ("it was" has one at "t ")', async () => {
+    const text = 'What a morning it was! It was calm.';
+    const { words } = await speak(text);
+    expect(words.map((word) => slice(text, word))).toEqual(['What', 'a', 'morning', 'it', 'was', 'It', 'was', 'calm']);
+    for (const [i, word] of words.entries()) if (i > 0) expect(word.charStart).toBeGreaterThanOrEqual(words[i - 1]!.charEnd);
+  });
+
   it('counts characters as code points, past astral characters and across sentences', async () => {
     const text = '😀 Hello there. 😀 Good night.';
     const { words } = await speak(text);
