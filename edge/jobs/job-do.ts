@@ -106,7 +106,7 @@ export class JobDO extends DurableObject<Env> {
     // A message sent again (or twice) for a chunk that is rendering or waits: the other one has it.
     if (chunk.status !== 'queued') return { ok: false, reason: 'not_queued' };
     const now = Date.now();
-    const attemptId = `${job.parsed.id}.${index}.${chunk.attempts + 1}`;
+    const attemptId = `${job.parsed.id}.${index}.${chunk.claims + 1}`;
     this.tables.setRendering(index, attemptId, now);
     if (job.status === 'queued') this.setStatus('running', now);
     this.changed();

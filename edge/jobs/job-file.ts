@@ -34,7 +34,8 @@ async function chunkBytes(env: Env, layout: JobLayout, position: number): Promis
   const object = await env.JOB_AUDIO.get(chunk.audio_key);
   if (!object) throw new Error(`chunk ${chunk.index} of job ${layout.spec.id} is missing from storage (${chunk.audio_key})`);
   const stored = new Uint8Array(await object.arrayBuffer());
-  const last = layout.status === 'completed' && position === layout.chunks - 1;
+  // The chunk count is fixed when the job is created: a follower places the last chunk as the finished file does.
+  const last = position === layout.chunks - 1;
   return chunkInFile(layout.spec.response_format, stored, chunk.index, layout.ready.slice(0, position).map((placed) => placed.facts), last);
 }
 

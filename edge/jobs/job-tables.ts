@@ -21,8 +21,10 @@ CREATE TABLE IF NOT EXISTS chunks (
   char_offset INTEGER NOT NULL,
   characters INTEGER NOT NULL,
   status TEXT NOT NULL DEFAULT 'pending',
-  -- Attempts that ran (claimed), whatever became of them; the one running or stored is attempt_id.
+  -- Attempts that count against MAX_CHUNK_ATTEMPTS (one that waited for a slot or a worker gives its count back).
   attempts INTEGER NOT NULL DEFAULT 0,
+  -- Every claim, never given back: it numbers attempt ids, so no two attempts share one.
+  claims INTEGER NOT NULL DEFAULT 0,
   attempt_id TEXT,
   -- When it entered its status, or its last heartbeat while rendering.
   since_ms INTEGER,
@@ -54,6 +56,7 @@ export type ChunkRow = {
   characters: number;
   status: ChunkStatus;
   attempts: number;
+  claims: number;
   attempt_id: string | null;
   since_ms: number | null;
   not_before_ms: number;
@@ -67,7 +70,8 @@ export type JobCounts = {
   in_flight: number;
   rendering: number;
   failed: number;
-  attempts: number;
+  /** Attempts after each chunk's first that counted (a worker lost, a broken stream). */
+  retries: number;
   characters_done: number;
   audio_ms: number;
   bytes: number;
@@ -142,7 +146,7 @@ export class JobTables {
            coalesce(sum(status IN ('queued', 'rendering')), 0) AS in_flight,
            coalesce(sum(status = 'rendering'), 0) AS rendering,
            coalesce(sum(status = 'failed'), 0) AS failed,
-           coalesce(sum(attempts), 0) AS attempts,
+           coalesce(sum(max(attempts - 1, 0)), 0) AS retries,
            coalesce(sum(CASE WHEN status = 'done' THEN characters ELSE 0 END), 0) AS characters_done,
            coalesce(sum(CASE WHEN status = 'done' THEN json_extract(result, '$.audio_ms') ELSE 0 END), 0) AS audio_ms,
            coalesce(sum(CASE WHEN status = 'done' THEN json_extract(result, '$.bytes') ELSE 0 END), 0) AS bytes
@@ -177,7 +181,7 @@ export class JobTables {
   }
 
   setRendering(index: number, attemptId: string, now: number): void {
-    this.sql.exec("UPDATE chunks SET status = 'rendering', attempt_id = ?, attempts = attempts + 1, since_ms = ? WHERE idx = ?", attemptId, now, index);
+    this.sql.exec("UPDATE chunks SET status = 'rendering', attempt_id = ?, attempts = attempts + 1, claims = claims + 1, since_ms = ? WHERE idx = ?", attemptId, now, index);
   }
 
   heartbeat(index: number, attemptId: string, now: number): boolean {

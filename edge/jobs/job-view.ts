@@ -26,7 +26,7 @@ export function jobView(job: JobRow & { parsed: JobSpec }, counts: JobCounts, ch
       chunks_in_flight: running ? counts.in_flight : 0,
       chunks_rendering: running ? counts.rendering : 0,
       chunks_failed: counts.failed,
-      retries: Math.max(0, counts.attempts - counts.done - (running ? counts.in_flight : 0)),
+      retries: counts.retries,
       characters_done: counts.characters_done,
       audio_ms: counts.audio_ms,
       bytes: counts.bytes,

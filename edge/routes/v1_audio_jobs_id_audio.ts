@@ -22,7 +22,7 @@ const jobAudioDocs = describeRoute({
   operationId: 'getSpeechJobAudio',
   summary: "Get a speech job's audio",
   description:
-    "A completed job: the whole file, with `Range` (206, `Accept-Ranges: bytes`). A queued or running job: 200, the file from its first byte as it renders (the chunks done, in order, then each next one as it is stored), ending when the job completes; it breaks off (a transfer error) should the job fail or be cancelled, so that a cut file is never taken for a whole one. Such a stream has no length, and a WAV's header then says so (its sizes are 0xFFFFFFFF). A running job answers `Range` from byte 0 only. A failed or cancelled job has no file: 409 `job_not_ready`.",
+    "A completed job: the whole file, with `Range` (206, `Accept-Ranges: bytes`). A queued or running job: 200, the file from its first byte as it renders (the chunks done, in order, then each next one as it is stored), ending when the job completes. Should the job fail or be cancelled meanwhile, the stream ends early: check the job's status when it ends (the edge errors the stream, but the Workers runtime may close it as if whole). Such a stream has no length, and a WAV's header then says so (its sizes are 0xFFFFFFFF). A running job answers `Range` from byte 0 only. A failed or cancelled job has no file: 409 `job_not_ready`.",
   security: apiKeySecurity('speech'),
   parameters: [JOB_ID_PARAMETER, { in: 'header', name: 'range', required: false, schema: { type: 'string' }, description: 'One `bytes=` range (completed jobs).' }],
   responses: {
