@@ -140,6 +140,7 @@ export async function handleSynthesize(req: IncomingMessage, res: ServerResponse
         priority: request?.priority ?? 'live',
         audio_ms: sampleRate ? Math.round((samplesOut / sampleRate) * 1000) : 0,
         engine_steps: engineSteps,
+        total_ms: Math.round(performance.now() - started),
       });
     } else if (!res.headersSent) {
       // A refusal is the request's or the load's doing; anything else is the worker's failure.

@@ -190,3 +190,17 @@ export function peakOverlap(intervals: ReadonlyArray<{ start: number; end: numbe
   for (const [, step] of edges) peak = Math.max(peak, (open += step!));
   return peak;
 }
+
+/**
+ * The job once `until` holds for it, read with GET every 50 ms: for what changes after its events
+ * end (the webhook's delivery, decided by the job's alarm once the job has finished).
+ */
+export async function jobWhen(edge: EdgeHarness, key: string, id: string, until: (view: JobView) => boolean, timeoutMs = 30_000): Promise<JobView> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const view = await getJob(edge, key, id);
+    if (until(view)) return view;
+    if (Date.now() > deadline) throw new Error(`job ${id} did not get there in ${timeoutMs} ms: ${JSON.stringify({ status: view.status, webhook: view.webhook })}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
