@@ -40,10 +40,13 @@ describe('cancelling a job mid-way', () => {
     await flushLedger(edge, accountId);
     const db = await edge.mf.getD1Database('DB');
     const ledger = await db
-      .prepare("SELECT count(*) AS rows, coalesce(sum(credits_charged), 0) AS charged, coalesce(sum(characters), 0) AS characters FROM usage_ledger WHERE request_id LIKE ? || '.%'")
+      .prepare(
+        "SELECT count(*) AS rows, coalesce(sum(kind = 'job_chunk'), 0) AS chunk_rows, coalesce(sum(credits_charged), 0) AS charged, coalesce(sum(characters), 0) AS characters FROM usage_ledger WHERE request_id LIKE ? || '.%'",
+      )
       .bind(job.id)
-      .first<{ rows: number; charged: number; characters: number }>();
-    expect(ledger).toEqual({ rows: finished.progress.chunks_done, charged: finished.progress.characters_done, characters: finished.progress.characters_done });
+      .first<{ rows: number; chunk_rows: number; charged: number; characters: number }>();
+    const rendered = finished.progress.characters_done;
+    expect(ledger).toEqual({ rows: finished.progress.chunks_done, chunk_rows: finished.progress.chunks_done, charged: rendered, characters: rendered });
   });
 });
 

@@ -17,6 +17,7 @@ export function settledStreamEntry(
 ): UsageEntry {
   return {
     ...leaseFields(accountId, lease),
+    ...(lease.job_id !== null ? { kind: 'job_chunk' as const } : {}),
     model: stream.context.model,
     voice: stream.context.voice,
     audio_ms: Math.max(0, Math.floor(stream.audio_ms)),
@@ -31,6 +32,7 @@ export function expiredLeaseEntry(accountId: string, lease: LeaseRow): UsageEntr
   const context = lease.context ? (JSON.parse(lease.context) as StreamContext) : { model: '', voice: '', time_to_first_audio_ms: null };
   return {
     ...leaseFields(accountId, lease),
+    ...(lease.job_id !== null ? { kind: 'job_chunk' as const } : {}),
     model: context.model,
     voice: context.voice,
     audio_ms: lease.delivered_audio_ms,

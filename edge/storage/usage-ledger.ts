@@ -2,7 +2,8 @@ import { z } from 'zod';
 import type { StreamStatus } from '../accounts/types.ts';
 
 /** What a ledger row paid for. */
-export type UsageKind = 'speech' | 'voice_clone' | 'voice_design';
+/** `job_chunk`: one chunk of a long-form job (edge/jobs/), its request id `<job id>.<chunk>.<attempt>`. */
+export type UsageKind = 'speech' | 'job_chunk' | 'voice_clone' | 'voice_design';
 
 /** One row per admitted speech request (written when its stream settles) and per voice created. */
 export interface UsageEntry {
