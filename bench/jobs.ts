@@ -35,7 +35,7 @@ interface JobView {
   status: string;
   characters: number;
   chunks: number;
-  progress: { chunks_in_flight: number; retries: number; audio_ms: number };
+  progress: { chunks_in_flight: number; chunks_rendering: number; retries: number; audio_ms: number };
   error: unknown;
   created_at: string;
   finished_at: string | null;
@@ -78,10 +78,12 @@ try {
   // The job as GET shows it, every POLL_MS: the most chunks queued or rendering at once.
   let view = job;
   let peakInFlight = 0;
+  let peakRendering = 0;
   while (!['completed', 'failed', 'cancelled'].includes(view.status) && performance.now() - createdAt < GIVE_UP_MS) {
     await new Promise((resolve) => setTimeout(resolve, POLL_MS));
     view = (await (await edge.fetch(`/v1/audio/jobs/${job.id}`, { key })).json()) as JobView;
     peakInFlight = Math.max(peakInFlight, view.progress.chunks_in_flight);
+    peakRendering = Math.max(peakRendering, view.progress.chunks_rendering);
   }
   if (view.status !== 'completed') throw new Error(`job ${view.status}: ${JSON.stringify(view.error ?? view.progress)}`);
   const followed = await follower;
@@ -105,6 +107,7 @@ try {
       'sum of render s': (renderSum / 1000).toFixed(1),
       'sum / wall': (renderSum / wallMs).toFixed(2),
       'peak in flight': peakInFlight,
+      'peak rendering': peakRendering,
       retries: view.progress.retries,
       'follower first audio ms': followed.firstAudioMs.toFixed(0),
       'follower bytes = file': followed.bytes === file.byteLength,
