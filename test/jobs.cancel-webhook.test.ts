@@ -4,11 +4,12 @@ import { verifyWebhook } from '../edge/jobs/webhooks/signing.ts';
 import { longText } from './fixtures/long-text.ts';
 import { settledBalance } from './harness/edge.ts';
 import { flushLedger } from './harness/ledger.ts';
-import { completedJob, createJob, followEvents, jobOutcome, jobWhen, workerAttempts } from './harness/jobs.ts';
+import { completedJob, createJob, followEvents, getJob, jobOutcome, jobWhen, storedChunkObjects, workerAttempts } from './harness/jobs.ts';
 import { useStack } from './harness/stack.ts';
 
-// Cancelling a job mid-way, and its webhook: one worker; webhook retries 50 ms apart, doubling.
-const stack = useStack({ edgeVars: { WEBHOOK_RETRY_BASE_MS: '50' } });
+// Cancelling a job mid-way, its retention, and its webhook: one worker; audio kept 3 s after a job
+// ends; webhook retries 50 ms apart, doubling.
+const stack = useStack({ edgeVars: { WEBHOOK_RETRY_BASE_MS: '50', JOB_RETENTION_SECONDS: '3' } });
 const CREDITS = 1_000_000;
 
 describe('cancelling a job mid-way', () => {
@@ -47,6 +48,29 @@ describe('cancelling a job mid-way', () => {
       .first<{ rows: number; chunk_rows: number; charged: number; characters: number }>();
     const rendered = finished.progress.characters_done;
     expect(ledger).toEqual({ rows: finished.progress.chunks_done, chunk_rows: finished.progress.chunks_done, charged: rendered, characters: rendered });
+  });
+});
+
+describe("a job's retention", () => {
+  it('deletes its stored audio and words once it is over: the job stays readable, its audio is 410', { timeout: 60_000 }, async () => {
+    const { edge, key } = stack;
+    const job = await completedJob(edge, key, { input: 'Kept for three seconds. Then gone.' });
+    expect((await edge.fetch(`/v1/audio/jobs/${job.id}/audio`, { key })).status).toBe(200);
+    expect((await storedChunkObjects(edge, job.id)).audio.length).toBe(job.chunks);
+    const expiresAt = Date.parse((await getJob(edge, key, job.id)).expires_at!);
+    // The job's alarm purges at expires_at: waited for by reading what it deletes.
+    const deadline = expiresAt + 20_000;
+    while ((await storedChunkObjects(edge, job.id)).audio.length > 0) {
+      if (Date.now() > deadline) throw new Error(`job ${job.id}'s audio was still stored 20 s after it expired`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect((await storedChunkObjects(edge, job.id)).words).toEqual([]);
+    expect((await getJob(edge, key, job.id)).status).toBe('completed');
+    for (const part of ['audio', 'timestamps', 'subtitles']) {
+      const response = await edge.fetch(`/v1/audio/jobs/${job.id}/${part}`, { key });
+      expect(response.status, part).toBe(410);
+      expect(((await response.json()) as { error: { code: string } }).error.code).toBe('job_audio_deleted');
+    }
   });
 });
 

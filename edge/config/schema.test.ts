@@ -28,7 +28,7 @@ describe('edge configuration: defaults', () => {
         voiceCreditsPerSecond: 0,
         realtimeIdleTimeoutMs: 60_000,
         webhooks: { allowInsecure: false, retryBaseMs: 30_000 },
-        jobs: { chunksInFlight: 8, retentionMs: 168 * 3_600_000 },
+        jobs: { chunksInFlight: 8, retentionMs: 604_800_000 },
         workerSecret: SECRETS.WORKER_SECRET,
         adminToken: undefined,
       });
@@ -56,7 +56,7 @@ describe('edge configuration: defaults', () => {
       ALLOW_INSECURE_WEBHOOKS: 'true',
       WEBHOOK_RETRY_BASE_MS: '50',
       JOB_CHUNKS_IN_FLIGHT: '3',
-      JOB_RETENTION_HOURS: '1',
+      JOB_RETENTION_SECONDS: '3600',
       ADMIN_TOKEN: 'admin-token',
     });
     expect(result.ok && { ...result.value, openAiAliases: undefined, elevenLabsModels: undefined }).toEqual({

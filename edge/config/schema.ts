@@ -96,8 +96,8 @@ export const EdgeVariablesSchema = z.object({
    * concurrent-stream limit bounds them too (docs/jobs.md).
    */
   JOB_CHUNKS_IN_FLIGHT: withDefault(wholeNumber(1), 8),
-  /** A finished or cancelled job's audio is deleted this many hours after it ended. */
-  JOB_RETENTION_HOURS: withDefault(wholeNumber(1), 168),
+  /** A finished or cancelled job's audio is deleted this many seconds after it ended (default a week). */
+  JOB_RETENTION_SECONDS: withDefault(wholeNumber(1), 604_800),
 });
 
 /** The secrets: `wrangler secret put NAME --env ...` in a deployment, the env file under `npm start`. */
@@ -126,7 +126,7 @@ const EdgeConfigSchema = EdgeVariablesSchema.extend(EdgeSecretsSchema.shape).tra
   voiceCreditsPerSecond: env.VOICE_CREDITS_PER_SECOND,
   realtimeIdleTimeoutMs: env.REALTIME_IDLE_TIMEOUT_MS,
   webhooks: { allowInsecure: env.ALLOW_INSECURE_WEBHOOKS, retryBaseMs: env.WEBHOOK_RETRY_BASE_MS },
-  jobs: { chunksInFlight: env.JOB_CHUNKS_IN_FLIGHT, retentionMs: env.JOB_RETENTION_HOURS * 3_600_000 },
+  jobs: { chunksInFlight: env.JOB_CHUNKS_IN_FLIGHT, retentionMs: env.JOB_RETENTION_SECONDS * 1000 },
   workerSecret: env.WORKER_SECRET,
   adminToken: env.ADMIN_TOKEN,
 }));
