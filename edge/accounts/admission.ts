@@ -100,7 +100,7 @@ export class StreamAdmission {
     if (!charactersTaken.ok) return refused('characters_per_minute', charactersTaken.retryAfterSeconds);
     // A slot frees when a stream ends, which cannot be foreseen: one second is a fair first wait
     // (and no stream holds its slot beyond its lease).
-    if (!slotHeld && active >= account.concurrent_streams) return refused('concurrent_streams', 1);
+    if (!slotHeld && active >= slotLimit(account.concurrent_streams, hold !== undefined)) return refused('concurrent_streams', 1);
 
     const leaseExpires = now + (request.lease_ttl_ms ?? LEASE_TTL_MS);
     const token = who.token;
@@ -189,6 +189,12 @@ export class StreamAdmission {
     return { ok: true, key_id: who.keyId, ...(token ? { token_id: token.token_id } : {}) };
   }
 }
+
+/**
+ * The stream slots a request may find taken and still start: all but one for a job's chunk, so a
+ * running job never leaves the account's live requests without a slot (unless it has only one).
+ */
+const slotLimit = (limit: number, jobChunk: boolean) => (jobChunk && limit > 1 ? limit - 1 : limit);
 
 /**
  * A credential that names an account that does not exist: a key is unknown, and so is a client
