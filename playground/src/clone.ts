@@ -1,7 +1,7 @@
 import { LANGUAGE_CODES } from '../../shared/languages.ts';
 import { ApiFailure, apiJson } from './api.ts';
 import type { Voice } from './api-types.ts';
-import { byId } from './dom.ts';
+import { byId, onFileDrop } from './dom.ts';
 import { clearError, fail, say } from './feedback.ts';
 import { startRecording, type Recording } from './recorder.ts';
 import { fillLanguages, newVoiceSentence } from './speech-options.ts';
@@ -124,17 +124,7 @@ export function setupClone(onVoice: (voice: Voice) => void): void {
   fillLanguages(language, LANGUAGE_CODES);
   fileInput.addEventListener('change', showClip);
   recordButton.addEventListener('click', () => void toggleRecording());
-  dropZone.addEventListener('dragover', (event) => {
-    event.preventDefault();
-    dropZone.classList.add('dragging');
-  });
-  dropZone.addEventListener('dragleave', () => dropZone.classList.remove('dragging'));
-  dropZone.addEventListener('drop', (event) => {
-    event.preventDefault();
-    dropZone.classList.remove('dragging');
-    const file = event.dataTransfer?.files[0];
-    if (file) useClip(file);
-  });
+  onFileDrop(dropZone, useClip);
   form.addEventListener('submit', (event) => {
     event.preventDefault();
     void cloneVoice(onVoice);

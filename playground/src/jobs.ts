@@ -1,6 +1,6 @@
 import { apiFetch, apiJson } from './api.ts';
 import type { JobFormat, JobView } from './api-types.ts';
-import { byId } from './dom.ts';
+import { byId, onFileDrop } from './dom.ts';
 import { clearError, fail, say } from './feedback.ts';
 import { type JobAudioPlayback, playWhileRendering, playsWhileRendering } from './job-audio.ts';
 import { followJobEvents } from './job-events.ts';
@@ -201,17 +201,7 @@ export function setupJobs(): void {
     showLength();
   });
   fileInput.addEventListener('change', showLength);
-  dropZone.addEventListener('dragover', (event) => {
-    event.preventDefault();
-    dropZone.classList.add('dragging');
-  });
-  dropZone.addEventListener('dragleave', () => dropZone.classList.remove('dragging'));
-  dropZone.addEventListener('drop', (event) => {
-    event.preventDefault();
-    dropZone.classList.remove('dragging');
-    const file = event.dataTransfer?.files[0];
-    if (file) useFile(file);
-  });
+  onFileDrop(dropZone, useFile);
   cancelButton.addEventListener('click', () => void cancel());
   refreshButton.addEventListener('click', () => listJobs().catch(fail));
   showLength();
