@@ -8,7 +8,7 @@ import { hasSharedAudio, SHARED_AUDIO } from '../../../test/clips.ts';
 import { rms } from '../../../test/audio-checks.ts';
 import { speechLike } from '../../../test/signals.ts';
 import { NO_GRANULE, OGG_FLAG_BOS, OGG_FLAG_EOS, readOggPages } from './ogg-pages.ts';
-import { ChunkBytesError, chunkInFile, fileHeader, JOB_FORMATS, leadInSamples, storedChunk, workerOutputFor, type ChunkFacts, type JobFormat, type StoredChunk } from './index.ts';
+import { ChunkBytesError, chunkInFile, chunkLengthInFile, fileHeader, JOB_FORMATS, leadInSamples, storedChunk, workerOutputFor, type ChunkFacts, type JobFormat, type StoredChunk } from './index.ts';
 
 const execFileAsync = promisify(execFile);
 
@@ -17,7 +17,7 @@ const CUTS_S = [2.3, 4.9, 7.6];
 /** Engines hand over 10 to 300 ms at a time, unevenly. */
 const PIECES_MS = [10, 300, 45, 80, 20, 170, 37, 120];
 /** The codec an ffprobe of the joined file must name. */
-const CODEC: Record<JobFormat, string> = { wav: 'pcm_s16le', mp3: 'mp3', aac: 'aac', opus: 'opus' };
+const CODEC: Record<JobFormat, string> = { wav: 'pcm_s16le', mp3: 'mp3', aac: 'aac', opus: 'opus', flac: 'flac' };
 /**
  * How closely ffmpeg must be silent: compressed files must not even warn (a bad Ogg page or MP3
  * frame does); a WAV draws warnings by design (no channel mask; the streaming header's unknown size).
@@ -69,11 +69,14 @@ async function render(format: ResponseFormat, rate: number, samples: Float32Arra
 
 /** The file as GET .../audio serves it: header, then each stored chunk placed after those before it. */
 function joinFile(format: JobFormat, rate: number, stored: StoredChunk[], finished: boolean): Uint8Array {
-  const total = stored.reduce((sum, chunk) => sum + chunk.bytes.byteLength, 0);
   const facts: ChunkFacts[] = stored.map((chunk) => chunk.facts);
-  const placed = stored.map((chunk, index) => chunkInFile(format, chunk.bytes, index, facts.slice(0, index), finished && index === stored.length - 1));
-  placed.forEach((bytes, index) => expect(bytes.byteLength, `chunk ${index} keeps its length`).toBe(stored[index]!.bytes.byteLength));
-  return new Uint8Array(Buffer.concat([fileHeader(format, rate, finished ? total : null), ...placed]));
+  const placed = stored.map((chunk, index) => chunkInFile(format, chunk.bytes, index, chunk.facts, facts.slice(0, index), finished && index === stored.length - 1));
+  placed.forEach((bytes, index) => {
+    const length = chunkLengthInFile(format, { bytes: stored[index]!.bytes.byteLength, facts: facts[index]! }, facts.slice(0, index));
+    expect(bytes.byteLength, `chunk ${index}: its length in the file`).toBe(length);
+  });
+  const totals = { bytes: placed.reduce((sum, bytes) => sum + bytes.byteLength, 0), samples: stored.reduce((sum, chunk) => sum + chunk.samples, 0) };
+  return new Uint8Array(Buffer.concat([fileHeader(format, rate, finished ? totals : null), ...placed]));
 }
 
 /** The 10 ms windows' loudness under which audio counts as silence (the clip's room noise is above it). */
@@ -113,7 +116,7 @@ function bestLag(input: Float32Array, decoded: Float32Array, rate: number, maxLa
 const ms = (samples: number, rate: number) => Math.round((samples / rate) * 10_000) / 10;
 
 /** The default rate, and others that change the codec's framing (MPEG-1 and 2.5 for mp3) or its rate's table entry. */
-const OTHER_RATES: Record<JobFormat, number[]> = { wav: [8000, 44_100], mp3: [8000, 44_100], aac: [22_050, 48_000], opus: [8000, 48_000] };
+const OTHER_RATES: Record<JobFormat, number[]> = { wav: [8000, 44_100], mp3: [8000, 44_100], aac: [22_050, 48_000], opus: [8000, 48_000], flac: [8000, 44_100] };
 const CASES: Array<[JobFormat, number]> = JOB_FORMATS.flatMap((format) => [24_000, ...OTHER_RATES[format]].map((rate): [JobFormat, number] => [format, rate]));
 
 describe.each(CASES)('%s at %d Hz: chunks rendered apart by the worker\'s encoder', (format, rate) => {
