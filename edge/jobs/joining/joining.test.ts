@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createEncoder } from '../../../gpu-worker/audio/encoders/index.ts';
@@ -231,5 +231,85 @@ describe('opus', () => {
     const packets = (await child).stdout.split('\n').filter((line) => /^-?\d/.test(line)).map((line) => line.split(',').map(Number) as [number, number]);
     for (let i = 1; i < packets.length; i++) expect(packets[i]![0], `packet ${i}`).toBe(packets[i - 1]![0] + packets[i - 1]![1]);
     expect(packets.length).toBeGreaterThan(3 * 3 * 50 - 10); // 9 s in 20 ms packets
+  });
+});
+
+/** The reference decoder's `flac -t`, where installed (.ci/run installs it). */
+const FLAC_CLI = (() => {
+  try {
+    execFileSync('flac', ['--version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
+/** What `flac -t` says of the file: it exits non-zero on any bad frame, CRC, or a length short of STREAMINFO's. */
+async function flacTest(bytes: Uint8Array): Promise<string> {
+  const child = execFileAsync('flac', ['-t', '-s', '-']);
+  child.child.stdin!.on('error', () => {});
+  child.child.stdin!.end(bytes);
+  const { stderr } = await child;
+  return stderr.replace(/^-: WARNING, cannot check MD5 signature since it was unset in the STREAMINFO\n/m, '');
+}
+
+describe('flac', () => {
+  const rate = 24_000;
+  let pieces: Float32Array[];
+  let stored: StoredChunk[];
+  /** Each chunk decoded alone, as the worker's encoder wrote it. */
+  let alone: Float32Array[];
+
+  beforeAll(async () => {
+    const input = await speech(rate);
+    // A chunk's frames are 4096 samples but its last; these cuts give last frames of every size
+    // class, down to under 16 samples (which only a stream's last frame may have alone).
+    const bounds = [0, 4096 * 5 + 7, 4096 * 9 + 3000, 4096 * 9 + 3001 + 4096 * 12, input.length];
+    pieces = bounds.slice(1).map((end, i) => input.subarray(bounds[i]!, end));
+    const rendered = await Promise.all(pieces.map((piece) => render('flac', rate, piece)));
+    stored = rendered.map((bytes, index) => storedChunk('flac', rate, index, bytes));
+    alone = await Promise.all(rendered.map(async (bytes) => (await ffmpegDecode(bytes, rate)).samples));
+  });
+
+  it('the joined file is lossless: it decodes to the chunks\' own decoded samples, end to end, exactly', async () => {
+    expect(stored.map((chunk) => chunk.samples)).toEqual(pieces.map((piece) => piece.length));
+    // ffmpeg checks the frames' CRC-16 only when asked.
+    const { samples, errors } = await ffmpegDecode(joinFile('flac', rate, stored, true), rate, ['-err_detect', 'crccheck', '-i', 'pipe:0'], undefined, 'warning');
+    expect(errors).toBe('');
+    const expected = new Float32Array(Buffer.concat(alone.map((chunk) => Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength))).buffer);
+    expect(samples.length).toBe(expected.length);
+    expect(samples.findIndex((sample, i) => sample !== expected[i])).toBe(-1);
+  });
+
+  it.skipIf(!FLAC_CLI)('flac -t passes the finished file (its STREAMINFO total) and a running job\'s (total unknown)', async () => {
+    expect(await flacTest(joinFile('flac', rate, stored, true))).toBe('');
+    expect(await flacTest(joinFile('flac', rate, stored.slice(0, 2), false))).toBe('');
+    // It can fail: a frame cut short, or a total the frames do not reach.
+    const file = joinFile('flac', rate, stored, true);
+    await expect(flacTest(file.subarray(0, file.byteLength - 100))).rejects.toThrow();
+    const short = joinFile('flac', rate, stored.slice(0, 3), true);
+    const statedTooMany = joinFile('flac', rate, stored, true).subarray(0, short.byteLength);
+    await expect(flacTest(statedTooMany)).rejects.toThrow(/smaller than the total number of samples/);
+  });
+
+  it('every frame in the file is numbered by its first sample: ffmpeg times them end to end', async () => {
+    const file = joinFile('flac', rate, stored, true);
+    const child = execFileAsync('ffprobe', ['-v', 'error', '-select_streams', 'a:0', '-show_entries', 'packet=pts,duration', '-of', 'csv=p=0', '-i', 'pipe:0']);
+    child.child.stdin!.end(file);
+    const packets = (await child).stdout.split('\n').filter((line) => /^-?\d/.test(line)).map((line) => line.split(',').map(Number) as [number, number]);
+    expect(packets.length).toBe(stored.reduce((sum, chunk) => sum + chunk.facts.flacFrames!.length, 0));
+    expect(packets[0]![0]).toBe(0);
+    for (let i = 1; i < packets.length; i++) expect(packets[i]![0], `frame ${i}`).toBe(packets[i - 1]![0] + packets[i - 1]![1]);
+  });
+
+  it('a chunk placed further on grows: its frame headers take the sample numbers\' longer codes', () => {
+    const chunk = stored[1]!;
+    const length = (samplesBefore: number) => chunkLengthInFile('flac', { bytes: chunk.bytes.byteLength, facts: chunk.facts }, [{ flacSamples: samplesBefore }]);
+    const frames = chunk.facts.flacFrames!.length;
+    // Stored: frame numbers under 128, one byte each. Placed at sample 0, sample numbers 4096 on take 3 bytes (≥ 2^11).
+    expect(length(0) - chunk.bytes.byteLength).toBe((frames - 1) * 2);
+    // From 2^16 on: 4 bytes each; from 2^21 on, 5.
+    expect(length(2 ** 16) - chunk.bytes.byteLength).toBe(frames * 3);
+    expect(length(2 ** 21) - chunk.bytes.byteLength).toBe(frames * 4);
   });
 });
