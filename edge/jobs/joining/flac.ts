@@ -59,9 +59,9 @@ export const flacJoin: FormatJoin = {
     // Minimum below maximum: a variable block size stream. Frame sizes 0 and MD5 zeros: unknown.
     info.setUint16(0, MIN_BLOCK_SIZE);
     info.setUint16(2, MAX_BLOCK_SIZE);
-    // 20 bits rate, 3 bits channels - 1 (mono: 0), 5 bits bits per sample - 1 (15), 36 bits total samples (0: unknown).
+    // 20 bits rate, 3 bits channels - 1, 5 bits bits per sample - 1, 36 bits total samples (0: unknown).
     const total = totals?.samples ?? 0;
-    info.setUint32(10, (sampleRate << 12) | (0 << 9) | (15 << 4) | Math.floor(total / 2 ** 32));
+    info.setUint32(10, (sampleRate << 12) | ((1 - 1) << 9) | ((16 - 1) << 4) | Math.floor(total / 2 ** 32));
     info.setUint32(14, total >>> 0);
     return header;
   },
@@ -83,26 +83,28 @@ export const flacJoin: FormatJoin = {
     frames.forEach((bytes, i) => {
       const header = readFrameHeader(stored, from);
       if (!header || header.number !== i) throw new Error(`flac chunk ${index}: frame ${i} is not where its facts say`);
+      const start = to;
+      // The header: its first 4 bytes with the blocking strategy bit set (variable), the number of
+      // its first sample in the file, its other fields as they were, then its CRC-8.
+      out.set(stored.subarray(from, from + 4), to);
+      out[to + 1] = out[to + 1]! | 1;
+      to += 4;
       const number = codedNumber(first + i * blockSize);
-      const numberAt = from + 4;
-      const afterNumber = numberAt + codedLength(i);
-      const headerEnd = from + header.length - 1; // before the CRC-8
-      out.set(stored.subarray(from, numberAt), to);
-      out[to + 1] = out[to + 1]! | 1; // blocking strategy: variable
-      out.set(number, to + 4);
-      const rest = to + 4 + number.byteLength;
-      out.set(stored.subarray(afterNumber, headerEnd), rest);
-      const crc8At = rest + headerEnd - afterNumber;
-      out[crc8At] = crc8(out, to, crc8At);
-      const body = from + header.length;
-      const end = from + bytes;
-      out.set(stored.subarray(body, end - 2), crc8At + 1);
-      const crcAt = crc8At + 1 + (end - 2 - body);
-      const crc = crc16(out, to, crcAt);
-      out[crcAt] = crc >> 8;
-      out[crcAt + 1] = crc & 0xff;
-      from = end;
-      to = crcAt + 2;
+      out.set(number, to);
+      to += number.byteLength;
+      const fields = stored.subarray(from + 4 + codedLength(i), from + header.length - 1);
+      out.set(fields, to);
+      to += fields.byteLength;
+      out[to] = crc8(out, start, to);
+      to++;
+      // The subframes as they were (byte-aligned), then the whole frame's CRC-16.
+      const subframes = stored.subarray(from + header.length, from + bytes - 2);
+      out.set(subframes, to);
+      to += subframes.byteLength;
+      const crc = crc16(out, start, to);
+      out[to++] = crc >> 8;
+      out[to++] = crc & 0xff;
+      from += bytes;
     });
     if (from !== stored.byteLength || to !== out.byteLength) throw new Error(`flac chunk ${index}: its frames do not fill its bytes`);
     return out;
