@@ -1,5 +1,5 @@
 import type { Env } from '../env.ts';
-import { chunkInFile, fileHeader } from './joining/index.ts';
+import { chunkInFile, chunkLengthInFile, fileHeader } from './joining/index.ts';
 import { jobObject } from './job-stub.ts';
 import type { JobLayout } from './job-types.ts';
 import { FINISHED } from './job-types.ts';
@@ -10,22 +10,27 @@ const FOLLOW_WAIT_MS = 20_000;
 /** Where each chunk's bytes sit in the finished file. */
 export interface FileMap {
   header: Uint8Array;
-  /** Byte offset of each ready chunk in the file, and the file's size so far. */
+  /** Byte offset of each ready chunk in the file, its length there, and the file's size so far. */
   offsets: number[];
+  lengths: number[];
   size: number;
 }
 
+/** Offsets from every ready chunk's facts (the joining layer), without reading a chunk. */
 export function fileMap(layout: JobLayout, complete: boolean): FileMap {
   const { spec, ready } = layout;
-  const data = ready.reduce((sum, chunk) => sum + chunk.bytes, 0);
-  const header = fileHeader(spec.response_format, spec.sample_rate, complete ? data : null);
+  const facts = ready.map((chunk) => chunk.facts);
+  const lengths = ready.map((chunk, position) => chunkLengthInFile(spec.response_format, chunk, facts.slice(0, position)));
+  const bytes = lengths.reduce((sum, length) => sum + length, 0);
+  const samples = ready.reduce((sum, chunk) => sum + chunk.samples, 0);
+  const header = fileHeader(spec.response_format, spec.sample_rate, complete ? { bytes, samples } : null);
   const offsets: number[] = [];
   let at = header.byteLength;
-  for (const chunk of ready) {
+  for (const length of lengths) {
     offsets.push(at);
-    at += chunk.bytes;
+    at += length;
   }
-  return { header, offsets, size: at };
+  return { header, offsets, lengths, size: at };
 }
 
 /** A stored chunk as it goes into the file (the joining layer places it after the chunks before it). */
@@ -36,7 +41,7 @@ async function chunkBytes(env: Env, layout: JobLayout, position: number): Promis
   const stored = new Uint8Array(await object.arrayBuffer());
   // The chunk count is fixed when the job is created: a follower places the last chunk as the finished file does.
   const last = position === layout.chunks - 1;
-  return chunkInFile(layout.spec.response_format, stored, chunk.index, layout.ready.slice(0, position).map((placed) => placed.facts), last);
+  return chunkInFile(layout.spec.response_format, stored, chunk.index, chunk.facts, layout.ready.slice(0, position).map((placed) => placed.facts), last);
 }
 
 
@@ -54,7 +59,7 @@ export function fileRange(env: Env, layout: JobLayout, map: FileMap, start: numb
         }
       }
       // The next chunk that overlaps the range.
-      while (position < layout.ready.length && map.offsets[position]! + layout.ready[position]!.bytes <= start) position++;
+      while (position < layout.ready.length && map.offsets[position]! + map.lengths[position]! <= start) position++;
       if (position >= layout.ready.length || map.offsets[position]! > end) {
         controller.close();
         return;

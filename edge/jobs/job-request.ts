@@ -18,7 +18,7 @@ export const MAX_JOB_CHARACTERS = 1_000_000;
 const MAX_METADATA_KEYS = 16;
 const MAX_METADATA_VALUE = 512;
 
-/** What the schema names; those the joining layer cannot join yet (flac) answer 400 `unsupported_format`. */
+/** What the schema names: the formats the joining layer joins (a format it cannot join would answer 400 `unsupported_format`). */
 const ALL_JOB_FORMATS = ['mp3', 'opus', 'aac', 'flac', 'wav'] as const;
 
 /** `POST /v1/audio/jobs`'s JSON body; a multipart body has the same fields, with the text as a `file` part. */

@@ -24,9 +24,10 @@ describe('POST /v1/audio/jobs refuses what it cannot speak', () => {
     expect(error.message).toContain('1000001');
   });
 
-  it('flac: 400 unsupported_format', async () => {
-    const error = await refusal(await postJob(stack.edge, stack.key, { input: A_JOB, response_format: 'flac' }), 400, 'unsupported_format');
+  it('pcm (a speech format, but no file to join into): 400 invalid_parameter naming the formats a job takes', async () => {
+    const error = await refusal(await postJob(stack.edge, stack.key, { input: A_JOB, response_format: 'pcm' }), 400, 'invalid_parameter');
     expect(error.param).toBe('response_format');
+    for (const format of ['mp3', 'opus', 'aac', 'flac', 'wav']) expect(error.message).toContain(format);
   });
 
   it("an unknown voice: a preset that does not exist, a voice id the account lacks: 404 voice_not_found; an unknown model: 404 model_not_found", async () => {

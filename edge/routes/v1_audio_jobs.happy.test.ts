@@ -147,15 +147,17 @@ describe('GET /v1/audio/jobs', () => {
 });
 
 describe('GET /v1/audio/jobs/{id}/audio of a completed job', () => {
-  it.each(['mp3', 'opus', 'aac', 'wav'] as const)('%s: its content type and length, one stream that ffmpeg decodes to the audio the job reports', async (format) => {
+  it.each(['mp3', 'opus', 'aac', 'wav', 'flac'] as const)('%s: its content type and length, one stream that ffmpeg decodes to the audio the job reports', async (format) => {
     const job = await completedJob(stack.edge, stack.key, { input: STORY, response_format: format });
     const response = await stack.edge.fetch(`/v1/audio/jobs/${job.id}/audio`, { key: stack.key });
     const bytes = await bytesOf(response);
     expect(response.headers.get('content-type')).toBe(FORMATS[format].contentType);
     expect(response.headers.get('accept-ranges')).toBe('bytes');
     expect(Number(response.headers.get('content-length'))).toBe(bytes.byteLength);
-    // The chunks' bytes, and for wav the one RIFF header before them.
-    expect(bytes.byteLength).toBe(job.progress.bytes + (format === 'wav' ? 44 : 0));
+    // The chunks' bytes, and for wav the one RIFF header before them; flac's frame headers grow in
+    // the file by the sample numbers of where they land, after its fLaC header.
+    if (format === 'flac') expect(bytes.byteLength).toBeGreaterThan(job.progress.bytes + 42);
+    else expect(bytes.byteLength).toBe(job.progress.bytes + (format === 'wav' ? 44 : 0));
     expect(await streamCodecs(bytes)).toHaveLength(1);
     const samples = await decodeAudio(bytes, format, SAMPLE_RATE);
     const decodedMs = (samples.length / SAMPLE_RATE) * 1000;
@@ -179,6 +181,24 @@ describe('GET /v1/audio/jobs/{id}/audio of a completed job', () => {
       expect(response.headers.get('content-range'), range).toBe(`bytes ${start}-${end}/${size}`);
       expect(Number(response.headers.get('content-length')), range).toBe(end - start + 1);
       expect(Buffer.from(bytes).equals(Buffer.from(storyAudio.subarray(start, end + 1))), range).toBe(true);
+    }
+  });
+
+  it('a flac job: each Range is the whole file\'s bytes at those offsets, though its chunks\' lengths there are not their stored ones', async () => {
+    const job = await completedJob(stack.edge, stack.key, { input: STORY, response_format: 'flac' });
+    const whole = await bytesOf(await stack.edge.fetch(`/v1/audio/jobs/${job.id}/audio`, { key: stack.key }));
+    const size = whole.byteLength;
+    const ranges: Array<[string, number, number]> = [
+      ['bytes=0-41', 0, 41],
+      [`bytes=40-${Math.floor(size / 2)}`, 40, Math.floor(size / 2)],
+      [`bytes=${Math.floor(size / 3)}-`, Math.floor(size / 3), size - 1],
+      ['bytes=-5000', size - 5000, size - 1],
+    ];
+    for (const [range, start, end] of ranges) {
+      const response = await stack.edge.fetch(`/v1/audio/jobs/${job.id}/audio`, { key: stack.key, headers: { range } });
+      const bytes = await bytesOf(response, 206);
+      expect(response.headers.get('content-range'), range).toBe(`bytes ${start}-${end}/${size}`);
+      expect(Buffer.from(bytes).equals(Buffer.from(whole.subarray(start, end + 1))), range).toBe(true);
     }
   });
 

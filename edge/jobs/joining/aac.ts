@@ -40,6 +40,8 @@ export const aacJoin: FormatJoin = {
 
   fileHeader: () => new Uint8Array(0),
 
+  lengthInFile: (_facts, _before, storedBytes) => storedBytes,
+
   chunkInFile: (stored) => stored,
 
   leadInSamples: () => LEAD_IN_SAMPLES,

@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createEncoder } from '../../../gpu-worker/audio/encoders/index.ts';
@@ -8,7 +8,7 @@ import { hasSharedAudio, SHARED_AUDIO } from '../../../test/clips.ts';
 import { rms } from '../../../test/audio-checks.ts';
 import { speechLike } from '../../../test/signals.ts';
 import { NO_GRANULE, OGG_FLAG_BOS, OGG_FLAG_EOS, readOggPages } from './ogg-pages.ts';
-import { ChunkBytesError, chunkInFile, fileHeader, JOB_FORMATS, leadInSamples, storedChunk, workerOutputFor, type ChunkFacts, type JobFormat, type StoredChunk } from './index.ts';
+import { ChunkBytesError, chunkInFile, chunkLengthInFile, fileHeader, JOB_FORMATS, leadInSamples, storedChunk, workerOutputFor, type ChunkFacts, type JobFormat, type StoredChunk } from './index.ts';
 
 const execFileAsync = promisify(execFile);
 
@@ -17,7 +17,7 @@ const CUTS_S = [2.3, 4.9, 7.6];
 /** Engines hand over 10 to 300 ms at a time, unevenly. */
 const PIECES_MS = [10, 300, 45, 80, 20, 170, 37, 120];
 /** The codec an ffprobe of the joined file must name. */
-const CODEC: Record<JobFormat, string> = { wav: 'pcm_s16le', mp3: 'mp3', aac: 'aac', opus: 'opus' };
+const CODEC: Record<JobFormat, string> = { wav: 'pcm_s16le', mp3: 'mp3', aac: 'aac', opus: 'opus', flac: 'flac' };
 /**
  * How closely ffmpeg must be silent: compressed files must not even warn (a bad Ogg page or MP3
  * frame does); a WAV draws warnings by design (no channel mask; the streaming header's unknown size).
@@ -69,11 +69,14 @@ async function render(format: ResponseFormat, rate: number, samples: Float32Arra
 
 /** The file as GET .../audio serves it: header, then each stored chunk placed after those before it. */
 function joinFile(format: JobFormat, rate: number, stored: StoredChunk[], finished: boolean): Uint8Array {
-  const total = stored.reduce((sum, chunk) => sum + chunk.bytes.byteLength, 0);
   const facts: ChunkFacts[] = stored.map((chunk) => chunk.facts);
-  const placed = stored.map((chunk, index) => chunkInFile(format, chunk.bytes, index, facts.slice(0, index), finished && index === stored.length - 1));
-  placed.forEach((bytes, index) => expect(bytes.byteLength, `chunk ${index} keeps its length`).toBe(stored[index]!.bytes.byteLength));
-  return new Uint8Array(Buffer.concat([fileHeader(format, rate, finished ? total : null), ...placed]));
+  const placed = stored.map((chunk, index) => chunkInFile(format, chunk.bytes, index, chunk.facts, facts.slice(0, index), finished && index === stored.length - 1));
+  placed.forEach((bytes, index) => {
+    const length = chunkLengthInFile(format, { bytes: stored[index]!.bytes.byteLength, facts: facts[index]! }, facts.slice(0, index));
+    expect(bytes.byteLength, `chunk ${index}: its length in the file`).toBe(length);
+  });
+  const totals = { bytes: placed.reduce((sum, bytes) => sum + bytes.byteLength, 0), samples: stored.reduce((sum, chunk) => sum + chunk.samples, 0) };
+  return new Uint8Array(Buffer.concat([fileHeader(format, rate, finished ? totals : null), ...placed]));
 }
 
 /** The 10 ms windows' loudness under which audio counts as silence (the clip's room noise is above it). */
@@ -113,7 +116,7 @@ function bestLag(input: Float32Array, decoded: Float32Array, rate: number, maxLa
 const ms = (samples: number, rate: number) => Math.round((samples / rate) * 10_000) / 10;
 
 /** The default rate, and others that change the codec's framing (MPEG-1 and 2.5 for mp3) or its rate's table entry. */
-const OTHER_RATES: Record<JobFormat, number[]> = { wav: [8000, 44_100], mp3: [8000, 44_100], aac: [22_050, 48_000], opus: [8000, 48_000] };
+const OTHER_RATES: Record<JobFormat, number[]> = { wav: [8000, 44_100], mp3: [8000, 44_100], aac: [22_050, 48_000], opus: [8000, 48_000], flac: [8000, 44_100] };
 const CASES: Array<[JobFormat, number]> = JOB_FORMATS.flatMap((format) => [24_000, ...OTHER_RATES[format]].map((rate): [JobFormat, number] => [format, rate]));
 
 describe.each(CASES)('%s at %d Hz: chunks rendered apart by the worker\'s encoder', (format, rate) => {
@@ -228,5 +231,85 @@ describe('opus', () => {
     const packets = (await child).stdout.split('\n').filter((line) => /^-?\d/.test(line)).map((line) => line.split(',').map(Number) as [number, number]);
     for (let i = 1; i < packets.length; i++) expect(packets[i]![0], `packet ${i}`).toBe(packets[i - 1]![0] + packets[i - 1]![1]);
     expect(packets.length).toBeGreaterThan(3 * 3 * 50 - 10); // 9 s in 20 ms packets
+  });
+});
+
+/** The reference decoder's `flac -t`, where installed (.ci/run installs it). */
+const FLAC_CLI = (() => {
+  try {
+    execFileSync('flac', ['--version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
+/** What `flac -t` says of the file: it exits non-zero on any bad frame, CRC, or a length short of STREAMINFO's. */
+async function flacTest(bytes: Uint8Array): Promise<string> {
+  const child = execFileAsync('flac', ['-t', '-s', '-']);
+  child.child.stdin!.on('error', () => {});
+  child.child.stdin!.end(bytes);
+  const { stderr } = await child;
+  return stderr.replace(/^-: WARNING, cannot check MD5 signature since it was unset in the STREAMINFO\n/m, '');
+}
+
+describe('flac', () => {
+  const rate = 24_000;
+  let pieces: Float32Array[];
+  let stored: StoredChunk[];
+  /** Each chunk decoded alone, as the worker's encoder wrote it. */
+  let alone: Float32Array[];
+
+  beforeAll(async () => {
+    const input = await speech(rate);
+    // A chunk's frames are 4096 samples but its last; these cuts give last frames of every size
+    // class, down to under 16 samples (which only a stream's last frame may have alone).
+    const bounds = [0, 4096 * 5 + 7, 4096 * 9 + 3000, 4096 * 9 + 3001 + 4096 * 12, input.length];
+    pieces = bounds.slice(1).map((end, i) => input.subarray(bounds[i]!, end));
+    const rendered = await Promise.all(pieces.map((piece) => render('flac', rate, piece)));
+    stored = rendered.map((bytes, index) => storedChunk('flac', rate, index, bytes));
+    alone = await Promise.all(rendered.map(async (bytes) => (await ffmpegDecode(bytes, rate)).samples));
+  });
+
+  it('the joined file is lossless: it decodes to the chunks\' own decoded samples, end to end, exactly', async () => {
+    expect(stored.map((chunk) => chunk.samples)).toEqual(pieces.map((piece) => piece.length));
+    // ffmpeg checks the frames' CRC-16 only when asked.
+    const { samples, errors } = await ffmpegDecode(joinFile('flac', rate, stored, true), rate, ['-err_detect', 'crccheck', '-i', 'pipe:0'], undefined, 'warning');
+    expect(errors).toBe('');
+    const expected = new Float32Array(Buffer.concat(alone.map((chunk) => Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength))).buffer);
+    expect(samples.length).toBe(expected.length);
+    expect(samples.findIndex((sample, i) => sample !== expected[i])).toBe(-1);
+  });
+
+  it.skipIf(!FLAC_CLI)('flac -t passes the finished file (its STREAMINFO total) and a running job\'s (total unknown)', async () => {
+    expect(await flacTest(joinFile('flac', rate, stored, true))).toBe('');
+    expect(await flacTest(joinFile('flac', rate, stored.slice(0, 2), false))).toBe('');
+    // It can fail: a frame cut short, or a total the frames do not reach.
+    const file = joinFile('flac', rate, stored, true);
+    await expect(flacTest(file.subarray(0, file.byteLength - 100))).rejects.toThrow();
+    const short = joinFile('flac', rate, stored.slice(0, 3), true);
+    const statedTooMany = joinFile('flac', rate, stored, true).subarray(0, short.byteLength);
+    await expect(flacTest(statedTooMany)).rejects.toThrow(/smaller than the total number of samples/);
+  });
+
+  it('every frame in the file is numbered by its first sample: ffmpeg times them end to end', async () => {
+    const file = joinFile('flac', rate, stored, true);
+    const child = execFileAsync('ffprobe', ['-v', 'error', '-select_streams', 'a:0', '-show_entries', 'packet=pts,duration', '-of', 'csv=p=0', '-i', 'pipe:0']);
+    child.child.stdin!.end(file);
+    const packets = (await child).stdout.split('\n').filter((line) => /^-?\d/.test(line)).map((line) => line.split(',').map(Number) as [number, number]);
+    expect(packets.length).toBe(stored.reduce((sum, chunk) => sum + chunk.facts.flacFrames!.length, 0));
+    expect(packets[0]![0]).toBe(0);
+    for (let i = 1; i < packets.length; i++) expect(packets[i]![0], `frame ${i}`).toBe(packets[i - 1]![0] + packets[i - 1]![1]);
+  });
+
+  it('a chunk placed further on grows: its frame headers take the sample numbers\' longer codes', () => {
+    const chunk = stored[1]!;
+    const length = (samplesBefore: number) => chunkLengthInFile('flac', { bytes: chunk.bytes.byteLength, facts: chunk.facts }, [{ flacSamples: samplesBefore }]);
+    const frames = chunk.facts.flacFrames!.length;
+    // Stored: frame numbers under 128, one byte each. Placed at sample 0, sample numbers 4096 on take 3 bytes (≥ 2^11).
+    expect(length(0) - chunk.bytes.byteLength).toBe((frames - 1) * 2);
+    // From 2^16 on: 4 bytes each; from 2^21 on, 5.
+    expect(length(2 ** 16) - chunk.bytes.byteLength).toBe(frames * 3);
+    expect(length(2 ** 21) - chunk.bytes.byteLength).toBe(frames * 4);
   });
 });

@@ -58,6 +58,8 @@ export const mp3Join: FormatJoin = {
 
   fileHeader: () => new Uint8Array(0),
 
+  lengthInFile: (_facts, _before, storedBytes) => storedBytes,
+
   chunkInFile: (stored) => stored,
 
   leadInSamples: () => LEAD_IN_SAMPLES,

@@ -52,6 +52,9 @@ export const opusJoin: FormatJoin = {
 
   fileHeader: () => new Uint8Array(0),
 
+  // Pages are rewritten in place: no page changes length.
+  lengthInFile: (_facts, _before, storedBytes) => storedBytes,
+
   chunkInFile(stored, { index, before, last }) {
     if (before.some((facts) => facts.oggPages === undefined || facts.oggGranules === undefined || facts.oggSerial === undefined)) {
       throw new Error(`opus chunk ${index}: the facts of the chunks before it are not an opus chunk's`);

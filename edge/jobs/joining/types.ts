@@ -13,6 +13,10 @@ export interface ChunkFacts {
   oggSerial?: number;
   /** FLAC: samples in its frames (later chunks' frames are numbered by sample, after them). */
   flacSamples?: number;
+  /** FLAC: samples in each frame but the last (the encoder's fixed block size). */
+  flacBlockSize?: number;
+  /** FLAC: each frame's length in the stored bytes, in order (placement rewrites each frame's header). */
+  flacFrames?: number[];
 }
 
 /** A rendered chunk as it is stored: the bytes that go into the file, its audio length, its facts. */
@@ -23,10 +27,20 @@ export interface StoredChunk {
   facts: ChunkFacts;
 }
 
+/** What a file's header states of the chunks after it, when the job is finished. */
+export interface FileTotals {
+  /** The chunks' bytes in the file together. */
+  bytes: number;
+  /** Samples (at the job's rate) they decode to together. */
+  samples: number;
+}
+
 /** Where a chunk goes in the file. */
 export interface Placement {
   /** The chunk's position in the job, from 0. */
   index: number;
+  /** The chunk's own facts. */
+  facts: ChunkFacts;
   /** The facts of every chunk before it, in order (`index` of them). */
   before: readonly ChunkFacts[];
   /** Whether it is the job's final chunk (Ogg marks the end of its stream there). */
@@ -38,8 +52,10 @@ export interface FormatJoin {
   /** What the worker renders for a chunk. */
   workerOutput: ResponseFormat;
   storedChunk(sampleRate: number, index: number, workerBytes: Uint8Array): StoredChunk;
-  fileHeader(sampleRate: number, totalBytes: number | null): Uint8Array;
-  /** Same length as `stored`. */
+  fileHeader(sampleRate: number, totals: FileTotals | null): Uint8Array;
+  /** The chunk's length in the file, placed after `before`. */
+  lengthInFile(facts: ChunkFacts, before: readonly ChunkFacts[], storedBytes: number): number;
+  /** Exactly `lengthInFile` bytes. */
   chunkInFile(stored: Uint8Array, placement: Placement): Uint8Array;
   leadInSamples(sampleRate: number, index: number): number;
 }

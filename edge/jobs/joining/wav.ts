@@ -24,11 +24,13 @@ export const wavJoin: FormatJoin = {
     return { bytes: workerBytes, samples: workerBytes.byteLength / BYTES_PER_SAMPLE, facts: {} };
   },
 
-  fileHeader(sampleRate, totalBytes) {
+  fileHeader(sampleRate, totals) {
     // Past 4 GiB (a day of 24 kHz audio) RIFF cannot state the size: say "to the end", as a stream does.
-    const stated = totalBytes === null || totalBytes > MAX_STATED_BYTES ? UNKNOWN_LENGTH : totalBytes;
+    const stated = totals === null || totals.bytes > MAX_STATED_BYTES ? UNKNOWN_LENGTH : totals.bytes;
     return wavHeader({ sampleRate, channels: 1, bitsPerSample: 16 }, stated);
   },
+
+  lengthInFile: (_facts, _before, storedBytes) => storedBytes,
 
   chunkInFile: (stored) => stored,
 
