@@ -1,4 +1,5 @@
 import { cors } from 'hono/cors';
+import { JOB_CREATED_HEADERS, JOB_FILE_HEADERS } from '../jobs/job-headers.ts';
 import { WWW_AUTHENTICATE_HEADERS } from './api-key-auth.ts';
 import { REQUEST_ID_HEADER } from './request-id.ts';
 import { RETRY_AFTER_HEADERS } from '../openapi/headers.ts';
@@ -30,11 +31,14 @@ export const OPENAI_CLIENT_REQUEST_HEADERS = [
 /**
  * Every response header a client may read, taken from the headers the API documents (so a header
  * documented for the API reference is exposed to pages too): the request id, what a speech answer
- * says about its audio, timings and limits, Retry-After, and the 401's WWW-Authenticate.
+ * says about its audio, timings and limits, a job's Location and its file's Range headers,
+ * Retry-After, and the 401's WWW-Authenticate.
  * content-type, content-length and cache-control need no listing: browsers always let pages read them.
  */
 export const EXPOSED_RESPONSE_HEADERS = Object.keys({
   ...SPEECH_RESPONSE_HEADERS,
+  ...JOB_CREATED_HEADERS,
+  ...JOB_FILE_HEADERS,
   ...RETRY_AFTER_HEADERS,
   ...WWW_AUTHENTICATE_HEADERS,
 });

@@ -6,6 +6,7 @@ import { JSON_BODY_ERRORS } from '../http/json-body.ts';
 import { MULTIPART_FORM_ERRORS } from '../http/multipart-form.ts';
 import { createJob } from '../jobs/create-job.ts';
 import { JOB_HOLD_ERRORS } from '../jobs/job-errors.ts';
+import { JOB_CREATED_HEADERS } from '../jobs/job-headers.ts';
 import { CreateJobSchema, JOB_REQUEST_ERRORS, readJobRequest } from '../jobs/job-request.ts';
 import { JobViewSchema } from '../jobs/job-schemas.ts';
 import { WEBHOOK_URL_ERRORS } from '../jobs/webhooks/webhook-url.ts';
@@ -36,7 +37,7 @@ const createJobDocs = describeRoute({
     },
   },
   responses: {
-    202: jsonResponse('The job, accepted. `Location` is its URL.', JobViewSchema, { location: { description: 'The job: `/v1/audio/jobs/{id}`.', schema: { type: 'string' } } }),
+    202: jsonResponse('The job, accepted. `Location` is its URL.', JobViewSchema, JOB_CREATED_HEADERS),
     ...errorResponses(API_KEY_ERRORS, BODY_LIMIT_ERRORS, JSON_BODY_ERRORS, MULTIPART_FORM_ERRORS, JOB_REQUEST_ERRORS, SPEECH_REQUEST_ERRORS, VOICE_NOT_FOUND_ERRORS, WEBHOOK_URL_ERRORS, JOB_HOLD_ERRORS, POOL_ERRORS),
   },
 });

@@ -5,6 +5,7 @@ import { ApiError } from '../../shared/errors.ts';
 import type { AppEnv } from '../env.ts';
 import { fileMap, fileRange, followFile, parseRange } from '../jobs/job-file.ts';
 import { JOB_AUDIO_ERRORS, JOB_NOT_FOUND_ERRORS, jobAudioDeleted } from '../jobs/job-errors.ts';
+import { JOB_FILE_HEADERS } from '../jobs/job-headers.ts';
 import { ownedJob } from '../jobs/owned-job.ts';
 import { API_KEY_ERRORS, apiKeyAuth } from '../middleware/api-key-auth.ts';
 import { apiKeySecurity, errorResponses } from '../openapi/index.ts';
@@ -26,8 +27,8 @@ const jobAudioDocs = describeRoute({
   security: apiKeySecurity('speech'),
   parameters: [JOB_ID_PARAMETER, { in: 'header', name: 'range', required: false, schema: { type: 'string' }, description: 'One `bytes=` range (completed jobs).' }],
   responses: {
-    200: { description: 'The audio, whole or as it renders.', content: { 'audio/*': { schema: { type: 'string', format: 'binary' } } } },
-    206: { description: 'The range asked for.', content: { 'audio/*': { schema: { type: 'string', format: 'binary' } } } },
+    200: { description: 'The audio, whole or as it renders.', headers: JOB_FILE_HEADERS, content: { 'audio/*': { schema: { type: 'string', format: 'binary' } } } },
+    206: { description: 'The range asked for.', headers: JOB_FILE_HEADERS, content: { 'audio/*': { schema: { type: 'string', format: 'binary' } } } },
     ...errorResponses(API_KEY_ERRORS, JOB_NOT_FOUND_ERRORS, JOB_AUDIO_ERRORS),
   },
 });
