@@ -108,7 +108,10 @@ export class JobDO extends DurableObject<Env> {
     const now = Date.now();
     const attemptId = `${job.parsed.id}.${index}.${chunk.claims + 1}`;
     this.tables.setRendering(index, attemptId, now);
-    if (job.status === 'queued') this.setStatus('running', now);
+    if (job.status === 'queued') {
+      this.setStatus('running', now);
+      this.ctx.waitUntil(this.dispatch()); // the rest of the first window
+    }
     this.changed();
     return { ok: true, attempt_id: attemptId, spec: job.parsed, chunk: { index, text: chunk.text, char_offset: chunk.char_offset, characters: chunk.characters } };
   }
@@ -190,7 +193,11 @@ export class JobDO extends DurableObject<Env> {
     const job = this.tables.job();
     if (!job || FINISHED.has(job.status)) return;
     const now = Date.now();
-    const room = edgeConfig(this.env).jobs.chunksInFlight - this.tables.counts().in_flight;
+    // The first chunk goes alone, and the rest once it is taken: it is short, and what a player
+    // following the job waits for (a queue that hands out one batch at a time would otherwise
+    // give it the pace of its batch's slowest chunk).
+    const window = job.status === 'queued' ? 1 : edgeConfig(this.env).jobs.chunksInFlight;
+    const room = window - this.tables.counts().in_flight;
     const due = this.tables.due(now, room);
     if (due.length > 0) {
       for (const chunk of due) this.tables.setQueued(chunk.idx, now);
