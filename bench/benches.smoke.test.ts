@@ -57,7 +57,7 @@ const BENCHES: Bench[] = [
     ['step', 'ms'],
   ]),
   npmScript('bench:jobs', [
-    ['characters', 'chunks', 'workers', 'wall s', 'sum of render s', 'sum / wall', 'peak in flight', 'retries', 'follower first audio ms', 'follower bytes = file', 'audio s', 'realtime factor'],
+    ['characters', 'chunks', 'workers', 'wall s', 'sum of render s', 'sum / wall', 'peak in flight', 'peak rendering', 'retries', 'follower first audio ms', 'follower bytes = file', 'audio s', 'realtime factor'],
   ]),
   { ...npmScript('bench:edge-profile', [['function', 'self ms', '% of busy', 'ms a request']]), ports: ['--inspector-port'] },
   driver('bench/repro/workerd-uncollected-responses/driver.ts', [['case', 'v8Flags', '0k']], ['--port']),
