@@ -9,7 +9,7 @@ import { readJsonBody } from '../http/json-body.ts';
 import { readMultipartForm } from '../http/multipart-form.ts';
 import { errorCatalogue } from '../openapi/error-catalogue.ts';
 import { emptyInput, unsupportedBitrate, unsupportedSampleRate } from '../speech/errors.ts';
-import { isJobFormat, JOB_FORMATS } from './joining/index.ts';
+import { JOB_FORMATS } from './joining/index.ts';
 import type { JobFormat } from './job-types.ts';
 import { markdownText } from './markdown-text.ts';
 
@@ -18,13 +18,11 @@ export const MAX_JOB_CHARACTERS = 1_000_000;
 const MAX_METADATA_KEYS = 16;
 const MAX_METADATA_VALUE = 512;
 
-/** What the schema names: the formats the joining layer joins (a format it cannot join would answer 400 `unsupported_format`). */
-const ALL_JOB_FORMATS = ['mp3', 'opus', 'aac', 'flac', 'wav'] as const;
 
 /** `POST /v1/audio/jobs`'s JSON body; a multipart body has the same fields, with the text as a `file` part. */
 export const CreateJobSchema = SpeechRequestSchema.pick({ model: true, voice: true, instructions: true, sample_rate: true, bitrate: true, speed: true, language: true, seed: true }).extend({
   input: z.string().describe(`The text: 1 to ${MAX_JOB_CHARACTERS.toLocaleString('en')} characters (Unicode code points). Or send a multipart body with the text as a \`file\` part (text/plain or text/markdown).`),
-  response_format: z.enum(ALL_JOB_FORMATS).default('mp3').describe('The format of the joined file. Default `mp3`.'),
+  response_format: z.enum(JOB_FORMATS as [JobFormat, ...JobFormat[]]).default('mp3').describe('The format of the joined file (the formats whose chunks join: edge/jobs/joining/). Default `mp3`.'),
   webhook_url: z.string().max(2048).optional().describe('Called with a signed POST when the job completes or fails (docs/jobs.md, "Webhooks").'),
   metadata: z
     .record(z.string().max(64), z.string().max(MAX_METADATA_VALUE))
@@ -35,9 +33,8 @@ export const CreateJobSchema = SpeechRequestSchema.pick({ model: true, voice: tr
 export type CreateJobRequest = z.infer<typeof CreateJobSchema>;
 
 export const JOB_REQUEST_ERRORS = errorCatalogue({
-  400: ['empty_input', 'unsupported_format', 'unsupported_sample_rate', 'unsupported_bitrate', 'unsupported_file_type', 'invalid_form'],
+  400: ['empty_input', 'unsupported_sample_rate', 'unsupported_bitrate', 'unsupported_file_type', 'invalid_form'],
   413: ['input_too_long'],
-  415: ['unsupported_media_type'],
 });
 
 /** A job request that passed every check that needs no worker nor account, with its defaults applied. */
@@ -61,9 +58,6 @@ export async function readJobRequest(c: Context<AppEnv>): Promise<CheckedJobRequ
     throw new ApiError(413, 'invalid_request_error', 'input_too_long', `input has ${characters} characters; a job takes at most ${MAX_JOB_CHARACTERS}. Split the text into several jobs.`, { param: 'input' });
   }
   const format = request.response_format;
-  if (!isJobFormat(format)) {
-    throw invalidRequest('unsupported_format', `A job's file cannot be ${format} yet; jobs take ${JOB_FORMATS.join(', ')}.`, 'response_format');
-  }
   const rate = resolveSampleRate(format, request.sample_rate);
   if ('error' in rate) throw unsupportedSampleRate(rate.error);
   const bitrate = resolveBitrate(format, rate.rate, request.bitrate);

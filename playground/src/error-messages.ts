@@ -50,7 +50,6 @@ const SENTENCES: Record<string, Sentence> = {
   invalid_parameter: withDetail('A setting is not valid:'),
   invalid_json: 'The request could not be read by the server.',
   // Jobs
-  unsupported_format: withDetail('That format cannot be joined into one file yet.'),
   unsupported_file_type: withDetail('That file cannot be read as text.'),
   job_not_found: 'That job does not exist for this account (or it was deleted).',
   job_not_ready: withDetail('That job has no file.'),
