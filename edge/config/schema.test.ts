@@ -28,7 +28,7 @@ describe('edge configuration: defaults', () => {
         voiceCreditsPerSecond: 0,
         realtimeIdleTimeoutMs: 60_000,
         webhooks: { allowInsecure: false, retryBaseMs: 30_000 },
-        jobs: { chunksInFlight: 8, retentionMs: 604_800_000 },
+        jobs: { chunksInFlight: 8, retentionMs: 604_800_000, maxWaitMs: 1_800_000 },
         workerSecret: SECRETS.WORKER_SECRET,
         adminToken: undefined,
       });
@@ -57,6 +57,7 @@ describe('edge configuration: defaults', () => {
       WEBHOOK_RETRY_BASE_MS: '50',
       JOB_CHUNKS_IN_FLIGHT: '3',
       JOB_RETENTION_SECONDS: '3600',
+      JOB_MAX_WAIT_SECONDS: '60',
       ADMIN_TOKEN: 'admin-token',
     });
     expect(result.ok && { ...result.value, openAiAliases: undefined, elevenLabsModels: undefined }).toEqual({
@@ -71,7 +72,7 @@ describe('edge configuration: defaults', () => {
       voiceCreditsPerSecond: 2.5,
       realtimeIdleTimeoutMs: 400,
       webhooks: { allowInsecure: true, retryBaseMs: 50 },
-      jobs: { chunksInFlight: 3, retentionMs: 3_600_000 },
+      jobs: { chunksInFlight: 3, retentionMs: 3_600_000, maxWaitMs: 60_000 },
       workerSecret: SECRETS.WORKER_SECRET,
       adminToken: 'admin-token',
     });

@@ -96,6 +96,11 @@ export const EdgeVariablesSchema = z.object({
    * concurrent-stream limit bounds them too (docs/jobs.md).
    */
   JOB_CHUNKS_IN_FLIGHT: withDefault(wholeNumber(1), 8),
+  /**
+   * A job's chunk that has waited this long for a stream slot or a worker (the account at its
+   * limit, no worker for the model) fails the job, rather than keep it waiting unseen.
+   */
+  JOB_MAX_WAIT_SECONDS: withDefault(wholeNumber(1), 1_800),
   /** A finished or cancelled job's audio is deleted this many seconds after it ended (default a week). */
   JOB_RETENTION_SECONDS: withDefault(wholeNumber(1), 604_800),
 });
@@ -126,7 +131,7 @@ const EdgeConfigSchema = EdgeVariablesSchema.extend(EdgeSecretsSchema.shape).tra
   voiceCreditsPerSecond: env.VOICE_CREDITS_PER_SECOND,
   realtimeIdleTimeoutMs: env.REALTIME_IDLE_TIMEOUT_MS,
   webhooks: { allowInsecure: env.ALLOW_INSECURE_WEBHOOKS, retryBaseMs: env.WEBHOOK_RETRY_BASE_MS },
-  jobs: { chunksInFlight: env.JOB_CHUNKS_IN_FLIGHT, retentionMs: env.JOB_RETENTION_SECONDS * 1000 },
+  jobs: { chunksInFlight: env.JOB_CHUNKS_IN_FLIGHT, retentionMs: env.JOB_RETENTION_SECONDS * 1000, maxWaitMs: env.JOB_MAX_WAIT_SECONDS * 1000 },
   workerSecret: env.WORKER_SECRET,
   adminToken: env.ADMIN_TOKEN,
 }));

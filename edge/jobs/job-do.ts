@@ -147,14 +147,19 @@ export class JobDO extends DurableObject<Env> {
     const chunk = this.tables.chunk(index);
     if (!job || !chunk || FINISHED.has(job.status) || chunk.status !== 'rendering' || chunk.attempt_id !== attemptId) return;
     const now = Date.now();
-    if (failure.next === 'fatal' || (failure.next === 'retry' && chunk.attempts >= MAX_CHUNK_ATTEMPTS)) {
+    const maxWaitMs = edgeConfig(this.env).jobs.maxWaitMs;
+    const waitedTooLong = failure.next === 'wait' && chunk.waiting_since !== null && now - chunk.waiting_since > maxWaitMs;
+    if (failure.next === 'fatal' || waitedTooLong || (failure.next === 'retry' && chunk.attempts >= MAX_CHUNK_ATTEMPTS)) {
       this.tables.setFailed(index, failure, now);
-      const message = failure.next === 'fatal' ? failure.message : `Chunk ${index} failed ${chunk.attempts} times; the last: ${failure.message}`;
+      const message =
+        failure.next === 'fatal' ? failure.message
+        : waitedTooLong ? `Chunk ${index} waited over ${Math.round(maxWaitMs / 1000)} s for a stream slot or a worker; the last: ${failure.message}`
+        : `Chunk ${index} failed ${chunk.attempts} times; the last: ${failure.message}`;
       await this.finish('failed', now, { code: failure.code, message });
       return;
     }
     const wait = failure.retry_in_ms ?? RETRY_BASE_MS * 2 ** (chunk.attempts - 1);
-    this.tables.setPending(index, now + wait, failure, failure.next === 'wait');
+    this.tables.setPending(index, now + wait, failure, failure.next === 'wait', now);
     this.changed();
     await this.dispatch();
   }
@@ -215,7 +220,7 @@ export class JobDO extends DurableObject<Env> {
   /** Chunks whose message or consumer was lost go back to pending. */
   private recoverLost(now: number): void {
     const lost = (rows: ChunkRow[], uncount: boolean, why: string) => {
-      for (const chunk of rows) this.tables.setPending(chunk.idx, now, { code: 'chunk_lost', message: why, next: 'retry' }, uncount);
+      for (const chunk of rows) this.tables.setPending(chunk.idx, now, { code: 'chunk_lost', message: why, next: 'retry' }, uncount, now);
       if (rows.length > 0) this.changed();
     };
     lost(this.tables.stale('queued', now - QUEUED_TOO_LONG_MS), false, 'its queue message was not delivered in time');

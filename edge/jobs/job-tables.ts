@@ -30,6 +30,8 @@ CREATE TABLE IF NOT EXISTS chunks (
   since_ms INTEGER,
   -- A chunk sent back to wait (a retry's backoff, a full account) is not queued again before this.
   not_before_ms INTEGER NOT NULL DEFAULT 0,
+  -- Since when it has been waiting for a stream slot or a worker, without reaching one.
+  waiting_since INTEGER,
   result TEXT,
   error TEXT
 );
@@ -60,6 +62,7 @@ export type ChunkRow = {
   attempt_id: string | null;
   since_ms: number | null;
   not_before_ms: number;
+  waiting_since: number | null;
   result: string | null;
   error: string | null;
 };
@@ -192,13 +195,21 @@ export class JobTables {
     this.sql.exec("UPDATE chunks SET status = 'done', result = ?, since_ms = ?, error = NULL WHERE idx = ?", JSON.stringify(result), now, index);
   }
 
-  /** Back to pending (to be queued again from `notBefore`); `uncount` gives back the attempt it took (it never reached a worker). */
-  setPending(index: number, notBefore: number, failure: AttemptFailure | null, uncount: boolean): void {
+  /**
+   * Back to pending (to be queued again from `notBefore`). `waited`: the attempt found no stream
+   * slot or no worker, so it gives back the attempt it took and the chunk's wait goes on (from
+   * `now`, if it was not waiting); otherwise the attempt counts, and the wait is over.
+   */
+  setPending(index: number, notBefore: number, failure: AttemptFailure | null, waited: boolean, now: number): void {
     this.sql.exec(
-      "UPDATE chunks SET status = 'pending', not_before_ms = ?, since_ms = NULL, error = coalesce(?, error), attempts = attempts - ? WHERE idx = ?",
+      `UPDATE chunks SET status = 'pending', not_before_ms = ?, since_ms = NULL, error = coalesce(?, error), attempts = attempts - ?,
+         waiting_since = CASE WHEN ? THEN coalesce(waiting_since, ?) ELSE NULL END
+       WHERE idx = ?`,
       notBefore,
       failure ? JSON.stringify({ code: failure.code, message: failure.message }) : null,
-      uncount ? 1 : 0,
+      waited ? 1 : 0,
+      waited ? 1 : 0,
+      now,
       index,
     );
   }
