@@ -13,7 +13,9 @@ const STREAMINFO_BYTES = 34;
 
 /**
  * FLAC: one stream of frames. A chunk is stored as its frames only (its own `fLaC` header and
- * metadata go: the file's header comes from `fileHeader`), with its frames' lengths as facts. The
+ * metadata go: the file's header comes from `fileHeader`), after an index of their lengths (a
+ * 32-bit count, then a 32-bit length a frame, big-endian): placing a chunk needs no search for
+ * its frames, and the facts the job's object keeps stay a few numbers, not a list a frame. The
  * worker's encoder numbers each chunk's frames from 0 with a fixed block size, and only a stream's
  * last frame may be short; in the file every frame header says variable block size and is numbered
  * by its first sample on the file's clock (RFC 9639 §9.1.5), so a chunk's short last frame is
@@ -48,7 +50,13 @@ export const flacJoin: FormatJoin = {
       throw fail('frames of more than one block size before the last');
     }
     const samples = blockSizes.reduce((sum, size) => sum + size, 0);
-    return { bytes: workerBytes.subarray(start), samples, facts: { flacSamples: samples, flacBlockSize: blockSize, flacFrames: frames } };
+    const framed = workerBytes.subarray(start);
+    const bytes = new Uint8Array(indexBytes(frames.length) + framed.byteLength);
+    const table = new DataView(bytes.buffer);
+    table.setUint32(0, frames.length);
+    frames.forEach((length, i) => table.setUint32(4 + 4 * i, length));
+    bytes.set(framed, indexBytes(frames.length));
+    return { bytes, samples, facts: { flacSamples: samples, flacBlockSize: blockSize, flacFrameCount: frames.length } };
   },
 
   fileHeader(sampleRate, totals) {
@@ -66,19 +74,22 @@ export const flacJoin: FormatJoin = {
     return header;
   },
 
-  lengthInFile(facts, before) {
-    const { blockSize, frames } = flacFacts(facts);
+  lengthInFile(facts, before, storedBytes) {
+    const { blockSize, frameCount } = flacFacts(facts);
     const first = samplesBefore(before);
-    let length = 0;
-    frames.forEach((bytes, i) => (length += bytes - codedLength(i) + codedLength(first + i * blockSize)));
+    let length = storedBytes - indexBytes(frameCount);
+    for (let i = 0; i < frameCount; i++) length += codedLength(first + i * blockSize) - codedLength(i);
     return length;
   },
 
   chunkInFile(stored, { index, facts, before }) {
-    const { blockSize, frames } = flacFacts(facts);
+    const { blockSize, frameCount } = flacFacts(facts);
+    const table = new DataView(stored.buffer, stored.byteOffset, indexBytes(frameCount));
+    if (table.getUint32(0) !== frameCount) throw new Error(`flac chunk ${index}: its stored index does not list ${frameCount} frames`);
+    const frames = Array.from({ length: frameCount }, (_, i) => table.getUint32(4 + 4 * i));
     const first = samplesBefore(before);
     const out = new Uint8Array(flacJoin.lengthInFile(facts, before, stored.byteLength));
-    let from = 0;
+    let from = indexBytes(frameCount);
     let to = 0;
     frames.forEach((bytes, i) => {
       const header = readFrameHeader(stored, from);
@@ -113,9 +124,12 @@ export const flacJoin: FormatJoin = {
   leadInSamples: () => 0,
 };
 
-function flacFacts(facts: ChunkFacts): { blockSize: number; frames: number[] } {
-  if (facts.flacBlockSize === undefined || facts.flacFrames === undefined) throw new Error('flac: the chunk\'s facts are not a flac chunk\'s');
-  return { blockSize: facts.flacBlockSize, frames: facts.flacFrames };
+/** The stored index before a chunk's frames: a count, then a length a frame. */
+const indexBytes = (frameCount: number) => 4 + 4 * frameCount;
+
+function flacFacts(facts: ChunkFacts): { blockSize: number; frameCount: number } {
+  if (facts.flacBlockSize === undefined || facts.flacFrameCount === undefined) throw new Error('flac: the chunk\'s facts are not a flac chunk\'s');
+  return { blockSize: facts.flacBlockSize, frameCount: facts.flacFrameCount };
 }
 
 function samplesBefore(before: readonly ChunkFacts[]): number {

@@ -15,8 +15,8 @@ export interface ChunkFacts {
   flacSamples?: number;
   /** FLAC: samples in each frame but the last (the encoder's fixed block size). */
   flacBlockSize?: number;
-  /** FLAC: each frame's length in the stored bytes, in order (placement rewrites each frame's header). */
-  flacFrames?: number[];
+  /** FLAC: frames in the chunk (their lengths are in the stored bytes' own index: joining/flac.ts). */
+  flacFrameCount?: number;
 }
 
 /** A rendered chunk as it is stored: the bytes that go into the file, its audio length, its facts. */
