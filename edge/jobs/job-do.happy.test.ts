@@ -1,7 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { type EdgeHarness, startEdge } from '../../test/harness/edge.ts';
-import { type FaultyWorker, startFaultyWorker } from '../../test/harness/faulty-worker.ts';
-import { type GpuWorkerHarness, startGpuWorker, TEST_WORKER_SECRET } from '../../test/harness/gpu-worker.ts';
+import { describe, expect, it, vi } from 'vitest';
+import { useFaultyPool } from '../../test/harness/faulty-pool.ts';
 import { createJob, finishedJob } from '../../test/harness/jobs.ts';
 import { flushLedger } from '../../test/harness/ledger.ts';
 import type { AttemptFailure, ChunkClaim, JobLayout, JobView, RenderedChunk } from './job-types.ts';
@@ -12,21 +10,7 @@ import { splitJobText } from './split-text.ts';
 // (test/harness/faulty-worker.ts) in front of a real one: stalled, a chunk stays `rendering` under
 // the consumer's attempt for as long as a test needs (a background request's deadline is over a
 // minute); healthy, it relays to the real worker and jobs render as usual.
-const HEARTBEAT_MS = 1_000;
-let real: GpuWorkerHarness;
-let edge: EdgeHarness;
-let faulty: FaultyWorker;
-beforeAll(async () => {
-  real = await startGpuWorker();
-  edge = await startEdge({ workerUrls: [], workerSecret: TEST_WORKER_SECRET });
-  faulty = await startFaultyWorker({ edgeUrl: edge.url, secret: TEST_WORKER_SECRET, realWorker: real.url, heartbeatMs: HEARTBEAT_MS });
-  await vi.waitFor(async () => expect(((await (await edge.admin('GET', '/admin/pool')).json()) as { data: unknown[] }).data).toHaveLength(1), { timeout: 10_000 });
-});
-afterAll(async () => {
-  await faulty?.stop();
-  await edge?.dispose();
-  await real?.stop();
-});
+const pool = useFaultyPool();
 
 /** The JobDO methods the consumer and the routes call (RPC from the test as from the edge). */
 interface JobObject {
@@ -38,7 +22,7 @@ interface JobObject {
   layout(): Promise<JobLayout | null>;
 }
 async function jobObject(id: string): Promise<JobObject> {
-  const ns = await edge.mf.getDurableObjectNamespace('JOBS');
+  const ns = await pool.edge.mf.getDurableObjectNamespace('JOBS');
   return ns.get(ns.idFromName(id)) as unknown as JobObject;
 }
 
@@ -61,14 +45,14 @@ const TWO_CHUNKS = [
 ].join('\n\n');
 
 type Usage = { balance: number; reserved: number };
-const usageOf = async (key: string) => (await (await edge.fetch('/v1/usage', { key })).json()) as Usage;
+const usageOf = async (key: string) => (await (await pool.edge.fetch('/v1/usage', { key })).json()) as Usage;
 
 describe("a job's object, beside its real consumer (the worker stalled)", () => {
   it('holds the credits while it runs; ignores a stale attempt; stores a chunk completed twice once; refuses a claim after cancel; releases the hold', async () => {
-    faulty.mode = 'stall';
+    pool.faulty.mode = 'stall';
     const credits = 10_000;
-    const { key } = await edge.createKey({ credits });
-    const job = await createJob(edge, key, { input: TWO_CHUNKS });
+    const { key } = await pool.edge.createKey({ credits });
+    const job = await createJob(pool.edge, key, { input: TWO_CHUNKS });
     expect(job.chunks).toBe(splitJobText(TWO_CHUNKS).length);
     expect(job.chunks).toBe(2);
     const stub = await jobObject(job.id);
@@ -96,7 +80,7 @@ describe("a job's object, beside its real consumer (the worker stalled)", () => 
     // The stale attempt's fail did not count: the job has not failed, chunk 0 is done once.
     expect(view.error).toBeNull();
 
-    const cancel = await edge.fetch(`/v1/audio/jobs/${job.id}`, { method: 'DELETE', key });
+    const cancel = await pool.edge.fetch(`/v1/audio/jobs/${job.id}`, { method: 'DELETE', key });
     expect(((await cancel.json()) as JobView).status).toBe('cancelled');
     expect(await stub.claim(1)).toEqual({ ok: false, reason: 'job_finished' });
     expect(await stub.claim(0)).toEqual({ ok: false, reason: 'job_finished' });
@@ -109,18 +93,18 @@ describe("a job's object, beside its real consumer (the worker stalled)", () => 
 
 describe("a job's credits, rendered for real (the worker healthy)", () => {
   it('holds them until it completes, then charges each chunk once: a ledger row per chunk with its characters, the job\'s characters in all', async () => {
-    faulty.mode = 'healthy';
+    pool.faulty.mode = 'healthy';
     const credits = 10_000;
-    const { key, account_id } = await edge.createKey({ credits });
-    const job = await createJob(edge, key, { input: TWO_CHUNKS });
-    const { job: done } = await finishedJob(edge, key, job.id);
+    const { key, account_id } = await pool.edge.createKey({ credits });
+    const job = await createJob(pool.edge, key, { input: TWO_CHUNKS });
+    const { job: done } = await finishedJob(pool.edge, key, job.id);
     expect(done.status, JSON.stringify(done.error)).toBe('completed');
 
     // Chunks settle just after they are stored: the reservation falls to 0, the balance by the characters.
     await vi.waitFor(async () => expect(await usageOf(key)).toEqual(expect.objectContaining({ balance: credits - job.characters, reserved: 0 })), { timeout: 15_000, interval: 100 });
 
-    await flushLedger(edge, account_id);
-    const db = await edge.mf.getD1Database('DB');
+    await flushLedger(pool.edge, account_id);
+    const db = await pool.edge.mf.getD1Database('DB');
     const { results } = await db
       .prepare('SELECT request_id, characters, credits_charged, status FROM usage_ledger WHERE account_id = ? ORDER BY request_id')
       .bind(account_id)
@@ -129,7 +113,7 @@ describe("a job's credits, rendered for real (the worker healthy)", () => {
     expect(results).toEqual(chunks.map((chunk) => ({ request_id: `${job.id}.${chunk.index}.1`, characters: chunk.characters, credits_charged: chunk.characters, status: 'completed' })));
     expect(results.reduce((sum, row) => sum + row.credits_charged, 0)).toBe(job.characters);
 
-    const usage = (await (await edge.fetch('/v1/usage', { key })).json()) as { totals: { requests: number; characters: number; credits_charged: number } };
+    const usage = (await (await pool.edge.fetch('/v1/usage', { key })).json()) as { totals: { requests: number; characters: number; credits_charged: number } };
     expect(usage.totals).toMatchObject({ characters: job.characters, credits_charged: job.characters });
   });
 });
