@@ -56,6 +56,11 @@ export class JobDO extends DurableObject<Env> {
     return job && jobView(job, this.tables.counts(), this.tables.count(), Date.now());
   }
 
+  /** The job as its owner sees it: null when there is none, or it is another account's. */
+  viewFor(accountId: string): JobView | null {
+    return this.tables.job()?.parsed.account_id === accountId ? this.view() : null;
+  }
+
   layout(): JobLayout | null {
     const job = this.tables.job();
     if (!job) return null;
@@ -166,10 +171,10 @@ export class JobDO extends DurableObject<Env> {
 
   // ---- the owner's side ----
 
-  /** Cancels the job: nothing more is queued or claimed, rendering attempts see it and stop, the hold is released. */
-  async cancel(): Promise<JobView | null> {
+  /** Cancels the owner's job: nothing more is queued or claimed, rendering attempts see it and stop, the hold is released. Null: not the account's job. */
+  async cancel(accountId: string): Promise<JobView | null> {
     const job = this.tables.job();
-    if (!job) return null;
+    if (!job || job.parsed.account_id !== accountId) return null;
     if (!FINISHED.has(job.status)) await this.finish('cancelled', Date.now());
     return this.view();
   }

@@ -1,9 +1,9 @@
 import { Hono } from 'hono';
 import { describeRoute } from 'hono-openapi';
 import type { AppEnv } from '../env.ts';
-import { JOB_NOT_FOUND_ERRORS } from '../jobs/job-errors.ts';
+import { JOB_NOT_FOUND_ERRORS, jobNotFound } from '../jobs/job-errors.ts';
 import { JobViewSchema } from '../jobs/job-schemas.ts';
-import { ownedJob } from '../jobs/owned-job.ts';
+import { jobInPath } from '../jobs/owned-job.ts';
 import { API_KEY_ERRORS, apiKeyAuth } from '../middleware/api-key-auth.ts';
 import { apiKeySecurity, errorResponses, jsonResponse } from '../openapi/index.ts';
 
@@ -37,11 +37,15 @@ const cancelJobDocs = describeRoute({
 });
 
 jobByIdRoute.get('/v1/audio/jobs/:id', getJobDocs, apiKeyAuth('speech'), async (c) => {
-  const { stub } = await ownedJob(c);
-  return c.json((await stub.view())!);
+  const { id, stub, accountId } = jobInPath(c);
+  const view = await stub.viewFor(accountId);
+  if (!view) throw jobNotFound(id);
+  return c.json(view);
 });
 
 jobByIdRoute.delete('/v1/audio/jobs/:id', cancelJobDocs, apiKeyAuth('speech'), async (c) => {
-  const { stub } = await ownedJob(c);
-  return c.json((await stub.cancel())!);
+  const { id, stub, accountId } = jobInPath(c);
+  const view = await stub.cancel(accountId);
+  if (!view) throw jobNotFound(id);
+  return c.json(view);
 });

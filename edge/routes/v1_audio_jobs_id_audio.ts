@@ -6,7 +6,7 @@ import type { AppEnv } from '../env.ts';
 import { fileMap, fileRange, followFile, parseRange } from '../jobs/job-file.ts';
 import { JOB_AUDIO_ERRORS, JOB_NOT_FOUND_ERRORS, jobAudioDeleted } from '../jobs/job-errors.ts';
 import { JOB_FILE_HEADERS } from '../jobs/job-headers.ts';
-import { ownedJob } from '../jobs/owned-job.ts';
+import { ownedJobLayout } from '../jobs/owned-job.ts';
 import { API_KEY_ERRORS, apiKeyAuth } from '../middleware/api-key-auth.ts';
 import { apiKeySecurity, errorResponses } from '../openapi/index.ts';
 import { JOB_ID_PARAMETER } from './v1_audio_jobs_id.ts';
@@ -34,7 +34,7 @@ const jobAudioDocs = describeRoute({
 });
 
 jobAudioRoute.get('/v1/audio/jobs/:id/audio', jobAudioDocs, apiKeyAuth('speech'), async (c) => {
-  const { id, stub, layout } = await ownedJob(c);
+  const { id, stub, layout } = await ownedJobLayout(c);
   if (await stub.purged()) throw jobAudioDeleted(id);
   const { spec } = layout;
   const headers = new Headers({

@@ -1,9 +1,9 @@
 import { Hono } from 'hono';
 import { describeRoute } from 'hono-openapi';
 import type { AppEnv } from '../env.ts';
-import { JOB_NOT_FOUND_ERRORS } from '../jobs/job-errors.ts';
+import { JOB_NOT_FOUND_ERRORS, jobNotFound } from '../jobs/job-errors.ts';
 import { FINISHED } from '../jobs/job-types.ts';
-import { ownedJob } from '../jobs/owned-job.ts';
+import { jobInPath } from '../jobs/owned-job.ts';
 import { API_KEY_ERRORS, apiKeyAuth } from '../middleware/api-key-auth.ts';
 import { apiKeySecurity, errorResponses } from '../openapi/index.ts';
 import { JOB_ID_PARAMETER } from './v1_audio_jobs_id.ts';
@@ -30,13 +30,14 @@ const jobEventsDocs = describeRoute({
 });
 
 jobEventsRoute.get('/v1/audio/jobs/:id/events', jobEventsDocs, apiKeyAuth('speech'), async (c) => {
-  const { stub } = await ownedJob(c);
+  const { id, stub, accountId } = jobInPath(c);
+  const first = await stub.viewFor(accountId);
+  if (!first) throw jobNotFound(id);
   const encoder = new TextEncoder();
   let seen = Number(c.req.header('last-event-id') ?? -1);
   if (!Number.isInteger(seen)) seen = -1;
   // Held open, such a stream would only ever send keepalives, and an EventSource reconnects after every close but a 204.
-  const now = (await stub.view())!;
-  if (FINISHED.has(now.status) && now.version <= seen) return c.body(null, 204);
+  if (FINISHED.has(first.status) && first.version <= seen) return c.body(null, 204);
   const signal = c.req.raw.signal;
   const body = new ReadableStream<Uint8Array>({
     async pull(controller) {

@@ -4,7 +4,7 @@ import { invalidRequest } from '../../shared/errors.ts';
 import type { AppEnv } from '../env.ts';
 import { JOB_AUDIO_ERRORS, JOB_NOT_FOUND_ERRORS, jobAudioDeleted } from '../jobs/job-errors.ts';
 import { fileWords } from '../jobs/job-words.ts';
-import { ownedJob } from '../jobs/owned-job.ts';
+import { ownedJobLayout } from '../jobs/owned-job.ts';
 import { SUBTITLE_CONTENT_TYPES, type SubtitleFormat, subtitles } from '../jobs/subtitles.ts';
 import { API_KEY_ERRORS, apiKeyAuth } from '../middleware/api-key-auth.ts';
 import { apiKeySecurity, errorCatalogue, errorResponses } from '../openapi/index.ts';
@@ -33,7 +33,7 @@ const jobSubtitlesDocs = describeRoute({
 jobSubtitlesRoute.get('/v1/audio/jobs/:id/subtitles', jobSubtitlesDocs, apiKeyAuth('speech'), async (c) => {
   const format = (c.req.query('format') ?? 'vtt') as SubtitleFormat;
   if (!FORMATS.includes(format)) throw invalidRequest('invalid_parameter', 'format: must be vtt or srt.', 'format');
-  const { id, stub, layout } = await ownedJob(c);
+  const { id, stub, layout } = await ownedJobLayout(c);
   if (await stub.purged()) throw jobAudioDeleted(id);
   const words = [];
   for await (const chunkWords of fileWords(c.env, layout)) words.push(...chunkWords);

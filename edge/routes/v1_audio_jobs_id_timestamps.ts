@@ -4,7 +4,7 @@ import type { AppEnv } from '../env.ts';
 import { jobAudioDeleted, JOB_AUDIO_ERRORS, JOB_NOT_FOUND_ERRORS } from '../jobs/job-errors.ts';
 import { JobTimestampsSchema } from '../jobs/job-schemas.ts';
 import { fileWords } from '../jobs/job-words.ts';
-import { ownedJob } from '../jobs/owned-job.ts';
+import { ownedJobLayout } from '../jobs/owned-job.ts';
 import { API_KEY_ERRORS, apiKeyAuth } from '../middleware/api-key-auth.ts';
 import { apiKeySecurity, errorResponses, jsonResponse } from '../openapi/index.ts';
 import { JOB_ID_PARAMETER } from './v1_audio_jobs_id.ts';
@@ -24,7 +24,7 @@ const jobTimestampsDocs = describeRoute({
 });
 
 jobTimestampsRoute.get('/v1/audio/jobs/:id/timestamps', jobTimestampsDocs, apiKeyAuth('speech'), async (c) => {
-  const { id, stub, layout } = await ownedJob(c);
+  const { id, stub, layout } = await ownedJobLayout(c);
   if (await stub.purged()) throw jobAudioDeleted(id);
   const head = JSON.stringify({ job_id: id, status: layout.status, complete: layout.status === 'completed' });
   // Streamed chunk by chunk: a book's words are more than an isolate should hold as one string.
