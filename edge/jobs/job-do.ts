@@ -56,6 +56,11 @@ export class JobDO extends DurableObject<Env> {
     return job && jobView(job, this.tables.counts(), this.tables.count(), Date.now());
   }
 
+  /** The job's status alone (a renderer watching for a cancel asks it at every change). */
+  status(): JobStatus | null {
+    return this.tables.job()?.status ?? null;
+  }
+
   /** The job as its owner sees it: null when there is none, or it is another account's. */
   viewFor(accountId: string): JobView | null {
     return this.tables.job()?.parsed.account_id === accountId ? this.view() : null;

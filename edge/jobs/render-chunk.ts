@@ -141,8 +141,8 @@ function keepAlive(env: Env, spec: JobSpec, chunk: JobChunk, attemptId: string, 
     while (!stopped && !abort.signal.aborted) {
       version = await job.watch(version, 25_000);
       if (stopped) return;
-      const view = await job.view();
-      if (view && view.status !== 'running' && view.status !== 'queued') abort.abort(new Error(`the job is ${view.status}`));
+      const status = await job.status();
+      if (status !== 'running' && status !== 'queued') abort.abort(new Error(`the job is ${status ?? 'gone'}`));
     }
   })().catch(() => {});
   return {
