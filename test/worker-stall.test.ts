@@ -12,6 +12,7 @@ const LONG = Array.from({ length: 60 }, (_, i) => `Sentence ${i} goes on for a w
 interface PoolWorker {
   url: string;
   circuit: string;
+  circuit_failures: { consecutive: number; total: number };
   load: { active: number; queued: number; ttfa_ms: number | null };
 }
 const poolOf = async (edge: EdgeHarness) => ((await (await edge.admin('GET', '/admin/pool')).json()) as { data: PoolWorker[] }).data;
@@ -94,6 +95,9 @@ describe('a frozen worker (SIGSTOP): left at its own deadline, well within FIRST
       );
     }
     expect(stalls().length).toBeGreaterThan(0);
+    // Each stall counted against the frozen worker's circuit, as the pool shows it.
+    const frozenInPool = (await poolOf(edge)).find((m) => m.url === frozen!.url)!;
+    expect(frozenInPool.circuit_failures.total).toBeGreaterThanOrEqual(stalls().length);
     for (const answer of answers) expect(answer).toMatchObject({ status: 200, bytes: expect.any(Number) });
     expect(answers.every((a) => a.bytes > 0)).toBe(true);
     for (const stall of stalls()) {

@@ -4,7 +4,10 @@ export type CircuitState = (typeof CIRCUIT_STATES)[number];
 
 interface Circuit {
   state: CircuitState;
+  /** Failures since the last success: what opens the circuit. */
   failures: number;
+  /** Every failure this isolate has counted against the worker (an operator's figure: /admin/pool). */
+  failuresTotal: number;
   openedAt: number;
   probing: boolean;
 }
@@ -24,7 +27,7 @@ export class CircuitBreaker {
 
   private circuit(url: string): Circuit {
     let circuit = this.circuits.get(url);
-    if (!circuit) this.circuits.set(url, (circuit = { state: 'closed', failures: 0, openedAt: 0, probing: false }));
+    if (!circuit) this.circuits.set(url, (circuit = { state: 'closed', failures: 0, failuresTotal: 0, openedAt: 0, probing: false }));
     return circuit;
   }
 
@@ -53,8 +56,15 @@ export class CircuitBreaker {
   failure(url: string, now = Date.now()): void {
     const circuit = this.circuit(url);
     circuit.failures++;
+    circuit.failuresTotal++;
     circuit.probing = false;
     if (circuit.state === 'half_open' || circuit.failures >= FAILURE_THRESHOLD) Object.assign(circuit, { state: 'open', openedAt: now });
+  }
+
+  /** Failures counted against the worker: since its last success, and in all. */
+  failures(url: string): { consecutive: number; total: number } {
+    const circuit = this.circuit(url);
+    return { consecutive: circuit.failures, total: circuit.failuresTotal };
   }
 
   /** Seconds until an open circuit lets a probe through (0 when it does already). */

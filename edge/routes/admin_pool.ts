@@ -35,6 +35,9 @@ const PoolWorkerSchema = z
       .describe('Taking requests (`healthy`): its circuit is closed, it is not draining, and it accepts the edge\'s signature (else `unusable`).'),
     last_heartbeat: z.string().nullable(),
     circuit: z.enum(CIRCUIT_STATES).describe('As this edge isolate sees it.'),
+    circuit_failures: z
+      .object({ consecutive: z.number().int(), total: z.number().int() })
+      .describe('Failures this edge isolate counted against it (connection errors, 5xx, stalls, refused signatures): since its last success (3 open the circuit), and in all.'),
     open_requests: z.number().int().describe('Requests this edge isolate has open there.'),
     unusable: z
       .object({ reason: z.literal('worker_auth_failed'), since: z.string(), message: z.string() })
@@ -97,6 +100,7 @@ adminPoolRoute.get('/admin/pool', poolDocs, adminAuth, async (c) => {
         health: unusable ? 'unusable' : m.draining ? 'draining' : circuit === 'closed' ? 'healthy' : 'failing',
         last_heartbeat: m.last_heartbeat_ms === null ? null : new Date(m.last_heartbeat_ms).toISOString(),
         circuit,
+        circuit_failures: breaker.failures(m.url),
         open_requests: inFlight.get(m.url) ?? 0,
         unusable: unusable && { ...unusable, since: new Date(unusable.since).toISOString() },
       };
