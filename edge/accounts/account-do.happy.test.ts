@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type EdgeHarness, startEdge } from '../../test/harness/edge.ts';
-import type { AccountLimits, Admission, Settlement } from './types.ts';
+import { plain, testAccount } from '../../test/harness/account-object.ts';
+import type { AccountLimits } from './types.ts';
 
 // The account's Durable Object called directly over RPC, in workerd with its real SQLite
 // storage: the rules that no HTTP route can reach on its own (lease expiry, double settlement).
@@ -10,30 +11,7 @@ beforeAll(async () => {
 });
 afterAll(() => edge?.dispose());
 
-const LIMITS: AccountLimits = { requests_per_minute: 1_000, characters_per_minute: 1_000_000, concurrent_streams: 100, max_voices: 100 };
-// RPC results cross from workerd as proxies; JSON makes them plain values to compare.
-const plain = async <T>(value: Promise<T> | T): Promise<T> => JSON.parse(JSON.stringify(await value)) as T;
-
-async function account(credits: number, limits: Partial<AccountLimits> = {}) {
-  const ns = await edge.mf.getDurableObjectNamespace('ACCOUNTS');
-  const id = `acct_test_${crypto.randomUUID()}`;
-  const stub = ns.get(ns.idFromName(id)) as unknown as {
-    initialize(config: unknown): Promise<unknown>;
-    registerKey(id: string, expiresMs: number | null): Promise<void>;
-    revokeKey(id: string): Promise<boolean>;
-    admit(request: unknown): Promise<Admission>;
-    settle(request: unknown): Promise<Settlement | null>;
-    addCredits(amount: number): Promise<unknown>;
-    progress(report: unknown): Promise<boolean>;
-    snapshot(): Promise<{ balance: number; active_streams: number; reserved: number }>;
-  };
-  await stub.initialize({ account_id: id, credits, limits: { ...LIMITS, ...limits } });
-  await stub.registerKey('key_a', null);
-  const admit = (request_id: string, characters: number, extra: Record<string, unknown> = {}) =>
-    plain(stub.admit({ request_id, key_id: 'key_a', characters, ...extra }));
-  const settle = (request_id: string, charge: number, status = 'completed') => plain(stub.settle({ request_id, charge, status }));
-  return { id, stub, admit, settle, snapshot: () => plain(stub.snapshot()) };
-}
+const account = (credits: number, limits: Partial<AccountLimits> = {}) => testAccount(edge, credits, limits);
 
 describe('AccountDO', () => {
   it('admits exactly what the credits cover when fifty admissions race, and never goes below zero', async () => {

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type EdgeHarness, startEdge } from '../../test/harness/edge.ts';
-import type { AccountLimits, Admission, JobHold, Settlement } from './types.ts';
+import { plain, testAccount } from '../../test/harness/account-object.ts';
+import type { AccountLimits } from './types.ts';
 
 // A long-form job's credits on the account's Durable Object, called over RPC in workerd: held up
 // front, drawn on by its chunks, topped up by what they do not charge, released at the end.
@@ -10,28 +11,14 @@ beforeAll(async () => {
 });
 afterAll(() => edge?.dispose());
 
-const LIMITS: AccountLimits = { requests_per_minute: 1_000, characters_per_minute: 1_000, concurrent_streams: 3, max_voices: 100 };
-const plain = async <T>(value: Promise<T> | T): Promise<T> => JSON.parse(JSON.stringify(await value)) as T;
+const LIMITS: Partial<AccountLimits> = { characters_per_minute: 1_000, concurrent_streams: 3 };
 const LONG = 600_000;
 
 async function account(credits: number, limits: Partial<AccountLimits> = {}) {
-  const ns = await edge.mf.getDurableObjectNamespace('ACCOUNTS');
-  const id = `acct_test_${crypto.randomUUID()}`;
-  const stub = ns.get(ns.idFromName(id)) as unknown as {
-    initialize(config: unknown): Promise<unknown>;
-    registerKey(id: string, expiresMs: number | null): Promise<void>;
-    holdJob(request: unknown): Promise<JobHold>;
-    jobHold(jobId: string): Promise<number | null>;
-    releaseJob(jobId: string): Promise<number>;
-    admit(request: unknown): Promise<Admission>;
-    settle(request: unknown): Promise<Settlement | null>;
-    snapshot(): Promise<{ balance: number; active_streams: number; reserved: number }>;
-  };
-  await stub.initialize({ account_id: id, credits, limits: { ...LIMITS, ...limits } });
-  await stub.registerKey('key_a', null);
-  const chunk = (request_id: string, characters: number) => plain(stub.admit({ request_id, key_id: 'key_a', characters, job_id: 'job_1', count_request: false, lease_ttl_ms: LONG }));
-  const live = (request_id: string, characters: number) => plain(stub.admit({ request_id, key_id: 'key_a', characters, lease_ttl_ms: LONG }));
-  return { stub, chunk, live, snapshot: () => plain(stub.snapshot()) };
+  const { stub, admit, snapshot } = await testAccount(edge, credits, { ...LIMITS, ...limits });
+  const chunk = (request_id: string, characters: number) => admit(request_id, characters, { job_id: 'job_1', count_request: false, lease_ttl_ms: LONG });
+  const live = (request_id: string, characters: number) => admit(request_id, characters, { lease_ttl_ms: LONG });
+  return { stub, chunk, live, snapshot };
 }
 
 describe("a job's hold on the account", () => {

@@ -44,7 +44,6 @@ async function chunkBytes(env: Env, layout: JobLayout, position: number): Promis
   return chunkInFile(layout.spec.response_format, stored, chunk.index, chunk.facts, layout.ready.slice(0, position).map((placed) => placed.facts), last);
 }
 
-
 /** Bytes `[start, end]` (inclusive) of a finished job's file, read chunk by chunk from R2. */
 export function fileRange(env: Env, layout: JobLayout, map: FileMap, start: number, end: number): ReadableStream<Uint8Array> {
   let position = 0;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { longText } from '../../test/fixtures/long-text.ts';
 import { refusal } from '../../test/harness/client-tokens.ts';
-import { bytesOf, completedJob, createJob, finishedJob, postJob, postJobFile } from '../../test/harness/jobs.ts';
+import { bytesOf, completedJob, createJob, finishedJob, JOB_ROUTES, postJob, postJobFile } from '../../test/harness/jobs.ts';
 import { useStack } from '../../test/harness/stack.ts';
 
 // What the job routes refuse, and that a refusal leaves nothing behind: one real gpu-worker (the
@@ -93,14 +93,7 @@ describe('the other job routes refuse clearly', () => {
 
   it('an unknown job, or a malformed id: 404 job_not_found on every job route', async () => {
     for (const id of ['job_000000000000000000000000', 'not-a-job']) {
-      for (const [method, path] of [
-        ['GET', ''],
-        ['DELETE', ''],
-        ['GET', '/audio'],
-        ['GET', '/timestamps'],
-        ['GET', '/subtitles'],
-        ['GET', '/events'],
-      ] as const) {
+      for (const [method, path] of JOB_ROUTES) {
         await refusal(await stack.edge.fetch(`/v1/audio/jobs/${id}${path}`, { method, key: stack.key }), 404, 'job_not_found');
       }
     }

@@ -1,21 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { longText } from '../../test/fixtures/long-text.ts';
 import { mintToken, refusal } from '../../test/harness/client-tokens.ts';
-import { completedJob, createJob, finishedJob, getJob, postJob } from '../../test/harness/jobs.ts';
+import { completedJob, createJob, finishedJob, getJob, JOB_ROUTES, postJob } from '../../test/harness/jobs.ts';
 import { useStack } from '../../test/harness/stack.ts';
 
 // Who may see and touch a job: its account's keys with the speech scope, and no one else.
 const stack = useStack();
 
 const A_JOB = 'A short job. It has two sentences.';
-const JOB_ROUTES = [
-  ['GET', ''],
-  ['DELETE', ''],
-  ['GET', '/audio'],
-  ['GET', '/timestamps'],
-  ['GET', '/subtitles'],
-  ['GET', '/events'],
-] as const;
 
 describe("another account's job", () => {
   it('is 404 job_not_found on every job route, as one that never existed, and its DELETE cancels nothing', async () => {

@@ -14,6 +14,16 @@ export type { JobView };
 
 const FINISHED = new Set(['completed', 'failed', 'cancelled']);
 
+/** Every route of one job (method, path after `/v1/audio/jobs/{id}`): each answers only the job's owner. */
+export const JOB_ROUTES = [
+  ['GET', ''],
+  ['DELETE', ''],
+  ['GET', '/audio'],
+  ['GET', '/timestamps'],
+  ['GET', '/subtitles'],
+  ['GET', '/events'],
+] as const;
+
 /** POST /v1/audio/jobs with a JSON body; the response unread. */
 export const postJob = (edge: EdgeHarness, key: string, body: Record<string, unknown>) =>
   edge.fetch('/v1/audio/jobs', { method: 'POST', key, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
