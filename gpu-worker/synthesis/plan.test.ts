@@ -13,7 +13,7 @@ function recordingEngine(deadlines: number[]): Engine {
       description: '',
       languages: ['en', 'de'],
       sample_rate: 1000,
-      capabilities: { streaming: true, clone: 'approximate', design: 'approximate', instructions: false, seed: false },
+      capabilities: { streaming: true, clone: 'approximate', design: 'approximate', instructions: false, seed: false, phonemes: false, emphasis: false },
       default_voice: 'v',
       voices: [{ id: 'v', name: 'V', gender: 'female', language: 'en' }],
     },

@@ -1,6 +1,6 @@
 import { canResume, resolveBitrate, resolveSampleRate } from '../../shared/audio/formats.ts';
 import { ApiError, invalidRequest } from '../../shared/errors.ts';
-import type { TextSegment, WorkerSynthesisRequest } from '../../shared/protocol/worker-api.ts';
+import { isPause, type TextSegment, type WorkerSynthesisRequest } from '../../shared/protocol/worker-api.ts';
 import { PlaybackClock } from '../engines/playback-clock.ts';
 import type { Engine, EngineChunk, SynthesisRequest, VoiceSelection } from '../engines/types.ts';
 
@@ -41,7 +41,13 @@ const voiceSelection = ({ voice, voice_profile: custom }: WorkerSynthesisRequest
 
 export function planSynthesis(request: WorkerSynthesisRequest, engines: Map<string, Engine>): SynthesisPlan {
   const engine = engineFor(request, engines);
-  const segments = request.segments ?? [{ text: request.input, language: request.language }];
+  const segments = (request.segments ?? [{ text: request.input, language: request.language }]).map((segment) => {
+    // Pauses, rates and source runs are being built (issue 25); until then a worker refuses them.
+    if (isPause(segment) || segment.source || segment.rate !== undefined || segment.emphasis) {
+      throw invalidRequest('invalid_parameter', 'This worker does not yet take pauses, rates, emphasis or source runs in segments.', 'segments');
+    }
+    return segment;
+  });
   for (const { language } of segments) {
     if (!engine.info.languages.includes(language)) throw unsupportedLanguage(request.model, language);
   }

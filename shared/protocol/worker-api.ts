@@ -29,12 +29,60 @@ export const WorkerVoiceSchema = z.object({
 });
 export type WorkerVoice = z.infer<typeof WorkerVoiceSchema>;
 
-/** A stretch of the input in one language: the edge cuts mixed-language text into these. */
+/** The longest pause one segment asks for (SSML `<break>` allows up to this). */
+export const MAX_PAUSE_MS = 10_000;
+
+/**
+ * How a stretch of a text segment stands for the request's `input` (all in Unicode code points).
+ * A segment's runs cover its `text` in order. Words are reported with the offsets of what they
+ * stand for in `input`, so timestamps point into the text the user sent whatever was said.
+ */
+export const SourceRunSchema = z.object({
+  /** Code points of the segment's `text` this run covers. */
+  length: z.number().int().positive(),
+  /** Where the run's source starts in `input`. */
+  input_start: z.number().int().nonnegative(),
+  /**
+   * Present when the run is said in place of other characters of the input (a dictionary alias,
+   * an SSML `<sub>` or `<phoneme>`, a number read out): that many code points from `input_start`,
+   * reported as one word however many words the run says. Absent: the run is `length` characters
+   * of the input as written, word for word.
+   */
+  replaces: z.number().int().nonnegative().optional(),
+  /**
+   * Say the run with these phonemes (IPA) rather than as its text. Only sent to a model whose
+   * capabilities include `phonemes`; the edge says which it could not honour.
+   */
+  ipa: z.string().min(1).max(1000).optional(),
+});
+export type SourceRun = z.infer<typeof SourceRunSchema>;
+
+/** A stretch of speech in one language, rate and emphasis: the edge cuts the input into these. */
 export const TextSegmentSchema = z.object({
   text: z.string().min(1),
   language: z.string().min(2),
+  /** Multiplies the request's `speed` (SSML `<prosody rate>`); the product is kept within 0.25 to 4. */
+  rate: z.number().positive().max(16).optional(),
+  /** SSML `<emphasis>`: said with stress. Only sent to a model whose capabilities include `emphasis`. */
+  emphasis: z.boolean().optional(),
+  /**
+   * Where `text` comes from in `input`. Absent: the next characters of `input` as written (the
+   * text segments before it, joined, are `input` up to it), as for plain text cut by language.
+   */
+  source: z.array(SourceRunSchema).min(1).optional(),
 });
 export type TextSegment = z.infer<typeof TextSegmentSchema>;
+
+/** Silence of exactly this length (SSML `<break>`), joined to the speech around it without a click. */
+export const PauseSegmentSchema = z.object({
+  pause_ms: z.number().int().positive().max(MAX_PAUSE_MS),
+});
+export type PauseSegment = z.infer<typeof PauseSegmentSchema>;
+
+export const SpeechSegmentSchema = z.union([TextSegmentSchema, PauseSegmentSchema]);
+export type SpeechSegment = z.infer<typeof SpeechSegmentSchema>;
+
+export const isPause = (segment: SpeechSegment): segment is PauseSegment => 'pause_ms' in segment;
 
 /**
  * Whose request it is: `live`, someone listening now; `background`, a long-form job's chunk,
@@ -51,14 +99,16 @@ export const WorkerSynthesisRequestSchema = z.object({
   /** A preset id of the model, or the id of `voice_profile`. */
   voice: z.string().min(1),
   voice_profile: WorkerVoiceSchema.optional(),
-  /** The language of `input`, or of its first segment. */
+  /** The language of `input`, or of its first text segment. */
   language: z.string().min(2),
+  /** The text the user sent (plain, or SSML): word timestamps point into it. */
   input: z.string().min(1),
   /**
-   * `input` cut where its language changes, spoken one after the other in one stream. Absent:
-   * all of `input` in `language`.
+   * What to say, in order, in one stream: `input` cut where its language changes, and (from SSML
+   * and pronunciation dictionaries) pauses, rate changes, replaced words and phonemes. Absent: all
+   * of `input` as written, in `language`.
    */
-  segments: z.array(TextSegmentSchema).min(1).optional(),
+  segments: z.array(SpeechSegmentSchema).min(1).optional(),
   instructions: z.string().optional(),
   response_format: z.enum(RESPONSE_FORMATS),
   /** Output rate in Hz, one the format offers (shared/audio/formats.ts); absent: the format's default. */

@@ -18,6 +18,10 @@ export const ModelCapabilitiesSchema = z.object({
   design: z.enum(['none', 'approximate', 'full']),
   instructions: z.boolean(),
   seed: z.boolean(),
+  /** Says a stretch from its phonemes (a dictionary's phoneme rule, SSML `<phoneme>`); without it, the stretch's text is said and the answer says so. */
+  phonemes: z.boolean(),
+  /** Stresses SSML `<emphasis>`; without it, emphasis is reported as not honoured. */
+  emphasis: z.boolean(),
 });
 export type ModelCapabilities = z.infer<typeof ModelCapabilitiesSchema>;
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DictionaryLocatorsSchema } from './pronunciation.ts';
 import { BITRATE_FORMATS, OUTPUT_SAMPLE_RATE, RESPONSE_FORMATS, type ResponseFormat, SAMPLE_RATES } from '../audio/formats.ts';
 
 // Defined beside their specs in formats.ts; re-exported here because a request names them.
@@ -7,6 +8,11 @@ export { isResponseFormat, RESPONSE_FORMATS, type ResponseFormat } from '../audi
 /** OpenAI's limit too, so that clients written for it keep working. Longer input answers 413. */
 export const MAX_INPUT_CHARACTERS = 4096;
 export const MAX_INSTRUCTIONS_CHARACTERS = 4096;
+/** SSML input: its markup and text together, in code points (the text alone is held to MAX_INPUT_CHARACTERS). */
+export const MAX_SSML_CHARACTERS = 4 * MAX_INPUT_CHARACTERS;
+
+export const INPUT_FORMATS = ['text', 'ssml'] as const;
+export type InputFormat = (typeof INPUT_FORMATS)[number];
 
 /** OpenAI's default, so that code written for it gets what it expects (`DEFAULT_RESPONSE_FORMAT` changes it). */
 export const DEFAULT_RESPONSE_FORMAT: ResponseFormat = 'mp3';
@@ -54,6 +60,11 @@ export const SpeechRequestSchema = z.object({
   stream_format: z.enum(['audio', 'sse']).default('audio').describe('`audio`: the raw audio stream. `sse`: server-sent events carrying it.'),
   language: LanguageCodeSchema.optional().describe('Default: detected from the text, sentence by sentence.'),
   seed: z.number().int().min(0).max(2 ** 32 - 1).optional().describe('For models whose capabilities include `seed`: the same seed, the same audio.'),
+  input_format: z
+    .enum(INPUT_FORMATS)
+    .optional()
+    .describe('`ssml`: `input` is SSML (docs/pronunciation.md lists the elements). Default: `ssml` when `input` starts with `<speak`, else `text`.'),
+  pronunciation_dictionaries: DictionaryLocatorsSchema.optional(),
 });
 
 export type SpeechRequest = z.infer<typeof SpeechRequestSchema>;

@@ -86,6 +86,9 @@ function modelInfo(m: Manifest): ModelInfo {
       design: m.variant === 'VoiceDesign' ? 'full' : 'none',
       instructions: m.instructions,
       seed: true,
+      // The talker reads text tokens only: a phoneme stretch is said as its text, emphasis is not marked.
+      phonemes: false,
+      emphasis: false,
     },
     default_voice: voices[0]!.id,
     voices,
