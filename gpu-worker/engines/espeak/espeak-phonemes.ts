@@ -17,6 +17,29 @@ interface PhonemeWorker {
   synthesize_and_get_phonemes(text: string, callback: () => boolean): string;
 }
 
+/**
+ * espeak's Mandarin IPA writes a syllable's tone as its first digit (or `ɜ`) after the vowel, and
+ * some sounds its own way; the mnemonics have the whole tone (`uo214`). Here the IPA is written as
+ * IPA: the sound's letters, then the tone in Chao tone letters (˨˩˦).
+ */
+const MANDARIN_IPA: Array<[RegExp, string]> = [
+  [/^ts\.h$/u, 'tʂh'],
+  [/^ts\.$/u, 'tʂ'],
+  [/^s\.$/u, 'ʂ'],
+  [/^i\.$/u, 'ʅ'],
+  [/^i̪$/u, 'ɿ'],
+  [/^o-$/u, 'ɤ'],
+];
+const TONE_LETTERS = ['', '˩', '˨', '˧', '˦', '˥'];
+
+function mandarinIpa(ipa: string, mnemonic: string): string {
+  const stress = /^[ˈˌ]*/u.exec(ipa)![0];
+  let sound = ipa.slice(stress.length).replace(/(\d+|ɜ)$/u, '');
+  for (const [written, letters] of MANDARIN_IPA) sound = sound.replace(written, letters);
+  const tone = /\d+$/u.exec(mnemonic)?.[0] ?? '';
+  return stress + sound + [...tone].map((digit) => TONE_LETTERS[Number(digit)]).join('');
+}
+
 /** One word as espeak says it: the same phonemes in IPA and in espeak's mnemonics, one for one. */
 export interface WordPhonemes {
   ipa: string[];
@@ -85,6 +108,7 @@ export async function openEspeakPhonemes(): Promise<EspeakPhonemes> {
         // `|` marks a syllable's end in the mnemonics and has no IPA at all.
         const pair = { ipa: word.split('_'), mnemonics: mnemonicWords[i]!.split('_').filter((phoneme) => phoneme !== '|') };
         if (pair.ipa.length !== pair.mnemonics.length) return undefined;
+        if (voice.startsWith('cmn')) pair.ipa = pair.ipa.map((phoneme, j) => mandarinIpa(phoneme, pair.mnemonics[j]!));
         words.push(pair);
       }
       return words;

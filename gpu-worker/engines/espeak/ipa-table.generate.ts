@@ -10,6 +10,7 @@
 import { writeFile } from 'node:fs/promises';
 import { LANGUAGE_CODES, type LanguageCode } from '../../../shared/languages.ts';
 import { openEspeakPhonemes } from './espeak-phonemes.ts';
+import { phonemeContext } from './ipa-to-espeak.ts';
 import { ESPEAK_LANGUAGE_VOICES } from './voices.ts';
 
 const SAMPLE_WORDS: Record<LanguageCode, string> = {
@@ -63,27 +64,33 @@ const SAMPLE_WORDS: Record<LanguageCode, string> = {
 };
 
 const STRESS = /^[ˈˌ'",%=]+/u;
-/**
- * Mandarin: a syllable's tone is written after its vowel in both notations (espeak's IPA writes
- * its first digit, or `ɜ` for the neutral tone); the vowel without it is the phoneme.
- */
+/** A Mandarin syllable's tone, after its vowel in both notations: the vowel without it is the phoneme. */
 const TONE = /\d+$/u;
-const IPA_TONE = /(\d+|ɜ)$/u;
-/** espeak's Mandarin IPA writes some sounds in its own way: their IPA letters. */
-const MANDARIN_IPA: Array<[RegExp, string]> = [
-  [/^ts\.h$/u, 'tʂh'],
-  [/^ts\.$/u, 'tʂ'],
-  [/^s\.$/u, 'ʂ'],
-  [/^i\.$/u, 'ʅ'],
-  [/^i̪$/u, 'ɿ'],
-  [/^o-$/u, 'ɤ'],
-];
+const IPA_TONE = /[˥˦˧˨˩]+$/u;
+
+/** The most used of a sound's mnemonics, and how often. */
+function mostUsed(counts: Map<string, number>): [string, number] {
+  return [...counts].sort((a, b) => b[1] - a[1])[0]!;
+}
+
+const entries = (table: Record<string, string>) =>
+  Object.entries(table)
+    .sort(([a], [b]) => (a < b ? -1 : 1))
+    .map(([key, value]) => `    ${JSON.stringify(key)}: ${JSON.stringify(value)},`)
+    .join('\n');
 
 async function main(): Promise<void> {
   const espeak = await openEspeakPhonemes();
   const table: Record<string, Record<string, string>> = {};
+  const inContext: Record<string, Record<string, string>> = {};
   for (const language of LANGUAGE_CODES) {
     const counts = new Map<string, Map<string, number>>();
+    const contextCounts = new Map<string, Map<string, number>>();
+    const count = (map: Map<string, Map<string, number>>, key: string, mnemonic: string) => {
+      const forKey = map.get(key) ?? new Map<string, number>();
+      forKey.set(mnemonic, (forKey.get(mnemonic) ?? 0) + 1);
+      map.set(key, forKey);
+    };
     let skipped = 0;
     for (const word of SAMPLE_WORDS[language].split(/\s+/u).filter(Boolean)) {
       const said = espeak.words(word, ESPEAK_LANGUAGE_VOICES[language]);
@@ -92,36 +99,49 @@ async function main(): Promise<void> {
         continue;
       }
       for (const { ipa, mnemonics } of said) {
-        for (const [i, phoneme] of ipa.entries()) {
-          let key = phoneme.replace(STRESS, '').normalize('NFD');
-          let mnemonic = mnemonics[i]!.replace(STRESS, '');
-          if (language === 'zh') {
-            key = key.replace(IPA_TONE, '');
-            for (const [written, ipa] of MANDARIN_IPA) key = key.normalize('NFC').replace(written, ipa).normalize('NFD');
-            mnemonic = mnemonic.replace(TONE, '');
-          }
+        const phonemes = ipa
+          .map((phoneme, i) => {
+            let key = phoneme.replace(STRESS, '').normalize('NFD');
+            let mnemonic = mnemonics[i]!.replace(STRESS, '');
+            if (language === 'zh') {
+              key = key.replace(IPA_TONE, '');
+              mnemonic = mnemonic.replace(TONE, '');
+            }
+            return { key, mnemonic };
+          })
           // A phoneme with no IPA (a syllable mark, a pause) says nothing IPA can ask for.
-          if (!key || !mnemonic) continue;
-          const forKey = counts.get(key) ?? new Map<string, number>();
-          forKey.set(mnemonic, (forKey.get(mnemonic) ?? 0) + 1);
-          counts.set(key, forKey);
+          .filter(({ key, mnemonic }) => key !== '' && mnemonic !== '');
+        for (const [i, { key, mnemonic }] of phonemes.entries()) {
+          count(counts, key, mnemonic);
+          count(contextCounts, `${key} ${phonemeContext(phonemes[i - 1]?.key, phonemes[i + 1]?.key)}`, mnemonic);
         }
       }
     }
-    table[language] = Object.fromEntries(
-      [...counts].sort(([a], [b]) => (a < b ? -1 : 1)).map(([key, forKey]) => [key, [...forKey].sort((a, b) => b[1] - a[1])[0]![0]]),
+    table[language] = Object.fromEntries([...counts].map(([key, forKey]) => [key, mostUsed(forKey)[0]]));
+    // Where a sound has another mnemonic between certain neighbours (Spanish ɾ after a consonant), seen more than once.
+    inContext[language] = Object.fromEntries(
+      [...contextCounts].flatMap(([keyInContext, forKey]) => {
+        const [mnemonic, uses] = mostUsed(forKey);
+        return mnemonic !== table[language]![keyInContext.split(' ')[0]!] && uses > 1 ? [[keyInContext, mnemonic]] : [];
+      }),
     );
-    console.log(`${language}: ${counts.size} phonemes (${skipped} words skipped)`);
+    console.log(`${language}: ${counts.size} phonemes, ${Object.keys(inContext[language]!).length} in context (${skipped} words skipped)`);
   }
-  const body = Object.entries(table)
-    .map(([language, phonemes]) => `  ${language}: {\n${Object.entries(phonemes).map(([ipa, mnemonic]) => `    ${JSON.stringify(ipa)}: ${JSON.stringify(mnemonic)},`).join('\n')}\n  },`)
-    .join('\n');
+  const body = (tables: Record<string, Record<string, string>>) =>
+    Object.entries(tables)
+      .map(([language, phonemes]) => (Object.keys(phonemes).length === 0 ? `  ${language}: {},` : `  ${language}: {\n${entries(phonemes)}\n  },`))
+      .join('\n');
   const source = `// Written by ipa-table.generate.ts from espeak-ng's own transcriptions: run it again rather than edit.
 import type { LanguageCode } from '../../../shared/languages.ts';
 
-/** Per language: an IPA phoneme (NFD, no stress) of espeak's voice, and the mnemonic espeak reads it from. */
+/** Per language: an IPA phoneme (NFD, no stress) of espeak's voice, and the mnemonic espeak reads it from most. */
 export const ESPEAK_IPA_TABLE: Record<LanguageCode, Record<string, string>> = {
-${body}
+${body(table)}
+};
+
+/** Per language: "phoneme context" (see phonemeContext in ipa-to-espeak.ts) where espeak uses another mnemonic. */
+export const ESPEAK_IPA_IN_CONTEXT: Record<LanguageCode, Record<string, string>> = {
+${body(inContext)}
 };
 `;
   await writeFile(new URL('./ipa-table.ts', import.meta.url), source);

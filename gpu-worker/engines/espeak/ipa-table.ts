@@ -1,7 +1,7 @@
 // Written by ipa-table.generate.ts from espeak-ng's own transcriptions: run it again rather than edit.
 import type { LanguageCode } from '../../../shared/languages.ts';
 
-/** Per language: an IPA phoneme (NFD, no stress) of espeak's voice, and the mnemonic espeak reads it from. */
+/** Per language: an IPA phoneme (NFD, no stress) of espeak's voice, and the mnemonic espeak reads it from most. */
 export const ESPEAK_IPA_TABLE: Record<LanguageCode, Record<string, string>> = {
   en: {
     "aɪ": "aI",
@@ -457,4 +457,30 @@ export const ESPEAK_IPA_TABLE: Record<LanguageCode, Record<string, string>> = {
     "θ": "T",
     "χ": "X",
   },
+};
+
+/** Per language: "phoneme context" (see phonemeContext in ipa-to-espeak.ts) where espeak uses another mnemonic. */
+export const ESPEAK_IPA_IN_CONTEXT: Record<LanguageCode, Record<string, string>> = {
+  en: {},
+  zh: {},
+  ja: {},
+  ko: {},
+  de: {
+    "r VV": "R",
+  },
+  fr: {},
+  ru: {
+    "a CC": "a",
+  },
+  pt: {
+    "r V#": "r",
+  },
+  es: {
+    "ɾ V#": "r",
+    "ɾ VC": "r",
+  },
+  it: {
+    "r VV": "R",
+  },
+  ar: {},
 };

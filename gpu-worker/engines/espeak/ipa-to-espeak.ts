@@ -1,11 +1,13 @@
 import type { LanguageCode } from '../../../shared/languages.ts';
-import { ESPEAK_IPA_TABLE } from './ipa-table.ts';
+import { ESPEAK_IPA_IN_CONTEXT, ESPEAK_IPA_TABLE } from './ipa-table.ts';
 
 /**
  * IPA (as the edge sends it, see shared/pronunciation/phonetic.ts) to espeak-ng's phoneme
  * mnemonics, for its `[[...]]` input in the voice of one language. Each language's phonemes come
  * from espeak itself (ipa-table.ts: the IPA espeak writes for a phoneme, and the mnemonic it reads
- * it from), matched longest first, so "tʃ" is one phoneme and "aɪ" one diphthong.
+ * it from), matched longest first, so "tʃ" is one phoneme and "aɪ" one diphthong; where espeak
+ * writes one IPA sound with another mnemonic between certain neighbours (Spanish ɾ after a
+ * consonant is "**", elsewhere "r"), the neighbours choose.
  *
  * IPA a voice has no phoneme for is said with the nearest it has (NEAREST below, tried in order):
  * a trilled or tapped r as the language's r, "ç" as "x" or "ʃ", a vowel as its neighbour in
@@ -117,6 +119,15 @@ const TONE_DIGITS: Record<string, string> = { '˥': '5', '˦': '4', '˧': '3', '
 const COMBINING = /^[\u0300-\u036F]$/u;
 const VOWEL = /^[aeiouyæøœɐ-ɤɨɪɯɵɶʉʊʌʏᵻəɚɝɛɜɞʅɿä]/u;
 
+/** Whether a phoneme's neighbours are vowels (V), consonants (C) or a word's edge (#): "VC" is after a vowel, before a consonant. */
+export function phonemeContext(previous: string | undefined, next: string | undefined): string {
+  const kind = (key: string | undefined) => (key === undefined ? '#' : VOWEL.test(key) ? 'V' : 'C');
+  return kind(previous) + kind(next);
+}
+
+/** A sound of the IPA as a key of the voice's table, or a mark written as it is (stress, a space, a tone). */
+type Token = { key: string; vowel: boolean } | { mark: string };
+
 export interface EspeakPhonemes {
   /** What goes between `[[` and `]]`. */
   mnemonics: string;
@@ -141,14 +152,19 @@ export function ipaToEspeak(ipa: string, language: LanguageCode): EspeakPhonemes
   let text = ipa.normalize('NFD').replaceAll('g', 'ɡ');
   // espeak's Mandarin writes aspiration as "h" (tsh, kh); elsewhere an aspirated stop is the stop.
   text = language === 'zh' ? text.replaceAll('ʰ', 'h') : text.replaceAll('ʰ', '');
-  const tokens: Array<{ mnemonic: string; vowel: boolean }> = [];
+  const tokens: Token[] = [];
   const unplaced: string[] = [];
-  const emit = (key: string) => tokens.push({ mnemonic: table[key]!, vowel: VOWEL.test(key) });
-  /** The phoneme at `at`, longest first; returns how many UTF-16 units it took, 0 if none matched. */
-  const match = (source: string, at: number): number => {
-    for (let length = Math.min(keyLength(language), source.length - at); length > 0; length--) {
-      if (Object.hasOwn(table, source.slice(at, at + length))) {
-        emit(source.slice(at, at + length));
+  const sound = (key: string) => tokens.push({ key, vowel: VOWEL.test(key) });
+  /** Whether a vowel follows `at` (past stress marks). */
+  const vowelAt = (at: number) => VOWEL.test(text.slice(at).replace(/^[ˈˌ]+/u, ''));
+  /** The longest phoneme of the voice at `at`: how many UTF-16 units it takes, 0 if none. */
+  const match = (at: number): number => {
+    for (let length = Math.min(keyLength(language), text.length - at); length > 0; length--) {
+      const key = text.slice(at, at + length);
+      // An r-coloured vowel ("ɪɹ") before a vowel is the vowel and an r that starts the next syllable ("mirror").
+      if (length > 1 && /[ɹr]$/u.test(key) && vowelAt(at + length)) continue;
+      if (Object.hasOwn(table, key)) {
+        sound(key);
         return length;
       }
     }
@@ -157,10 +173,11 @@ export function ipaToEspeak(ipa: string, language: LanguageCode): EspeakPhonemes
   for (let at = 0; at < text.length; ) {
     const symbol = text[at]!;
     if (STRESS[symbol]) {
-      tokens.push({ mnemonic: STRESS[symbol], vowel: false });
+      tokens.push({ mark: STRESS[symbol] });
       at++;
     } else if (/\s/u.test(symbol)) {
-      if (tokens.at(-1)?.mnemonic !== ' ') tokens.push({ mnemonic: ' ', vowel: false });
+      const last = tokens.at(-1);
+      if (last && !('mark' in last && last.mark === ' ')) tokens.push({ mark: ' ' });
       at++;
     } else if (SILENT.has(symbol)) {
       at++;
@@ -173,28 +190,48 @@ export function ipaToEspeak(ipa: string, language: LanguageCode): EspeakPhonemes
       const pair = text.slice(at, at + 2);
       const pairInstead = Object.hasOwn(table, pair) ? undefined : nearest(table, pair);
       if (pairInstead !== undefined) {
-        if (pairInstead !== '') emit(pairInstead);
+        if (pairInstead !== '') sound(pairInstead);
         at += 2;
         continue;
       }
-      const taken = match(text, at);
+      const taken = match(at);
       if (taken > 0) {
         at += taken;
         continue;
       }
       if (symbol === 'ː') {
         // Length on a vowel the voice has no long form of: espeak's own lengthening mark.
-        tokens.push({ mnemonic: ':', vowel: false });
+        tokens.push({ mark: ':' });
       } else if (!COMBINING.test(symbol)) {
         // A letter the voice lacks: the nearest it has. (A diacritic no phoneme of the voice carries is dropped.)
         const instead = nearest(table, symbol);
         if (instead === undefined) unplaced.push(symbol);
-        else if (instead !== '') emit(instead);
+        else if (instead !== '') sound(instead);
       }
       at++;
     }
   }
-  return { mnemonics: tokens.map((token) => token.mnemonic).join('').trim(), unplaced };
+  return { mnemonics: spell(tokens, language), unplaced };
+}
+
+/** The tokens in espeak's mnemonics, each sound as espeak writes it between its neighbours. */
+function spell(tokens: Token[], language: LanguageCode): string {
+  const neighbour = (from: number, step: number): string | undefined => {
+    for (let i = from + step; i >= 0 && i < tokens.length; i += step) {
+      const token = tokens[i]!;
+      if ('key' in token) return token.key;
+      if (token.mark === ' ') return undefined;
+    }
+    return undefined;
+  };
+  return tokens
+    .map((token, i) => {
+      if ('mark' in token) return token.mark;
+      const context = `${token.key} ${phonemeContext(neighbour(i, -1), neighbour(i, 1))}`;
+      return ESPEAK_IPA_IN_CONTEXT[language][context] ?? ESPEAK_IPA_TABLE[language][token.key]!;
+    })
+    .join('')
+    .trim();
 }
 
 /** The first of a sound's stand-ins the voice has ('' for none needed), or undefined. */
@@ -203,12 +240,14 @@ function nearest(table: Record<string, string>, sound: string): string | undefin
 }
 
 /** A Mandarin tone goes after its syllable's vowel in espeak ("tS;'i55N"), where IPA writes it after the syllable. */
-function placeTone(tokens: Array<{ mnemonic: string; vowel: boolean }>, tone: string): void {
-  for (let i = tokens.length - 1; i >= 0 && tokens[i]!.mnemonic !== ' '; i--) {
-    if (tokens[i]!.vowel) {
-      tokens.splice(i + 1, 0, { mnemonic: tone, vowel: false });
+function placeTone(tokens: Token[], tone: string): void {
+  for (let i = tokens.length - 1; i >= 0; i--) {
+    const token = tokens[i]!;
+    if ('mark' in token && token.mark === ' ') break;
+    if ('key' in token && token.vowel) {
+      tokens.splice(i + 1, 0, { mark: tone });
       return;
     }
   }
-  tokens.push({ mnemonic: tone, vowel: false });
+  tokens.push({ mark: tone });
 }
