@@ -64,6 +64,13 @@ describe('espeak engine', () => {
     for (const chunks of results) expect(chunks.reduce((n, c) => n + c.length, 0)).toBeGreaterThan(22_050 * 0.5);
   });
 
+  it('finds the espeak voice of every preset (one espeak lacks would fail the job, not speak with the last voice)', async () => {
+    for (const preset of engine.info.voices) {
+      const chunks = await collect(engine.synthesize(request({ text: 'Oui.', voice: { kind: 'preset', id: preset.id }, language: preset.language }), new AbortController().signal));
+      expect(chunks.reduce((n, c) => n + c.length, 0), preset.id).toBeGreaterThan(0);
+    }
+  });
+
   it('refuses an unknown preset with voice_not_found', async () => {
     await expect(collect(engine.synthesize(request({ voice: { kind: 'preset', id: 'nobody' } }), new AbortController().signal))).rejects.toMatchObject({
       code: 'voice_not_found',

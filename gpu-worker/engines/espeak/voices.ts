@@ -1,7 +1,10 @@
 import type { VoiceInfo } from '../../../shared/schemas/catalog.ts';
 import type { LanguageCode } from '../../../shared/languages.ts';
 
-/** The espeak-ng voice that speaks each language, by the name espeak finds it under (France's French is `fr`: `fr-fr` is only a language tag). */
+/**
+ * The espeak-ng voice that speaks each language, by the name espeak finds it under: France's French
+ * is `fr` and Britain's English `en` (`fr-fr` and `en-gb` are only language tags of those voices).
+ */
 export const ESPEAK_LANGUAGE_VOICES: Record<LanguageCode, string> = {
   en: 'en-us',
   zh: 'cmn',
@@ -46,6 +49,6 @@ export const ESPEAK_PRESETS: EspeakPreset[] = [
     preset(`${language}-female`, language, 'female', ESPEAK_LANGUAGE_VOICES[language], 'f3', LANGUAGE_NAMES[language]),
     preset(`${language}-male`, language, 'male', ESPEAK_LANGUAGE_VOICES[language], 'm3', LANGUAGE_NAMES[language]),
   ]),
-  preset('en-gb-female', 'en', 'female', 'en-gb', 'f2', 'English (UK)'),
-  preset('en-gb-male', 'en', 'male', 'en-gb', 'm1', 'English (UK)'),
+  preset('en-gb-female', 'en', 'female', 'en', 'f2', 'English (UK)'),
+  preset('en-gb-male', 'en', 'male', 'en', 'm1', 'English (UK)'),
 ];
