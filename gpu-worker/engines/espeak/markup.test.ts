@@ -105,4 +105,9 @@ describe('espeak says emphasis', () => {
     expect(stressed.said).toEqual(plain.said);
     expect(spectralDistance(floatToInt16(plain.audio), floatToInt16(stressed.audio))).toBeGreaterThan(SAME_SOUND_DB);
   });
+
+  it('says a phoneme stretch inside emphasis, its word still spanning the stretch', async () => {
+    const { said } = await speak('This is tomato & co.', { emphasis: true, pronunciations: [{ charStart: 8, charEnd: 14, ipa: 'təˈmɑːtoʊ' }] });
+    expect(said).toEqual(['This', 'is', 'tomato', '&', 'co']); // espeak says "&" as a word, "and"
+  });
 });
