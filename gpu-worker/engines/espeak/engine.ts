@@ -83,7 +83,9 @@ export class EspeakEngine implements Engine {
       if (signal.aborted) return;
       const first = toPoint(sentence.start);
       const length = [...sentence.text].length;
-      const inSentence = stretches.filter((stretch) => stretch.start >= first && stretch.end <= first + length).map((stretch) => ({ ...stretch, start: stretch.start - first, end: stretch.end - first }));
+      const inSentence = stretches
+        .filter((stretch) => stretch.start >= first && stretch.end <= first + length)
+        .map((stretch) => ({ ...stretch, start: stretch.start - first, end: stretch.end - first }));
       const job = espeakJobText(sentence.text, inSentence, request.emphasis);
       // Each sentence queues by the stream's deadline as of now, after the audio before it went out.
       const blocks = this.pool.run({ text: job.text, ...settings }, signal, request.playback?.deadline());
