@@ -117,7 +117,8 @@ const SILENT = new Set(['.', '‿', '|', '‖', '\u0361', '\u035C']);
 /** Chao tone letters and superscript tone digits, as espeak's Mandarin tone numbers. */
 const TONE_DIGITS: Record<string, string> = { '˥': '5', '˦': '4', '˧': '3', '˨': '2', '˩': '1', '¹': '1', '²': '2', '³': '3', '⁴': '4', '⁵': '5' };
 const COMBINING = /^[\u0300-\u036F]$/u;
-const VOWEL = /^[aeiouyæøœɐ-ɤɨɪɯɵɶʉʊʌʏᵻəɚɝɛɜɞʅɿä]/u;
+/** IPA vowel letters (a decomposed key starts with its base letter). */
+const VOWEL = /^[aeiouyæøœɐɑɒɔɘəɚɛɜɝɞɤɨɪɯɵɶʉʊʌʏᵻʅɿ]/u;
 
 /** Whether a phoneme's neighbours are vowels (V), consonants (C) or a word's edge (#): "VC" is after a vowel, before a consonant. */
 export function phonemeContext(previous: string | undefined, next: string | undefined): string {
@@ -128,7 +129,7 @@ export function phonemeContext(previous: string | undefined, next: string | unde
 /** A sound of the IPA as a key of the voice's table, or a mark written as it is (stress, a space, a tone). */
 type Token = { key: string; vowel: boolean } | { mark: string };
 
-export interface EspeakPhonemes {
+export interface EspeakMnemonics {
   /** What goes between `[[` and `]]`. */
   mnemonics: string;
   /** IPA symbols the voice has nothing near for: left out. */
@@ -146,7 +147,7 @@ function keyLength(language: LanguageCode): number {
 }
 
 /** espeak's mnemonics for `ipa` in the voice of `language`. */
-export function ipaToEspeak(ipa: string, language: LanguageCode): EspeakPhonemes {
+export function ipaToEspeak(ipa: string, language: LanguageCode): EspeakMnemonics {
   const table = ESPEAK_IPA_TABLE[language];
   // Decomposed, as the table's keys: "ã" is "a" and a combining tilde.
   let text = ipa.normalize('NFD').replaceAll('g', 'ɡ');
