@@ -7,9 +7,12 @@ import type { PronunciationRule, PronunciationRuleInput } from '../../shared/sch
  */
 
 export class RuleLineError extends Error {
-  constructor(readonly line: number, text: string) {
+  readonly line: number;
+
+  constructor(line: number, text: string) {
     super(`Line ${line} is not a rule: “${text}”. Write “SQL -> sequel” for an alias, or “blicket /ˈblɪkɪt/” for IPA phonemes.`);
     this.name = 'RuleLineError';
+    this.line = line;
   }
 }
 

@@ -5,9 +5,11 @@ import { noteTokenHeaders, withCredential } from './client-token.ts';
 import { byId } from './dom.ts';
 import { offerDownload, spokenFile, withdrawDownload } from './download.ts';
 import { clearError, fail, say } from './feedback.ts';
+import { notHonoredNotice, parseNotHonoredHeader } from './not-honored.ts';
 import { createPlayer, playbackMode, type StreamPlayer } from './player.ts';
 import { beginSpeech } from './speech-timings.ts';
 import { speechRequest } from './speech-options.ts';
+import { billedCharacters, inputFormat, setupSsml } from './ssml.ts';
 import { codePoints, formatCount, formatDuration } from './units.ts';
 import { waveform } from './waveform.ts';
 
@@ -20,6 +22,7 @@ const download = byId('download', HTMLAnchorElement);
 const ttfa = byId('ttfa', HTMLElement);
 const totalTime = byId('total-time', HTMLElement);
 const characters = byId('characters', HTMLElement);
+const notice = byId('speak-notice', HTMLElement);
 const wave = waveform(byId('waveform', HTMLCanvasElement));
 
 export interface SpeakHooks {
@@ -45,9 +48,22 @@ function stop(run: Run): void {
 }
 
 const NOT_YET = '–';
-/** The API's MAX_INPUT_CHARACTERS (shared/schemas/speech.ts, not imported: that module brings zod along). */
+/** The API's MAX_INPUT_CHARACTERS and MAX_SSML_CHARACTERS (shared/schemas/speech.ts, not imported: that module brings zod along). */
 const MAX_INPUT_CHARACTERS = 4096;
-const showLength = () => (textCount.textContent = `${formatCount(codePoints(text.value), 'characters')} (at most ${formatCount(MAX_INPUT_CHARACTERS, 'a request')})`);
+const MAX_SSML_CHARACTERS = 4 * MAX_INPUT_CHARACTERS;
+
+/** The characters billed, as the page can tell them before sending ('–' for SSML the browser cannot read). */
+const billed = (input: string) => {
+  const count = billedCharacters(input, inputFormat());
+  return count === undefined ? NOT_YET : formatCount(count, 'characters');
+};
+
+function showLength(): void {
+  textCount.textContent =
+    inputFormat() === 'ssml'
+      ? `${billed(text.value)} of text, ${formatCount(codePoints(text.value), 'with markup')} (at most ${formatCount(MAX_INPUT_CHARACTERS, 'of text')} and ${formatCount(MAX_SSML_CHARACTERS, 'with markup')} a request)`
+      : `${formatCount(codePoints(text.value), 'characters')} (at most ${formatCount(MAX_INPUT_CHARACTERS, 'a request')})`;
+}
 
 async function speak(hooks: SpeakHooks): Promise<void> {
   if (current) stop(current);
@@ -59,6 +75,7 @@ async function speak(hooks: SpeakHooks): Promise<void> {
   const timings = beginSpeech(format);
   clearError();
   withdrawDownload(download);
+  notice.textContent = '';
   for (const metric of [ttfa, totalTime, characters]) metric.textContent = NOT_YET;
   say('Sending the request…');
 
@@ -76,7 +93,9 @@ async function speak(hooks: SpeakHooks): Promise<void> {
       contentType: response.headers.get('content-type') ?? audio.contentType,
       sampleRate: Number(response.headers.get('x-audio-sample-rate')) || audio.sampleRate,
     };
-    characters.textContent = formatCount(codePoints(body.input), 'characters');
+    characters.textContent = billed(body.input);
+    // Markup the model could not honour (a phoneme Qwen3 cannot say) is said as written: the page says so.
+    notice.textContent = notHonoredNotice(parseNotHonoredHeader(response.headers.get('x-tts-not-honored'), body.input));
     timings.status = response.status;
     hooks.onAccepted(response);
     noteTokenHeaders(response);
@@ -135,6 +154,7 @@ export function setupSpeak(hooks: SpeakHooks): void {
     if (event.key === 'Enter' && (event.ctrlKey || event.metaKey)) form.requestSubmit();
   });
   text.addEventListener('input', showLength);
+  setupSsml(showLength);
   showLength();
   stopButton.addEventListener('click', () => {
     if (!current) return;
