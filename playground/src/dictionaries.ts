@@ -31,7 +31,8 @@ let dictionaries: DictionarySummary[] = [];
 let latestList = 0;
 let latestRules = 0;
 
-const label = (dictionary: DictionarySummary) => `${dictionary.name} (v${dictionary.latest_version}, ${formatCount(dictionary.rules_count, 'rules')})`;
+const ruleCount = (count: number) => formatCount(count, count === 1 ? 'rule' : 'rules');
+const label = (dictionary: DictionarySummary) => `${dictionary.name} (v${dictionary.latest_version}, ${ruleCount(dictionary.rules_count)})`;
 
 /** Fills each select with the dictionaries, keeping what was chosen while it is still listed. */
 function render(): void {
@@ -152,7 +153,7 @@ async function create(): Promise<void> {
       free.version.value = '';
       showLatestVersions();
     }
-    result.textContent = `“${dictionary.name}” is ready: ${dictionary.id}, version ${dictionary.version}, ${formatCount(dictionary.rules.length, 'rules')}.${free ? ` It is chosen as dictionary ${slots.indexOf(free) + 1}.` : ''}`;
+    result.textContent = `“${dictionary.name}” is ready: ${dictionary.id}, version ${dictionary.version}, ${ruleCount(dictionary.rules.length)}.${free ? ` It is chosen as dictionary ${slots.indexOf(free) + 1}.` : ''}`;
     nameInput.value = '';
     rulesText.value = '';
     fileInput.value = '';
@@ -176,7 +177,7 @@ async function add(): Promise<void> {
     const dictionary = await addRules(id, rules);
     await noteChanged(dictionary);
     newRules.value = '';
-    result.textContent = `“${dictionary.name}” is at version ${dictionary.version}, with ${formatCount(dictionary.rules.length, 'rules')}. A slot pinned to an older version still speaks the old way.`;
+    result.textContent = `“${dictionary.name}” is at version ${dictionary.version}, with ${ruleCount(dictionary.rules.length)}. A slot pinned to an older version still speaks the old way.`;
   } catch (error) {
     fail(error);
   } finally {

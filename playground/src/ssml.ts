@@ -1,4 +1,6 @@
 import { byId } from './dom.ts';
+import { SSML_EXAMPLE } from './ssml-example.ts';
+import { ssmlText } from './ssml-text.ts';
 import { codePoints } from './units.ts';
 
 /**
@@ -11,27 +13,15 @@ const exampleButton = byId('ssml-example', HTMLButtonElement);
 const hint = byId('ssml-hint', HTMLElement);
 const text = byId('text', HTMLTextAreaElement);
 
-export const SSML_EXAMPLE = `<speak>
-  Welcome to the <sub alias="World Wide Web">WWW</sub> tour. <break time="700ms"/>
-  It has <say-as interpret-as="cardinal">1024</say-as> stops, and a
-  <phoneme alphabet="ipa" ph="ˈblɪkɪt">blicket</phoneme> at each.
-  <prosody rate="slow">Take it slowly,</prosody> and <emphasis level="strong">enjoy</emphasis> it.
-</speak>`;
-
 export type InputFormat = 'text' | 'ssml';
 
 export const inputFormat = (): InputFormat => (toggle.checked ? 'ssml' : 'text');
 
-/**
- * The characters a request is billed: the input's for text; for SSML, its text content (markup
- * and attributes, such as a sub's alias, are not billed), whitespace runs as one space, trimmed.
- * Undefined when the browser cannot read it as XML (the API will say where).
- */
+/** The characters a request is billed: the input's for text, the text content's for SSML (undefined when it is not XML). */
 export function billedCharacters(input: string, format: InputFormat): number | undefined {
   if (format === 'text') return codePoints(input);
-  const document = new DOMParser().parseFromString(input, 'application/xml');
-  if (document.querySelector('parsererror')) return undefined;
-  return codePoints((document.documentElement.textContent ?? '').replace(/\s+/g, ' ').trim());
+  const text = ssmlText(input);
+  return text === undefined ? undefined : codePoints(text);
 }
 
 function showHint(): void {
