@@ -114,7 +114,7 @@ function showRulesOf(dictionary: Dictionary): void {
   );
 }
 
-/** A dictionary just made or changed: listed anew, and shown in "Add rules". */
+/** A dictionary just made or changed: listed anew, and shown in "Add rules" with its rules. */
 async function noteChanged(dictionary: Dictionary): Promise<void> {
   await loadDictionaries();
   rulesTarget.value = dictionary.id;
@@ -174,7 +174,9 @@ async function add(): Promise<void> {
   if (!rules) return;
   addButton.disabled = true;
   try {
-    const dictionary = await addRules(id, rules);
+    // The answer names the new version; its rules are read back to show them.
+    const { version } = await addRules(id, rules);
+    const dictionary = await getDictionary(id, version);
     await noteChanged(dictionary);
     newRules.value = '';
     result.textContent = `“${dictionary.name}” is at version ${dictionary.version}, with ${ruleCount(dictionary.rules.length)}. A slot pinned to an older version still speaks the old way.`;

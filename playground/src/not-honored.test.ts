@@ -23,7 +23,7 @@ describe('notHonoredNotice', () => {
   it('names each stretch, or says nothing when all was honoured', () => {
     expect(notHonoredNotice([])).toBe('');
     expect(notHonoredNotice([{ kind: 'phoneme', char_start: 4, char_end: 10, text: 'tomato' }])).toBe(
-      'This model cannot honour <phoneme> at characters 4–10 (“tomato”): it was said as written.',
+      'This model cannot honour <phoneme> at characters 4–10 (“tomato”): it was said as plain text.',
     );
     expect(notHonoredNotice([{ kind: 'phoneme', char_start: 0, char_end: 1, text: 'a' }, { kind: 'emphasis', char_start: 2, char_end: 3, text: 'b' }])).toMatch(/, <emphasis> .*they were said/);
   });

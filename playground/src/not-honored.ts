@@ -28,5 +28,5 @@ export function parseNotHonoredHeader(header: string | null, input: string): Not
 export function notHonoredNotice(items: readonly NotHonored[]): string {
   if (items.length === 0) return '';
   const stretches = items.map((item) => `<${item.kind}> at characters ${item.char_start}–${item.char_end} (“${item.text}”)`);
-  return `This model cannot honour ${stretches.join(', ')}: ${items.length === 1 ? 'it was' : 'they were'} said as written.`;
+  return `This model cannot honour ${stretches.join(', ')}: ${items.length === 1 ? 'it was' : 'they were'} said as plain text.`;
 }

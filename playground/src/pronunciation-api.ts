@@ -17,9 +17,13 @@ export interface DictionarySummary {
   updated_at: string;
 }
 
-/** `GET /v1/pronunciation-dictionaries/{id}`: one version with its rules. */
-export interface Dictionary extends DictionarySummary {
+/** A change of the rules answers the version it made, without the rules. */
+export interface DictionaryVersion extends DictionarySummary {
   version: number;
+}
+
+/** `GET /v1/pronunciation-dictionaries/{id}` (and what creating one answers): one version with its rules. */
+export interface Dictionary extends DictionaryVersion {
   rules: PronunciationRule[];
 }
 
@@ -58,6 +62,6 @@ export function importDictionary(name: string, file: File): Promise<Dictionary> 
   return apiJson<Dictionary>(BASE, { method: 'POST', body });
 }
 
-/** Adds rules (one for a string already there replaces it): the answer is the new version. */
+/** Adds rules (one for a string already there replaces it): the answer is the new version, without its rules. */
 export const addRules = (id: string, rules: PronunciationRuleInput[]) =>
-  apiJson<Dictionary>(`${BASE}/${encodeURIComponent(id)}/rules`, { method: 'POST', json: { rules } });
+  apiJson<DictionaryVersion>(`${BASE}/${encodeURIComponent(id)}/rules`, { method: 'POST', json: { rules } });
