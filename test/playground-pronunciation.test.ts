@@ -174,6 +174,7 @@ describe('playground pronunciation controls in Chromium', () => {
     sqlDictionary = dictionaryId(await textOnceIt('#dictionary-result', /pd_/))!;
     expect(await resultLine()).toMatch(/version 1, 1 rule\. It is chosen as dictionary 1\./);
     expect(await page.inputValue('#dictionary-1')).toBe(sqlDictionary);
+    expect(await page.$eval('#dictionary-1', (select) => (select as unknown as { selectedOptions: Array<{ textContent: string }> }).selectedOptions[0]!.textContent)).toMatch(/^Databases \(v1\b/);
     expect(await ruleLines()).toEqual(['SQL -> sequel']);
 
     sequel = await speak();

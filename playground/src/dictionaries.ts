@@ -32,7 +32,8 @@ let latestList = 0;
 let latestRules = 0;
 
 const ruleCount = (count: number) => formatCount(count, count === 1 ? 'rule' : 'rules');
-const label = (dictionary: DictionarySummary) => `${dictionary.name} (v${dictionary.latest_version}, ${ruleCount(dictionary.rules_count)})`;
+const label = ({ name, latest_version, rules_count }: DictionarySummary) =>
+  `${name} (v${latest_version}${typeof rules_count === 'number' ? `, ${ruleCount(rules_count)}` : ''})`;
 
 /** Fills each select with the dictionaries, keeping what was chosen while it is still listed. */
 function render(): void {

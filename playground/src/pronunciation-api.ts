@@ -12,7 +12,8 @@ export interface DictionarySummary {
   name: string;
   description: string | null;
   latest_version: number;
-  rules_count: number;
+  /** In the brief's list shape; the dictionaries branch does not send it (yet): shown when present. */
+  rules_count?: number;
   created_at: string;
   updated_at: string;
 }
