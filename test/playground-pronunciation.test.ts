@@ -162,6 +162,13 @@ describe('playground pronunciation controls in Chromium', () => {
     expect(message).toMatch(/audio/);
     expect(message).toMatch(/line 2, column \d+/);
     expect(message).not.toContain('invalid_ssml');
+    // The text box selects the character where it went wrong.
+    const selection = await page.$eval('#text', (box) => {
+      const { value, selectionStart, selectionEnd } = box as unknown as { value: string; selectionStart: number; selectionEnd: number };
+      return { selected: value.slice(selectionStart, selectionEnd), from: value.slice(selectionStart) };
+    });
+    expect(selection.selected).toBe('<');
+    expect(selection.from).toMatch(/^<audio/);
     await shoot('invalid-ssml');
   });
 

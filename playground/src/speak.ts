@@ -9,7 +9,7 @@ import { notHonoredNotice, parseNotHonoredHeader } from './not-honored.ts';
 import { createPlayer, playbackMode, type StreamPlayer } from './player.ts';
 import { beginSpeech } from './speech-timings.ts';
 import { speechRequest } from './speech-options.ts';
-import { billedCharacters, inputFormat, setupSsml } from './ssml.ts';
+import { billedCharacters, inputFormat, pointAtSsmlError, setupSsml } from './ssml.ts';
 import { codePoints, formatCount, formatDuration } from './units.ts';
 import { waveform } from './waveform.ts';
 
@@ -140,6 +140,7 @@ async function speak(hooks: SpeakHooks): Promise<void> {
     const brokeOff = offerWhatArrived();
     // Before the status: a test waiting on it finds the sentence.
     fail(brokeOff ? new Error('The audio stream broke off before its end. The download has what arrived.') : error);
+    if (error instanceof ApiFailure && error.code === 'invalid_ssml') pointAtSsmlError(error.message);
     if (error instanceof ApiFailure) timings.status = error.status;
   }
 }

@@ -1,4 +1,5 @@
 import { byId } from './dom.ts';
+import { ssmlErrorRange } from './ssml-error-position.ts';
 import { SSML_EXAMPLE } from './ssml-example.ts';
 import { ssmlText } from './ssml-text.ts';
 import { codePoints } from './units.ts';
@@ -22,6 +23,14 @@ export function billedCharacters(input: string, format: InputFormat): number | u
   if (format === 'text') return codePoints(input);
   const text = ssmlText(input);
   return text === undefined ? undefined : codePoints(text);
+}
+
+/** Selects in the text box the character an `invalid_ssml` message names, so the user sees where. */
+export function pointAtSsmlError(message: string): void {
+  const range = ssmlErrorRange(message, text.value);
+  if (!range) return;
+  text.focus();
+  text.setSelectionRange(...range);
 }
 
 function showHint(): void {
