@@ -9,7 +9,7 @@ import { notHonoredNotice, parseNotHonoredHeader } from './not-honored.ts';
 import { createPlayer, playbackMode, type StreamPlayer } from './player.ts';
 import { beginSpeech } from './speech-timings.ts';
 import { speechRequest } from './speech-options.ts';
-import { billedCharacters, inputFormat, pointAtSsmlError, setupSsml } from './ssml.ts';
+import { billedCharacters, type InputFormat, inputFormat, pointAtSsmlError, setupSsml } from './ssml.ts';
 import { codePoints, formatCount, formatDuration } from './units.ts';
 import { waveform } from './waveform.ts';
 
@@ -53,15 +53,15 @@ const MAX_INPUT_CHARACTERS = 4096;
 const MAX_SSML_CHARACTERS = 4 * MAX_INPUT_CHARACTERS;
 
 /** The characters billed, as the page can tell them before sending ('–' for SSML the browser cannot read). */
-const billed = (input: string) => {
-  const count = billedCharacters(input, inputFormat());
+const billed = (input: string, format: InputFormat) => {
+  const count = billedCharacters(input, format);
   return count === undefined ? NOT_YET : formatCount(count, 'characters');
 };
 
 function showLength(): void {
   textCount.textContent =
     inputFormat() === 'ssml'
-      ? `${billed(text.value)} of text, ${formatCount(codePoints(text.value), 'with markup')} (at most ${formatCount(MAX_INPUT_CHARACTERS, 'of text')} and ${formatCount(MAX_SSML_CHARACTERS, 'with markup')} a request)`
+      ? `${billed(text.value, 'ssml')} of text, ${formatCount(codePoints(text.value), 'with markup')} (at most ${formatCount(MAX_INPUT_CHARACTERS, 'of text')} and ${formatCount(MAX_SSML_CHARACTERS, 'with markup')} a request)`
       : `${formatCount(codePoints(text.value), 'characters')} (at most ${formatCount(MAX_INPUT_CHARACTERS, 'a request')})`;
 }
 
@@ -93,8 +93,8 @@ async function speak(hooks: SpeakHooks): Promise<void> {
       contentType: response.headers.get('content-type') ?? audio.contentType,
       sampleRate: Number(response.headers.get('x-audio-sample-rate')) || audio.sampleRate,
     };
-    characters.textContent = billed(body.input);
-    // Markup the model could not honour (a phoneme Qwen3 cannot say) is said as written: the page says so.
+    characters.textContent = billed(body.input, body.input_format);
+    // Markup the model could not honour (a phoneme Qwen3 cannot say) was said as plain text: the page says so.
     notice.textContent = notHonoredNotice(parseNotHonoredHeader(response.headers.get('x-tts-not-honored'), body.input));
     timings.status = response.status;
     hooks.onAccepted(response);
