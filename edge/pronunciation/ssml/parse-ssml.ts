@@ -119,7 +119,11 @@ class SsmlReader {
     });
     parser.on('closetag', (tag) => {
       if (!tag.isSelfClosing) {
-        this.characterDataUpTo(this.nextMarkup());
+        const start = this.nextMarkup();
+        // saxes reports the open elements a wrong end tag skips as closed before it objects.
+        const name = this.input.slice(start + 2, parser.position - 1).trim();
+        if (name !== tag.name) throw this.error(`</${name}> does not close <${tag.name}>`, start);
+        this.characterDataUpTo(start);
         this.markupEnd = parser.position;
       }
       this.close();
