@@ -7,6 +7,7 @@ import type { AppEnv } from '../env.ts';
 import type { StreamUsage } from '../accounts/speech-ticket.ts';
 import type { OnResume } from '../pool/worker-pool.ts';
 import { WorkerPool } from '../pool/worker-pool.ts';
+import { notHonoredHeader } from '../pronunciation/not-honored.ts';
 import type { ResolvedSpeech } from './resolve.ts';
 import { httpCaller, resolveSpeech } from './resolve.ts';
 import { type CheckedSpeechRequest, readSpeechRequest } from './speech-request.ts';
@@ -58,7 +59,7 @@ export function synthesisTimings(c: Context<AppEnv>, worker: Response): Record<'
 }
 
 /** The headers of a speech answer that say what was spoken, and how; `content-type` is the audio's. */
-export function speechHeaders(c: Context<AppEnv>, { model, voiceId, language, sampleRate, format, detected }: Synthesis): Headers {
+export function speechHeaders(c: Context<AppEnv>, { model, voiceId, language, sampleRate, format, detected, notHonored }: Synthesis): Headers {
   const headers = new Headers({
     'content-type': FORMATS[format].contentType,
     'cache-control': 'no-store',
@@ -69,5 +70,6 @@ export function speechHeaders(c: Context<AppEnv>, { model, voiceId, language, sa
     'x-request-id': c.get('requestId'),
   });
   if (detected) headers.set(AUDIO_HEADERS.detectedLanguages, detected.join(','));
+  if (notHonored.length > 0) headers.set(AUDIO_HEADERS.notHonored, notHonoredHeader(notHonored));
   return headers;
 }
