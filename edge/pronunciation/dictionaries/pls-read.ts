@@ -50,7 +50,7 @@ export function readPls(text: string): PlsRule[] {
   let depth = 0;
 
   parser.on('error', (error) => fail(error.message.replace(/^\d+:\d+: /, '')));
-  parser.on('doctype', () => fail('a DOCTYPE is not accepted (PLS needs none, and its entity declarations are refused).'));
+  parser.on('doctype', () => fail('a DOCTYPE, which ends here, is not accepted (PLS needs none, and its entity declarations are refused).'));
   parser.on('text', (chunk) => {
     if (leaf) leaf.text += chunk;
     else if (metadataDepth === 0 && chunk.trim() !== '') fail(`text outside an element of the lexicon: "${collapse(chunk).slice(0, 40)}".`);
