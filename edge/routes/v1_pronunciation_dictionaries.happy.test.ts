@@ -137,13 +137,13 @@ describe('changing rules', () => {
   it('changes made at once each make their own version: none is lost', async () => {
     const { key } = await edge.createKey();
     const { id } = await create(key, { name: 'at once', rules: [SQL] });
-    const words = Array.from({ length: 6 }, (_, i) => `word${i}`);
+    const words = Array.from({ length: 10 }, (_, i) => `word${i}`);
     const answers = await Promise.all(
       words.map((word) => call<{ version: number }>(key, 'POST', `/v1/pronunciation-dictionaries/${id}/rules`, { rules: [{ type: 'alias', string_to_replace: word, alias: 'said' }] })),
     );
-    expect(answers.map(({ version }) => version).sort()).toEqual([2, 3, 4, 5, 6, 7]);
+    expect(answers.map(({ version }) => version).sort((a, b) => a - b)).toEqual([2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
     const latest = await getVersion(key, id);
-    expect(latest.version).toBe(7);
+    expect(latest.version).toBe(11);
     expect(latest.rules.map(({ string_to_replace }) => string_to_replace).sort()).toEqual(['SQL', ...words].sort());
   });
 });

@@ -6,7 +6,7 @@ import { API_KEY_ERRORS, apiKeyAuth } from '../middleware/api-key-auth.ts';
 import { apiKeySecurity, errorResponses, jsonResponse, queryParameters } from '../openapi/index.ts';
 import { dictionaryObject, DictionarySchema } from '../pronunciation/dictionaries/dictionary-object.ts';
 import { dictionaryStore } from '../pronunciation/dictionaries/dictionary-store.ts';
-import { DICTIONARY_NOT_FOUND_ERRORS, dictionaryNotFound } from '../pronunciation/dictionaries/errors.ts';
+import { DICTIONARY_NOT_FOUND_ERRORS, dictionaryNotFound, VERSION_NOT_FOUND_ERRORS } from '../pronunciation/dictionaries/errors.ts';
 import { findDictionary } from '../pronunciation/dictionaries/find-dictionary.ts';
 import { readVersionQuery, VERSION_QUERY_ERRORS, VersionQuerySchema } from '../pronunciation/dictionaries/version-query.ts';
 
@@ -28,7 +28,7 @@ const getDictionaryDocs = describeRoute({
   description: 'The dictionary with the rules of one version, its latest unless `version` says which.',
   security: apiKeySecurity('speech', 'voices'),
   parameters: [DICTIONARY_ID],
-  responses: { 200: jsonResponse('The dictionary.', DictionarySchema), ...errorResponses(API_KEY_ERRORS, VERSION_QUERY_ERRORS, DICTIONARY_NOT_FOUND_ERRORS) },
+  responses: { 200: jsonResponse('The dictionary.', DictionarySchema), ...errorResponses(API_KEY_ERRORS, VERSION_QUERY_ERRORS, VERSION_NOT_FOUND_ERRORS) },
 });
 
 const deleteDictionaryDocs = describeRoute({

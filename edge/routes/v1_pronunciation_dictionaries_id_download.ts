@@ -4,7 +4,7 @@ import type { AppEnv } from '../env.ts';
 import { API_KEY_ERRORS, apiKeyAuth } from '../middleware/api-key-auth.ts';
 import { apiKeySecurity, documentHeaders, errorResponses, queryParameters, REQUEST_ID_HEADERS } from '../openapi/index.ts';
 import { dictionaryStore } from '../pronunciation/dictionaries/dictionary-store.ts';
-import { DICTIONARY_NOT_FOUND_ERRORS } from '../pronunciation/dictionaries/errors.ts';
+import { VERSION_NOT_FOUND_ERRORS } from '../pronunciation/dictionaries/errors.ts';
 import { findDictionary } from '../pronunciation/dictionaries/find-dictionary.ts';
 import { writePls } from '../pronunciation/dictionaries/pls-write.ts';
 import { readVersionQuery, VERSION_QUERY_ERRORS, VersionQuerySchema } from '../pronunciation/dictionaries/version-query.ts';
@@ -27,7 +27,7 @@ const downloadDictionaryDocs = describeRoute({
       headers: { ...REQUEST_ID_HEADERS, ...documentHeaders({ 'content-disposition': '`attachment; filename="<id>-v<version>.pls"`.' }) },
       content: { 'application/pls+xml': { schema: { type: 'string' } } },
     },
-    ...errorResponses(API_KEY_ERRORS, VERSION_QUERY_ERRORS, DICTIONARY_NOT_FOUND_ERRORS),
+    ...errorResponses(API_KEY_ERRORS, VERSION_QUERY_ERRORS, VERSION_NOT_FOUND_ERRORS),
   },
 });
 

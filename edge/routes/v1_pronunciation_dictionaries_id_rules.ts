@@ -8,7 +8,7 @@ import { apiKeySecurity, errorResponses, jsonResponse, requestBody } from '../op
 import { DictionarySummarySchema, dictionarySummary } from '../pronunciation/dictionaries/dictionary-object.ts';
 import { addRules, removeRules } from '../pronunciation/dictionaries/dictionary-rules.ts';
 import { dictionaryStore } from '../pronunciation/dictionaries/dictionary-store.ts';
-import { DICTIONARY_NOT_FOUND_ERRORS, dictionaryNotFound } from '../pronunciation/dictionaries/errors.ts';
+import { CHANGE_ERRORS, dictionaryContended, dictionaryNotFound } from '../pronunciation/dictionaries/errors.ts';
 import {
   checkedRules,
   MAX_DICTIONARY_BODY_BYTES,
@@ -44,14 +44,15 @@ const changeDocs = (operationId: string, summary: string, description: string, b
     security: apiKeySecurity('voices'),
     parameters: [DICTIONARY_ID],
     requestBody: requestBody(body),
-    responses: { 200: jsonResponse('The new version.', answer), ...errorResponses(API_KEY_ERRORS, RULES_BODY_ERRORS, DICTIONARY_NOT_FOUND_ERRORS) },
+    responses: { 200: jsonResponse('The new version.', answer), ...errorResponses(API_KEY_ERRORS, RULES_BODY_ERRORS, CHANGE_ERRORS) },
   });
 
 /** Stores the change as the next version, and answers it. */
 async function changeRules(c: Context<AppEnv>, change: RulesChange) {
   const id = c.req.param('id')!;
   const row = await dictionaryStore(c.env).addVersion(c.get('apiKey').account_id, id, change);
-  if (!row) throw dictionaryNotFound(id, 'id');
+  if (row === 'not_found') throw dictionaryNotFound(id, 'id');
+  if (row === 'contended') throw dictionaryContended(id);
   return { ...dictionarySummary(row), version: row.latest_version } satisfies z.infer<typeof NewVersionSchema>;
 }
 

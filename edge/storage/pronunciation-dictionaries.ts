@@ -38,8 +38,11 @@ export interface DictionaryStore {
   latestVersions(accountId: string, ids: string[]): Promise<Map<string, number>>;
   /** The rules of one version; null when the account has no such dictionary or version. */
   rules(accountId: string, id: string, version: number): Promise<PronunciationRule[] | null>;
-  /** Stores `change(latest rules)` as the next version; null when the account has no such dictionary. */
-  addVersion(accountId: string, id: string, change: RulesChange): Promise<DictionaryRow | null>;
+  /**
+   * Stores `change(latest rules)` as the next version: the dictionary at it, `not_found` when the
+   * account has no such dictionary, `contended` when other changes kept landing first.
+   */
+  addVersion(accountId: string, id: string, change: RulesChange): Promise<DictionaryRow | 'not_found' | 'contended'>;
   /** Marks the dictionary deleted, so that none of its versions is served again. False when there was none. */
   delete(accountId: string, id: string): Promise<boolean>;
 }
@@ -50,8 +53,9 @@ const kvKey = (accountId: string, id: string, version: number | 'deleted') => `p
 // and the tombstone, kept twice as long, outlives it.
 const KV_TTL_SECONDS = 24 * 60 * 60;
 const TOMBSTONE_TTL_SECONDS = 2 * KV_TTL_SECONDS;
-// Two changes at once both build on the same latest version; the one that lands second builds again.
-const CHANGE_ATTEMPTS = 5;
+// Changes at once all build on the same latest version; each round one lands and the others build
+// again, so a change fails only when this many others landed while it tried.
+const CHANGE_ATTEMPTS = 16;
 
 export class D1DictionaryStore implements DictionaryStore {
   private readonly db: D1Database;
@@ -128,12 +132,12 @@ export class D1DictionaryStore implements DictionaryStore {
     return rules;
   }
 
-  async addVersion(accountId: string, id: string, change: RulesChange): Promise<DictionaryRow | null> {
-    for (let attempt = 1; ; attempt++) {
+  async addVersion(accountId: string, id: string, change: RulesChange): Promise<DictionaryRow | 'not_found' | 'contended'> {
+    for (let attempt = 1; attempt <= CHANGE_ATTEMPTS; attempt++) {
       const current = await this.get(accountId, id);
-      if (!current) return null;
+      if (!current) return 'not_found';
       const latestRules = await this.rules(accountId, id, current.latest_version);
-      if (!latestRules) return null;
+      if (!latestRules) return 'not_found';
       const rules = change(latestRules);
       const version = current.latest_version + 1;
       const now = new Date().toISOString();
@@ -152,11 +156,12 @@ export class D1DictionaryStore implements DictionaryStore {
           return { ...current, latest_version: version, updated_at: now };
         }
         // Deleted meanwhile: the version row stays unreachable, as all of a deleted dictionary's.
-        return null;
+        return 'not_found';
       } catch (error) {
-        if (attempt >= CHANGE_ATTEMPTS || !String(error).includes('UNIQUE')) throw error;
+        if (!String(error).includes('UNIQUE')) throw error;
       }
     }
+    return 'contended';
   }
 
   async delete(accountId: string, id: string): Promise<boolean> {

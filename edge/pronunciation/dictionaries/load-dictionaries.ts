@@ -1,10 +1,10 @@
 import type { DictionaryLocator, DictionaryRules } from '../../../shared/schemas/pronunciation.ts';
 import type { Env } from '../../env.ts';
 import { dictionaryStore } from './dictionary-store.ts';
-import { DICTIONARY_NOT_FOUND_ERRORS, dictionaryNotFound, versionNotFound } from './errors.ts';
+import { dictionaryNotFound, VERSION_NOT_FOUND_ERRORS, versionNotFound } from './errors.ts';
 
 /** What a speech request naming dictionaries can be refused with (both 404s, on `pronunciation_dictionaries`). */
-export const LOAD_DICTIONARIES_ERRORS = DICTIONARY_NOT_FOUND_ERRORS;
+export const LOAD_DICTIONARIES_ERRORS = VERSION_NOT_FOUND_ERRORS;
 
 const PARAM = 'pronunciation_dictionaries';
 
