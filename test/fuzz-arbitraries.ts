@@ -286,3 +286,43 @@ export const jobJson = fc.oneof(
     seed: field(seed),
   }),
 );
+
+/** A pronunciation rule that should pass, or some fields of one: phonemes valid and not, alphabets taken and not. */
+const pronunciationRule = fc.oneof(
+  fc.constantFrom(
+    { type: 'alias', string_to_replace: 'SQL', alias: 'sequel' },
+    { type: 'phoneme', string_to_replace: 'tomato', phoneme: 'təˈmeɪtoʊ', alphabet: 'ipa' },
+    { type: 'phoneme', string_to_replace: 'colour', phoneme: '"kVl@`', alphabet: 'x-sampa', case_sensitive: false, word_boundaries: false },
+  ),
+  someOf({
+    type: field(fc.constantFrom('alias', 'phoneme'), shortString),
+    string_to_replace: field(text),
+    alias: field(text),
+    phoneme: field(fc.constantFrom('təˈmeɪtoʊ', '"kVl@`', 'k$', '', '   '), text),
+    alphabet: field(fc.constantFrom('ipa', 'x-sampa', 'arpabet', 'IPA')),
+    case_sensitive: field(fc.boolean()),
+    word_boundaries: field(fc.boolean()),
+  }),
+);
+const pronunciationRules = fc.oneof(fc.array(pronunciationRule, { maxLength: 4 }), fc.constant([]));
+
+/** The bodies of the pronunciation dictionary routes: one that should pass, or some fields of any of them. */
+export const dictionaryJson = fc.oneof(
+  fc.record({ name: fc.constantFrom('Tech words', 'Names'), rules: fc.array(pronunciationRule, { minLength: 1, maxLength: 3 }) }),
+  fc.record({ rule_strings: fc.array(fc.constantFrom('SQL', 'tomato', 'nowhere'), { minLength: 1, maxLength: 3 }) }),
+  someOf({ name: field(text), description: field(text), rules: field(pronunciationRules), rule_strings: field(fc.array(fc.oneof(fc.constant('SQL'), shortString), { maxLength: 3 })) }),
+);
+
+const PLS_LEXICON = (body: string) => `<?xml version="1.0"?><lexicon version="1.0" xmlns="http://www.w3.org/2005/01/pronunciation-lexicon" alphabet="ipa" xml:lang="en">${body}</lexicon>`;
+/** A PLS file for `POST /v1/pronunciation-dictionaries`: one that imports, broken and hostile ones, or bytes. */
+export const plsFile = fc.oneof(
+  fc.constantFrom(
+    PLS_LEXICON('<lexeme><grapheme>SQL</grapheme><alias>sequel</alias></lexeme><lexeme><grapheme>tomato</grapheme><phoneme>təˈmeɪtoʊ</phoneme></lexeme>'),
+    PLS_LEXICON('<lexeme><grapheme>SQL</grapheme></lexeme>'),
+    PLS_LEXICON('<lexeme><grapheme>SQL</grapheme><alias>sequel</lexeme>'),
+    PLS_LEXICON('<lexeme><grapheme>x</grapheme><phoneme alphabet="x-sampa">k$</phoneme></lexeme>'),
+    `<?xml version="1.0"?><!DOCTYPE lexicon [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]>${PLS_LEXICON('<lexeme><grapheme>&b;</grapheme><alias>x</alias></lexeme>')}`,
+  ),
+  fc.string({ unit: 'binary', maxLength: 300 }),
+  fc.uint8Array({ maxLength: 512 }),
+);
