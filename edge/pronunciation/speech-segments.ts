@@ -125,8 +125,8 @@ function detectEach(items: ScriptText[], detect: DetectLanguages): Map<ScriptTex
   return found;
 }
 
-/** A cut inside a replaced run moves to its end: a replacement is said whole, in one language. */
-function snapToRun(runs: SourceRun[], at: number): number {
+/** A cut inside a replaced run moves to its end: a replacement is said whole, in one language, in one request. */
+export function snapToRun(runs: SourceRun[], at: number): number {
   let start = 0;
   for (const run of runs) {
     const end = start + run.length;

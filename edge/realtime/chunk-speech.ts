@@ -14,6 +14,9 @@ import { forwardedError } from '../pool/worker-answers.ts';
 import { dropReservation, type WorkerPool } from '../pool/worker-pool.ts';
 import { resolveSpeech } from '../speech/resolve.ts';
 import { streamUsage, workerRequestFor } from '../speech/worker-request.ts';
+import { applyDictionaries } from '../pronunciation/apply-rules.ts';
+import { plainTextScript } from '../pronunciation/script.ts';
+import type { DictionaryRules } from '../../shared/schemas/pronunciation.ts';
 import { reportChunk } from './chunk-report.ts';
 
 /** What every chunk of a socket shares: who speaks, how, and for whom. */
@@ -31,6 +34,8 @@ export interface ChunkSpeaker {
   sampleRate: number;
   /** Bits per second `config` asked for (checked); absent: the format's default. */
   bitrate: number | undefined;
+  /** The pronunciation dictionaries `config` named, pinned when it was read: applied to every chunk. */
+  dictionaries: DictionaryRules[];
   /**
    * Set when the socket's first chunk starts. Only that chunk may be shed (503 `pool_saturated`):
    * a socket that has begun to speak is a playing stream, and its later chunks are never refused
@@ -127,7 +132,8 @@ async function admitAndSpeak(
     const models = await pool.models();
     const request = { ...config, input: text, stream_format: 'audio' as const };
     const caller = { accountId: speaker.caller.accountId, requestId: chunkId, voiceVersion: ticket.voiceVersion, signal };
-    const resolved = await resolveSpeech(c, request, pool, models, caller);
+    const script = applyDictionaries(plainTextScript(text), speaker.dictionaries);
+    const resolved = await resolveSpeech(c, request, pool, models, caller, script);
     const output = { format: config.response_format, sampleRate: speaker.sampleRate, bitrate: speaker.bitrate };
     const workerRequest = workerRequestFor(chunkId, resolved, request, output);
     const { response, events } = await pool.synthesizeTimed(resolved.model, workerRequest, signal);

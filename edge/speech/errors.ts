@@ -4,8 +4,8 @@ import type { PoolModel } from '../pool/worker-pool.ts';
 
 /** What a speech request is refused with when it breaks a rule its schema cannot say, or names what the pool lacks. */
 export const SPEECH_REQUEST_ERRORS = errorCatalogue({
-  400: ['empty_input', 'unsupported_sample_rate', 'unsupported_bitrate'],
-  404: ['model_not_found', 'voice_not_found'],
+  400: ['empty_input', 'unsupported_sample_rate', 'unsupported_bitrate', 'invalid_ssml'],
+  404: ['model_not_found', 'voice_not_found', 'pronunciation_dictionary_not_found', 'pronunciation_dictionary_version_not_found'],
   413: ['input_too_long'],
   422: ['unsupported_language'],
 });

@@ -8,6 +8,7 @@ import type { StreamUsage } from '../accounts/speech-ticket.ts';
 import type { OnResume } from '../pool/worker-pool.ts';
 import { WorkerPool } from '../pool/worker-pool.ts';
 import { notHonoredHeader } from '../pronunciation/not-honored.ts';
+import { withDictionaries } from '../pronunciation/request-script.ts';
 import type { ResolvedSpeech } from './resolve.ts';
 import { httpCaller, resolveSpeech } from './resolve.ts';
 import { type CheckedSpeechRequest, readSpeechRequest } from './speech-request.ts';
@@ -32,7 +33,8 @@ export async function prepareSynthesis(c: Context<AppEnv>): Promise<Synthesis> {
     const checked = await readSpeechRequest(c);
     const { request, format, sampleRate, bitrate } = checked;
     const pool = new WorkerPool(c.env);
-    const resolved = await resolveSpeech(c, request, pool, await pool.models(), httpCaller(c));
+    const [models, script] = await Promise.all([pool.models(), withDictionaries(c.env, c.get('caller').accountId, checked.script, request.pronunciation_dictionaries)]);
+    const resolved = await resolveSpeech(c, request, pool, models, httpCaller(c), script);
     const output = { format, sampleRate, bitrate };
     const workerRequest = workerRequestFor(c.get('requestId'), resolved, request, output);
     const usage = streamUsage(resolved, output, request.speed);

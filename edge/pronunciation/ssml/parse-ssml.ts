@@ -15,6 +15,8 @@ export interface SsmlOptions {
   language?: string;
   /** The language of a text, for a say-as that needs one when neither xml:lang nor the request names it. */
   guessLanguage(text: string): string;
+  /** The longest document, markup included, in code points; default MAX_SSML_CHARACTERS (a speech request's). */
+  maxCharacters?: number;
 }
 
 /** A nested `<prosody rate>` multiplies; the product is kept where the worker protocol takes it. */
@@ -52,12 +54,20 @@ interface PendingSayAs {
  * run keeps the code-point offsets of what the user wrote.
  */
 export function parseSsmlScript(input: string, options: SsmlOptions): SpeechScript {
-  refuseOverlong(input);
+  const limit = options.maxCharacters ?? MAX_SSML_CHARACTERS;
+  const overlong = overlongAt(input, limit);
+  if (overlong >= 0) {
+    // A fault within the allowed length says more than the length (10,000 nested tags: the 33rd is
+    // refused), and reading no further keeps the work bounded.
+    new SsmlReader(input.slice(0, overlong), options).check();
+    throw invalidSsml(`SSML is longer than ${limit} characters`, input, overlong);
+  }
   return new SsmlReader(input, options).read();
 }
 
-function refuseOverlong(input: string): void {
-  if (input.length <= MAX_SSML_CHARACTERS) return;
+/** Where (UTF-16) the input passes `limit` code points, or -1 when it does not. */
+function overlongAt(input: string, limit: number): number {
+  if (input.length <= limit) return -1;
   let codePoints = 0;
   for (let index = 0; index < input.length; index++) {
     const unit = input.charCodeAt(index);
@@ -65,9 +75,10 @@ function refuseOverlong(input: string): void {
       const previous = input.charCodeAt(index - 1);
       if (previous >= 0xd800 && previous <= 0xdbff) continue;
     }
-    if (codePoints === MAX_SSML_CHARACTERS) throw invalidSsml(`SSML is longer than ${MAX_SSML_CHARACTERS} characters`, input, index);
+    if (codePoints === limit) return index;
     codePoints++;
   }
+  return -1;
 }
 
 class SsmlReader {
@@ -131,6 +142,11 @@ class SsmlReader {
     parser.on('error', (error) => {
       throw this.translate(error.message.replace(/^\d+:\d+: /, ''));
     });
+  }
+
+  /** Reads the input as far as it goes, throwing its first fault; an input cut short is no fault here. */
+  check(): void {
+    this.parser.write(this.input);
   }
 
   read(): SpeechScript {

@@ -1,0 +1,50 @@
+import { detect } from 'tinyld/light';
+import type { DictionaryLocator } from '../../shared/schemas/pronunciation.ts';
+import { type InputFormat, MAX_INPUT_CHARACTERS, MAX_SSML_CHARACTERS, type SpeechRequest } from '../../shared/schemas/speech.ts';
+import type { Env } from '../env.ts';
+import { emptyInput, inputTooLong } from '../speech/errors.ts';
+import { applyDictionaries } from './apply-rules.ts';
+import { loadDictionaries } from './dictionaries/load-dictionaries.ts';
+import { plainTextScript, type SpeechScript } from './script.ts';
+import { parseSsmlScript } from './ssml/parse-ssml.ts';
+
+/**
+ * How the speech core reads what a request says, whatever its transport: the input as plain text
+ * or SSML (checked before admission, so bad markup costs nothing and reaches no worker), then the
+ * account's pronunciation dictionaries the request names.
+ */
+
+/** `input_format`, or SSML when the input starts with `<speak` (after white space). */
+export const inputFormatOf = ({ input, input_format }: Pick<SpeechRequest, 'input' | 'input_format'>): InputFormat =>
+  input_format ?? (/^\s*<speak[\s>/]/u.test(input) ? 'ssml' : 'text');
+
+/** The request's input as a script: 413 when its text (or SSML's markup) is too long, 400 `invalid_ssml` or `empty_input`. */
+export function readInputScript(request: Pick<SpeechRequest, 'input' | 'input_format' | 'language'>): SpeechScript {
+  if (inputFormatOf(request) === 'text') {
+    const length = [...request.input].length;
+    if (request.input.trim().length === 0) throw emptyInput();
+    if (length > MAX_INPUT_CHARACTERS) throw inputTooLong(length, MAX_INPUT_CHARACTERS);
+    return plainTextScript(request.input);
+  }
+  // Markup past MAX_SSML_CHARACTERS is the parser's to refuse, after any fault before it.
+  const script = readSsmlDocument(request.input, request.language, MAX_SSML_CHARACTERS);
+  if (script.characters > MAX_INPUT_CHARACTERS) throw inputTooLong(script.characters, MAX_INPUT_CHARACTERS);
+  if (!script.items.some((item) => item.kind === 'pause' || item.text.trim().length > 0)) throw emptyInput();
+  return script;
+}
+
+/** An SSML document read as a script (400 `invalid_ssml` at the first fault), its markup at most `maxCharacters` code points. */
+export function readSsmlDocument(input: string, language: string | undefined, maxCharacters: number): SpeechScript {
+  return parseSsmlScript(input, {
+    ...(language === undefined ? {} : { language }),
+    maxCharacters,
+    // Only for a say-as whose language nothing names; the model's languages are not known yet.
+    guessLanguage: (text) => detect(text) || 'en',
+  });
+}
+
+/** The script with the named dictionaries applied, in order (404 for one the account does not have). */
+export async function withDictionaries(env: Env, accountId: string, script: SpeechScript, locators: readonly DictionaryLocator[] | undefined): Promise<SpeechScript> {
+  if (!locators || locators.length === 0) return script;
+  return applyDictionaries(script, await loadDictionaries(env, accountId, [...locators]));
+}
