@@ -15,6 +15,7 @@ import { dropReservation, type WorkerPool } from '../pool/worker-pool.ts';
 import { resolveSpeech } from '../speech/resolve.ts';
 import { streamUsage, workerRequestFor } from '../speech/worker-request.ts';
 import { applyDictionaries } from '../pronunciation/apply-rules.ts';
+import type { NotHonored } from '../pronunciation/not-honored.ts';
 import { plainTextScript } from '../pronunciation/script.ts';
 import type { DictionaryRules } from '../../shared/schemas/pronunciation.ts';
 import { reportChunk } from './chunk-report.ts';
@@ -57,6 +58,8 @@ export interface ChunkAudio {
   end(): TimedAudioEnd | null;
   /** Audio ms of the bytes read from `pieces` so far. */
   deliveredMs(): number;
+  /** Markup the model could not say as asked (offsets in the chunk's text). */
+  notHonored: NotHonored[];
 }
 
 // The next chunk is synthesized while this one plays: its answer is read ahead into memory (a
@@ -161,6 +164,7 @@ async function admitAndSpeak(
         pieces: pieces(),
         end: split.end,
         deliveredMs: () => deliveredAudioMs(bytesRead, config.response_format, speaker.sampleRate, speaker.bitrate),
+        notHonored: resolved.notHonored,
         ended: ticket.audio!.ended,
       },
       model: resolved.model.info.id,

@@ -94,6 +94,8 @@ export const ServerMessageSchema = z.discriminatedUnion('type', [
     /** Why it ended: all its text was spoken (`close`), it was cancelled, or an error (sent before) ended it. */
     reason: z.enum(['closed', 'cancelled', 'failed']),
     usage: z.object({ characters: z.number().int(), audio_ms: z.number() }),
+    /** Stretches the model could not say as asked (a dictionary's phoneme rule on a model without phonemes), said as plain text; offsets in the context's text. */
+    not_honored: z.array(z.object({ kind: z.enum(['phoneme', 'emphasis']), char_start: z.number().int(), char_end: z.number().int(), text: z.string() })).optional(),
     timings: z.object({ first_audio_ms: z.number().nullable().describe('From the first text of the context to its first audio.') }),
   }),
   z.object({
