@@ -47,10 +47,25 @@ export interface SynthesisRequest {
   /** Report word timings (an engine may hold audio back by up to a word to know a word's end). */
   words?: boolean;
   /**
+   * Stretches of `text` to say from these phonemes rather than as written, in text order, apart;
+   * only for an engine whose capabilities include `phonemes`. Words said in a stretch are reported
+   * as one word spanning it.
+   */
+  pronunciations?: Pronunciation[];
+  /** Say the text with stress (SSML `<emphasis>`); only for an engine whose capabilities include `emphasis`. */
+  emphasis?: boolean;
+  /**
    * The stream's lead over real time: an engine that queues work across streams serves the
    * earliest deadline first. Absent, the request's work queues in arrival order.
    */
   playback?: PlaybackClock;
+}
+
+/** [charStart, charEnd) of `SynthesisRequest.text` (code points), said as the IPA `ipa`. */
+export interface Pronunciation {
+  charStart: number;
+  charEnd: number;
+  ipa: string;
 }
 
 /** Audio as it is made, and the words first heard in it (or before it: never after). */

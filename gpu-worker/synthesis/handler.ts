@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { FORMATS } from '../../shared/audio/formats.ts';
 import { ApiError } from '../../shared/errors.ts';
-import { AUDIO_HEADERS, WORKER_TIMINGS, WorkerSynthesisRequestSchema, type WorkerSynthesisRequest } from '../../shared/protocol/worker-api.ts';
+import { AUDIO_HEADERS, isPause, WORKER_TIMINGS, WorkerSynthesisRequestSchema, type WorkerSynthesisRequest } from '../../shared/protocol/worker-api.ts';
 import { formatServerTiming } from '../../shared/protocol/server-timing.ts';
 import { TIMED_AUDIO_CONTENT_TYPE } from '../../shared/protocol/timed-audio.ts';
 import { createEncoder, type StreamEncoder } from '../audio/encoders/index.ts';
@@ -121,7 +121,8 @@ export async function handleSynthesize(req: IncomingMessage, res: ServerResponse
       priority,
       model: request.model,
       format: request.response_format,
-      languages: plan.segments.map((segment) => segment.language),
+      languages: plan.segments.flatMap((segment) => (isPause(segment) ? [] : [segment.language])),
+      pauses: plan.segments.filter(isPause).length,
       characters: request.input.length,
       audio_ms: Math.round((samplesOut / sampleRate) * 1000),
       bytes: writer.sent.bytes,

@@ -5,6 +5,8 @@ import { sentenceSpans } from '../../text/sentences.ts';
 import { codePointIndex, wordSpans } from '../../text/words.ts';
 import { type Engine, type EngineChunk, EngineRequestError, type SynthesisRequest, type VoiceProfile, type VoiceSelection, type VoiceSource } from '../types.ts';
 import type { SynthesizeJob } from './protocol.ts';
+import { espeakJobText, type PhonemeStretch } from './espeak-text.ts';
+import { ipaToEspeak } from './ipa-to-espeak.ts';
 import { EspeakThreadPool } from './thread-pool.ts';
 import { cloneParams } from './voice-clone.ts';
 import { WordChunker } from './word-chunker.ts';
@@ -72,18 +74,34 @@ export class EspeakEngine implements Engine {
     const espeakVoice = preset && language === preset.language ? preset.espeakVoice : ESPEAK_LANGUAGE_VOICES[language];
     const settings = jobSettings(espeakVoice, params, request.speed);
     const toPoint = codePointIndex(request.text);
+    // A stretch espeak has no phoneme for at all is said as written.
+    const stretches = (request.pronunciations ?? [])
+      .map(({ charStart, charEnd, ipa }) => ({ start: charStart, end: charEnd, mnemonics: ipaToEspeak(ipa, language).mnemonics }))
+      .filter((stretch) => stretch.mnemonics !== '');
     let samples = 0;
-    for (const sentence of sentenceSpans(request.text, language)) {
+    for (const sentence of sentencesKeeping(request.text, language, stretches)) {
       if (signal.aborted) return;
+      const first = toPoint(sentence.start);
+      const length = [...sentence.text].length;
+      const inSentence = stretches.filter((stretch) => stretch.start >= first && stretch.end <= first + length).map((stretch) => ({ ...stretch, start: stretch.start - first, end: stretch.end - first }));
+      const job = espeakJobText(sentence.text, inSentence, request.emphasis);
       // Each sentence queues by the stream's deadline as of now, after the audio before it went out.
-      const blocks = this.pool.run({ text: sentence.text, ...settings }, signal, request.playback?.deadline());
-      const sentenceWords = () => wordSpans(sentence.text, language).map(({ start, end }) => ({ start: start + toPoint(sentence.start), end: end + toPoint(sentence.start) }));
-      const words = request.words ? new WordChunker(toPoint(sentence.start), samples, this.info.sample_rate, sentenceWords()) : undefined;
+      const blocks = this.pool.run({ text: job.text, ...settings }, signal, request.playback?.deadline());
+      const sentenceWords = () => wordSpans(sentence.text, language).map(({ start, end }) => ({ start: start + first, end: end + first }));
+      const words = request.words ? new WordChunker(first, samples, this.info.sample_rate, sentenceWords()) : undefined;
       for await (const block of blocks) {
         const audio = toFloat(block.samples);
         samples += audio.length;
-        if (words) yield* words.push(audio, block.words);
-        else yield { audio };
+        if (!words) {
+          yield { audio };
+          continue;
+        }
+        // espeak counts the characters of the job's text: back to the sentence's.
+        const events = block.words?.map((event) => {
+          const { start, end } = job.toSource(event.textPosition, event.length);
+          return { ...event, textPosition: start, length: end - start };
+        });
+        yield* words.push(audio, events);
       }
       if (words && !signal.aborted) yield* words.end();
     }
@@ -122,6 +140,27 @@ export class EspeakEngine implements Engine {
   close(): Promise<void> {
     return this.pool.close();
   }
+}
+
+/**
+ * The text's sentences, one synthesis job each; a phoneme stretch that runs over a sentence's end
+ * (an abbreviation's dot, say) keeps the sentences it touches together in one job.
+ */
+function sentencesKeeping(text: string, language: string, stretches: readonly PhonemeStretch[]): Array<{ text: string; start: number }> {
+  const toPoint = codePointIndex(text);
+  const joined: Array<{ text: string; start: number }> = [];
+  let open: { start: number; end: number } | undefined;
+  for (const sentence of sentenceSpans(text, language)) {
+    const end = sentence.start + sentence.text.length;
+    if (open) open.end = end;
+    else open = { start: sentence.start, end };
+    const [from, to] = [toPoint(open.start), toPoint(open.end)];
+    if (stretches.some((stretch) => stretch.start < to && stretch.end > to && stretch.start >= from)) continue;
+    joined.push({ text: text.slice(open.start, open.end), start: open.start });
+    open = undefined;
+  }
+  if (open) joined.push({ text: text.slice(open.start, open.end), start: open.start });
+  return joined;
 }
 
 type JobSettings = Omit<SynthesizeJob, 'type' | 'jobId' | 'text'>;

@@ -17,7 +17,8 @@ interface EspeakEvent {
 }
 
 interface EspeakWorker {
-  set_voice(name: string): void;
+  /** 0 when espeak found the voice; otherwise it keeps the voice it had. */
+  set_voice(name: string): number;
   rate: number;
   pitch: number;
   range: number;
@@ -42,7 +43,8 @@ const post = (message: ThreadMessage, transfer: ArrayBuffer[] = []) => port.post
 port.on('message', (job: SynthesizeJob) => {
   let cancelled = false;
   try {
-    espeak.set_voice(job.voice);
+    // A voice espeak cannot find would leave the last one in place: the text said with another language's rules.
+    if (espeak.set_voice(job.voice) !== 0) throw new Error(`espeak has no voice "${job.voice}".`);
     espeak.rate = job.rate;
     espeak.pitch = job.pitch;
     espeak.range = job.range;

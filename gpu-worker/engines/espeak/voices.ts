@@ -1,14 +1,14 @@
 import type { VoiceInfo } from '../../../shared/schemas/catalog.ts';
 import type { LanguageCode } from '../../../shared/languages.ts';
 
-/** The espeak-ng voice that speaks each language. */
+/** The espeak-ng voice that speaks each language, by the name espeak finds it under (France's French is `fr`: `fr-fr` is only a language tag). */
 export const ESPEAK_LANGUAGE_VOICES: Record<LanguageCode, string> = {
   en: 'en-us',
   zh: 'cmn',
   ja: 'ja',
   ko: 'ko',
   de: 'de',
-  fr: 'fr-fr',
+  fr: 'fr',
   ru: 'ru',
   pt: 'pt-br',
   es: 'es',
