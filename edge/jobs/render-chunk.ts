@@ -1,5 +1,5 @@
 import { ApiError } from '../../shared/errors.ts';
-import { withDictionaries } from '../pronunciation/request-script.ts';
+import { withDictionaries } from '../pronunciation/dictionaries/load-dictionaries.ts';
 import { plainTextScript } from '../pronunciation/script.ts';
 import type { SpeechRequest } from '../../shared/schemas/speech.ts';
 import { accountObject } from '../accounts/account-stub.ts';

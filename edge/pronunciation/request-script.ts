@@ -1,22 +1,21 @@
 import { detect } from 'tinyld/light';
-import type { DictionaryLocator } from '../../shared/schemas/pronunciation.ts';
 import { type InputFormat, MAX_INPUT_CHARACTERS, MAX_SSML_CHARACTERS, type SpeechRequest } from '../../shared/schemas/speech.ts';
-import type { Env } from '../env.ts';
-import { emptyInput, inputTooLong } from '../speech/errors.ts';
-import { applyDictionaries } from './apply-rules.ts';
-import { loadDictionaries } from './dictionaries/load-dictionaries.ts';
+import { emptyInput, inputTooLong } from '../speech/input-errors.ts';
 import { plainTextScript, type SpeechScript } from './script.ts';
 import { parseSsmlScript } from './ssml/parse-ssml.ts';
 
 /**
  * How the speech core reads what a request says, whatever its transport: the input as plain text
- * or SSML (checked before admission, so bad markup costs nothing and reaches no worker), then the
- * account's pronunciation dictionaries the request names.
+ * or SSML, checked before admission, so bad markup costs nothing and reaches no worker. (The
+ * dictionaries it names are applied after: withDictionaries in dictionaries/load-dictionaries.ts.)
  */
 
-/** `input_format`, or SSML when the input starts with `<speak` (after white space). */
+/** Where an SSML document can start: its root, an XML declaration, or a DOCTYPE naming its root (refused when read, but SSML). */
+const SSML_START = /^\s*(?:<speak[\s>/]|<\?xml\s|<!DOCTYPE\s+speak\b)/u;
+
+/** `input_format`, or SSML when the input starts as an SSML document does (after white space). */
 export const inputFormatOf = ({ input, input_format }: Pick<SpeechRequest, 'input' | 'input_format'>): InputFormat =>
-  input_format ?? (/^\s*<speak[\s>/]/u.test(input) ? 'ssml' : 'text');
+  input_format ?? (SSML_START.test(input) ? 'ssml' : 'text');
 
 /** The request's input as a script: 413 when its text (or SSML's markup) is too long, 400 `invalid_ssml` or `empty_input`. */
 export function readInputScript(request: Pick<SpeechRequest, 'input' | 'input_format' | 'language'>): SpeechScript {
@@ -41,10 +40,4 @@ export function readSsmlDocument(input: string, language: string | undefined, ma
     // Only for a say-as whose language nothing names; the model's languages are not known yet.
     guessLanguage: (text) => detect(text) || 'en',
   });
-}
-
-/** The script with the named dictionaries applied, in order (404 for one the account does not have). */
-export async function withDictionaries(env: Env, accountId: string, script: SpeechScript, locators: readonly DictionaryLocator[] | undefined): Promise<SpeechScript> {
-  if (!locators || locators.length === 0) return script;
-  return applyDictionaries(script, await loadDictionaries(env, accountId, [...locators]));
 }

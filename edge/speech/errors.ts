@@ -36,16 +36,8 @@ export const unsupportedLanguage = (language: string, model: PoolModel, models: 
   );
 };
 
-export const emptyInput = () => invalidRequest('empty_input', 'input must contain text to speak.', 'input');
-
-export const inputTooLong = (characters: number, max: number) =>
-  new ApiError(
-    413,
-    'invalid_request_error',
-    'input_too_long',
-    `input has ${characters} characters; the maximum is ${max}. Split longer text into several requests.`,
-    { param: 'input' },
-  );
+// The input's own refusals live apart (no pool types), so code that only reads input can use them.
+export { emptyInput, inputTooLong } from './input-errors.ts';
 
 export const unsupportedSampleRate = (message: string) => invalidRequest('unsupported_sample_rate', message, 'sample_rate');
 

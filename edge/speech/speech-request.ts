@@ -3,6 +3,7 @@ import { resolveBitrate, resolveSampleRate } from '../../shared/audio/formats.ts
 import { type ResponseFormat, SpeechRequestSchema, type SpeechRequest } from '../../shared/schemas/speech.ts';
 import { edgeConfig } from '../config/edge-config.ts';
 import type { AppEnv, Env } from '../env.ts';
+import { MAX_BODY_BYTES } from '../http/body-limit.ts';
 import { readJsonBody } from '../http/json-body.ts';
 import { readInputScript } from '../pronunciation/request-script.ts';
 import type { SpeechScript } from '../pronunciation/script.ts';
@@ -38,7 +39,7 @@ function check(request: SpeechRequest, env: Env): CheckedSpeechRequest {
 export type SpeechRequestReader = (c: Context<AppEnv>) => Promise<SpeechRequest>;
 
 /** `POST /v1/audio/speech`'s JSON body (`SpeechRequestSchema`). */
-export const readSpeechBody: SpeechRequestReader = (c) => readJsonBody(c, SpeechRequestSchema);
+export const readSpeechBody: SpeechRequestReader = (c) => readJsonBody(c, SpeechRequestSchema, MAX_BODY_BYTES.speech);
 
 // The body is read and checked once per request: by the limits middleware, which needs its size,
 // and the handler then takes the same result.

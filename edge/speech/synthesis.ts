@@ -8,7 +8,7 @@ import type { StreamUsage } from '../accounts/speech-ticket.ts';
 import type { OnResume } from '../pool/worker-pool.ts';
 import { WorkerPool } from '../pool/worker-pool.ts';
 import { notHonoredHeader } from '../pronunciation/not-honored.ts';
-import { withDictionaries } from '../pronunciation/request-script.ts';
+import { withDictionaries } from '../pronunciation/dictionaries/load-dictionaries.ts';
 import type { ResolvedSpeech } from './resolve.ts';
 import { httpCaller, resolveSpeech } from './resolve.ts';
 import { type CheckedSpeechRequest, readSpeechRequest } from './speech-request.ts';

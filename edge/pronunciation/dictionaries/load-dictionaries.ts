@@ -1,4 +1,6 @@
 import type { DictionaryLocator, DictionaryRules } from '../../../shared/schemas/pronunciation.ts';
+import { applyDictionaries } from '../apply-rules.ts';
+import type { SpeechScript } from '../script.ts';
 import type { Env } from '../../env.ts';
 import { dictionaryStore } from './dictionary-store.ts';
 import { dictionaryNotFound, VERSION_NOT_FOUND_ERRORS, versionNotFound } from './errors.ts';
@@ -31,4 +33,10 @@ export async function loadDictionaries(env: Pick<Env, 'DB' | 'VOICES'>, accountI
       throw versionNotFound(id, version, row.latest_version, PARAM);
     }),
   );
+}
+
+/** The script with the dictionaries a request names applied, in order (404 for one the account has not). */
+export async function withDictionaries(env: Pick<Env, 'DB' | 'VOICES'>, accountId: string, script: SpeechScript, locators: readonly DictionaryLocator[] | undefined): Promise<SpeechScript> {
+  if (!locators || locators.length === 0) return script;
+  return applyDictionaries(script, await loadDictionaries(env, accountId, [...locators]));
 }

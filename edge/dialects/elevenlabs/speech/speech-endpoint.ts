@@ -6,6 +6,7 @@ import { LanguageCodeSchema, type SpeechRequest, SpeechRequestSchema } from '../
 import { isCustomVoiceId } from '../../../../shared/schemas/voice-profile.ts';
 import { edgeConfig } from '../../../config/edge-config.ts';
 import type { AppEnv } from '../../../env.ts';
+import { MAX_BODY_BYTES } from '../../../http/body-limit.ts';
 import { readJsonBody } from '../../../http/json-body.ts';
 import { speechEvents } from '../../../middleware/speech-events.ts';
 import { documentHeaders, errorCatalogue } from '../../../openapi/index.ts';
@@ -141,7 +142,7 @@ export async function modelFor(c: Context<AppEnv>, named: string | undefined, vo
 /** Reads ElevenLabs' body, query and `{voice_id}` as the core's `SpeechRequest`. */
 export async function readElevenLabsSpeech(c: Context<AppEnv>): Promise<SpeechRequest> {
   const output = parseOutputFormat(c.req.query('output_format'));
-  const body = await readJsonBody(c, ElevenLabsSpeechBodySchema);
+  const body = await readJsonBody(c, ElevenLabsSpeechBodySchema, MAX_BODY_BYTES.speech);
   refuseAudioEffects(body.audio_effects);
   const voice = c.req.param('voice_id')!;
   const model = await modelFor(c, body.model_id ?? undefined, voice);
