@@ -38,3 +38,15 @@ describe('reading a request’s input', () => {
     expect(codeOf(() => readInputScript({ input: '   ' }))).toBe('empty_input');
   });
 });
+
+describe('the language a say-as reads in when nothing names one', () => {
+  const dateIn = (input: string) => {
+    const [item] = readInputScript({ input }).items;
+    return item!.kind === 'text' ? item!.text : '';
+  };
+  it('is English for a document too short to tell, the document’s own when it is long enough', () => {
+    expect(dateIn('<speak>Mr Nguyen uses SQL on <say-as interpret-as="date" format="mdy">12/05/2026</say-as>.</speak>')).toContain('December');
+    const german = 'Herr Nguyen benutzt die Datenbank jeden Tag, und er ist sehr zufrieden damit';
+    expect(dateIn(`<speak>${german} seit dem <say-as interpret-as="date" format="dmy">05.12.2026</say-as>.</speak>`)).toContain('Dezember');
+  });
+});

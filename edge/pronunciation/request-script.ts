@@ -1,6 +1,8 @@
 import { detect } from 'tinyld/light';
+import { LANGUAGE_CODES } from '../../shared/languages.ts';
 import { type InputFormat, MAX_INPUT_CHARACTERS, MAX_SSML_CHARACTERS, type SpeechRequest } from '../../shared/schemas/speech.ts';
 import { emptyInput, inputTooLong } from '../speech/input-errors.ts';
+import { lettersOf } from '../speech/writing-systems.ts';
 import { plainTextScript, type SpeechScript } from './script.ts';
 import { parseSsmlScript } from './ssml/parse-ssml.ts';
 
@@ -32,12 +34,24 @@ export function readInputScript(request: Pick<SpeechRequest, 'input' | 'input_fo
   return script;
 }
 
+/** Below this many letters a document's language is not guessed: n-grams on so little are noise ("Mr Nguyen uses SQL." reads as Turkish). */
+const MIN_GUESS_LETTERS = 40;
+
+/**
+ * The language a `<say-as>` reads its numbers and dates in when no `xml:lang` and no request
+ * `language` names one (the model is not known yet): the document's, when it is long enough to
+ * tell, else English.
+ */
+function guessDocumentLanguage(text: string): string {
+  if (lettersOf(text).length < MIN_GUESS_LETTERS) return 'en';
+  return detect(text, { only: [...LANGUAGE_CODES] }) || 'en';
+}
+
 /** An SSML document read as a script (400 `invalid_ssml` at the first fault), its markup at most `maxCharacters` code points. */
 export function readSsmlDocument(input: string, language: string | undefined, maxCharacters: number): SpeechScript {
   return parseSsmlScript(input, {
     ...(language === undefined ? {} : { language }),
     maxCharacters,
-    // Only for a say-as whose language nothing names; the model's languages are not known yet.
-    guessLanguage: (text) => detect(text) || 'en',
+    guessLanguage: guessDocumentLanguage,
   });
 }
