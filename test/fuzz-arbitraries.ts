@@ -33,6 +33,27 @@ export const language = fc.oneof(fc.constantFrom('en', 'de', 'pt-BR', 'xx', 'EN-
 export const seed = fc.oneof(fc.constantFrom(0, 42, 2 ** 32 - 1, 2 ** 32, -1, 1.5), number);
 export const shortString = fc.string({ maxLength: 20 });
 
+/** SSML: well-formed and not, nested, with entities and elements outside the subset. */
+export const ssml = fc.oneof(
+  fc.constantFrom(
+    '<speak>Hi <break time="300ms"/> there.</speak>',
+    '<speak><s>One <sub alias="two">2</sub>.</s><p><prosody rate="fast">Fast</prosody></p></speak>',
+    '<speak><phoneme alphabet="ipa" ph="ˈblɪkɪt">blicket</phoneme> <say-as interpret-as="cardinal">42</say-as></speak>',
+    '<speak>Hello <audio src="x"/></speak>',
+    '<speak>unclosed <s>tag</speak>',
+    '<speak><break time="forever"/></speak>',
+    '<?xml version="1.0"?><!DOCTYPE speak [<!ENTITY a "aaaa">]><speak>&a;</speak>',
+    '<speak>&unknown; &amp; &#x41; &#0;</speak>',
+  ),
+  fc.integer({ min: 1, max: 200 }).map((depth) => `<speak>${'<s>'.repeat(depth)}deep${'</s>'.repeat(depth)}</speak>`),
+  fc.string({ unit: 'grapheme', maxLength: 40 }).map((inner) => `<speak>${inner}</speak>`),
+);
+/** Dictionary locators: the right shape with unknown ids, too many, or junk. */
+export const dictionaryLocators = fc.oneof(
+  fc.array(fc.record({ id: field(fc.constantFrom('pd_000000000000000000000000', ''), shortString), version: field(fc.constantFrom(1, 0, -1, 1.5)) }, { requiredKeys: [] }), { maxLength: 5 }),
+  junk,
+);
+
 /** Some fields of a schema, never all required: missing fields are half the fun. */
 export const someOf = (fields: Record<string, fc.Arbitrary<unknown>>) => fc.record(fields, { requiredKeys: [] });
 
@@ -60,7 +81,9 @@ export const speechJson = fc.oneof(validSpeechJson, someOf({
   stream_format: field(fc.constantFrom('audio', 'sse'), shortString),
   language: field(language),
   seed: field(seed),
-}));
+  input_format: field(fc.constantFrom('text', 'ssml', 'SSML', '')),
+  pronunciation_dictionaries: dictionaryLocators,
+}), someOf({ input: field(ssml), input_format: field(fc.constantFrom('ssml', 'text')), language: field(language), stream_format: field(fc.constantFrom('audio', 'sse')) }));
 
 export const designJson = someOf({
   description: field(text),
