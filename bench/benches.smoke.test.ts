@@ -59,6 +59,10 @@ const BENCHES: Bench[] = [
   npmScript('bench:jobs', [
     ['characters', 'chunks', 'workers', 'wall s', 'sum of render s', 'sum / wall', 'peak in flight', 'peak rendering', 'retries', 'follower first audio ms', 'follower bytes = file', 'audio s', 'realtime factor'],
   ]),
+  npmScript('bench:pronunciation', [
+    ['step', 'input', 'median ms', 'p90 ms'],
+    ['request', 'ttfb p50 ms', 'ttfb p90 ms', 'total p50 ms', 'ttfb p50 ÷ plain'],
+  ]),
   { ...npmScript('bench:edge-profile', [['function', 'self ms', '% of busy', 'ms a request']]), ports: ['--inspector-port'] },
   driver('bench/repro/workerd-uncollected-responses/driver.ts', [['case', 'v8Flags', '0k']], ['--port']),
   // The smoke mode runs the Miniflare control: `wrangler dev` alone takes longer than every other smoke run.

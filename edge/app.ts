@@ -27,6 +27,11 @@ import { speechStreamRoute } from './routes/v1_audio_speech_stream.ts';
 import { speechStreamTicketsRoute } from './routes/v1_audio_speech_stream_tickets.ts';
 import { speechWithTimestampsRoute } from './routes/v1_audio_speech_with_timestamps.ts';
 import { modelsRoute } from './routes/v1_models.ts';
+import { listDictionariesRoute } from './routes/v1_pronunciation_dictionaries.ts';
+import { createDictionaryRoute } from './routes/v1_pronunciation_dictionaries_create.ts';
+import { dictionaryByIdRoute } from './routes/v1_pronunciation_dictionaries_id.ts';
+import { dictionaryDownloadRoute } from './routes/v1_pronunciation_dictionaries_id_download.ts';
+import { dictionaryRulesRoute } from './routes/v1_pronunciation_dictionaries_id_rules.ts';
 import { createTokenRoute } from './routes/v1_tokens_create.ts';
 import { tokenByIdRoute } from './routes/v1_tokens_id.ts';
 import { usageRoute } from './routes/v1_usage.ts';
@@ -66,6 +71,11 @@ export const app = new Hono<AppEnv>()
   .route('/', createVoiceRoute)
   .route('/', designVoiceRoute)
   .route('/', voiceByIdRoute)
+  .route('/', listDictionariesRoute)
+  .route('/', createDictionaryRoute)
+  .route('/', dictionaryByIdRoute)
+  .route('/', dictionaryDownloadRoute)
+  .route('/', dictionaryRulesRoute)
   .route('/', usageRoute)
   .route('/', createTokenRoute)
   .route('/', tokenByIdRoute)

@@ -33,6 +33,27 @@ export const language = fc.oneof(fc.constantFrom('en', 'de', 'pt-BR', 'xx', 'EN-
 export const seed = fc.oneof(fc.constantFrom(0, 42, 2 ** 32 - 1, 2 ** 32, -1, 1.5), number);
 export const shortString = fc.string({ maxLength: 20 });
 
+/** SSML: well-formed and not, nested, with entities and elements outside the subset. */
+export const ssml = fc.oneof(
+  fc.constantFrom(
+    '<speak>Hi <break time="300ms"/> there.</speak>',
+    '<speak><s>One <sub alias="two">2</sub>.</s><p><prosody rate="fast">Fast</prosody></p></speak>',
+    '<speak><phoneme alphabet="ipa" ph="ˈblɪkɪt">blicket</phoneme> <say-as interpret-as="cardinal">42</say-as></speak>',
+    '<speak>Hello <audio src="x"/></speak>',
+    '<speak>unclosed <s>tag</speak>',
+    '<speak><break time="forever"/></speak>',
+    '<?xml version="1.0"?><!DOCTYPE speak [<!ENTITY a "aaaa">]><speak>&a;</speak>',
+    '<speak>&unknown; &amp; &#x41; &#0;</speak>',
+  ),
+  fc.integer({ min: 1, max: 200 }).map((depth) => `<speak>${'<s>'.repeat(depth)}deep${'</s>'.repeat(depth)}</speak>`),
+  fc.string({ unit: 'grapheme', maxLength: 40 }).map((inner) => `<speak>${inner}</speak>`),
+);
+/** Dictionary locators: the right shape with unknown ids, too many, or junk. */
+export const dictionaryLocators = fc.oneof(
+  fc.array(fc.record({ id: field(fc.constantFrom('pd_000000000000000000000000', ''), shortString), version: field(fc.constantFrom(1, 0, -1, 1.5)) }, { requiredKeys: [] }), { maxLength: 5 }),
+  junk,
+);
+
 /** Some fields of a schema, never all required: missing fields are half the fun. */
 export const someOf = (fields: Record<string, fc.Arbitrary<unknown>>) => fc.record(fields, { requiredKeys: [] });
 
@@ -60,7 +81,9 @@ export const speechJson = fc.oneof(validSpeechJson, someOf({
   stream_format: field(fc.constantFrom('audio', 'sse'), shortString),
   language: field(language),
   seed: field(seed),
-}));
+  input_format: field(fc.constantFrom('text', 'ssml', 'SSML', '')),
+  pronunciation_dictionaries: dictionaryLocators,
+}), someOf({ input: field(ssml), input_format: field(fc.constantFrom('ssml', 'text')), language: field(language), stream_format: field(fc.constantFrom('audio', 'sse')) }));
 
 export const designJson = someOf({
   description: field(text),
@@ -285,4 +308,44 @@ export const jobJson = fc.oneof(
     metadata: field(fc.dictionary(shortString, shortString)),
     seed: field(seed),
   }),
+);
+
+/** A pronunciation rule that should pass, or some fields of one: phonemes valid and not, alphabets taken and not. */
+const pronunciationRule = fc.oneof(
+  fc.constantFrom(
+    { type: 'alias', string_to_replace: 'SQL', alias: 'sequel' },
+    { type: 'phoneme', string_to_replace: 'tomato', phoneme: 'təˈmeɪtoʊ', alphabet: 'ipa' },
+    { type: 'phoneme', string_to_replace: 'colour', phoneme: '"kVl@`', alphabet: 'x-sampa', case_sensitive: false, word_boundaries: false },
+  ),
+  someOf({
+    type: field(fc.constantFrom('alias', 'phoneme'), shortString),
+    string_to_replace: field(text),
+    alias: field(text),
+    phoneme: field(fc.constantFrom('təˈmeɪtoʊ', '"kVl@`', 'k$', '', '   '), text),
+    alphabet: field(fc.constantFrom('ipa', 'x-sampa', 'arpabet', 'IPA')),
+    case_sensitive: field(fc.boolean()),
+    word_boundaries: field(fc.boolean()),
+  }),
+);
+const pronunciationRules = fc.oneof(fc.array(pronunciationRule, { maxLength: 4 }), fc.constant([]));
+
+/** The bodies of the pronunciation dictionary routes: one that should pass, or some fields of any of them. */
+export const dictionaryJson = fc.oneof(
+  fc.record({ name: fc.constantFrom('Tech words', 'Names'), rules: fc.array(pronunciationRule, { minLength: 1, maxLength: 3 }) }),
+  fc.record({ rule_strings: fc.array(fc.constantFrom('SQL', 'tomato', 'nowhere'), { minLength: 1, maxLength: 3 }) }),
+  someOf({ name: field(text), description: field(text), rules: field(pronunciationRules), rule_strings: field(fc.array(fc.oneof(fc.constant('SQL'), shortString), { maxLength: 3 })) }),
+);
+
+const PLS_LEXICON = (body: string) => `<?xml version="1.0"?><lexicon version="1.0" xmlns="http://www.w3.org/2005/01/pronunciation-lexicon" alphabet="ipa" xml:lang="en">${body}</lexicon>`;
+/** A PLS file for `POST /v1/pronunciation-dictionaries`: one that imports, broken and hostile ones, or bytes. */
+export const plsFile = fc.oneof(
+  fc.constantFrom(
+    PLS_LEXICON('<lexeme><grapheme>SQL</grapheme><alias>sequel</alias></lexeme><lexeme><grapheme>tomato</grapheme><phoneme>təˈmeɪtoʊ</phoneme></lexeme>'),
+    PLS_LEXICON('<lexeme><grapheme>SQL</grapheme></lexeme>'),
+    PLS_LEXICON('<lexeme><grapheme>SQL</grapheme><alias>sequel</lexeme>'),
+    PLS_LEXICON('<lexeme><grapheme>x</grapheme><phoneme alphabet="x-sampa">k$</phoneme></lexeme>'),
+    `<?xml version="1.0"?><!DOCTYPE lexicon [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]>${PLS_LEXICON('<lexeme><grapheme>&b;</grapheme><alias>x</alias></lexeme>')}`,
+  ),
+  fc.string({ unit: 'binary', maxLength: 300 }),
+  fc.uint8Array({ maxLength: 512 }),
 );

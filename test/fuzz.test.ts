@@ -40,7 +40,7 @@ const EDGE_503 = ['no_worker_available', 'pool_saturated'];
 const WORKER_503 = ['worker_busy', 'worker_not_ready', 'worker_draining'];
 
 /** Keys the properties present: the stack's own (every scope), one with the `usage` scope only, the admin token. */
-const credentials = { key: '', usageOnly: '', admin: '', adminAccount: '', adminKeyId: '', stackAccount: '', tokenId: '', foreignTokenId: '', jobId: '', foreignJobId: '' };
+const credentials = { key: '', usageOnly: '', admin: '', adminAccount: '', adminKeyId: '', stackAccount: '', tokenId: '', foreignTokenId: '', jobId: '', foreignJobId: '', dictionaryId: '', doomedDictionaryId: '', foreignDictionaryId: '' };
 
 /**
  * Client tokens the properties present, one of each kind a client may hold, minted by a key of an
@@ -89,6 +89,11 @@ beforeAll(async () => {
   credentials.jobId = await finishedJob(stack.key);
   credentials.foreignJobId = await finishedJob(owner.key);
 
+  // Pronunciation dictionaries of the stack's key's account (one to delete), and another account's.
+  credentials.dictionaryId = await dictionaryOf(stack.key);
+  credentials.doomedDictionaryId = await dictionaryOf(stack.key);
+  credentials.foreignDictionaryId = await dictionaryOf(owner.key);
+
   // The one-second token, once its account's object says it has expired.
   const deadline = Date.now() + 10_000;
   while ((await tokenState(tokens.expired.id)).status !== 'expired') {
@@ -102,6 +107,13 @@ async function mint(key: string, body: Record<string, unknown> = {}): Promise<{ 
   if (response.status !== 201) throw new Error(`POST /v1/tokens ${JSON.stringify(body)}: ${response.status} ${await response.text()}`);
   const { token, id } = (await response.json()) as { token: string; id: string };
   return { token, id };
+}
+
+async function dictionaryOf(key: string): Promise<string> {
+  const body = JSON.stringify({ name: 'fuzzed', rules: [{ type: 'alias', string_to_replace: 'SQL', alias: 'sequel' }] });
+  const response = await stack.edge.fetch('/v1/pronunciation-dictionaries', { method: 'POST', key, headers: { 'content-type': 'application/json' }, body });
+  if (response.status !== 201) throw new Error(`POST /v1/pronunciation-dictionaries: ${response.status} ${await response.text()}`);
+  return ((await response.json()) as { id: string }).id;
 }
 
 /** A short job, created and waited for: its audio, words and events are whole, so a request for them ends. */
@@ -450,7 +462,10 @@ const fillIn = (path: string) =>
     .replace('{token}', credentials.tokenId)
     .replace('{foreign token}', credentials.foreignTokenId)
     .replace('{foreign job}', credentials.foreignJobId)
-    .replace('{job}', credentials.jobId);
+    .replace('{job}', credentials.jobId)
+    .replace('{foreign dictionary}', credentials.foreignDictionaryId)
+    .replace('{doomed dictionary}', credentials.doomedDictionaryId)
+    .replace('{dictionary}', credentials.dictionaryId);
 
 /** Checks a property of edge requests built from a path, a method and a body, with headers from `withHeaders`. */
 function edgeProperty(target: string, request: fc.Arbitrary<{ path: string; method: string; body: Body }>, numRuns: number, allowed503: string[] = [], withHeaders = headers) {
@@ -522,6 +537,38 @@ describe('edge: every answer is a 2xx or a JSON 4xx error', () => {
     expect(reached['POST /v1/audio/jobs']?.[202], JSON.stringify(reached['POST /v1/audio/jobs'])).toBeGreaterThan(0);
     for (const part of ['', '/audio', '/timestamps', '/subtitles', '/events']) {
       expect(reached[`GET /v1/audio/jobs/{id}${part}`]?.[200], JSON.stringify(reached[`GET /v1/audio/jobs/{id}${part}`])).toBeGreaterThan(0);
+    }
+  });
+
+  it('/v1/pronunciation-dictionaries: create (JSON or a PLS file), list, get, download, change rules, delete', async () => {
+    // `{dictionary}`: the stack's key's account's, which only `{doomed dictionary}` (of the same account) is deleted in place of; `{foreign dictionary}` another account's.
+    const id = fc.oneof({ weight: 4, arbitrary: fc.constant('{dictionary}') }, fc.constantFrom('{foreign dictionary}', 'pd_000000000000000000000000'), arb.segment);
+    const deleted = fc.oneof(fc.constantFrom('{doomed dictionary}', '{foreign dictionary}', 'pd_000000000000000000000000'), arb.segment);
+    const version = fc.oneof({ weight: 2, arbitrary: fc.constantFrom('', '?version=1', '?version=2') }, arb.queryOf(['version']));
+    const plsForm = fc
+      .record({ file: arb.plsFile, fields: fc.dictionary(fc.constantFrom('name', 'description', 'file'), fc.string({ maxLength: 30 })) })
+      .map(({ file, fields }) => {
+        const form = new FormData();
+        form.set('name', 'imported');
+        for (const [name, value] of Object.entries(fields)) form.set(name, value);
+        if (!('file' in fields)) form.set('file', new Blob([file]), 'lexicon.pls');
+        return form;
+      });
+    const request = fc.oneof(
+      { weight: 3, arbitrary: fc.record({ path: arb.queryOf(['limit', 'after']).map((q) => `/v1/pronunciation-dictionaries${q}`), method: methodOr('GET', 'POST'), body: fc.oneof(plsForm, arb.bodyOf(arb.dictionaryJson)) }) },
+      {
+        weight: 6,
+        arbitrary: fc.record({
+          path: fc.tuple(id, fc.constantFrom('', '/download', '/rules', '/rules/remove'), version).map(([i, p, q]) => `/v1/pronunciation-dictionaries/${i}${p}${q}`),
+          method: methodOr('GET', 'POST', 'PUT'),
+          body: arb.bodyOf(arb.dictionaryJson),
+        }),
+      },
+      { weight: 1, arbitrary: fc.record({ path: deleted.map((i) => `/v1/pronunciation-dictionaries/${i}`), method: fc.constant('DELETE'), body: fc.constant(undefined) }) },
+    );
+    await edgeProperty('edge /v1/pronunciation-dictionaries*', request, 400);
+    for (const operation of ['POST /v1/pronunciation-dictionaries', 'GET /v1/pronunciation-dictionaries', 'GET /v1/pronunciation-dictionaries/{id}', 'GET /v1/pronunciation-dictionaries/{id}/download', 'POST /v1/pronunciation-dictionaries/{id}/rules']) {
+      expect(Object.keys(reached[operation] ?? {}).some((status) => Number(status) < 300), `${operation}: ${JSON.stringify(reached[operation])}`).toBe(true);
     }
   });
 

@@ -80,4 +80,33 @@ describe('a Qwen3-TTS pack through the edge', () => {
     expect(error.code).toBe('unsupported_language');
     expect(error.message).toContain('espeak');
   });
+
+  it('says a phoneme stretch as its text and reports it (header and SSE done event); pauses and aliases it honours', async () => {
+    const input = '<speak>A <phoneme alphabet="ipa" ph="ˈblɪkɪt">blicket</phoneme> and <sub alias="sequel">SQL</sub>.<break time="400ms"/><emphasis>Done</emphasis>.</speak>';
+    const post = (body: Record<string, unknown>) =>
+      stack.edge.fetch('/v1/audio/speech', {
+        method: 'POST',
+        key: stack.key,
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ model: modelId, input, language: 'en', seed: 3, ...body }),
+      });
+    const blicket = [...input.slice(0, input.indexOf('blicket'))].length;
+    const done = [...input.slice(0, input.indexOf('Done'))].length;
+    const audio = await post({ response_format: 'wav' });
+    expect(audio.status, await audio.clone().text()).toBe(200);
+    expect(audio.headers.get('x-tts-not-honored')).toBe(`phoneme ${blicket}-${blicket + 7}, emphasis ${done}-${done + 4}`);
+    const samples = decodeWav(new Uint8Array(await audio.arrayBuffer())).samples;
+    expect(samples.length).toBeGreaterThan(0.4 * 24_000); // the pause alone is 400 ms
+
+    const sse = await post({ response_format: 'pcm', stream_format: 'sse' });
+    const events = await readSseEvents(sse, performance.now());
+    expect(events.at(-1)!.data).toMatchObject({
+      type: 'speech.audio.done',
+      not_honored: [
+        { kind: 'phoneme', char_start: blicket, char_end: blicket + 7, text: 'blicket' },
+        { kind: 'emphasis', char_start: done, char_end: done + 4, text: 'Done' },
+      ],
+    });
+  });
 });
+

@@ -7,8 +7,8 @@ import { errorCatalogue } from '../openapi/error-catalogue.ts';
 export const MAX_BODY_BYTES = {
   // The clip plus the other fields and multipart framing.
   voiceClone: MAX_CLIP_BYTES + 64 * 1024,
-  // Input is at most 4,096 characters of up to 4 bytes, plus instructions: 64 KiB is ample.
-  speech: 64 * 1024,
+  // SSML input is at most 16,384 code points of up to 4 bytes (plain text 4,096), plus instructions.
+  speech: 128 * 1024,
   // Any other JSON body (voice design, admin): a few fields each (edge/http/json-body.ts).
   json: 64 * 1024,
   poolHeartbeat: 256 * 1024,

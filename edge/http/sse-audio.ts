@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { type ApiErrorBody, ApiErrorObjectSchema } from '../../shared/errors.ts';
 import { WordTimestampSchema } from '../../shared/protocol/timed-audio.ts';
+import { type NotHonored, NotHonoredSchema } from '../pronunciation/not-honored.ts';
 import { base64 } from './base64.ts';
 import type { SplitTimedAudio } from './timed-audio-split.ts';
 
@@ -20,6 +21,8 @@ export interface SseAudioOptions {
   describeFailure(error: unknown): ApiErrorBody['error'];
   /** The words of the audio `upstream` carries (the split it came from), taken as each chunk is read. */
   words: Pick<SplitTimedAudio, 'takeWords' | 'end'>;
+  /** Markup the model could not say as asked, reported in the done event. */
+  notHonored: readonly NotHonored[];
 }
 
 /** The events, OpenAI's: each `data:` line of the stream holds one. */
@@ -38,6 +41,7 @@ export const SpeechStreamEventSchema = z
       alignment: z
         .enum(['exact', 'estimated'])
         .describe('How the word times were made: read from the engine as it spoke (`exact`, espeak) or inferred (`estimated`, Qwen3-TTS).'),
+      not_honored: z.array(NotHonoredSchema).optional().describe('Markup the model could not say as asked (said as plain text); absent when everything was honoured.'),
     }),
     z.object({ type: z.literal('error'), error: ApiErrorObjectSchema }).describe('The stream failed after it started; the audio before it is all there is.'),
   ])
@@ -67,7 +71,8 @@ export function audioToSse(upstream: ReadableStream<Uint8Array>, options: SseAud
             const timings = Object.fromEntries(Object.entries(options.timings).map(([name, ms]) => [name, Math.round(ms)]));
             // No end frame would be a worker's slip: claim no more than an estimate.
             const alignment = options.words.end()?.alignment ?? 'estimated';
-            controller.enqueue(event({ type: 'speech.audio.done', usage, timings, alignment }));
+            const notHonored = options.notHonored.length > 0 ? { not_honored: [...options.notHonored] } : {};
+            controller.enqueue(event({ type: 'speech.audio.done', usage, timings, alignment, ...notHonored }));
             controller.close();
             return;
           }

@@ -10,7 +10,9 @@ import type { CheckedJobRequest } from './job-request.ts';
 import { jobHoldRefusal } from './job-errors.ts';
 import { jobObject } from './job-stub.ts';
 import type { JobSpec, JobView } from './job-types.ts';
+import { splitJobScript } from './split-script.ts';
 import { splitJobText } from './split-text.ts';
+import { loadDictionaries } from '../pronunciation/dictionaries/load-dictionaries.ts';
 import { checkWebhookUrl } from './webhooks/webhook-url.ts';
 import { edgeConfig } from '../config/edge-config.ts';
 
@@ -25,7 +27,7 @@ const newJobId = () => `job_${[...crypto.getRandomValues(new Uint8Array(12))].ma
  */
 export async function createJob(c: Context<AppEnv>, checked: CheckedJobRequest): Promise<JobView> {
   const key = c.get('apiKey');
-  const { request, text, characters, format, sampleRate, bitrate } = checked;
+  const { request, text, script, format, sampleRate, bitrate } = checked;
   if (request.webhook_url !== undefined) checkWebhookUrl(request.webhook_url, { allowInsecure: edgeConfig(c.env).webhooks.allowInsecure });
 
   const pool = new WorkerPool(c.env);
@@ -35,7 +37,11 @@ export async function createJob(c: Context<AppEnv>, checked: CheckedJobRequest):
   const account = accountObject(c.env, key.account_id);
   if (isCustomVoiceId(voice) && !(await account.voice(voice))) throw voiceNotFound(voice);
 
-  const chunks = splitJobText(text);
+  // Pinned now: every chunk, rendered whenever, is said with the versions the job was accepted with.
+  const dictionaries = await loadDictionaries(c.env, key.account_id, request.pronunciation_dictionaries ?? []);
+  const chunks = script ? splitJobScript(text, script) : splitJobText(text);
+  // What the chunks bill, which is what the job holds and charges in all.
+  const characters = chunks.reduce((sum, chunk) => sum + chunk.characters, 0);
   const id = newJobId();
   const spec: JobSpec = {
     id,
@@ -52,6 +58,7 @@ export async function createJob(c: Context<AppEnv>, checked: CheckedJobRequest):
     // Every chunk speaks with the same seed, so that a chunk rendered again is the same audio.
     ...(request.seed !== undefined ? { seed: request.seed } : model.info.capabilities.seed ? { seed: randomSeed() } : {}),
     ...(request.instructions === undefined ? {} : { instructions: request.instructions }),
+    ...(dictionaries.length > 0 ? { pronunciation_dictionaries: dictionaries.map(({ id: dictionary, version }) => ({ id: dictionary, version })) } : {}),
     ...(request.webhook_url === undefined ? {} : { webhook_url: request.webhook_url }),
     ...(request.metadata === undefined ? {} : { metadata: request.metadata }),
     characters,

@@ -1,3 +1,4 @@
+import type { SpeechScript } from '../pronunciation/script.ts';
 import { DurableObject } from 'cloudflare:workers';
 import { accountObject } from '../accounts/account-stub.ts';
 import { edgeConfig } from '../config/edge-config.ts';
@@ -123,7 +124,7 @@ export class JobDO extends DurableObject<Env> {
       this.ctx.waitUntil(this.dispatch()); // the rest of the first window
     }
     this.changed();
-    return { ok: true, attempt_id: attemptId, spec: job.parsed, chunk: { index, text: chunk.text, char_offset: chunk.char_offset, characters: chunk.characters } };
+    return { ok: true, attempt_id: attemptId, spec: job.parsed, chunk: { index, text: chunk.text, char_offset: chunk.char_offset, characters: chunk.characters, ...(chunk.script ? { script: JSON.parse(chunk.script) as SpeechScript } : {}) } };
   }
 
   /** A rendering attempt is alive; false when it is no longer the chunk's (cancelled, or given up on). */

@@ -1,3 +1,4 @@
+import { addColumnIfMissing } from '../accounts/add-column.ts';
 import type { AttemptFailure, ChunkStatus, JobChunk, JobSpec, JobStatus, PlacedChunk, RenderedChunk, WebhookState } from './job-types.ts';
 
 /** A job object's SQLite tables: the job (one row) and its chunks. Only JobDO uses them. */
@@ -33,7 +34,9 @@ CREATE TABLE IF NOT EXISTS chunks (
   -- Since when it has been waiting for a stream slot or a worker, without reaching one.
   waiting_since INTEGER,
   result TEXT,
-  error TEXT
+  error TEXT,
+  -- An SSML job's chunk: what it says (a SpeechScript, JSON), its runs' offsets into the chunk's text.
+  script TEXT
 );
 CREATE INDEX IF NOT EXISTS chunks_by_status ON chunks (status, idx);
 `;
@@ -65,6 +68,7 @@ export type ChunkRow = {
   waiting_since: number | null;
   result: string | null;
   error: string | null;
+  script: string | null;
 };
 
 // A type alias (not an interface), so that it satisfies SqlStorage's row constraint.
@@ -86,6 +90,7 @@ export class JobTables {
   constructor(sql: SqlStorage) {
     this.sql = sql;
     this.sql.exec(SCHEMA);
+    addColumnIfMissing(this.sql, 'chunks', 'script', 'TEXT');
   }
 
   // ---- the job ----
@@ -97,7 +102,10 @@ export class JobTables {
 
   createJob(spec: JobSpec, chunks: JobChunk[], now: number): void {
     this.sql.exec("INSERT INTO job (singleton, spec, status, created_ms, webhook) VALUES (1, ?, 'queued', ?, ?)", JSON.stringify(spec), now, JSON.stringify({ status: 'none' }));
-    for (const chunk of chunks) this.sql.exec('INSERT INTO chunks (idx, text, char_offset, characters) VALUES (?, ?, ?, ?)', chunk.index, chunk.text, chunk.char_offset, chunk.characters);
+    for (const chunk of chunks) {
+      const script = chunk.script === undefined ? null : JSON.stringify(chunk.script);
+      this.sql.exec('INSERT INTO chunks (idx, text, char_offset, characters, script) VALUES (?, ?, ?, ?, ?)', chunk.index, chunk.text, chunk.char_offset, chunk.characters, script);
+    }
   }
 
   setStatus(status: JobStatus, now: number, error?: { code: string; message: string }): void {

@@ -1,3 +1,4 @@
+import type { SpeechScript } from '../pronunciation/script.ts';
 import type { z } from 'zod';
 import type { WordTimestamp } from '../../shared/protocol/timed-audio.ts';
 import type { JobViewSchema } from './job-schemas.ts';
@@ -36,6 +37,8 @@ export interface JobSpec {
   /** Every chunk's seed, so that a chunk rendered again is the same audio (chosen when absent). */
   seed?: number;
   instructions?: string;
+  /** The dictionaries every chunk is said with, each pinned to the version it had when the job was accepted. */
+  pronunciation_dictionaries?: { id: string; version: number }[];
   webhook_url?: string;
   metadata?: Record<string, string>;
   characters: number;
@@ -49,6 +52,8 @@ export interface JobChunk {
   /** Where the chunk starts in the job's text, code points. */
   char_offset: number;
   characters: number;
+  /** An SSML job's chunk: what it says, its runs' offsets into `text` (a plain chunk says `text` as written). */
+  script?: SpeechScript;
 }
 
 /** The queue message of a chunk to render. */

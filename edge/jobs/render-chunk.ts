@@ -1,4 +1,6 @@
 import { ApiError } from '../../shared/errors.ts';
+import { withDictionaries } from '../pronunciation/dictionaries/load-dictionaries.ts';
+import { plainTextScript } from '../pronunciation/script.ts';
 import type { SpeechRequest } from '../../shared/schemas/speech.ts';
 import { accountObject } from '../accounts/account-stub.ts';
 import type { Admission } from '../accounts/types.ts';
@@ -106,7 +108,8 @@ async function speak(
     ...(spec.seed === undefined ? {} : { seed: spec.seed }),
     ...(spec.instructions === undefined ? {} : { instructions: spec.instructions }),
   } as SpeechRequest;
-  const resolved = await resolveSpeech({ env }, request, pool, models, { accountId: spec.account_id, requestId: attemptId, voiceVersion, signal });
+  const script = await withDictionaries(env, spec.account_id, chunk.script ?? plainTextScript(chunk.text), spec.pronunciation_dictionaries);
+  const resolved = await resolveSpeech({ env }, request, pool, models, { accountId: spec.account_id, requestId: attemptId, voiceVersion, signal }, script);
   const output = { format: workerOutputFor(spec.response_format).response_format, sampleRate: spec.sample_rate, bitrate: spec.bitrate };
   const workerRequest = { ...workerRequestFor(attemptId, resolved, request, output), priority: 'background' as const };
   await beforeDispatch();

@@ -11,6 +11,12 @@ const PARAGRAPH_CUT_CHARACTERS = 300;
 const LONGEST_SENTENCE = 1_000;
 
 const codePoints = (text: string) => [...text].length;
+
+/** The text cut into sentences by the realtime chunker's rules; joined, they are the text. */
+export function sentencesOf(text: string): string[] {
+  const chunker = new TextChunker({ boundary: 'sentence', max_characters: LONGEST_SENTENCE, max_delay_ms: 1000 });
+  return [...chunker.push(text, 0), chunker.flush()].filter((piece) => piece.length > 0);
+}
 const endsParagraph = (piece: string) => /\n\s*$/u.test(piece);
 
 /**
@@ -22,8 +28,7 @@ const endsParagraph = (piece: string) => /\n\s*$/u.test(piece);
  * to say.
  */
 export function splitJobText(text: string): JobChunk[] {
-  const chunker = new TextChunker({ boundary: 'sentence', max_characters: LONGEST_SENTENCE, max_delay_ms: 1000 });
-  const sentences = [...chunker.push(text, 0), chunker.flush()].filter((piece) => piece.length > 0);
+  const sentences = sentencesOf(text);
 
   const chunks: JobChunk[] = [];
   let current = '';

@@ -6,7 +6,7 @@ import { RETRY_AFTER_HEADERS } from '../openapi/headers.ts';
 import { SPEECH_RESPONSE_HEADERS } from '../speech/speech-docs.ts';
 
 /** The methods of the public API (`/v1/...`); a test checks them against the OpenAPI document. */
-export const PUBLIC_API_METHODS = ['GET', 'POST', 'DELETE'] as const;
+export const PUBLIC_API_METHODS = ['GET', 'POST', 'PUT', 'DELETE'] as const;
 
 /** Every request header the public API reads (content-length aside, which browsers set themselves). */
 export const PUBLIC_API_REQUEST_HEADERS = ['authorization', 'content-type', REQUEST_ID_HEADER] as const;

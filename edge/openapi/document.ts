@@ -15,6 +15,7 @@ const TAGS = {
   Speech: 'Text in, a stream of audio out.',
   Jobs: 'Long-form speech: a book chapter in, one file out, rendered across the pool and playable while it renders (docs/jobs.md).',
   Voices: "Preset voices, and the account's own: cloned from a clip or designed from a description.",
+  Pronunciation: "The account's pronunciation dictionaries: alias and phoneme rules, versioned, imported from and downloaded as W3C PLS, named by speech requests in `pronunciation_dictionaries`.",
   Models: 'The models the worker pool serves, and the OpenAI names that stand for them.',
   Usage: "The account's usage from the ledger, and its credits.",
   ElevenLabs: "ElevenLabs' API under `/elevenlabs` (the SDK's `baseUrl`), over the same models, voices, keys and limits (docs/elevenlabs.md).",

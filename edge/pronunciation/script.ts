@@ -3,7 +3,7 @@ import type { SourceRun } from '../../shared/protocol/worker-api.ts';
 /**
  * What a request's input says, as the speech core builds it before the worker's segments: from
  * plain text (`plainTextScript`) or SSML (ssml/), then with pronunciation dictionaries applied
- * (dictionaries/apply-rules.ts). Every stretch keeps where it came from in the input (`source`),
+ * (apply-rules.ts). Every stretch keeps where it came from in the input (`source`),
  * so timestamps and billing refer to the text the user sent.
  */
 

@@ -14,6 +14,10 @@ import { forwardedError } from '../pool/worker-answers.ts';
 import { dropReservation, type WorkerPool } from '../pool/worker-pool.ts';
 import { resolveSpeech } from '../speech/resolve.ts';
 import { streamUsage, workerRequestFor } from '../speech/worker-request.ts';
+import { applyDictionaries } from '../pronunciation/apply-rules.ts';
+import type { NotHonored } from '../pronunciation/not-honored.ts';
+import { plainTextScript } from '../pronunciation/script.ts';
+import type { DictionaryRules } from '../../shared/schemas/pronunciation.ts';
 import { reportChunk } from './chunk-report.ts';
 
 /** What every chunk of a socket shares: who speaks, how, and for whom. */
@@ -31,6 +35,8 @@ export interface ChunkSpeaker {
   sampleRate: number;
   /** Bits per second `config` asked for (checked); absent: the format's default. */
   bitrate: number | undefined;
+  /** The pronunciation dictionaries `config` named, pinned when it was read: applied to every chunk. */
+  dictionaries: DictionaryRules[];
   /**
    * Set when the socket's first chunk starts. Only that chunk may be shed (503 `pool_saturated`):
    * a socket that has begun to speak is a playing stream, and its later chunks are never refused
@@ -52,6 +58,8 @@ export interface ChunkAudio {
   end(): TimedAudioEnd | null;
   /** Audio ms of the bytes read from `pieces` so far. */
   deliveredMs(): number;
+  /** Markup the model could not say as asked (offsets in the chunk's text). */
+  notHonored: NotHonored[];
 }
 
 // The next chunk is synthesized while this one plays: its answer is read ahead into memory (a
@@ -127,7 +135,8 @@ async function admitAndSpeak(
     const models = await pool.models();
     const request = { ...config, input: text, stream_format: 'audio' as const };
     const caller = { accountId: speaker.caller.accountId, requestId: chunkId, voiceVersion: ticket.voiceVersion, signal };
-    const resolved = await resolveSpeech(c, request, pool, models, caller);
+    const script = applyDictionaries(plainTextScript(text), speaker.dictionaries);
+    const resolved = await resolveSpeech(c, request, pool, models, caller, script);
     const output = { format: config.response_format, sampleRate: speaker.sampleRate, bitrate: speaker.bitrate };
     const workerRequest = workerRequestFor(chunkId, resolved, request, output);
     const { response, events } = await pool.synthesizeTimed(resolved.model, workerRequest, signal);
@@ -155,6 +164,7 @@ async function admitAndSpeak(
         pieces: pieces(),
         end: split.end,
         deliveredMs: () => deliveredAudioMs(bytesRead, config.response_format, speaker.sampleRate, speaker.bitrate),
+        notHonored: resolved.notHonored,
         ended: ticket.audio!.ended,
       },
       model: resolved.model.info.id,

@@ -13,6 +13,7 @@ import type { Caller } from '../middleware/caller-auth.ts';
 import { checkSpeechTarget } from '../speech/resolve.ts';
 import { tokenRefusal } from '../tokens/token-errors.ts';
 import { voiceNotFound } from '../voices/errors.ts';
+import { loadDictionaries } from '../pronunciation/dictionaries/load-dictionaries.ts';
 import type { ChunkSpeaker } from './chunk-speech.ts';
 import { errorMessage } from './error-message.ts';
 import { SpeechContext } from './speech-context.ts';
@@ -128,7 +129,9 @@ export class RealtimeSession {
     }
     // The account's own voice: whether it exists now (each chunk's admission asks again).
     if (isCustomVoiceId(voice) && !(await account.voice(voice))) throw voiceNotFound(voice);
-    this.speaker = { c, pool, caller, model: model.info.id, voice, sessionId: this.caller.sessionId, config, sampleRate: rate.rate, bitrate: config.bitrate };
+    // Pinned now: every chunk of the socket is said with the same versions.
+    const dictionaries = await loadDictionaries(c.env, caller.accountId, config.pronunciation_dictionaries ?? []);
+    this.speaker = { c, pool, caller, model: model.info.id, voice, sessionId: this.caller.sessionId, config, sampleRate: rate.rate, bitrate: config.bitrate, dictionaries };
     this.send({
       type: 'ready',
       session_id: this.caller.sessionId,
@@ -136,6 +139,7 @@ export class RealtimeSession {
       voice,
       response_format: config.response_format,
       sample_rate: rate.rate,
+      ...(dictionaries.length > 0 ? { pronunciation_dictionaries: dictionaries.map(({ id, version }) => ({ id, version })) } : {}),
     });
   }
 

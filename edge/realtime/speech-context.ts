@@ -1,4 +1,5 @@
 import { ApiError } from '../../shared/errors.ts';
+import type { NotHonored } from '../pronunciation/not-honored.ts';
 import type { WordTimestamp } from '../../shared/protocol/timed-audio.ts';
 import type { ServerMessage } from '../../shared/schemas/realtime.ts';
 import { type ChunkAudio, type ChunkSpeaker, speakChunk } from './chunk-speech.ts';
@@ -66,6 +67,8 @@ export class SpeechContext {
   private playing = false;
   private closing = false;
   private finished = false;
+  /** Markup a chunk's model could not say as asked (a dictionary's phoneme rule on Qwen3-TTS), offsets in the context's text. */
+  private readonly notHonored: NotHonored[] = [];
 
   constructor(id: string, socket: ContextSocket) {
     this.id = id;
@@ -190,6 +193,7 @@ export class SpeechContext {
     const heard: WordTimestamp[] = [];
     try {
       audio = await chunk.audio!;
+      for (const stretch of audio.notHonored) this.notHonored.push({ ...stretch, char_start: stretch.char_start + chunk.charOffset, char_end: stretch.char_end + chunk.charOffset });
       for await (const piece of audio.pieces) {
         if (chunk.abort.signal.aborted) return true;
         const words = piece.words.map((word) => this.onContextClock(word, chunk));
@@ -274,6 +278,7 @@ export class SpeechContext {
       context_id: this.id,
       reason,
       usage: { characters: this.characters, audio_ms: Math.round(this.audioMs) },
+      ...(this.notHonored.length > 0 ? { not_honored: this.notHonored } : {}),
       timings: { first_audio_ms: this.firstTextAt !== null && this.firstAudioAt !== null ? this.firstAudioAt - this.firstTextAt : null },
     });
     this.socket.ended(this.id);

@@ -95,8 +95,8 @@ describe('POST /v1/audio/speech refuses bad input clearly', () => {
     await expectError(await post(stack.edge, stack.key, JSON.stringify({ input: 'Hi.', speed: 10 })), 400, 'invalid_parameter', 'speed');
   });
 
-  it('a body over 64 KiB: 413 body_too_large', async () => {
-    await expectError(await post(stack.edge, stack.key, JSON.stringify({ input: 'x'.repeat(70_000) })), 413, 'body_too_large');
+  it('a body over 128 KiB: 413 body_too_large', async () => {
+    await expectError(await post(stack.edge, stack.key, JSON.stringify({ input: 'x'.repeat(140_000) })), 413, 'body_too_large');
   });
 });
 

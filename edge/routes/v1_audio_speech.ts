@@ -50,6 +50,7 @@ export const speechRoute = speechEndpoint('/v1/audio/speech', speechDocs, async 
     inputCharacters: characters,
     timings,
     words,
+    notHonored: synthesis.notHonored,
     describeFailure: () => workerFailed('The speech worker failed mid-stream: the audio above is all there is, and only it is charged.').toJSON().error,
   });
   // `encodeBody: 'manual'` with no content-encoding: workerd neither compresses nor buffers the events.

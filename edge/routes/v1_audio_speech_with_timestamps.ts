@@ -4,6 +4,7 @@ import { FORMATS } from '../../shared/audio/formats.ts';
 import { TimedAudioEndSchema, WordTimestampSchema } from '../../shared/protocol/timed-audio.ts';
 import { RESPONSE_FORMATS, SpeechRequestSchema } from '../../shared/schemas/speech.ts';
 import { base64 } from '../http/base64.ts';
+import { NotHonoredSchema } from '../pronunciation/not-honored.ts';
 import { apiKeySecurity, clientTokenSecurity, errorResponses, jsonResponse, requestBody } from '../openapi/index.ts';
 import { SPEECH_RESPONSE_HEADERS } from '../speech/speech-docs.ts';
 import { SPEECH_ENDPOINT_ERRORS, speechEndpoint } from '../speech/speech-endpoint.ts';
@@ -27,6 +28,7 @@ const SpeechWithTimestampsSchema = z
     language: z.string().describe('The language spoken (the first, when detected).'),
     usage: z.object({ input_characters: z.number().int().describe('Characters of input: what the request was charged, in credits.') }),
     timings: z.record(z.string(), z.number().int()).describe('ms: `admission_ms`, `queue_ms`, `first_audio_ms`.'),
+    not_honored: z.array(NotHonoredSchema).optional().describe('Markup the model could not say as asked (said as plain text); absent when everything was honoured.'),
   })
   .meta({ id: 'SpeechWithTimestamps' });
 type SpeechWithTimestamps = z.infer<typeof SpeechWithTimestampsSchema>;
@@ -64,6 +66,7 @@ export const speechWithTimestampsRoute = speechEndpoint('/v1/audio/speech/with-t
     language: synthesis.language,
     usage: { input_characters: characters },
     timings: Object.fromEntries(Object.entries(timings).map(([name, ms]) => [name, Math.round(ms)])),
+    ...(synthesis.notHonored.length > 0 ? { not_honored: synthesis.notHonored } : {}),
   };
   const headers = speechHeaders(c, synthesis);
   headers.set('content-type', 'application/json; charset=UTF-8');

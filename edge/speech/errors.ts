@@ -4,8 +4,8 @@ import type { PoolModel } from '../pool/worker-pool.ts';
 
 /** What a speech request is refused with when it breaks a rule its schema cannot say, or names what the pool lacks. */
 export const SPEECH_REQUEST_ERRORS = errorCatalogue({
-  400: ['empty_input', 'unsupported_sample_rate', 'unsupported_bitrate'],
-  404: ['model_not_found', 'voice_not_found'],
+  400: ['empty_input', 'unsupported_sample_rate', 'unsupported_bitrate', 'invalid_ssml'],
+  404: ['model_not_found', 'voice_not_found', 'pronunciation_dictionary_not_found', 'pronunciation_dictionary_version_not_found'],
   413: ['input_too_long'],
   422: ['unsupported_language'],
 });
@@ -36,16 +36,8 @@ export const unsupportedLanguage = (language: string, model: PoolModel, models: 
   );
 };
 
-export const emptyInput = () => invalidRequest('empty_input', 'input must contain text to speak.', 'input');
-
-export const inputTooLong = (characters: number, max: number) =>
-  new ApiError(
-    413,
-    'invalid_request_error',
-    'input_too_long',
-    `input has ${characters} characters; the maximum is ${max}. Split longer text into several requests.`,
-    { param: 'input' },
-  );
+// The input's own refusals live apart (no pool types), so code that only reads input can use them.
+export { emptyInput, inputTooLong } from './input-errors.ts';
 
 export const unsupportedSampleRate = (message: string) => invalidRequest('unsupported_sample_rate', message, 'sample_rate');
 

@@ -1,10 +1,13 @@
 import type { Context } from 'hono';
-import type { TextSegment, WorkerVoice } from '../../shared/protocol/worker-api.ts';
+import type { SpeechSegment, WorkerVoice } from '../../shared/protocol/worker-api.ts';
 import type { SpeechRequest } from '../../shared/schemas/speech.ts';
 import { isCustomVoiceId } from '../../shared/schemas/voice-profile.ts';
 import { edgeConfig } from '../config/edge-config.ts';
 import type { AppEnv, Env } from '../env.ts';
 import type { PoolModel, WorkerPool } from '../pool/worker-pool.ts';
+import { plainTextScript, type SpeechScript } from '../pronunciation/script.ts';
+import type { NotHonored } from '../pronunciation/not-honored.ts';
+import { speechSegments } from '../pronunciation/speech-segments.ts';
 import { voiceProfileFor } from '../voices/voice-profiles.ts';
 import { modelNotFound, presetNotFound, unsupportedLanguage } from './errors.ts';
 import { detectLanguages } from './language-detection.ts';
@@ -17,10 +20,15 @@ export interface ResolvedSpeech {
   voiceProfile: WorkerVoice | undefined;
   /** The language of the text, or of its first part. */
   language: string;
-  /** The text cut where its language changes, when detection found more than one. */
-  segments: TextSegment[] | undefined;
+  /**
+   * What the worker says, in order (edge/pronunciation/speech-segments.ts): the text cut where
+   * its language changes, pauses, rates and replaced words. Undefined: the input as written.
+   */
+  segments: SpeechSegment[] | undefined;
   /** The languages detected, in order; undefined when the request named its language. */
   detected: string[] | undefined;
+  /** Markup the model could not say as asked (said as plain text), for the answer to report. */
+  notHonored: NotHonored[];
 }
 
 /** What resolution reads of where it runs: the bindings and variables (a request's context, or a queue consumer's env). */
@@ -69,11 +77,15 @@ export function checkSpeechTarget(c: EnvHolder, request: Omit<SpeechRequest, 'in
   return model;
 }
 
-/** The languages to speak: the one the request names, or those detected sentence by sentence. */
-function resolveLanguage(request: SpeechRequest, model: PoolModel, models: Map<string, PoolModel>, fallback: string) {
-  if (request.language !== undefined) return { language: checkLanguage(request.language, model, models), segments: undefined, detected: undefined };
-  const { segments, detected } = detectLanguages(request.input, { candidates: model.info.languages, fallback });
-  return { language: segments[0]!.language, segments: segments.length > 1 ? segments : undefined, detected };
+/** What to say: the script (plain text, or SSML and dictionaries applied) cut into the worker's segments, each in its language. */
+function resolveSegments(script: SpeechScript, request: SpeechRequest, model: PoolModel, models: Map<string, PoolModel>, fallback: string) {
+  return speechSegments(script, request.input, {
+    language: request.language,
+    checkLanguage: (language) => checkLanguage(language, model, models),
+    detect: (text) => detectLanguages(text, { candidates: model.info.languages, fallback }),
+    fallback,
+    capabilities: model.info.capabilities,
+  });
 }
 
 /** Who a speech is for: on HTTP, read from the request's context (httpCaller); a realtime socket says it per chunk, a job per chunk attempt. */
@@ -95,7 +107,8 @@ export const httpCaller = (c: Context<AppEnv>): SpeechCaller => ({
 
 /**
  * Resolves model, voice and language against what the pool serves, taking OpenAI's model and
- * voice names through the alias table. An account's own voice (the account's object admitted it,
+ * voice names through the alias table, and cuts what is said (`script`, default the input as
+ * plain text) into the worker's segments. An account's own voice (the account's object admitted it,
  * at `voiceVersion`) comes with its profile for the model, which the worker gets with the request.
  */
 export async function resolveSpeech(
@@ -104,6 +117,7 @@ export async function resolveSpeech(
   pool: WorkerPool,
   models: Map<string, PoolModel>,
   caller: SpeechCaller,
+  script: SpeechScript = plainTextScript(request.input),
 ): Promise<ResolvedSpeech> {
   const model = resolveModel(c, request, models);
   const named = request.voice ?? model.info.default_voice;
@@ -113,11 +127,11 @@ export async function resolveSpeech(
   if (isCustomVoiceId(named) && voiceVersion !== undefined) {
     const voice = { accountId: caller.accountId, id: named, version: voiceVersion };
     const { record, profile } = await voiceProfileFor(c.env, pool, models, voice, model, { requestId: caller.requestId, signal: caller.signal });
-    const spoken = resolveLanguage(request, model, models, record.language && model.info.languages.includes(record.language) ? record.language : defaultLanguage);
+    const spoken = resolveSegments(script, request, model, models, record.language && model.info.languages.includes(record.language) ? record.language : defaultLanguage);
     return { model, voiceId: named, voiceProfile: { id: named, version: voiceVersion, profile }, ...spoken };
   }
   const { preset, aliases } = presetOrAlias(c, named, model);
-  const spoken = resolveLanguage(request, model, models, preset?.language ?? defaultLanguage);
+  const spoken = resolveSegments(script, request, model, models, preset?.language ?? defaultLanguage);
   const voiceId = preset ? preset.id : aliases.voice(named, model.info, spoken.language)!;
   return { model, voiceId, voiceProfile: undefined, ...spoken };
 }

@@ -9,6 +9,7 @@ const AUDIO_HEADER_DESCRIPTIONS: Record<keyof typeof AUDIO_HEADERS, string> = {
   voice: 'The voice that speaks.',
   language: 'The language spoken (the first, when detected).',
   detectedLanguages: 'When the language came from the text: the languages spoken, in order (`en,de`).',
+  notHonored: 'Markup the model could not say as asked, said as plain text instead: each stretch as `kind start-end` in characters of `input` (`phoneme 12-21, emphasis 30-44`). Absent when everything was honoured.',
   sampleRate: 'Hz.',
   format: 'With `stream_format: "sse"`: the audio format inside the events.',
 };

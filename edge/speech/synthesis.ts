@@ -7,6 +7,8 @@ import type { AppEnv } from '../env.ts';
 import type { StreamUsage } from '../accounts/speech-ticket.ts';
 import type { OnResume } from '../pool/worker-pool.ts';
 import { WorkerPool } from '../pool/worker-pool.ts';
+import { notHonoredHeader } from '../pronunciation/not-honored.ts';
+import { withDictionaries } from '../pronunciation/dictionaries/load-dictionaries.ts';
 import type { ResolvedSpeech } from './resolve.ts';
 import { httpCaller, resolveSpeech } from './resolve.ts';
 import { type CheckedSpeechRequest, readSpeechRequest } from './speech-request.ts';
@@ -31,7 +33,8 @@ export async function prepareSynthesis(c: Context<AppEnv>): Promise<Synthesis> {
     const checked = await readSpeechRequest(c);
     const { request, format, sampleRate, bitrate } = checked;
     const pool = new WorkerPool(c.env);
-    const resolved = await resolveSpeech(c, request, pool, await pool.models(), httpCaller(c));
+    const [models, script] = await Promise.all([pool.models(), withDictionaries(c.env, c.get('caller').accountId, checked.script, request.pronunciation_dictionaries)]);
+    const resolved = await resolveSpeech(c, request, pool, models, httpCaller(c), script);
     const output = { format, sampleRate, bitrate };
     const workerRequest = workerRequestFor(c.get('requestId'), resolved, request, output);
     const usage = streamUsage(resolved, output, request.speed);
@@ -58,7 +61,7 @@ export function synthesisTimings(c: Context<AppEnv>, worker: Response): Record<'
 }
 
 /** The headers of a speech answer that say what was spoken, and how; `content-type` is the audio's. */
-export function speechHeaders(c: Context<AppEnv>, { model, voiceId, language, sampleRate, format, detected }: Synthesis): Headers {
+export function speechHeaders(c: Context<AppEnv>, { model, voiceId, language, sampleRate, format, detected, notHonored }: Synthesis): Headers {
   const headers = new Headers({
     'content-type': FORMATS[format].contentType,
     'cache-control': 'no-store',
@@ -69,5 +72,6 @@ export function speechHeaders(c: Context<AppEnv>, { model, voiceId, language, sa
     'x-request-id': c.get('requestId'),
   });
   if (detected) headers.set(AUDIO_HEADERS.detectedLanguages, detected.join(','));
+  if (notHonored.length > 0) headers.set(AUDIO_HEADERS.notHonored, notHonoredHeader(notHonored));
   return headers;
 }

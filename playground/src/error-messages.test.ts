@@ -29,6 +29,17 @@ describe('describeError', () => {
     );
   });
 
+  it('says where SSML went wrong and which dictionary is missing, in the API\'s own words', () => {
+    const ssml = describeError(new ApiFailure(400, 'invalid_ssml', 'Unknown SSML element <audio> at line 2, column 7 (character 14).', 'input'));
+    expect(ssml).toMatch(/^The SSML is not valid.*Unknown SSML element <audio> at line 2, column 7/);
+    expect(describeError(new ApiFailure(404, 'pronunciation_dictionary_not_found', 'Pronunciation dictionary "pd_x" does not exist.'))).toMatch(/^A chosen pronunciation dictionary .* "pd_x"/);
+    expect(describeError(new ApiFailure(404, 'pronunciation_dictionary_version_not_found', 'Dictionary "pd_x" has no version 9.'))).toMatch(/latest\. Dictionary "pd_x" has no version 9\.$/);
+    expect(describeError(new ApiFailure(400, 'invalid_pls', 'Unclosed <lexeme> at line 4, column 3.'))).toMatch(/PLS.*line 4, column 3/);
+    for (const code of ['invalid_ssml', 'pronunciation_dictionary_not_found', 'pronunciation_dictionary_version_not_found', 'invalid_pls']) {
+      expect(describeError(new ApiFailure(400, code, 'Detail.')), code).not.toContain(code);
+    }
+  });
+
   it("falls back to the API's message for a code it does not know", () => {
     expect(describeError(new ApiFailure(418, 'brand_new_code', 'Something new happened.'))).toBe('Something new happened.');
   });

@@ -49,6 +49,11 @@ const SENTENCES: Record<string, Sentence> = {
   unsupported_sample_rate: withDetail('That sample rate is not offered for this format.'),
   invalid_parameter: withDetail('A setting is not valid:'),
   invalid_json: 'The request could not be read by the server.',
+  // Pronunciation: the API's message names the element or the dictionary, and where.
+  invalid_ssml: withDetail('The SSML is not valid, so nothing was spoken.'),
+  pronunciation_dictionary_not_found: withDetail('A chosen pronunciation dictionary does not exist (any more). Refresh the list and choose again.'),
+  pronunciation_dictionary_version_not_found: withDetail('That version of the dictionary does not exist. Clear the version to use its latest.'),
+  invalid_pls: withDetail('That file is not a PLS lexicon the server can read.'),
   // Jobs
   unsupported_file_type: withDetail('That file cannot be read as text.'),
   job_not_found: 'That job does not exist for this account (or it was deleted).',

@@ -3,6 +3,7 @@ import { ApiFailure } from './api.ts';
 import { audioOutput } from './audio-output.ts';
 import { captions } from './captions.ts';
 import { forgetToken, isStaleTokenCode, refreshToken } from './client-token.ts';
+import { chosenVersions } from './dictionaries.ts';
 import { byId } from './dom.ts';
 import { clearError, fail, say } from './feedback.ts';
 import type { StreamPlayer } from './player.ts';
@@ -16,7 +17,8 @@ import { typedSince } from './typed-text.ts';
 /**
  * Live: what is typed is spoken as it is written, over the realtime socket (as an LLM's tokens
  * would be), sentence by sentence, with its words lit as they are heard. Finish speaks the rest;
- * Stop is barge-in. Model, voice, language and speed are the Speak panel's.
+ * Stop is barge-in. Model, voice, language and speed are the Speak panel's; the dictionaries the
+ * Pronunciation panel's.
  */
 const liveText = byId('live-text', HTMLTextAreaElement);
 const finishButton = byId('live-finish', HTMLButtonElement);
@@ -46,15 +48,25 @@ let sentText = '';
 let utteranceCount = 0;
 let timings = beginLive();
 
+/** Live's text is plain (SSML is Speak's); the dictionaries apply to every chunk of it. */
 function configNow() {
-  const { model, voice, language, speed } = speechRequest();
-  return { type: 'config' as const, response_format: 'pcm' as const, sample_rate: SAMPLE_RATE, ...(model ? { model } : {}), ...(voice ? { voice } : {}), ...(language ? { language } : {}), speed };
+  const { model, voice, language, speed, pronunciation_dictionaries } = speechRequest();
+  return {
+    type: 'config' as const,
+    response_format: 'pcm' as const,
+    sample_rate: SAMPLE_RATE,
+    ...(model ? { model } : {}),
+    ...(voice ? { voice } : {}),
+    ...(language ? { language } : {}),
+    speed,
+    ...(pronunciation_dictionaries ? { pronunciation_dictionaries } : {}),
+  };
 }
 
-/** The socket for the Speak panel's current choices: a new one when they changed. */
+/** The socket for the Speak panel's current choices and the dictionaries' versions: a new one when they changed. */
 function connection(): Promise<RealtimeSocket> {
   const config = configNow();
-  const key = JSON.stringify(config);
+  const key = JSON.stringify([config, chosenVersions()]);
   if (socket && key === socketConfig) return socket;
   void socket?.then((open) => open.close()).catch(() => {});
   socketConfig = key;

@@ -1,6 +1,7 @@
 import { forgetToken, refreshToken, setupClientToken } from './client-token.ts';
 import { setupClone } from './clone.ts';
 import { setupDesign } from './design.ts';
+import { clearDictionaries, loadDictionaries, setupDictionaries } from './dictionaries.ts';
 import { byId } from './dom.ts';
 import { clearError, fail, say } from './feedback.ts';
 import { loadJobs, resetJobs, setupJobs } from './jobs.ts';
@@ -20,9 +21,12 @@ async function loadAccount(): Promise<void> {
   clearUsage();
   resetLive();
   resetJobs();
+  clearDictionaries();
   forgetToken();
   if (!loadKey()) return say('Paste an API key to start.');
   loadJobs();
+  // Best effort, as jobs: the panel's Refresh reports what goes wrong.
+  void loadDictionaries().catch(() => {});
   say('Loading models, voices and usage…');
   const results = await Promise.allSettled([loadSpeechOptions(), refreshUsage()]);
   const failed = results.find((result) => result.status === 'rejected');
@@ -47,6 +51,7 @@ setupSpeak({
 });
 setupClientToken(resetLive);
 setupJobs();
+setupDictionaries();
 setupClone(addVoice);
 setupDesign(addVoice);
 setupUsage(fail);

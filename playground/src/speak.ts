@@ -5,9 +5,11 @@ import { noteTokenHeaders, withCredential } from './client-token.ts';
 import { byId } from './dom.ts';
 import { offerDownload, spokenFile, withdrawDownload } from './download.ts';
 import { clearError, fail, say } from './feedback.ts';
+import { notHonoredNotice, parseNotHonoredHeader } from './not-honored.ts';
 import { createPlayer, playbackMode, type StreamPlayer } from './player.ts';
 import { beginSpeech } from './speech-timings.ts';
 import { speechRequest } from './speech-options.ts';
+import { billedCharacters, type InputFormat, inputFormat, pointAtSsmlError, setupSsml } from './ssml.ts';
 import { codePoints, formatCount, formatDuration } from './units.ts';
 import { waveform } from './waveform.ts';
 
@@ -20,6 +22,7 @@ const download = byId('download', HTMLAnchorElement);
 const ttfa = byId('ttfa', HTMLElement);
 const totalTime = byId('total-time', HTMLElement);
 const characters = byId('characters', HTMLElement);
+const notice = byId('speak-notice', HTMLElement);
 const wave = waveform(byId('waveform', HTMLCanvasElement));
 
 export interface SpeakHooks {
@@ -45,9 +48,22 @@ function stop(run: Run): void {
 }
 
 const NOT_YET = '–';
-/** The API's MAX_INPUT_CHARACTERS (shared/schemas/speech.ts, not imported: that module brings zod along). */
+/** The API's MAX_INPUT_CHARACTERS and MAX_SSML_CHARACTERS (shared/schemas/speech.ts, not imported: that module brings zod along). */
 const MAX_INPUT_CHARACTERS = 4096;
-const showLength = () => (textCount.textContent = `${formatCount(codePoints(text.value), 'characters')} (at most ${formatCount(MAX_INPUT_CHARACTERS, 'a request')})`);
+const MAX_SSML_CHARACTERS = 4 * MAX_INPUT_CHARACTERS;
+
+/** The characters billed, as the page can tell them before sending ('–' for SSML the browser cannot read). */
+const billed = (input: string, format: InputFormat) => {
+  const count = billedCharacters(input, format);
+  return count === undefined ? NOT_YET : formatCount(count, 'characters');
+};
+
+function showLength(): void {
+  textCount.textContent =
+    inputFormat() === 'ssml'
+      ? `${billed(text.value, 'ssml')} of text, ${formatCount(codePoints(text.value), 'with markup')} (at most ${formatCount(MAX_INPUT_CHARACTERS, 'of text')} and ${formatCount(MAX_SSML_CHARACTERS, 'with markup')} a request)`
+      : `${formatCount(codePoints(text.value), 'characters')} (at most ${formatCount(MAX_INPUT_CHARACTERS, 'a request')})`;
+}
 
 async function speak(hooks: SpeakHooks): Promise<void> {
   if (current) stop(current);
@@ -59,6 +75,7 @@ async function speak(hooks: SpeakHooks): Promise<void> {
   const timings = beginSpeech(format);
   clearError();
   withdrawDownload(download);
+  notice.textContent = '';
   for (const metric of [ttfa, totalTime, characters]) metric.textContent = NOT_YET;
   say('Sending the request…');
 
@@ -76,7 +93,9 @@ async function speak(hooks: SpeakHooks): Promise<void> {
       contentType: response.headers.get('content-type') ?? audio.contentType,
       sampleRate: Number(response.headers.get('x-audio-sample-rate')) || audio.sampleRate,
     };
-    characters.textContent = formatCount(codePoints(body.input), 'characters');
+    characters.textContent = billed(body.input, body.input_format);
+    // Markup the model could not honour (a phoneme Qwen3 cannot say) was said as plain text: the page says so.
+    notice.textContent = notHonoredNotice(parseNotHonoredHeader(response.headers.get('x-tts-not-honored'), body.input));
     timings.status = response.status;
     hooks.onAccepted(response);
     noteTokenHeaders(response);
@@ -121,6 +140,7 @@ async function speak(hooks: SpeakHooks): Promise<void> {
     const brokeOff = offerWhatArrived();
     // Before the status: a test waiting on it finds the sentence.
     fail(brokeOff ? new Error('The audio stream broke off before its end. The download has what arrived.') : error);
+    if (error instanceof ApiFailure && error.code === 'invalid_ssml') pointAtSsmlError(error.message);
     if (error instanceof ApiFailure) timings.status = error.status;
   }
 }
@@ -135,6 +155,7 @@ export function setupSpeak(hooks: SpeakHooks): void {
     if (event.key === 'Enter' && (event.ctrlKey || event.metaKey)) form.requestSubmit();
   });
   text.addEventListener('input', showLength);
+  setupSsml(showLength);
   showLength();
   stopButton.addEventListener('click', () => {
     if (!current) return;

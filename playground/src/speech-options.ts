@@ -1,14 +1,18 @@
 import { FORMATS } from '../../shared/audio/formats.ts';
 import { LANGUAGES } from '../../shared/languages.ts';
+import type { DictionaryLocator } from '../../shared/schemas/pronunciation.ts';
 import type { ResponseFormat } from '../../shared/schemas/speech.ts';
 import { apiJson } from './api.ts';
 import { isAlias, type List, type ModelEntry, type ServedModel, type Voice } from './api-types.ts';
+import { chosenDictionaries } from './dictionaries.ts';
 import { byId } from './dom.ts';
 import { playbackMode } from './player.ts';
+import { type InputFormat, inputFormat } from './ssml.ts';
 
 /**
  * The Speak panel's choices: model (from /v1/models), voice (the model's presets and the
- * account's own voices, from /v1/voices), language, format and speed; and the request body they make.
+ * account's own voices, from /v1/voices), language, format and speed; and the request body they
+ * make, with the SSML toggle's input format and the Pronunciation panel's dictionaries.
  */
 export interface SpeechRequestBody {
   input: string;
@@ -17,6 +21,8 @@ export interface SpeechRequestBody {
   language?: string;
   response_format: ResponseFormat;
   speed: number;
+  input_format: InputFormat;
+  pronunciation_dictionaries?: DictionaryLocator[];
 }
 
 const text = byId('text', HTMLTextAreaElement);
@@ -148,6 +154,7 @@ export const newVoiceSentence = (voice: Voice) =>
   `“${voice.name}” is ready: ${voice.id}. It is chosen in the Speak panel, with ${voice.model}, the model that made it.`;
 
 export function speechRequest(): SpeechRequestBody {
+  const dictionaries = chosenDictionaries();
   return {
     input: text.value,
     ...(modelSelect.value ? { model: modelSelect.value } : {}),
@@ -155,5 +162,7 @@ export function speechRequest(): SpeechRequestBody {
     ...(languageSelect.value ? { language: languageSelect.value } : {}),
     response_format: formatSelect.value as ResponseFormat,
     speed: speed.valueAsNumber,
+    input_format: inputFormat(),
+    ...(dictionaries.length ? { pronunciation_dictionaries: dictionaries } : {}),
   };
 }

@@ -157,6 +157,8 @@ export const AUDIO_HEADERS = {
   format: 'x-tts-format',
   /** The languages spoken, in order, when the edge detected them from the text: "en,de". */
   detectedLanguages: 'x-tts-detected-languages',
+  /** Set by the edge: markup the model could not say as asked, `kind start-end` in characters of the input (edge/pronunciation/not-honored.ts). */
+  notHonored: 'x-tts-not-honored',
 } as const;
 
 /**

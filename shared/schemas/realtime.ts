@@ -1,3 +1,4 @@
+import { DictionaryLocatorsSchema } from './pronunciation.ts';
 import { z } from 'zod';
 import { SAMPLE_RATES } from '../audio/formats.ts';
 import { WordTimestampSchema } from '../protocol/timed-audio.ts';
@@ -47,6 +48,8 @@ export const RealtimeConfigSchema = z.object({
   chunking: ChunkingSchema,
   /** True: each audio message is a JSON header followed by one binary frame of audio, not base64. */
   binary: z.boolean().default(false),
+  /** Applied to every chunk; a dictionary named without a version is pinned to its latest when the socket is configured (`ready` says which). */
+  pronunciation_dictionaries: DictionaryLocatorsSchema.optional(),
 });
 export type RealtimeConfig = z.infer<typeof RealtimeConfigSchema>;
 
@@ -72,6 +75,8 @@ export const ServerMessageSchema = z.discriminatedUnion('type', [
     voice: z.string(),
     response_format: z.enum(REALTIME_FORMATS),
     sample_rate: z.number().int(),
+    /** The dictionaries every chunk is said with, each at the version it was pinned to. */
+    pronunciation_dictionaries: z.array(z.object({ id: z.string(), version: z.number().int() })).optional(),
   }),
   z.object({
     type: z.literal('audio'),
@@ -89,6 +94,8 @@ export const ServerMessageSchema = z.discriminatedUnion('type', [
     /** Why it ended: all its text was spoken (`close`), it was cancelled, or an error (sent before) ended it. */
     reason: z.enum(['closed', 'cancelled', 'failed']),
     usage: z.object({ characters: z.number().int(), audio_ms: z.number() }),
+    /** Stretches the model could not say as asked (a dictionary's phoneme rule on a model without phonemes), said as plain text; offsets in the context's text. */
+    not_honored: z.array(z.object({ kind: z.enum(['phoneme', 'emphasis']), char_start: z.number().int(), char_end: z.number().int(), text: z.string() })).optional(),
     timings: z.object({ first_audio_ms: z.number().nullable().describe('From the first text of the context to its first audio.') }),
   }),
   z.object({

@@ -63,7 +63,7 @@ export const SpeechRequestSchema = z.object({
   input_format: z
     .enum(INPUT_FORMATS)
     .optional()
-    .describe('`ssml`: `input` is SSML (docs/pronunciation.md lists the elements). Default: `ssml` when `input` starts with `<speak`, else `text`.'),
+    .describe('`ssml`: `input` is SSML (docs/pronunciation.md lists the elements). Default: `ssml` when `input` starts with `<speak` or `<?xml`, else `text`.'),
   pronunciation_dictionaries: DictionaryLocatorsSchema.optional(),
 });
 

@@ -1,4 +1,5 @@
 import type { Context } from 'hono';
+import { dictionaryLocators } from '../speech/dictionary-locators.ts';
 import { deliveredAudioMs } from '../../../accounts/settlement.ts';
 import { ApiError } from '../../../../shared/errors.ts';
 import { DEFAULT_CONTEXT_ID, type ServerMessage } from '../../../../shared/schemas/realtime.ts';
@@ -161,6 +162,7 @@ class ElevenLabsSocketBridge {
       chunking: chunkingFor(first, options.autoMode),
       // Audio comes to the bridge as bytes, base64'd once for the client.
       binary: true,
+      pronunciation_dictionaries: dictionaryLocators(first.pronunciation_dictionary_locators, 'pronunciation_dictionary_locators'),
     };
     this.session = new RealtimeSession(this.port, { c, caller: this.caller, sessionId: c.get('requestId'), idleMs: options.idleMs });
     this.session.start();

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ElevenLabsLocatorsSchema } from '../speech/dictionary-locators.ts';
 import type { ApiError } from '../../../../shared/errors.ts';
 import type { CharacterAlignment } from '../speech/alignment.ts';
 
@@ -33,8 +34,8 @@ export const ElevenLabsClientMessageSchema = z.object({
   contextId: contextId.nullish(),
   close_context: z.boolean().nullish(),
   close_socket: z.boolean().nullish(),
-  /** Accepted and ignored until pronunciation dictionaries exist. */
-  pronunciation_dictionary_locators: z.array(z.unknown()).nullish(),
+  /** Read from the first message: applied to every chunk of the socket. */
+  pronunciation_dictionary_locators: ElevenLabsLocatorsSchema.nullish(),
 });
 export type ElevenLabsClientMessage = z.infer<typeof ElevenLabsClientMessageSchema>;
 

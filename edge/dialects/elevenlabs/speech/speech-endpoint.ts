@@ -1,10 +1,12 @@
 import { type Context, type Handler, Hono, type MiddlewareHandler } from 'hono';
+import { dictionaryLocators, ElevenLabsLocatorsSchema } from './dictionary-locators.ts';
 import { z } from 'zod';
 import { invalidRequest } from '../../../../shared/errors.ts';
 import { LanguageCodeSchema, type SpeechRequest, SpeechRequestSchema } from '../../../../shared/schemas/speech.ts';
 import { isCustomVoiceId } from '../../../../shared/schemas/voice-profile.ts';
 import { edgeConfig } from '../../../config/edge-config.ts';
 import type { AppEnv } from '../../../env.ts';
+import { MAX_BODY_BYTES } from '../../../http/body-limit.ts';
 import { readJsonBody } from '../../../http/json-body.ts';
 import { speechEvents } from '../../../middleware/speech-events.ts';
 import { documentHeaders, errorCatalogue } from '../../../openapi/index.ts';
@@ -61,11 +63,7 @@ export const ElevenLabsSpeechBodySchema = z
       ),
     language_code: LanguageCodeSchema.nullish().describe("The language to speak (ISO 639-1). One the model does not speak is 422 `unsupported_language`. Default: detected from the text, sentence by sentence."),
     voice_settings: VoiceSettingsSchema.nullish(),
-    pronunciation_dictionary_locators: z
-      .array(z.object({ pronunciation_dictionary_id: z.string(), version_id: z.string().nullish() }))
-      .max(3)
-      .nullish()
-      .describe(`${ACCEPTED} This server has no pronunciation dictionaries yet.`),
+    pronunciation_dictionary_locators: ElevenLabsLocatorsSchema.nullish(),
     seed: SpeechRequestSchema.shape.seed.nullish().describe('For models whose capabilities include `seed`: the same seed, the same audio.'),
     previous_text: z.string().nullish().describe(ACCEPTED),
     next_text: z.string().nullish().describe(ACCEPTED),
@@ -144,7 +142,7 @@ export async function modelFor(c: Context<AppEnv>, named: string | undefined, vo
 /** Reads ElevenLabs' body, query and `{voice_id}` as the core's `SpeechRequest`. */
 export async function readElevenLabsSpeech(c: Context<AppEnv>): Promise<SpeechRequest> {
   const output = parseOutputFormat(c.req.query('output_format'));
-  const body = await readJsonBody(c, ElevenLabsSpeechBodySchema);
+  const body = await readJsonBody(c, ElevenLabsSpeechBodySchema, MAX_BODY_BYTES.speech);
   refuseAudioEffects(body.audio_effects);
   const voice = c.req.param('voice_id')!;
   const model = await modelFor(c, body.model_id ?? undefined, voice);
@@ -157,8 +155,14 @@ export async function readElevenLabsSpeech(c: Context<AppEnv>): Promise<SpeechRe
     stream_format: 'audio',
     ...(body.language_code ? { language: body.language_code } : {}),
     ...(body.seed === undefined || body.seed === null ? {} : { seed: body.seed }),
+    ...dictionaries(body.pronunciation_dictionary_locators),
   };
 }
+
+const dictionaries = (locators: ElevenLabsSpeechBody['pronunciation_dictionary_locators']) => {
+  const named = dictionaryLocators(locators, 'pronunciation_dictionary_locators');
+  return named ? { pronunciation_dictionaries: named } : {};
+};
 
 /**
  * A speech route of the dialect: the core's speech endpoint with ElevenLabs' request (its

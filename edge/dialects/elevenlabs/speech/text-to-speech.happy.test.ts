@@ -150,7 +150,6 @@ describe('textToSpeech.convert', () => {
         nextText: 'Gut, danke.',
         previousRequestIds: [],
         nextRequestIds: [],
-        pronunciationDictionaryLocators: [{ pronunciationDictionaryId: 'dict_1', versionId: 'v1' }],
         applyTextNormalization: 'on',
         applyLanguageTextNormalization: false,
         usePvcAsIvc: false,

@@ -1,0 +1,57 @@
+import type { WordTimestamp } from '../shared/protocol/timed-audio.ts';
+
+/**
+ * Measures for telling how a stretch of speech was said: how long it lasts, what its spectrum
+ * looks like, and where the audio is silent. Pronunciation tests compare takes with them.
+ */
+
+/** Stretches where every sample is below `threshold` for at least `minMs`, as [startMs, endMs). */
+export function silences(samples: Float32Array, sampleRate: number, { threshold = 0.003, minMs = 50 } = {}): Array<{ startMs: number; endMs: number; ms: number }> {
+  const found: Array<{ startMs: number; endMs: number; ms: number }> = [];
+  let start = -1;
+  const close = (end: number) => {
+    const ms = ((end - start) / sampleRate) * 1000;
+    if (start >= 0 && ms >= minMs) found.push({ startMs: (start / sampleRate) * 1000, endMs: (end / sampleRate) * 1000, ms });
+    start = -1;
+  };
+  for (let i = 0; i < samples.length; i++) {
+    if (Math.abs(samples[i]!) < threshold) {
+      if (start < 0) start = i;
+    } else if (start >= 0) close(i);
+  }
+  if (start >= 0) close(samples.length);
+  return found;
+}
+
+/** The samples of a word, by its times. */
+export const wordAudio = (samples: Float32Array, sampleRate: number, word: Pick<WordTimestamp, 'start_ms' | 'end_ms'>) =>
+  samples.subarray(Math.floor((word.start_ms / 1000) * sampleRate), Math.ceil((word.end_ms / 1000) * sampleRate));
+
+const BANDS = 16;
+const FRAME = 512;
+
+/**
+ * The average spectrum of a stretch: energy in 16 equal bands up to Nyquist over 512-sample
+ * frames, normalized to sum 1, so loudness does not count, only where the energy is.
+ */
+export function bandSpectrum(samples: Float32Array): Float64Array {
+  const bands = new Float64Array(BANDS);
+  const bins = FRAME / 2;
+  for (let at = 0; at + FRAME <= samples.length; at += FRAME / 2) {
+    for (let k = 1; k < bins; k++) {
+      let re = 0;
+      let im = 0;
+      for (let n = 0; n < FRAME; n++) {
+        const windowed = samples[at + n]! * (0.5 - 0.5 * Math.cos((2 * Math.PI * n) / (FRAME - 1)));
+        re += windowed * Math.cos((2 * Math.PI * k * n) / FRAME);
+        im -= windowed * Math.sin((2 * Math.PI * k * n) / FRAME);
+      }
+      bands[Math.floor((k * BANDS) / bins)]! += re * re + im * im;
+    }
+  }
+  const total = bands.reduce((sum, value) => sum + value, 0) || 1;
+  return bands.map((value) => value / total);
+}
+
+/** How far apart two spectra are: half the L1 distance, 0 (same shape) to 1 (nothing shared). */
+export const spectralDistance = (a: Float64Array, b: Float64Array): number => a.reduce((sum, value, i) => sum + Math.abs(value - b[i]!), 0) / 2;
