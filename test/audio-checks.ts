@@ -56,3 +56,27 @@ export async function readTimed(response: Response, since: number): Promise<{ by
   }
   return { bytes, arrivals };
 }
+
+/**
+ * Stretches of at least `minMs` whose 10 ms windows all stay under -46 dBFS RMS (0.005), in ms:
+ * [from, to). The level espeak's word ends use too, so that what is checked is where the words
+ * and pauses are, not two levels' disagreement over a fading tail.
+ */
+export function quietStretches(samples: Float32Array, sampleRate: number, minMs = 80): Array<[number, number]> {
+  const window = Math.round(sampleRate / 100);
+  const found: Array<[number, number]> = [];
+  let quietFrom = -1;
+  for (let at = 0; at < samples.length; at += window) {
+    const end = Math.min(at + window, samples.length);
+    let energy = 0;
+    for (let i = at; i < end; i++) energy += samples[i]! ** 2;
+    const quiet = Math.sqrt(energy / (end - at)) < 0.005;
+    if (quiet && quietFrom < 0) quietFrom = at;
+    const stop = !quiet ? at : end === samples.length ? end : -1;
+    if (quietFrom >= 0 && stop >= 0) {
+      if (((stop - quietFrom) / sampleRate) * 1000 >= minMs) found.push([(quietFrom / sampleRate) * 1000, (stop / sampleRate) * 1000]);
+      quietFrom = -1;
+    }
+  }
+  return found;
+}

@@ -1,27 +1,9 @@
 import type { WordTimestamp } from '../shared/protocol/timed-audio.ts';
 
 /**
- * Measures for telling how a stretch of speech was said: how long it lasts, what its spectrum
- * looks like, and where the audio is silent. Pronunciation tests compare takes with them.
+ * Measures for telling how a stretch of speech was said: its samples and what its spectrum looks
+ * like. Pronunciation tests compare takes with them (quiet stretches: test/audio-checks.ts).
  */
-
-/** Stretches where every sample is below `threshold` for at least `minMs`, as [startMs, endMs). */
-export function silences(samples: Float32Array, sampleRate: number, { threshold = 0.003, minMs = 50 } = {}): Array<{ startMs: number; endMs: number; ms: number }> {
-  const found: Array<{ startMs: number; endMs: number; ms: number }> = [];
-  let start = -1;
-  const close = (end: number) => {
-    const ms = ((end - start) / sampleRate) * 1000;
-    if (start >= 0 && ms >= minMs) found.push({ startMs: (start / sampleRate) * 1000, endMs: (end / sampleRate) * 1000, ms });
-    start = -1;
-  };
-  for (let i = 0; i < samples.length; i++) {
-    if (Math.abs(samples[i]!) < threshold) {
-      if (start < 0) start = i;
-    } else if (start >= 0) close(i);
-  }
-  if (start >= 0) close(samples.length);
-  return found;
-}
 
 /** The samples of a word, by its times. */
 export const wordAudio = (samples: Float32Array, sampleRate: number, word: Pick<WordTimestamp, 'start_ms' | 'end_ms'>) =>

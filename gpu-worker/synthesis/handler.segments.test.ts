@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TimedAudioReader, type TimedAudioEnd, type WordTimestamp } from '../../shared/protocol/timed-audio.ts';
 import { type SpeechSegment, WORKER_PATHS, type WorkerSynthesisRequest } from '../../shared/protocol/worker-api.ts';
+import { quietStretches } from '../../test/audio-checks.ts';
 import { decodeAudio } from '../../test/decode-audio.ts';
 import { type GpuWorkerHarness, startGpuWorker } from '../../test/harness/gpu-worker.ts';
 import { signedWorkerFetch, synthesisBody } from '../../test/worker-client.ts';
@@ -50,24 +51,7 @@ async function timed(overrides: Partial<WorkerSynthesisRequest>) {
   return { samples, words, end: end! };
 }
 
-/** Stretches of at least `minMs` whose 10 ms windows all stay under −46 dBFS RMS, in ms: [from, to). */
-function silences(samples: Float32Array, minMs: number): Array<[number, number]> {
-  const window = RATE / 100;
-  const found: Array<[number, number]> = [];
-  let quietFrom = -1;
-  for (let at = 0; at <= samples.length; at += window) {
-    let energy = 0;
-    const end = Math.min(at + window, samples.length);
-    for (let i = at; i < end; i++) energy += samples[i]! ** 2;
-    const quiet = end > at && Math.sqrt(energy / (end - at)) < 0.005;
-    if (quiet && quietFrom < 0) quietFrom = at;
-    if (!quiet && quietFrom >= 0) {
-      if (((at - quietFrom) / RATE) * 1000 >= minMs) found.push([(quietFrom / RATE) * 1000, (at / RATE) * 1000]);
-      quietFrom = -1;
-    }
-  }
-  return found;
-}
+const silences = (samples: Float32Array, minMs: number) => quietStretches(samples, RATE, minMs);
 
 function expectWellFormed(input: string, result: Awaited<ReturnType<typeof timed>>) {
   for (const [i, word] of result.words.entries()) {

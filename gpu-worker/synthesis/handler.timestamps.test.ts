@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TIMED_AUDIO_CONTENT_TYPE, TimedAudioReader, type TimedAudioEnd, type WordTimestamp } from '../../shared/protocol/timed-audio.ts';
 import { WORKER_PATHS, type WorkerSynthesisRequest } from '../../shared/protocol/worker-api.ts';
+import { quietStretches } from '../../test/audio-checks.ts';
+import { s16leToFloat } from '../../shared/audio/pcm.ts';
 import { type GpuWorkerHarness, startGpuWorker } from '../../test/harness/gpu-worker.ts';
 import { signedWorkerFetch, synthesisBody } from '../../test/worker-client.ts';
 import { writeTinyPack } from '../engines/qwen3/tiny-pack/generate.ts';
@@ -67,30 +69,8 @@ function expectWellFormed(input: string, result: Awaited<ReturnType<typeof timed
   expect(result.end.audio_ms).toBeCloseTo(pcmMs(result.audio.byteLength, rate), 3);
 }
 
-/**
- * Stretches of at least `minMs` whose 10 ms windows all stay under -46 dBFS RMS: the level espeak's
- * word ends use too, so that what is checked is where the words are, not two levels' disagreement
- * over a fading tail.
- */
-function silences(pcm: Buffer, rate: number, minMs = 80): Array<[number, number]> {
-  const window = Math.round(rate / 100);
-  const samples = new Int16Array(pcm.buffer, pcm.byteOffset, pcm.byteLength / 2);
-  const found: Array<[number, number]> = [];
-  let quietFrom = -1;
-  for (let at = 0; at < samples.length; at += window) {
-    const end = Math.min(at + window, samples.length);
-    let energy = 0;
-    for (let i = at; i < end; i++) energy += (samples[i]! / 32768) ** 2;
-    const quiet = Math.sqrt(energy / (end - at)) < 0.005;
-    if (quiet && quietFrom < 0) quietFrom = at;
-    const stop = !quiet ? at : end === samples.length ? end : -1;
-    if (quietFrom >= 0 && stop >= 0) {
-      if (((stop - quietFrom) / rate) * 1000 >= minMs) found.push([(quietFrom / rate) * 1000, (stop / rate) * 1000]);
-      quietFrom = -1;
-    }
-  }
-  return found;
-}
+/** Quiet stretches of 16-bit PCM (test/audio-checks.ts). */
+const silences = (pcm: Buffer, rate: number, minMs = 80) => quietStretches(s16leToFloat(pcm), rate, minMs);
 
 const TOLERANCE_MS = 50;
 
