@@ -1,8 +1,8 @@
-import type { SpeechScript } from '../pronunciation/script.ts';
 import { DurableObject } from 'cloudflare:workers';
 import { accountObject } from '../accounts/account-stub.ts';
 import { edgeConfig } from '../config/edge-config.ts';
 import type { Env } from '../env.ts';
+import type { SpeechScript } from '../pronunciation/script.ts';
 import { D1JobIndex } from '../storage/jobs.ts';
 import { type ChunkRow, JobTables } from './job-tables.ts';
 import type { AttemptFailure, ChunkClaim, JobChunk, JobLayout, JobSpec, JobStatus, JobView, RenderedChunk, WebhookState } from './job-types.ts';

@@ -1,6 +1,6 @@
-import type { SpeechScript } from '../pronunciation/script.ts';
 import type { z } from 'zod';
 import type { WordTimestamp } from '../../shared/protocol/timed-audio.ts';
+import type { SpeechScript } from '../pronunciation/script.ts';
 import type { JobViewSchema } from './job-schemas.ts';
 
 /**

@@ -1,6 +1,4 @@
 import { ApiError } from '../../shared/errors.ts';
-import { withDictionaries } from '../pronunciation/dictionaries/load-dictionaries.ts';
-import { plainTextScript } from '../pronunciation/script.ts';
 import type { SpeechRequest } from '../../shared/schemas/speech.ts';
 import { accountObject } from '../accounts/account-stub.ts';
 import type { Admission } from '../accounts/types.ts';
@@ -8,6 +6,8 @@ import type { Env } from '../env.ts';
 import { readWholeTimedAudio } from '../http/whole-timed-audio.ts';
 import { forwardedError } from '../pool/worker-answers.ts';
 import { WorkerPool } from '../pool/worker-pool.ts';
+import { withDictionaries } from '../pronunciation/dictionaries/load-dictionaries.ts';
+import { plainTextScript } from '../pronunciation/script.ts';
 import { resolveSpeech } from '../speech/resolve.ts';
 import { workerRequestFor } from '../speech/worker-request.ts';
 import { storedChunk, workerOutputFor } from './joining/index.ts';

@@ -1,7 +1,7 @@
 import { ApiError } from '../../shared/errors.ts';
-import type { NotHonored } from '../pronunciation/not-honored.ts';
 import type { WordTimestamp } from '../../shared/protocol/timed-audio.ts';
 import type { ServerMessage } from '../../shared/schemas/realtime.ts';
+import type { NotHonored } from '../pronunciation/not-honored.ts';
 import { type ChunkAudio, type ChunkSpeaker, speakChunk } from './chunk-speech.ts';
 import { TextChunker } from './chunker.ts';
 import { errorMessage } from './error-message.ts';

@@ -1,5 +1,4 @@
 import type { Context } from 'hono';
-import { dictionaryLocators } from '../speech/dictionary-locators.ts';
 import { deliveredAudioMs } from '../../../accounts/settlement.ts';
 import { ApiError } from '../../../../shared/errors.ts';
 import { DEFAULT_CONTEXT_ID, type ServerMessage } from '../../../../shared/schemas/realtime.ts';
@@ -11,6 +10,7 @@ import { RealtimeSession } from '../../../realtime/session.ts';
 import { SessionPort } from './session-port.ts';
 import { admitSocketCaller } from '../../../realtime/socket-caller.ts';
 import { CharacterAligner } from '../speech/alignment.ts';
+import { dictionaryLocators } from '../speech/dictionary-locators.ts';
 import { modelFor } from '../speech/speech-endpoint.ts';
 import { type ConfigMessage, chunkingFor, parseMessage, readOptions, type SocketOptions } from './socket-options.ts';
 import {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { ElevenLabsLocatorsSchema } from '../speech/dictionary-locators.ts';
 import type { ApiError } from '../../../../shared/errors.ts';
 import type { CharacterAlignment } from '../speech/alignment.ts';
+import { ElevenLabsLocatorsSchema } from '../speech/dictionary-locators.ts';
 
 /**
  * The messages of ElevenLabs' text-to-speech sockets, `/v1/text-to-speech/{voice_id}/stream-input`

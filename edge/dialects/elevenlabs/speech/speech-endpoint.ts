@@ -1,5 +1,4 @@
 import { type Context, type Handler, Hono, type MiddlewareHandler } from 'hono';
-import { dictionaryLocators, ElevenLabsLocatorsSchema } from './dictionary-locators.ts';
 import { z } from 'zod';
 import { invalidRequest } from '../../../../shared/errors.ts';
 import { LanguageCodeSchema, type SpeechRequest, SpeechRequestSchema } from '../../../../shared/schemas/speech.ts';
@@ -15,6 +14,7 @@ import { type PoolModel, WorkerPool } from '../../../pool/worker-pool.ts';
 import { defaultModelId } from '../../../speech/resolve.ts';
 import { SPEECH_ENDPOINT_ERRORS, speechEndpoint } from '../../../speech/speech-endpoint.ts';
 import { speechHeaders, type Synthesis } from '../../../speech/synthesis.ts';
+import { dictionaryLocators, ElevenLabsLocatorsSchema } from './dictionary-locators.ts';
 import { ELEVENLABS_OUTPUT_FORMATS, parseOutputFormat } from './output-format.ts';
 
 /**
