@@ -1,4 +1,5 @@
 import { apiFetch, apiJson } from './api.ts';
+import { chosenDictionaries } from './dictionaries.ts';
 import type { JobFormat, JobView } from './api-types.ts';
 import { byId, onFileDrop } from './dom.ts';
 import { clearError, fail, say } from './feedback.ts';
@@ -141,11 +142,14 @@ async function select(id: string): Promise<void> {
 function jobRequest(): { json: object } | { body: FormData } {
   const { model, voice, language, speed } = speechRequest();
   const options = { ...(model ? { model } : {}), ...(voice ? { voice } : {}), ...(language ? { language } : {}), speed, response_format: formatSelect.value };
+  // The Pronunciation panel's dictionaries apply to jobs too; a pasted text's SSML is recognised by the API itself.
+  const dictionaries = chosenDictionaries();
   const file = fileInput.files?.[0];
-  if (!file) return { json: { input: text.value, ...options } };
+  if (!file) return { json: { input: text.value, ...options, ...(dictionaries.length > 0 ? { pronunciation_dictionaries: dictionaries } : {}) } };
   const body = new FormData();
   body.set('file', file);
   for (const [name, value] of Object.entries(options)) body.set(name, String(value));
+  if (dictionaries.length > 0) body.set('pronunciation_dictionaries', JSON.stringify(dictionaries));
   return { body };
 }
 
