@@ -44,6 +44,19 @@ describe('SSML, spoken', () => {
     expect(take.usage.input_characters).toBe('Hello world'.length);
   });
 
+  it('plain text takes ElevenLabs’ inline <break/> as the same exact pause', async () => {
+    const input = 'Hello <break time="1s"/> world';
+    const take = await say(input);
+    expect(take.alignment.words.map((w) => [w.word, w.char_start])).toEqual([
+      ['Hello', 0],
+      ['world', input.indexOf('world')],
+    ]);
+    const inside = quietStretches(take.samples, RATE).filter(([from, to]) => from > 0 && to < take.audio_ms);
+    const [from, to] = inside.reduce((longest, stretch) => (stretch[1] - stretch[0] > longest[1] - longest[0] ? stretch : longest));
+    expect(Math.abs(to - from - 1000)).toBeLessThanOrEqual(30);
+    expect(take.usage.input_characters).toBe('Hello  world'.length);
+  });
+
   it('<sub alias> says the alias, timed and billed as the text it stands for', async () => {
     const input = '<speak>Visit <sub alias="World Wide Web">WWW</sub> today.</speak>';
     const take = await say(input);

@@ -12,6 +12,7 @@ import { emptyInput, unsupportedBitrate, unsupportedSampleRate } from '../speech
 import { JOB_FORMATS } from './joining/index.ts';
 import type { JobFormat } from './job-types.ts';
 import { markdownText } from './markdown-text.ts';
+import { inlineTagScript } from '../pronunciation/inline-tags.ts';
 import { inputFormatOf, readSsmlDocument } from '../pronunciation/request-script.ts';
 import type { SpeechScript } from '../pronunciation/script.ts';
 
@@ -63,7 +64,7 @@ export interface CheckedJobRequest {
   text: string;
   /** What is billed: code points of the text (of SSML's text, not its markup). */
   characters: number;
-  /** An SSML document's script (read and checked here); undefined for plain text. */
+  /** An SSML document's script, or plain text's with inline tags (read and checked here); undefined for plain text. */
   script: SpeechScript | undefined;
   format: JobFormat;
   sampleRate: number;
@@ -74,7 +75,13 @@ export interface CheckedJobRequest {
 export async function readJobRequest(c: Context<AppEnv>): Promise<CheckedJobRequest> {
   const multipart = /^multipart\/form-data/i.test(c.req.header('content-type') ?? '');
   const request = multipart ? await readMultipartJob(c.req.raw) : await readJsonBody(c, CreateJobSchema, MAX_BODY_BYTES.job);
-  const script = inputFormatOf(request) === 'ssml' ? readSsmlDocument(request.input, request.language, MAX_JOB_MARKUP_CHARACTERS) : undefined;
+  // SSML, or plain text with ElevenLabs' inline break and phoneme tags (unless it says `text`), is split as a script.
+  const script =
+    inputFormatOf(request) === 'ssml'
+      ? readSsmlDocument(request.input, request.language, MAX_JOB_MARKUP_CHARACTERS)
+      : request.input_format === undefined
+        ? inlineTagScript(request.input)
+        : undefined;
   const characters = script?.characters ?? [...request.input].length;
   if (request.input.trim().length === 0 || (script && !script.items.some((item) => item.kind === 'text'))) throw emptyInput();
   if (characters > MAX_JOB_CHARACTERS) {

@@ -24,7 +24,7 @@ function sentencePieces(item: ScriptText): ScriptText[] {
 const sourceStart = (item: ScriptItem) => (item.kind === 'text' ? Math.min(...item.source.map((run) => run.input_start)) : undefined);
 
 /**
- * Splits an SSML job's script as plain text is split (split-text.ts): whole sentences packed into
+ * Splits an SSML job's script (or plain text's with inline tags) as plain text is split (split-text.ts): whole sentences packed into
  * chunks, the first short. A chunk's text is the stretch of the document from its first words to
  * the next chunk's (markup and all, so the chunks cover the document exactly and offsets stay
  * true); its script's runs point into that stretch. A pause goes with the sentence before it.
@@ -49,6 +49,6 @@ export function splitJobScript(document: string, script: SpeechScript): JobChunk
     const start = starts[index]!;
     const end = starts[index + 1] ?? points.length;
     const items = group.items.map((item): ScriptItem => (item.kind === 'text' ? { ...item, source: item.source.map((run) => ({ ...run, input_start: run.input_start - start })) } : item));
-    return { index, text: points.slice(start, end).join(''), char_offset: start, characters: group.characters, script: { items, characters: group.characters, format: 'ssml' } };
+    return { index, text: points.slice(start, end).join(''), char_offset: start, characters: group.characters, script: { items, characters: group.characters, format: script.format } };
   });
 }

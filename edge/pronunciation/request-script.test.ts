@@ -50,3 +50,27 @@ describe('the language a say-as reads in when nothing names one', () => {
     expect(dateIn(`<speak>${german} seit dem <say-as interpret-as="date" format="dmy">05.12.2026</say-as>.</speak>`)).toContain('Dezember');
   });
 });
+
+describe('inline break and phoneme tags in plain text (as ElevenLabs takes them)', () => {
+  it('are pauses and phoneme stretches, offsets and billing those of the text around them', () => {
+    const input = 'Hello <break time="1s"/> world, a <phoneme alphabet="ipa" ph="ˈblɪkɪt">blicket</phoneme> & <b>more</b>.';
+    const script = readInputScript({ input });
+    expect(script.items.map((item) => item.kind)).toEqual(['text', 'pause', 'text']);
+    expect(script.items[1]).toEqual({ kind: 'pause', ms: 1000 });
+    const after = script.items[2]!;
+    if (after.kind !== 'text') throw new Error('text expected');
+    expect(after.text).toBe(' world, a blicket & <b>more</b>.');
+    const phoneme = after.source.find((run) => run.ipa !== undefined)!;
+    expect(phoneme).toEqual({ length: 7, input_start: input.indexOf('blicket'), replaces: 7, ipa: 'ˈblɪkɪt' });
+    expect(script.characters).toBe([...'Hello  world, a blicket & <b>more</b>.'].length);
+  });
+
+  it('are read aloud as written when the request says text, and refused when they are not right', () => {
+    expect(readInputScript({ input: 'Hello <break time="1s"/> world', input_format: 'text' }).items).toHaveLength(1);
+    expect(codeOf(() => readInputScript({ input: 'Hello <break time="forever"/> world' }))).toBe('invalid_ssml');
+    expect(codeOf(() => readInputScript({ input: 'a <phoneme alphabet="cmu-arpabet" ph="B L IH1 K">blick</phoneme>' }))).toBe('invalid_ssml');
+    expect(codeOf(() => readInputScript({ input: 'a <break size="big"/>' }))).toBe('invalid_ssml');
+    // Text that only looks like a tag stays text.
+    expect(readInputScript({ input: 'x <breakfast/> and a < b' }).items).toHaveLength(1);
+  });
+});

@@ -3,6 +3,7 @@ import { LANGUAGE_CODES } from '../../shared/languages.ts';
 import { type InputFormat, MAX_INPUT_CHARACTERS, MAX_SSML_CHARACTERS, type SpeechRequest } from '../../shared/schemas/speech.ts';
 import { emptyInput, inputTooLong } from '../speech/input-errors.ts';
 import { lettersOf } from '../speech/writing-systems.ts';
+import { inlineTagScript } from './inline-tags.ts';
 import { plainTextScript, type SpeechScript } from './script.ts';
 import { parseSsmlScript } from './ssml/parse-ssml.ts';
 
@@ -21,14 +22,13 @@ export const inputFormatOf = ({ input, input_format }: Pick<SpeechRequest, 'inpu
 
 /** The request's input as a script: 413 when its text (or SSML's markup) is too long, 400 `invalid_ssml` or `empty_input`. */
 export function readInputScript(request: Pick<SpeechRequest, 'input' | 'input_format' | 'language'>): SpeechScript {
-  if (inputFormatOf(request) === 'text') {
-    const length = [...request.input].length;
-    if (request.input.trim().length === 0) throw emptyInput();
-    if (length > MAX_INPUT_CHARACTERS) throw inputTooLong(length, MAX_INPUT_CHARACTERS);
-    return plainTextScript(request.input);
-  }
-  // Markup past MAX_SSML_CHARACTERS is the parser's to refuse, after any fault before it.
-  const script = readSsmlDocument(request.input, request.language, MAX_SSML_CHARACTERS);
+  if (request.input.trim().length === 0) throw emptyInput();
+  const script =
+    inputFormatOf(request) === 'ssml'
+      ? // Markup past MAX_SSML_CHARACTERS is the parser's to refuse, after any fault before it.
+        readSsmlDocument(request.input, request.language, MAX_SSML_CHARACTERS)
+      : // Plain text: ElevenLabs' inline break and phoneme tags are read unless the request says `text`.
+        ((request.input_format === undefined ? inlineTagScript(request.input) : undefined) ?? plainTextScript(request.input));
   if (script.characters > MAX_INPUT_CHARACTERS) throw inputTooLong(script.characters, MAX_INPUT_CHARACTERS);
   if (!script.items.some((item) => item.kind === 'pause' || item.text.trim().length > 0)) throw emptyInput();
   return script;
