@@ -43,11 +43,11 @@ describe('POST /v1/audio/jobs refuses what it cannot speak', () => {
     }
   });
 
-  it('a file that is not plain text or Markdown: 400 unsupported_file_type (SSML, an image)', async () => {
-    const ssml = await postJobFile(stack.edge, stack.key, { bytes: '<speak>Hello <break time="1s"/> there.</speak>', type: 'application/ssml+xml', name: 'hello.ssml' });
-    expect((await refusal(ssml, 400, 'unsupported_file_type')).message).toContain('SSML');
-    const ssmlByName = await postJobFile(stack.edge, stack.key, { bytes: '<speak>Hello.</speak>', type: '', name: 'hello.ssml' });
-    await refusal(ssmlByName, 400, 'unsupported_file_type');
+  it('a file that is not text, Markdown or SSML: 400 unsupported_file_type; SSML that is not right: 400 invalid_ssml at its place', async () => {
+    const ssml = await postJobFile(stack.edge, stack.key, { bytes: '<speak>Hello <audio src="x"/> there.</speak>', type: 'application/ssml+xml', name: 'hello.ssml' });
+    expect((await refusal(ssml, 400, 'invalid_ssml')).message).toContain('line 1, column 14');
+    const ssmlByName = await postJobFile(stack.edge, stack.key, { bytes: '<speak>Hello <s>there.</speak>', type: '', name: 'hello.ssml' });
+    await refusal(ssmlByName, 400, 'invalid_ssml');
     const png = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13]);
     await refusal(await postJobFile(stack.edge, stack.key, { bytes: png, type: 'image/png', name: 'page.png' }), 400, 'unsupported_file_type');
   });
