@@ -38,7 +38,7 @@ describe('error answers of the public API carry CORS headers', () => {
     const { key } = await edge.createKey();
     const invalid = await edge.fetch('/v1/audio/speech', { method: 'POST', key, headers: { origin: PAGE, 'content-type': 'application/json' }, body: '{' });
     await expectReadableRefusal(invalid, 400, 'invalid_json');
-    await expectReadableRefusal(await speech(key, { input: 'x'.repeat(70_000) }), 413, 'body_too_large');
+    await expectReadableRefusal(await speech(key, { input: 'x'.repeat(140_000) }), 413, 'body_too_large');
     await expectReadableRefusal(await edge.fetch('/v1/no-such-route', { key, headers: { origin: PAGE } }), 404, 'route_not_found');
   });
 
