@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeTinyPack } from '../gpu-worker/engines/qwen3/tiny-pack/generate.ts';
 import type { LiveTimings, SpeechTimings } from '../playground/src/page-instrumentation.ts';
 import { SSML_EXAMPLE } from '../playground/src/ssml-example.ts';
-import { launchChromium, recordForeignRequests, recordPageErrors, screenshotter } from './harness/browser.ts';
+import { launchChromium, pressSpeak, recordForeignRequests, recordPageErrors, screenshotter } from './harness/browser.ts';
 import { settledBalance } from './harness/edge.ts';
 import { type StackHarness, startStack } from './harness/stack.ts';
 
@@ -76,20 +76,11 @@ type Take = SpeechTimings & { body: Record<string, unknown> };
 
 /** Presses Speak and waits for the answer to end (or fail). */
 async function speak(): Promise<Take> {
-  const before = await page.evaluate(() => window.playground?.lastSpeech?.requestSentAt ?? null);
   const sent = speechBodies.length;
-  await page.click('#speak');
-  await page.waitForFunction(
-    (previous) => {
-      const speech = window.playground.lastSpeech;
-      return speech && speech.requestSentAt !== previous && (speech.responseEndedAt !== null || (speech.status !== null && speech.status >= 400));
-    },
-    before,
-    { timeout: 45_000 },
-  );
+  const speech = await pressSpeak<SpeechTimings>(page);
   await page.click('#stop');
   expect(speechBodies).toHaveLength(sent + 1);
-  return { ...(await page.evaluate(() => window.playground.lastSpeech)), body: speechBodies.at(-1)! };
+  return { ...speech, body: speechBodies.at(-1)! };
 }
 
 /** The text of `selector` once it matches `pattern`. */

@@ -7,7 +7,7 @@ import type { LiveTimings, SpeechTimings } from '../playground/src/page-instrume
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeTinyPack } from '../gpu-worker/engines/qwen3/tiny-pack/generate.ts';
 import { spokenClip } from './clips.ts';
-import { launchChromium, recordForeignRequests, recordPageErrors, screenshotter } from './harness/browser.ts';
+import { launchChromium, pressSpeak, recordForeignRequests, recordPageErrors, screenshotter } from './harness/browser.ts';
 import { type StackHarness, startStack } from './harness/stack.ts';
 
 /**
@@ -77,19 +77,7 @@ afterAll(async () => {
 const lastSpeech = () => page.evaluate(() => window.playground.lastSpeech);
 
 /** Presses Speak and waits for the response to end; returns the page's timestamps. */
-async function speak(): Promise<SpeechTimings> {
-  const before = await page.evaluate(() => window.playground?.lastSpeech?.requestSentAt ?? null);
-  await page.click('#speak');
-  await page.waitForFunction(
-    (previous) => {
-      const speech = window.playground.lastSpeech;
-      return speech && speech.requestSentAt !== previous && (speech.responseEndedAt !== null || (speech.status !== null && speech.status >= 400));
-    },
-    before,
-    { timeout: 45_000 },
-  );
-  return lastSpeech();
-}
+const speak = () => pressSpeak<SpeechTimings>(page);
 
 /** Sum of the bars' characters in one of the usage charts. */
 const chartTotal = (chart: string) =>

@@ -69,3 +69,26 @@ export function screenshotter(page: Page, folder: string) {
     return path;
   };
 }
+
+/** The page's record of its last speech request (playground/src/page-instrumentation.ts), as a test reads it. */
+interface LastSpeech {
+  requestSentAt: number | null;
+  responseEndedAt: number | null;
+  status: number | null;
+}
+declare const window: { playground?: { lastSpeech: LastSpeech | null } };
+
+/** Presses the playground's Speak and waits for that request's answer to end (or fail); returns the page's record of it. */
+export async function pressSpeak<T extends LastSpeech>(page: Page): Promise<T> {
+  const before = await page.evaluate(() => window.playground?.lastSpeech?.requestSentAt ?? null);
+  await page.click('#speak');
+  await page.waitForFunction(
+    (previous) => {
+      const speech = window.playground?.lastSpeech;
+      return speech && speech.requestSentAt !== previous && (speech.responseEndedAt !== null || (speech.status !== null && speech.status >= 400));
+    },
+    before,
+    { timeout: 45_000 },
+  );
+  return (await page.evaluate(() => window.playground!.lastSpeech)) as T;
+}
