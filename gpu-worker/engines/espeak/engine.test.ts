@@ -23,7 +23,33 @@ async function collect(iterable: AsyncIterable<EngineChunk>): Promise<Float32Arr
   return chunks;
 }
 
+const samplesOf = async (overrides: Partial<SynthesisRequest>, on = engine) => {
+  const chunks = await collect(on.synthesize(request(overrides), new AbortController().signal));
+  return Float32Array.from(chunks.flatMap((chunk) => [...chunk]));
+};
+
 describe('espeak engine', () => {
+  it('repeats itself exactly: the same request is the same samples on any thread, whatever was spoken before, in another engine too', async () => {
+    const text = 'Fish, ships and seas. The quick brown fox jumps over the lazy dog.';
+    const first = await samplesOf({ text });
+    // Other voices, languages and rates in between, on both threads.
+    await Promise.all([samplesOf({ text: 'Guten Tag, wie geht es dir?', language: 'de', voice: { kind: 'preset', id: 'de-male' } }), samplesOf({ text: 'Bonjour.', language: 'fr', speed: 1.7 })]);
+    const again = await samplesOf({ text });
+    expect(again.length).toBe(first.length);
+    expect(Buffer.from(again.buffer).equals(Buffer.from(first.buffer))).toBe(true);
+    // A second engine has its own threads and espeak instances, started at another time.
+    const other = await EspeakEngine.load({ threads: 1 });
+    try {
+      const elsewhere = await samplesOf({ text }, other);
+      expect(Buffer.from(elsewhere.buffer).equals(Buffer.from(first.buffer))).toBe(true);
+    } finally {
+      await other.close();
+    }
+    // Still speech, and another text is other samples.
+    const different = await samplesOf({ text: 'Fish, ships and seas. The quick brown fox jumps over the lazy cat.' });
+    expect(Buffer.from(different.buffer).equals(Buffer.from(first.buffer))).toBe(false);
+  });
+
   it('declares every product language and a male and female preset in each', () => {
     expect(engine.info.languages).toHaveLength(11);
     expect(engine.info.sample_rate).toBe(22_050);

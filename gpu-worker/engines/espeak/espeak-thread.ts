@@ -5,26 +5,8 @@
  */
 import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
-import createEspeak from '@echogarden/espeak-ng-emscripten';
+import { startEspeakInstance } from './espeak-instance.ts';
 import { CANCEL_SLOT, type EspeakWordEvent, type SynthesizeJob, type ThreadMessage } from './protocol.ts';
-
-/** The emscripten wrapper's event, as it builds it from espeak_EVENT (audio_position in ms). */
-interface EspeakEvent {
-  type: string;
-  text_position: number;
-  word_length: number;
-  audio_position: number;
-}
-
-interface EspeakWorker {
-  /** 0 when espeak found the voice; otherwise it keeps the voice it had. */
-  set_voice(name: string): number;
-  rate: number;
-  pitch: number;
-  range: number;
-  samplerate: number;
-  synthesize(text: string, callback: (samples: Int16Array | undefined, events: EspeakEvent[]) => boolean): void;
-}
 
 // Synthesis ahead of playback can always wait a few milliseconds; answering requests cannot. The
 // pool starts such threads at a lower priority (Linux niceness is per thread: this sets this
@@ -36,13 +18,14 @@ try {
 
 const port = parentPort!;
 const cancel = new Int32Array(workerData.cancel as SharedArrayBuffer);
-const module = await createEspeak();
-const espeak = new module.eSpeakNGWorker() as EspeakWorker;
+// Each job starts from the same state, so it is the same audio on any thread of any worker (espeak-instance.ts).
+const { espeak, reset } = await startEspeakInstance();
 const post = (message: ThreadMessage, transfer: ArrayBuffer[] = []) => port.postMessage(message, transfer);
 
 port.on('message', (job: SynthesizeJob) => {
   let cancelled = false;
   try {
+    reset();
     // A voice espeak cannot find would leave the last one in place: the text said with another language's rules.
     if (espeak.set_voice(job.voice) !== 0) throw new Error(`espeak has no voice "${job.voice}".`);
     espeak.rate = job.rate;
