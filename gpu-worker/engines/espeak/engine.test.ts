@@ -45,6 +45,12 @@ describe('espeak engine', () => {
     } finally {
       await other.close();
     }
+    // Sentences longer than the wrapper's first string buffer (128 bytes) too: every take alike,
+    // and none garbled (a buffer allocated after the memory copy would be overwritten, words lost).
+    const long = Array.from({ length: 3 }, (_, i) => `Sentence ${i} runs on, though it has a comma or two, and the traveller from the north had a theory about it that took a while to tell.`).join(' ');
+    const takes = [await samplesOf({ text: long }), await samplesOf({ text: long }), await samplesOf({ text: long })];
+    for (const take of takes.slice(1)) expect(Buffer.from(take.buffer).equals(Buffer.from(takes[0]!.buffer))).toBe(true);
+    expect(takes[0]!.length / engine.info.sample_rate).toBeGreaterThan(18);
     // Still speech, and another text is other samples.
     const different = await samplesOf({ text: 'Fish, ships and seas. The quick brown fox jumps over the lazy cat.' });
     expect(Buffer.from(different.buffer).equals(Buffer.from(first.buffer))).toBe(false);

@@ -54,7 +54,7 @@ export class EspeakEngine implements Engine {
       description: 'espeak-ng formant synthesis (embedded, CPU): every language, robotic timbre, no download.',
       languages: [...LANGUAGE_CODES],
       sample_rate: pool.sampleRate,
-      capabilities: { streaming: true, clone: 'approximate', design: 'approximate', instructions: false, seed: false, phonemes: true, emphasis: true },
+      capabilities: { streaming: true, clone: 'approximate', design: 'approximate', instructions: false, seed: false, deterministic: true, phonemes: true, emphasis: true },
       default_voice: 'en-female',
       voices: ESPEAK_PRESETS.map(({ espeakVoice: _voice, variant: _variant, ...voice }) => voice),
     };

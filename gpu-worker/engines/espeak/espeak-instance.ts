@@ -25,6 +25,15 @@ export interface EspeakInstance {
 }
 
 /**
+ * The longest text (UTF-8 bytes) a job may pass. The wrapper copies each string argument into a
+ * buffer it keeps (its `ensureCache`, whose pointers live in JavaScript): a longer string would
+ * make it allocate anew, and memory written back by `reset` would then hold none of it. So the
+ * buffer is grown to this once, before the copy of memory is taken, and no job may need more.
+ * A speech request's sentence is at most a few thousand characters, escaped.
+ */
+export const MAX_TEXT_BYTES = 256 * 1024;
+
+/**
  * An espeak-ng instance whose syntheses repeat themselves exactly. espeak keeps state from one
  * synthesis to the next (its noise generator, which it seeds from the clock when it starts, and
  * buffers it reuses), so two takes of one text differ a little, and differ between processes.
@@ -44,6 +53,9 @@ export async function startEspeakInstance(): Promise<EspeakInstance> {
   } finally {
     Date.now = clock;
   }
+  // The wrapper's string buffer, grown to MAX_TEXT_BYTES: a string that does not fit is allocated
+  // apart, and the next call frees it and grows the buffer by it. Stopped at its first block.
+  espeak.synthesize(' '.repeat(MAX_TEXT_BYTES), () => true);
   // The first synthesis sets up what later ones reuse: the copy holds it set up.
   espeak.set_voice('en');
   espeak.synthesize('a', () => false);

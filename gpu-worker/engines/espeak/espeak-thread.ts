@@ -5,7 +5,7 @@
  */
 import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
-import { startEspeakInstance } from './espeak-instance.ts';
+import { MAX_TEXT_BYTES, startEspeakInstance } from './espeak-instance.ts';
 import { CANCEL_SLOT, type EspeakWordEvent, type SynthesizeJob, type ThreadMessage } from './protocol.ts';
 
 // Synthesis ahead of playback can always wait a few milliseconds; answering requests cannot. The
@@ -25,6 +25,7 @@ const post = (message: ThreadMessage, transfer: ArrayBuffer[] = []) => port.post
 port.on('message', (job: SynthesizeJob) => {
   let cancelled = false;
   try {
+    if (Buffer.byteLength(job.text) >= MAX_TEXT_BYTES) throw new Error(`a text of ${Buffer.byteLength(job.text)} bytes is over the ${MAX_TEXT_BYTES} espeak takes at once.`);
     reset();
     // A voice espeak cannot find would leave the last one in place: the text said with another language's rules.
     if (espeak.set_voice(job.voice) !== 0) throw new Error(`espeak has no voice "${job.voice}".`);
