@@ -27,7 +27,7 @@ afterAll(async () => {
 });
 
 it('completes with no chunk missing or doubled when a worker is killed mid-job', { timeout: 180_000 }, async () => {
-  // mp3 of espeak cannot resume on another worker mid-stream: the killed worker's chunks are rendered again whole.
+  // A chunk the kill cut is continued on another worker (espeak's mp3 resumes byte-exact) or rendered again whole.
   const created = await createJob(edge, key, { input: TEXT, response_format: 'mp3' });
   // Once a chunk or two are done and others are on workers, the busiest worker dies.
   await followEvents(edge, key, created.id, (view) => view.progress.chunks_done >= 2 && view.progress.chunks_rendering >= 3);
@@ -36,8 +36,9 @@ it('completes with no chunk missing or doubled when a worker is killed mid-job',
   const finished = await jobOutcome(edge, key, created.id);
   expect(finished.status, JSON.stringify(finished.error)).toBe('completed');
   expect(finished.progress.chunks_done).toBe(created.chunks);
-  // The chunks the kill cut were tried again (a stream cut mid-way cannot resume in mp3 on espeak).
-  expect(finished.progress.retries).toBeGreaterThanOrEqual(1);
+  // The kill cut at least one chunk: it was tried again, or its stream resumed on another worker.
+  const resumed = edge.logs.filter((line) => line.includes(created.id) && line.includes('stream resumed on another worker')).length;
+  expect(finished.progress.retries + resumed).toBeGreaterThanOrEqual(1);
 
   // The killed worker had a chunk of this job on it, which another worker rendered again.
   const killedAttempts = new Set(workerAttempts(victim, created.id).map((attempt) => attempt.attempt));

@@ -136,10 +136,10 @@ describe('a frozen worker (SIGSTOP): left at its own deadline, well within FIRST
     console.info(`${format}: left a worker frozen mid-stream; longest wait for a chunk ${Math.round(longestGapMs)} ms (deadline ${stall!.deadline_ms} ms)`);
   });
 
-  it('mid-stream, a format that cannot resume (espeak mp3, as SSE): the events end with an error, as a dead worker’s do', async () => {
+  it('mid-stream, a format that cannot resume (Ogg Opus, as SSE): the events end with an error, as a dead worker’s do', async () => {
     workers = await joinPool(edge, 2);
     await warm(edge, key, workers);
-    const response = await speak(edge, key, { input: LONG, response_format: 'mp3', stream_format: 'sse' });
+    const response = await speak(edge, key, { input: LONG, response_format: 'opus', stream_format: 'sse' });
     const requestId = response.headers.get('x-request-id')!;
     const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
     let text = '';

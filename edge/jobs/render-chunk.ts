@@ -9,6 +9,7 @@ import { WorkerPool } from '../pool/worker-pool.ts';
 import { withDictionaries } from '../pronunciation/dictionaries/load-dictionaries.ts';
 import { plainTextScript } from '../pronunciation/script.ts';
 import { resolveSpeech } from '../speech/resolve.ts';
+import { logResume } from '../speech/synthesis.ts';
 import { workerRequestFor } from '../speech/worker-request.ts';
 import { storedChunk, workerOutputFor } from './joining/index.ts';
 import { jobObject } from './job-stub.ts';
@@ -114,7 +115,7 @@ async function speak(
   const workerRequest = { ...workerRequestFor(attemptId, resolved, request, output), priority: 'background' as const };
   await beforeDispatch();
   const sentAt = Date.now();
-  const { response, events } = await pool.synthesizeTimed(resolved.model, workerRequest, signal);
+  const { response, events } = await pool.synthesizeTimed(resolved.model, workerRequest, signal, logResume(attemptId));
   if (!events) throw forwardedError(response.status, await response.json().catch(() => null), 'speech');
   const whole = await readWholeTimedAudio(events);
   if (!whole) throw new Error('the worker stream broke before the chunk was whole, and no other worker could finish it');

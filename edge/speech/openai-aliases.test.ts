@@ -10,7 +10,7 @@ const model = (id: string, voices: VoiceInfo[], languages: string[] = LANGUAGE_C
   description: id,
   languages,
   sample_rate: 24_000,
-  capabilities: { streaming: true, clone: 'none', design: 'none', instructions: false, seed: false, phonemes: false, emphasis: false },
+  capabilities: { streaming: true, clone: 'none', design: 'none', instructions: false, seed: false, deterministic: false, phonemes: false, emphasis: false },
   default_voice: voices[0]!.id,
   voices,
 });

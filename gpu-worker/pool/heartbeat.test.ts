@@ -14,7 +14,7 @@ const MODEL: ModelInfo = {
   description: 'test',
   languages: ['en'],
   sample_rate: 22_050,
-  capabilities: { streaming: true, clone: 'none', design: 'none', instructions: false, seed: false, phonemes: false, emphasis: false },
+  capabilities: { streaming: true, clone: 'none', design: 'none', instructions: false, seed: false, deterministic: false, phonemes: false, emphasis: false },
   default_voice: 'en-female',
   voices: [{ id: 'en-female', name: 'Test', gender: 'female', language: 'en' }],
 };

@@ -37,9 +37,9 @@ export interface FormatSpec {
    * How a stream cut mid-way can be continued by another worker that regenerates the audio and
    * skips the bytes the client has (see `resume_at_byte`):
    * - `samples`: fixed-size samples, so any byte offset is the same point in the audio, even when
-   *   the engine's second take differs by a little (espeak adds random noise);
-   * - `bytes`: only the very same bytes splice (frames depend on what came before), so only an
-   *   engine that regenerates the same samples from the same seed can continue it;
+   *   an engine's second take would differ by a little;
+   * - `bytes`: only the very same bytes splice (frames depend on what came before), so only a
+   *   deterministic model (the same samples again: espeak, seeded Qwen3) can continue it;
    * - `none`: never (Ogg gives each stream a random serial number).
    */
   splice: 'samples' | 'bytes' | 'none';
@@ -88,10 +88,10 @@ export const FORMATS: Record<ResponseFormat, FormatSpec> = {
   alaw: { contentType: 'audio/pcma', sampleRates: SAMPLE_RATES, defaultSampleRate: 8000, bitrate: (rate) => rate * 8, splice: 'samples' },
 };
 
-/** Whether a stream of `format` from a model can be continued on another worker. */
-export function canResume(format: ResponseFormat, model: { capabilities: { seed: boolean } }): boolean {
+/** Whether a stream of `format` from a model can be continued on another worker: compressed bytes only from a model whose second take is the same audio. */
+export function canResume(format: ResponseFormat, model: { capabilities: { deterministic: boolean } }): boolean {
   const { splice } = FORMATS[format];
-  return splice === 'samples' || (splice === 'bytes' && model.capabilities.seed);
+  return splice === 'samples' || (splice === 'bytes' && model.capabilities.deterministic);
 }
 
 /** The rate a request gets, or a message naming the rates the format has. */

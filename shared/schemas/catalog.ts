@@ -18,10 +18,16 @@ export const ModelCapabilitiesSchema = z.object({
   design: z.enum(['none', 'approximate', 'full']),
   instructions: z.boolean(),
   seed: z.boolean(),
-  /** Says a stretch from its phonemes (a dictionary's phoneme rule, SSML `<phoneme>`); without it, the stretch's text is said and the answer says so. */
-  phonemes: z.boolean(),
-  /** Stresses SSML `<emphasis>`; without it, emphasis is reported as not honoured. */
-  emphasis: z.boolean(),
+  /**
+   * The same request (with the same seed, where the model takes one: the edge always sends one)
+   * is the same audio, sample for sample, on any worker: its mp3, aac and flac streams resume
+   * byte-exact on another worker. Absent from an older worker: false.
+   */
+  deterministic: z.boolean().default(false),
+  /** Says a stretch from its phonemes (a dictionary's phoneme rule, SSML `<phoneme>`); without it, the stretch's text is said and the answer says so. Absent from an older worker: false. */
+  phonemes: z.boolean().default(false),
+  /** Stresses SSML `<emphasis>`; without it, emphasis is reported as not honoured. Absent from an older worker: false. */
+  emphasis: z.boolean().default(false),
 });
 export type ModelCapabilities = z.infer<typeof ModelCapabilitiesSchema>;
 

@@ -86,6 +86,8 @@ function modelInfo(m: Manifest): ModelInfo {
       design: m.variant === 'VoiceDesign' ? 'full' : 'none',
       instructions: m.instructions,
       seed: true,
+      // Seeded sampling: the same request and seed are the same codes, so the same audio.
+      deterministic: true,
       // The talker reads text tokens only: a phoneme stretch is said as its text, emphasis is not marked.
       phonemes: false,
       emphasis: false,
