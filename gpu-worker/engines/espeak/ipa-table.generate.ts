@@ -73,11 +73,17 @@ function mostUsed(counts: Map<string, number>): [string, number] {
   return [...counts].sort((a, b) => b[1] - a[1])[0]!;
 }
 
-const entries = (table: Record<string, string>) =>
-  Object.entries(table)
-    .sort(([a], [b]) => (a < b ? -1 : 1))
-    .map(([key, value]) => `    ${JSON.stringify(key)}: ${JSON.stringify(value)},`)
-    .join('\n');
+/** A table's entries, sorted, several to a line: it is data, and a line each made a file of hundreds of lines. */
+const entries = (table: Record<string, string>) => {
+  const lines: string[] = [];
+  for (const [key, value] of Object.entries(table).sort(([a], [b]) => (a < b ? -1 : 1))) {
+    const entry = `${JSON.stringify(key)}: ${JSON.stringify(value)},`;
+    const last = lines.at(-1);
+    if (last !== undefined && last.length + 1 + entry.length <= 96) lines[lines.length - 1] = `${last} ${entry}`;
+    else lines.push(entry);
+  }
+  return lines.map((line) => `    ${line}`).join('\n');
+};
 
 async function main(): Promise<void> {
   const espeak = await openEspeakPhonemes();
