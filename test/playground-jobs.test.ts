@@ -2,7 +2,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JobTimings } from '../playground/src/page-instrumentation.ts';
 import { longText } from './fixtures/long-text.ts';
-import { launchChromium, recordForeignRequests, recordPageErrors, screenshotter } from './harness/browser.ts';
+import { launchChromium, openPlayground, recordForeignRequests, recordPageErrors, screenshotter } from './harness/browser.ts';
 import { type StackHarness, startStack } from './harness/stack.ts';
 
 /**
@@ -72,11 +72,7 @@ describe('playground Jobs panel in Chromium', () => {
   let firstJob: string;
 
   it('loads with the key and lists no job yet', async () => {
-    await page.goto(`${stack.edge.url}/`);
-    await page.fill('#api-key', stack.key);
-    await page.click('#save-key');
-    await page.waitForSelector('#model option[value="espeak"]', { state: 'attached' });
-    await page.selectOption('#model', 'espeak');
+    await openPlayground(page, stack.edge.url, stack.key);
     expect(await page.$$('#job-list li')).toHaveLength(0);
     expect(await page.inputValue('#job-format')).toBe('mp3');
   });

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeTinyPack } from '../gpu-worker/engines/qwen3/tiny-pack/generate.ts';
 import type { LiveTimings, SpeechTimings } from '../playground/src/page-instrumentation.ts';
 import { SSML_EXAMPLE } from '../playground/src/ssml-example.ts';
-import { launchChromium, pressSpeak, recordForeignRequests, recordPageErrors, screenshotter } from './harness/browser.ts';
+import { launchChromium, openPlayground, pressSpeak, recordForeignRequests, recordPageErrors, screenshotter } from './harness/browser.ts';
 import { settledBalance } from './harness/edge.ts';
 import { type StackHarness, startStack } from './harness/stack.ts';
 
@@ -107,11 +107,7 @@ describe('playground pronunciation controls in Chromium', () => {
   let sequel: Take;
 
   it('loads with the key, espeak and pcm chosen, no dictionary yet', async () => {
-    await page.goto(`${stack.edge.url}/`);
-    await page.fill('#api-key', stack.key);
-    await page.click('#save-key');
-    await page.waitForSelector('#model option[value="espeak"]', { state: 'attached' });
-    await page.selectOption('#model', 'espeak');
+    await openPlayground(page, stack.edge.url, stack.key);
     await page.selectOption('#format', 'pcm');
     expect(await page.$$eval('#dictionary-1 option', (options) => options.map((option) => option.getAttribute('value')))).toEqual(['']);
     expect(await page.isChecked('#ssml')).toBe(false);

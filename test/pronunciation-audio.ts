@@ -1,3 +1,4 @@
+import FFT from 'fft.js';
 import type { WordTimestamp } from '../shared/protocol/timed-audio.ts';
 
 /**
@@ -13,23 +14,20 @@ const BANDS = 16;
 const FRAME = 512;
 
 /**
- * The average spectrum of a stretch: energy in 16 equal bands up to Nyquist over 512-sample
- * frames, normalized to sum 1, so loudness does not count, only where the energy is.
+ * The average spectrum of a stretch: energy in 16 equal bands up to Nyquist over Hann-windowed
+ * 512-sample frames (fft.js, as the worker's mel features use it), normalized to sum 1, so
+ * loudness does not count, only where the energy is.
  */
 export function bandSpectrum(samples: Float32Array): Float64Array {
   const bands = new Float64Array(BANDS);
   const bins = FRAME / 2;
+  const fft = new FFT(FRAME);
+  const input = new Array<number>(FRAME);
+  const spectrum = fft.createComplexArray() as number[];
   for (let at = 0; at + FRAME <= samples.length; at += FRAME / 2) {
-    for (let k = 1; k < bins; k++) {
-      let re = 0;
-      let im = 0;
-      for (let n = 0; n < FRAME; n++) {
-        const windowed = samples[at + n]! * (0.5 - 0.5 * Math.cos((2 * Math.PI * n) / (FRAME - 1)));
-        re += windowed * Math.cos((2 * Math.PI * k * n) / FRAME);
-        im -= windowed * Math.sin((2 * Math.PI * k * n) / FRAME);
-      }
-      bands[Math.floor((k * BANDS) / bins)]! += re * re + im * im;
-    }
+    for (let n = 0; n < FRAME; n++) input[n] = samples[at + n]! * (0.5 - 0.5 * Math.cos((2 * Math.PI * n) / (FRAME - 1)));
+    fft.realTransform(spectrum, input);
+    for (let k = 1; k < bins; k++) bands[Math.floor((k * BANDS) / bins)]! += spectrum[2 * k]! ** 2 + spectrum[2 * k + 1]! ** 2;
   }
   const total = bands.reduce((sum, value) => sum + value, 0) || 1;
   return bands.map((value) => value / total);

@@ -1,21 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { mintToken, refusal } from '../../test/harness/client-tokens.ts';
-import { type EdgeHarness, startEdge } from '../../test/harness/edge.ts';
-import { type GpuWorkerHarness, startGpuWorker } from '../../test/harness/gpu-worker.ts';
+import { useStack } from '../../test/harness/stack.ts';
 
 // Who may read and change an account's pronunciation dictionaries: its API keys (reading with
 // `speech` or `voices`, changing with `voices`), never client tokens nor another account.
 // A real worker, so that client tokens can be minted.
-let worker: GpuWorkerHarness;
-let edge: EdgeHarness;
-beforeAll(async () => {
-  worker = await startGpuWorker();
-  edge = await startEdge({ workerUrls: [worker.url], workerSecret: worker.secret });
-});
-afterAll(async () => {
-  await edge?.dispose();
-  await worker?.stop();
-});
+const stack = useStack();
 
 const SQL = { type: 'alias', string_to_replace: 'SQL', alias: 'sequel' };
 
@@ -34,7 +24,7 @@ const routes = (id: string) =>
   ] as const;
 
 const send = (credential: string, method: string, path: string, body?: unknown) =>
-  edge.fetch(path, { method, key: credential, ...(body === undefined ? {} : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }) });
+  stack.edge.fetch(path, { method, key: credential, ...(body === undefined ? {} : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }) });
 
 async function dictionaryOf(key: string): Promise<string> {
   const response = await send(key, 'POST', '/v1/pronunciation-dictionaries', { name: 'owned', rules: [SQL] });
@@ -50,9 +40,9 @@ async function latestVersion(key: string, id: string): Promise<number> {
 
 describe('pronunciation dictionaries', () => {
   it('are refused to client tokens on every route, even tokens with every scope', async () => {
-    const { key } = await edge.createKey();
+    const { key } = await stack.edge.createKey();
     const id = await dictionaryOf(key);
-    const { token } = await mintToken(edge, key, { scopes: ['speech', 'realtime', 'voices:read'] });
+    const { token } = await mintToken(stack.edge, key, { scopes: ['speech', 'realtime', 'voices:read'] });
     for (const [method, path, body] of routes(id)) {
       const error = await refusal(await send(token, method, path, body), 403, 'token_scope');
       expect(error.message, `${method} ${path}`).toContain('takes an API key');
@@ -61,8 +51,8 @@ describe('pronunciation dictionaries', () => {
   });
 
   it("are each account's own: another account's key gets 404 on every route, as for an id that never existed", async () => {
-    const alice = await edge.createKey();
-    const bob = await edge.createKey();
+    const alice = await stack.edge.createKey();
+    const bob = await stack.edge.createKey();
     const id = await dictionaryOf(alice.key);
     for (const [method, path, body] of routes(id)) {
       if (path === '/v1/pronunciation-dictionaries') continue;
@@ -78,10 +68,10 @@ describe('pronunciation dictionaries', () => {
   });
 
   it('are read with a key that has `speech` or `voices`, and changed only with `voices`', async () => {
-    const owner = await edge.createKey();
+    const owner = await stack.edge.createKey();
     const id = await dictionaryOf(owner.key);
-    const speechOnly = await edge.createKey({ account: owner.account_id, scopes: ['speech'] });
-    const usageOnly = await edge.createKey({ account: owner.account_id, scopes: ['usage', 'tokens'] });
+    const speechOnly = await stack.edge.createKey({ account: owner.account_id, scopes: ['speech'] });
+    const usageOnly = await stack.edge.createKey({ account: owner.account_id, scopes: ['usage', 'tokens'] });
     for (const [method, path, body, changes] of routes(id)) {
       if (changes) {
         const error = await refusal(await send(speechOnly.key, method, path, body), 403, 'missing_scope');
@@ -95,9 +85,9 @@ describe('pronunciation dictionaries', () => {
   });
 
   it('are refused to a revoked key at once', async () => {
-    const { key, id: keyId } = await edge.createKey();
+    const { key, id: keyId } = await stack.edge.createKey();
     const id = await dictionaryOf(key); // the key's record is now in the isolate's cache
-    expect((await edge.admin('DELETE', `/admin/keys/${keyId}`)).status).toBe(200);
+    expect((await stack.edge.admin('DELETE', `/admin/keys/${keyId}`)).status).toBe(200);
     for (const [method, path, body] of routes(id)) await refusal(await send(key, method, path, body), 401, 'revoked_api_key');
   });
 });

@@ -92,3 +92,12 @@ export async function pressSpeak<T extends LastSpeech>(page: Page): Promise<T> {
   );
   return (await page.evaluate(() => window.playground!.lastSpeech)) as T;
 }
+
+/** Opens the playground, saves the API key, and chooses `model` once the page has listed it. */
+export async function openPlayground(page: Page, origin: string, key: string, model = 'espeak'): Promise<void> {
+  await page.goto(`${origin}/`);
+  await page.fill('#api-key', key);
+  await page.click('#save-key');
+  await page.waitForSelector(`#model option[value="${model}"]`, { state: 'attached' });
+  await page.selectOption('#model', model);
+}
