@@ -28,6 +28,8 @@ export interface Env {
   JOB_AUDIO: R2Bucket;
   /** Long-form jobs' chunks waiting to be rendered, one message each. */
   JOB_CHUNKS: Queue<ChunkMessage>;
+  /** The audio cache's durable copies (edge/cache/): `<scope>/<key>`, the audio or its timed frames. */
+  AUDIO_CACHE: R2Bucket;
   /** Workers Analytics Engine: one data point per speech request (edge/middleware/speech-events.ts). Optional. */
   SPEECH_EVENTS?: AnalyticsEngineDataset;
   /**

@@ -27,6 +27,7 @@ function unlimitedTicket(characters: number, clientSignal: AbortSignal): SpeechT
     reserved: characters,
     /** Only admission knows an account's voices: the "limits off" edge speaks presets only. */
     voiceVersion: undefined,
+    audioCache: true,
     get audio() {
       return audio;
     },

@@ -1,4 +1,5 @@
 import type { ResponseFormat } from '../../shared/schemas/speech.ts';
+import type { CacheStatus } from '../cache/cache-status.ts';
 import type { Env } from '../env.ts';
 import { meteredStream, type StreamOutcome, type StreamProgress } from '../http/metered-stream.ts';
 import { accountObject } from './account-stub.ts';
@@ -15,6 +16,8 @@ export interface StreamUsage {
   /** Bits per second the request asked for; absent: the format's default. */
   bitrate?: number;
   speed: number;
+  /** Whether the audio came from the cache (charged at AUDIO_CACHE_HIT_PRICE when a hit); absent: not a speech request the cache saw (a job's chunk). */
+  cache?: CacheStatus;
 }
 
 /** How an audio stream ended, and when (ms since the epoch). */
@@ -33,6 +36,8 @@ export interface SpeechTicket {
   readonly reserved: number;
   /** The version of the account's voice the request names, when it names one (see VoiceRegistry). */
   readonly voiceVersion: number | undefined;
+  /** The account's audio-cache setting (admission reads it): false when the account turned the cache off. */
+  readonly audioCache: boolean;
   meter(upstream: ReadableStream<Uint8Array>, usage: StreamUsage): ReadableStream<Uint8Array>;
   /** Once `meter` started the stream: the model speaking it, and how and when the stream ended (request log, analytics). */
   readonly audio: MeteredAudio | undefined;
@@ -106,6 +111,7 @@ export function openSpeechTicket(options: TicketOptions): SpeechTicket & { relea
   return {
     reserved: admission.reserved,
     voiceVersion: admission.voice_version,
+    audioCache: admission.audio_cache ?? true,
     get audio() {
       return audio;
     },

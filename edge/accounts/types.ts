@@ -129,7 +129,15 @@ export interface Charged {
 }
 
 export type Admission =
-  | ({ ok: true; reserved: number; lease_expires_ms: number; voice_version?: number } & Charged & Standing)
+  | ({
+      ok: true;
+      reserved: number;
+      lease_expires_ms: number;
+      voice_version?: number;
+      /** The account's audio-cache setting; absent (an object from before the setting): on. */
+      audio_cache?: boolean;
+    } & Charged &
+      Standing)
   | ({ ok: false; reason: RefusalReason; retry_after_seconds?: number } & Partial<Standing>);
 
 /** How a stream ended, as the edge reports it when it settles. */

@@ -33,6 +33,20 @@ const jsonTable = <T>(see: string, read: (json: string | undefined) => { table: 
     return result.table;
   });
 
+/** AUDIO_CACHE_SHARED_PHRASES: a JSON array of strings, as a set; unset or empty: none. */
+function readSharedPhrases(json: string | undefined): { table: ReadonlySet<string> } | { problem: string } {
+  if (json === undefined || json.trim() === '') return { table: new Set() };
+  const problem = 'must be a JSON array of non-empty strings (the phrases to share)';
+  let value: unknown;
+  try {
+    value = JSON.parse(json);
+  } catch {
+    return { problem };
+  }
+  const parsed = z.array(z.string().min(1)).safeParse(value);
+  return parsed.success ? { table: new Set(parsed.data) } : { problem };
+}
+
 const openAiAliases = jsonTable('edge/speech/openai-alias-table.ts', (json) => {
   const read = readAliasTable(json);
   return 'problem' in read ? read : { table: new OpenAiAliases(read.table) };
@@ -103,6 +117,30 @@ export const EdgeVariablesSchema = z.object({
   JOB_MAX_WAIT_SECONDS: withDefault(wholeNumber(1), 1_800),
   /** A finished or cancelled job's audio is deleted this many seconds after it ended (default a week). */
   JOB_RETENTION_SECONDS: withDefault(wholeNumber(1), 604_800),
+  /** "off": no speech is looked up in or stored to the audio cache (edge/cache/, docs/cache.md); "on" (default): deterministic renderings are. */
+  AUDIO_CACHE: withDefault(oneOf(['on', 'off']).transform((text) => text === 'on'), true),
+  /**
+   * What a cache hit is charged, as a share of its characters (rounded up): 1 (default) charges a
+   * hit as a rendering, 0 makes hits free. The operator decides; the ledger marks hits either way.
+   */
+  AUDIO_CACHE_HIT_PRICE: withDefault(
+    z
+      .string({ error: 'must be a number from 0 to 1' })
+      .trim()
+      .refine((text) => /^(0(\.\d+)?|1(\.0+)?)$/.test(text), { error: 'must be a number from 0 to 1' })
+      .transform(Number),
+    1,
+  ),
+  /** The most audio one account keeps in the cache, bytes: beyond it the least recently heard entries are evicted (default 1 GiB). */
+  AUDIO_CACHE_MAX_BYTES_PER_ACCOUNT: withDefault(wholeNumber(0), 1_073_741_824),
+  /** An entry not heard for this many days is evicted (default 30). */
+  AUDIO_CACHE_MAX_AGE_DAYS: withDefault(wholeNumber(1), 30),
+  /**
+   * A JSON array of phrases (exact input text) whose renderings with a model's preset voices are
+   * cached once for every account rather than per account: an operator's IVR prompts, say. Empty
+   * (default): nothing is shared.
+   */
+  AUDIO_CACHE_SHARED_PHRASES: z.preprocess(variableText, jsonTable('docs/cache.md', readSharedPhrases)),
 });
 
 /** The secrets: `wrangler secret put NAME --env ...` in a deployment, the env file under `npm start`. */
@@ -131,6 +169,13 @@ const EdgeConfigSchema = EdgeVariablesSchema.extend(EdgeSecretsSchema.shape).tra
   voiceCreditsPerSecond: env.VOICE_CREDITS_PER_SECOND,
   realtimeIdleTimeoutMs: env.REALTIME_IDLE_TIMEOUT_MS,
   webhooks: { allowInsecure: env.ALLOW_INSECURE_WEBHOOKS, retryBaseMs: env.WEBHOOK_RETRY_BASE_MS },
+  audioCache: {
+    enabled: env.AUDIO_CACHE,
+    hitPrice: env.AUDIO_CACHE_HIT_PRICE,
+    maxBytesPerAccount: env.AUDIO_CACHE_MAX_BYTES_PER_ACCOUNT,
+    maxAgeMs: env.AUDIO_CACHE_MAX_AGE_DAYS * 86_400_000,
+    sharedPhrases: env.AUDIO_CACHE_SHARED_PHRASES,
+  },
   jobs: { chunksInFlight: env.JOB_CHUNKS_IN_FLIGHT, retentionMs: env.JOB_RETENTION_SECONDS * 1000, maxWaitMs: env.JOB_MAX_WAIT_SECONDS * 1000 },
   workerSecret: env.WORKER_SECRET,
   adminToken: env.ADMIN_TOKEN,

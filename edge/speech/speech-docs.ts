@@ -12,6 +12,8 @@ const AUDIO_HEADER_DESCRIPTIONS: Record<keyof typeof AUDIO_HEADERS, string> = {
   notHonored: 'Markup the model could not say as asked, said as plain text instead: each stretch as `kind start-end` in characters of `input` (`phoneme 12-21, emphasis 30-44`). Absent when everything was honoured.',
   sampleRate: 'Hz.',
   format: 'With `stream_format: "sse"`: the audio format inside the events.',
+  cache: '`hit`: served from the audio cache, no model ran (charged at the operator\'s hit price); `miss`: rendered, and stored for the next identical request; `off`: not cached (`cache: "off"`, the account\'s setting, or a model whose rendering is not deterministic). docs/cache.md.',
+  modelVersion: 'The version of the model pack that made the audio (for a hit: the one that made it first).',
 };
 const audioHeaders = Object.entries(AUDIO_HEADERS).map(([key, name]) => [name, AUDIO_HEADER_DESCRIPTIONS[key as keyof typeof AUDIO_HEADERS]]);
 const serverTiming = `\`${ADMISSION}\` (the edge: key, limits, credits, checks), \`${WORKER_TIMINGS.queue}\` (waiting for a slot on the worker) and \`${WORKER_TIMINGS.firstAudio}\` (the worker: arrival to first audio), ms.`;

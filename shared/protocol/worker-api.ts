@@ -159,6 +159,10 @@ export const AUDIO_HEADERS = {
   detectedLanguages: 'x-tts-detected-languages',
   /** Set by the edge: markup the model could not say as asked, `kind start-end` in characters of the input (edge/pronunciation/not-honored.ts). */
   notHonored: 'x-tts-not-honored',
+  /** Set by the edge: `hit` (served from the audio cache, no worker called), `miss` (rendered, and stored) or `off` (edge/cache/). */
+  cache: 'x-tts-cache',
+  /** Set by a worker: the version of the model's pack (and the worker's encoders) that made the audio; the cache stores only audio of the version its key names. */
+  modelVersion: 'x-tts-model-version',
 } as const;
 
 /**

@@ -2,7 +2,7 @@ import { DictionaryLocatorsSchema } from './pronunciation.ts';
 import { z } from 'zod';
 import { SAMPLE_RATES } from '../audio/formats.ts';
 import { WordTimestampSchema } from '../protocol/timed-audio.ts';
-import { LanguageCodeSchema } from './speech.ts';
+import { CacheModeSchema, LanguageCodeSchema } from './speech.ts';
 
 /**
  * `GET /v1/audio/speech/stream`: the realtime socket's messages (docs/realtime.md). Text goes in
@@ -50,6 +50,8 @@ export const RealtimeConfigSchema = z.object({
   binary: z.boolean().default(false),
   /** Applied to every chunk; a dictionary named without a version is pinned to its latest when the socket is configured (`ready` says which). */
   pronunciation_dictionaries: DictionaryLocatorsSchema.optional(),
+  /** `off`: no chunk is served from or stored in the audio cache; absent: `auto` (docs/cache.md). */
+  cache: CacheModeSchema.optional(),
 });
 export type RealtimeConfig = z.infer<typeof RealtimeConfigSchema>;
 

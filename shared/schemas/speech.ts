@@ -34,6 +34,9 @@ export const LanguageCodeSchema = z
  * their own codes (413 `input_too_long`, 400 `empty_input`) rather than a generic schema error.
  * `response_format` has no default here: the deployment's `DEFAULT_RESPONSE_FORMAT` applies.
  */
+/** Whether a request may be served from (and stored in) the audio cache; absent: `auto`. */
+export const CacheModeSchema = z.enum(['auto', 'off']);
+
 export const SpeechRequestSchema = z.object({
   model: z.string().min(1).max(128).optional().describe("A model from `GET /v1/models`, or OpenAI's `tts-1`, `tts-1-hd`, `gpt-4o-mini-tts`. Default: the deployment's."),
   input: z.string().describe(`The text: 1 to ${MAX_INPUT_CHARACTERS} characters (Unicode code points).`),
@@ -59,12 +62,19 @@ export const SpeechRequestSchema = z.object({
   speed: z.number().min(0.25).max(4).default(1),
   stream_format: z.enum(['audio', 'sse']).default('audio').describe('`audio`: the raw audio stream. `sse`: server-sent events carrying it.'),
   language: LanguageCodeSchema.optional().describe('Default: detected from the text, sentence by sentence.'),
-  seed: z.number().int().min(0).max(2 ** 32 - 1).optional().describe('For models whose capabilities include `seed`: the same seed, the same audio.'),
+  seed: z
+    .number()
+    .int()
+    .min(0)
+    .max(2 ** 32 - 1)
+    .optional()
+    .describe('For models whose capabilities include `seed`: the same seed, the same audio. Default: a seed made from the request itself, so the same request is the same audio (and can be served from the audio cache); send your own to get another take.'),
   input_format: z
     .enum(INPUT_FORMATS)
     .optional()
     .describe('`ssml`: `input` is SSML (docs/pronunciation.md lists the elements). Default: `ssml` when `input` starts with `<speak` or `<?xml`, else `text`.'),
   pronunciation_dictionaries: DictionaryLocatorsSchema.optional(),
+  cache: CacheModeSchema.optional().describe('`auto`: audio already rendered for the same request is served from the audio cache (`x-tts-cache: hit`), and a new rendering is stored; `off`: neither (docs/cache.md).'),
 });
 
 export type SpeechRequest = z.infer<typeof SpeechRequestSchema>;
