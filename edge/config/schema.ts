@@ -118,7 +118,7 @@ export const EdgeVariablesSchema = z.object({
   /** A finished or cancelled job's audio is deleted this many seconds after it ended (default a week). */
   JOB_RETENTION_SECONDS: withDefault(wholeNumber(1), 604_800),
   /** "off": no speech is looked up in or stored to the audio cache (edge/cache/, docs/cache.md); "on" (default): deterministic renderings are. */
-  AUDIO_CACHE: withDefault(oneOf(['on', 'off']).transform((text) => text === 'on'), true),
+  AUDIO_CACHE_MODE: withDefault(oneOf(['on', 'off']).transform((text) => text === 'on'), true),
   /**
    * What a cache hit is charged, as a share of its characters (rounded up): 1 (default) charges a
    * hit as a rendering, 0 makes hits free. The operator decides; the ledger marks hits either way.
@@ -170,7 +170,7 @@ const EdgeConfigSchema = EdgeVariablesSchema.extend(EdgeSecretsSchema.shape).tra
   realtimeIdleTimeoutMs: env.REALTIME_IDLE_TIMEOUT_MS,
   webhooks: { allowInsecure: env.ALLOW_INSECURE_WEBHOOKS, retryBaseMs: env.WEBHOOK_RETRY_BASE_MS },
   audioCache: {
-    enabled: env.AUDIO_CACHE,
+    enabled: env.AUDIO_CACHE_MODE,
     hitPrice: env.AUDIO_CACHE_HIT_PRICE,
     maxBytesPerAccount: env.AUDIO_CACHE_MAX_BYTES_PER_ACCOUNT,
     maxAgeMs: env.AUDIO_CACHE_MAX_AGE_DAYS * 86_400_000,

@@ -14,9 +14,10 @@ import type { ScriptItem, ScriptText, SpeechScript } from './script.ts';
  * case and word-boundary options per rule", and this index is a few lines.)
  */
 export function applyDictionaries(script: SpeechScript, dictionaries: DictionaryRules[]): SpeechScript {
+  const named = [...(script.dictionaries ?? []), ...dictionaries.map(({ id, version }) => `${id}@${version}`)];
   const compiled = dictionaries.map(compile).filter((dictionary) => dictionary.size > 0);
-  if (compiled.length === 0) return script;
-  return { ...script, items: script.items.map((item): ScriptItem => (item.kind === 'text' ? applyToText(item, compiled) : item)) };
+  if (compiled.length === 0) return named.length > 0 ? { ...script, dictionaries: named } : script;
+  return { ...script, dictionaries: named, items: script.items.map((item): ScriptItem => (item.kind === 'text' ? applyToText(item, compiled) : item)) };
 }
 
 interface CompiledRule {

@@ -34,6 +34,8 @@ export interface SpeechScript {
   /** What the request is billed: Unicode code points of the text as the user wrote it (SSML's text, not its markup). */
   characters: number;
   format: 'text' | 'ssml';
+  /** The pronunciation dictionaries applied, `id@version` in order (apply-rules.ts); absent: none. The audio cache keys and purges by them. */
+  dictionaries?: string[];
 }
 
 /** Plain text: one stretch, said as written. */

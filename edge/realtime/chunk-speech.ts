@@ -18,6 +18,8 @@ import { applyDictionaries } from '../pronunciation/apply-rules.ts';
 import type { NotHonored } from '../pronunciation/not-honored.ts';
 import { plainTextScript } from '../pronunciation/script.ts';
 import type { DictionaryRules } from '../../shared/schemas/pronunciation.ts';
+import { SpeechCache } from '../cache/speech-cache.ts';
+import { TIMED } from '../cache/rendering-kinds.ts';
 import { reportChunk } from './chunk-report.ts';
 
 /** What every chunk of a socket shares: who speaks, how, and for whom. */
@@ -139,11 +141,21 @@ async function admitAndSpeak(
     const resolved = await resolveSpeech(c, request, pool, models, caller, script);
     const output = { format: config.response_format, sampleRate: speaker.sampleRate, bitrate: speaker.bitrate };
     const workerRequest = workerRequestFor(chunkId, resolved, request, output);
-    const { response, events } = await pool.synthesizeTimed(resolved.model, workerRequest, signal);
-    if (!events) throw forwardedError(response.status, await response.json().catch(() => null), 'speech');
+    // Each chunk is a speech of its own to the audio cache: a greeting said again is a hit.
+    const cache = new SpeechCache(c.env, (promise) => c.executionCtx.waitUntil(promise), {
+      accountId: caller.accountId,
+      mode: config.cache,
+      model: resolved.model.info,
+      workerRequest,
+      dictionaries: resolved.dictionaries,
+    });
+    const render = () => pool.synthesizeTimed(resolved.model, workerRequest, signal);
+    const found = await cache.settle(TIMED, await cache.find(TIMED, render), ticket.audioCache, render);
+    const { response, events } = found.answer;
+    if (!response.ok || !events) throw forwardedError(response.status, await response.json().catch(() => null), 'speech');
 
     const split = splitTimedAudio(events.pipeThrough(readAhead()));
-    const audio = ticket.meter(split.audio, streamUsage(resolved, output, config.speed));
+    const audio = ticket.meter(split.audio, { ...streamUsage(resolved, output, config.speed), cache: found.cache });
     let bytesRead = 0;
     async function* pieces(): AsyncGenerator<AudioPiece> {
       const reader = audio.getReader();

@@ -37,13 +37,16 @@ const speechDocs = describeRoute({
 export const speechRoute = speechEndpoint('/v1/audio/speech', speechDocs, async (c) => {
   const synthesis = await prepareSynthesis(c);
   const { request, format, characters } = synthesis;
-  const headers = speechHeaders(c, synthesis);
 
   // Raw audio: the worker's plain audio, as it comes.
-  if (request.stream_format !== 'sse') return new Response((await streamSpeech(c, synthesis)).audio, { status: 200, headers });
+  if (request.stream_format !== 'sse') {
+    const { audio, cache } = await streamSpeech(c, synthesis);
+    return new Response(audio, { status: 200, headers: speechHeaders(c, synthesis, cache) });
+  }
 
   // Events: timed audio, so the words go out beside the audio; billing meters the audio alone.
-  const { audio, words, timings } = await streamTimedSpeech(c, synthesis);
+  const { audio, words, timings, cache } = await streamTimedSpeech(c, synthesis);
+  const headers = speechHeaders(c, synthesis, cache);
   headers.set('content-type', 'text/event-stream');
   headers.set(AUDIO_HEADERS.format, format);
   const sse = audioToSse(audio, {

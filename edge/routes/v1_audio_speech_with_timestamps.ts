@@ -68,7 +68,7 @@ export const speechWithTimestampsRoute = speechEndpoint('/v1/audio/speech/with-t
     timings: Object.fromEntries(Object.entries(timings).map(([name, ms]) => [name, Math.round(ms)])),
     ...(synthesis.notHonored.length > 0 ? { not_honored: synthesis.notHonored } : {}),
   };
-  const headers = speechHeaders(c, synthesis);
+  const headers = speechHeaders(c, synthesis, whole.cache);
   headers.set('content-type', 'application/json; charset=UTF-8');
   return new Response(JSON.stringify(body), { status: 200, headers });
 });

@@ -29,6 +29,8 @@ export interface ResolvedSpeech {
   detected: string[] | undefined;
   /** Markup the model could not say as asked (said as plain text), for the answer to report. */
   notHonored: NotHonored[];
+  /** The pronunciation dictionaries applied, `id@version` (the audio cache keys by them). */
+  dictionaries: string[];
 }
 
 /** What resolution reads of where it runs: the bindings and variables (a request's context, or a queue consumer's env). */
@@ -128,10 +130,10 @@ export async function resolveSpeech(
     const voice = { accountId: caller.accountId, id: named, version: voiceVersion };
     const { record, profile } = await voiceProfileFor(c.env, pool, models, voice, model, { requestId: caller.requestId, signal: caller.signal });
     const spoken = resolveSegments(script, request, model, models, record.language && model.info.languages.includes(record.language) ? record.language : defaultLanguage);
-    return { model, voiceId: named, voiceProfile: { id: named, version: voiceVersion, profile }, ...spoken };
+    return { model, voiceId: named, voiceProfile: { id: named, version: voiceVersion, profile }, ...spoken, dictionaries: script.dictionaries ?? [] };
   }
   const { preset, aliases } = presetOrAlias(c, named, model);
   const spoken = resolveSegments(script, request, model, models, preset?.language ?? defaultLanguage);
   const voiceId = preset ? preset.id : aliases.voice(named, model.info, spoken.language)!;
-  return { model, voiceId, voiceProfile: undefined, ...spoken };
+  return { model, voiceId, voiceProfile: undefined, ...spoken, dictionaries: script.dictionaries ?? [] };
 }

@@ -9,6 +9,8 @@ import type { OnResume } from '../pool/worker-pool.ts';
 import { WorkerPool } from '../pool/worker-pool.ts';
 import { notHonoredHeader } from '../pronunciation/not-honored.ts';
 import { withDictionaries } from '../pronunciation/dictionaries/load-dictionaries.ts';
+import type { CacheStatus } from '../cache/cache-status.ts';
+import { modelVersionOf } from '../cache/speech-cache.ts';
 import type { ResolvedSpeech } from './resolve.ts';
 import { httpCaller, resolveSpeech } from './resolve.ts';
 import { type CheckedSpeechRequest, readSpeechRequest } from './speech-request.ts';
@@ -45,6 +47,9 @@ export async function prepareSynthesis(c: Context<AppEnv>): Promise<Synthesis> {
   }
 }
 
+/** The Server-Timing metric of a cache hit's lookup. */
+export const CACHE_TIMING = 'cache';
+
 /** Logs a stream the pool continued on another worker. */
 export const logResume =
   (requestId: string): OnResume =>
@@ -60,8 +65,17 @@ export function synthesisTimings(c: Context<AppEnv>, worker: Response): Record<'
   return timings;
 }
 
+/**
+ * A cache hit's timings: no worker ran, so no queue, and its first audio is the cache's lookup
+ * (Server-Timing `cache`).
+ */
+export function cacheTimings(c: Context<AppEnv>, lookupMs: number): ReturnType<typeof synthesisTimings> {
+  setMetric(c, CACHE_TIMING, lookupMs, 'Audio cache: finding the stored audio');
+  return { admission_ms: c.get('admissionMs'), queue_ms: 0, first_audio_ms: lookupMs };
+}
+
 /** The headers of a speech answer that say what was spoken, and how; `content-type` is the audio's. */
-export function speechHeaders(c: Context<AppEnv>, { model, voiceId, language, sampleRate, format, detected, notHonored }: Synthesis): Headers {
+export function speechHeaders(c: Context<AppEnv>, { model, voiceId, language, sampleRate, format, detected, notHonored }: Synthesis, cache: CacheStatus): Headers {
   const headers = new Headers({
     'content-type': FORMATS[format].contentType,
     'cache-control': 'no-store',
@@ -69,8 +83,11 @@ export function speechHeaders(c: Context<AppEnv>, { model, voiceId, language, sa
     [AUDIO_HEADERS.voice]: voiceId,
     [AUDIO_HEADERS.language]: language,
     [AUDIO_HEADERS.sampleRate]: String(sampleRate),
+    [AUDIO_HEADERS.cache]: cache,
     'x-request-id': c.get('requestId'),
   });
+  const version = modelVersionOf(model.info);
+  if (version) headers.set(AUDIO_HEADERS.modelVersion, version);
   if (detected) headers.set(AUDIO_HEADERS.detectedLanguages, detected.join(','));
   if (notHonored.length > 0) headers.set(AUDIO_HEADERS.notHonored, notHonoredHeader(notHonored));
   return headers;

@@ -5,13 +5,17 @@ import { splitTimedAudio, type SplitTimedAudio } from '../http/timed-audio-split
 import { readWholeTimedAudio } from '../http/whole-timed-audio.ts';
 import { speechAdmitted } from '../middleware/limits.ts';
 import { forwardedError } from '../pool/worker-answers.ts';
-import { logResume, type Synthesis, synthesisTimings } from './synthesis.ts';
+import { SpeechCache, type Found } from '../cache/speech-cache.ts';
+import type { CacheStatus } from '../cache/cache-status.ts';
+import { PLAIN, type RenderingKind, TIMED } from '../cache/rendering-kinds.ts';
+import { logResume, type Synthesis, cacheTimings, synthesisTimings } from './synthesis.ts';
 import { workerFailed } from './worker-failed.ts';
 
 /**
- * The three ways an admitted speech request is spoken through the pool, shared by every route
- * that speaks (OpenAI-shaped and dialects alike), so failover, timings and metering are the same
- * whatever shape the answer takes. Each throws the worker's refusal before any audio is sent.
+ * The three ways an admitted speech request is spoken through the audio cache and the pool, shared
+ * by every route that speaks (OpenAI-shaped and dialects alike), so caching, failover, timings and
+ * metering are the same whatever shape the answer takes. Each throws the worker's refusal before
+ * any audio is sent, and says what the cache did (`cache`: the route's `x-tts-cache`).
  */
 
 type Timings = ReturnType<typeof synthesisTimings>;
@@ -36,29 +40,52 @@ async function admittedAnswer<T>(c: Context<AppEnv>, send: (signal: AbortSignal)
   return answer;
 }
 
-/** Plain audio as the worker makes it, metered (the ticket charges what the client is handed). */
-export async function streamSpeech(c: Context<AppEnv>, synthesis: Synthesis): Promise<{ audio: ReadableStream<Uint8Array>; timings: Timings }> {
-  const { pool, model, workerRequest, usage } = synthesis;
-  const upstream = await admittedAnswer(
+/**
+ * The request's answer from the cache or the pool (`render`), looked up or rendered beside its
+ * admission; once admitted, the account's cache setting applies and a miss is recorded behind the
+ * client (edge/cache/speech-cache.ts).
+ */
+async function cachedAnswer<T>(c: Context<AppEnv>, synthesis: Synthesis, kind: RenderingKind<T>, render: (signal: AbortSignal) => Promise<T>): Promise<Found<T>> {
+  const cache = new SpeechCache(c.env, (promise) => c.executionCtx.waitUntil(promise), {
+    accountId: c.get('caller').accountId,
+    mode: synthesis.request.cache,
+    model: synthesis.model.info,
+    workerRequest: synthesis.workerRequest,
+    dictionaries: synthesis.dictionaries,
+  });
+  let signal!: AbortSignal;
+  const found = await admittedAnswer(
     c,
-    (signal) => pool.synthesize(model, workerRequest, signal, logResume(workerRequest.request_id)),
-    (response) => response.body?.cancel(),
+    (admitted) => {
+      signal = admitted;
+      return cache.find(kind, () => render(admitted));
+    },
+    (unused) => kind.discard(unused.answer),
   );
-  if (!upstream.ok || !upstream.body) throw forwardedError(upstream.status, await upstream.json().catch(() => null), 'speech');
-  const timings = synthesisTimings(c, upstream);
-  return { audio: c.get('speechTicket').meter(upstream.body, usage), timings };
+  return cache.settle(kind, found, c.get('speechTicket').audioCache, () => render(signal));
 }
 
-/** The worker's timed audio (audio frames and words) for the request, or its refusal thrown. */
+/** A hit's timings are the cache's; a rendering's, the worker's (its answer's Server-Timing). */
+const timingsOf = (c: Context<AppEnv>, found: Found<unknown>, response: Response): Timings =>
+  found.cache === 'hit' ? cacheTimings(c, found.lookupMs ?? 0) : synthesisTimings(c, response);
+
+/** Plain audio as the worker makes it (or as the cache kept it), metered (the ticket charges what the client is handed). */
+export async function streamSpeech(c: Context<AppEnv>, synthesis: Synthesis): Promise<{ audio: ReadableStream<Uint8Array>; timings: Timings; cache: CacheStatus }> {
+  const { pool, model, workerRequest, usage } = synthesis;
+  const found = await cachedAnswer(c, synthesis, PLAIN, (signal) => pool.synthesize(model, workerRequest, signal, logResume(workerRequest.request_id)));
+  const upstream = found.answer;
+  if (!upstream.ok || !upstream.body) throw forwardedError(upstream.status, await upstream.json().catch(() => null), 'speech');
+  const timings = timingsOf(c, found, upstream);
+  return { audio: c.get('speechTicket').meter(upstream.body, { ...usage, cache: found.cache }), timings, cache: found.cache };
+}
+
+/** The timed audio (audio frames and words) for the request, from the cache or a worker, or the worker's refusal thrown. */
 async function timedUpstream(c: Context<AppEnv>, synthesis: Synthesis) {
   const { pool, model, workerRequest } = synthesis;
-  const { response, events } = await admittedAnswer(
-    c,
-    (signal) => pool.synthesizeTimed(model, workerRequest, signal, logResume(workerRequest.request_id)),
-    (answer) => (answer.events ?? answer.response.body)?.cancel(),
-  );
+  const found = await cachedAnswer(c, synthesis, TIMED, (signal) => pool.synthesizeTimed(model, workerRequest, signal, logResume(workerRequest.request_id)));
+  const { response, events } = found.answer;
   if (!response.ok || !events) throw forwardedError(response.status, await response.json().catch(() => null), 'speech');
-  return { events, timings: synthesisTimings(c, response) };
+  return { events, timings: timingsOf(c, found, response), cache: found.cache };
 }
 
 /**
@@ -69,10 +96,10 @@ async function timedUpstream(c: Context<AppEnv>, synthesis: Synthesis) {
 export async function streamTimedSpeech(
   c: Context<AppEnv>,
   synthesis: Synthesis,
-): Promise<{ audio: ReadableStream<Uint8Array>; words: Pick<SplitTimedAudio, 'takeWords' | 'end'>; timings: Timings }> {
-  const { events, timings } = await timedUpstream(c, synthesis);
+): Promise<{ audio: ReadableStream<Uint8Array>; words: Pick<SplitTimedAudio, 'takeWords' | 'end'>; timings: Timings; cache: CacheStatus }> {
+  const { events, timings, cache } = await timedUpstream(c, synthesis);
   const split = splitTimedAudio(events);
-  return { audio: c.get('speechTicket').meter(split.audio, synthesis.usage), words: split, timings };
+  return { audio: c.get('speechTicket').meter(split.audio, { ...synthesis.usage, cache }), words: split, timings, cache };
 }
 
 /**
@@ -83,12 +110,12 @@ export async function streamTimedSpeech(
 export async function wholeTimedSpeech(
   c: Context<AppEnv>,
   synthesis: Synthesis,
-): Promise<{ audio: Uint8Array; words: WordTimestamp[]; end: TimedAudioEnd; timings: Timings }> {
-  const { events, timings } = await timedUpstream(c, synthesis);
+): Promise<{ audio: Uint8Array; words: WordTimestamp[]; end: TimedAudioEnd; timings: Timings; cache: CacheStatus }> {
+  const { events, timings, cache } = await timedUpstream(c, synthesis);
   const whole = await readWholeTimedAudio(events);
   if (!whole) throw workerFailed('The speech worker failed before the audio was whole, and no other worker could finish it. Nothing was charged; try again.');
   // Metered as one delivered chunk: the ticket settles the full characters.
-  const metered = c.get('speechTicket').meter(new Blob([whole.audio]).stream(), synthesis.usage);
+  const metered = c.get('speechTicket').meter(new Blob([whole.audio]).stream(), { ...synthesis.usage, cache });
   const audio = new Uint8Array(await new Response(metered).arrayBuffer());
-  return { audio, words: whole.words, end: whole.end, timings };
+  return { audio, words: whole.words, end: whole.end, timings, cache };
 }

@@ -3,7 +3,19 @@ import type { StreamUsage } from '../accounts/speech-ticket.ts';
 import type { ResponseFormat, SpeechRequest } from '../../shared/schemas/speech.ts';
 import type { ResolvedSpeech } from './resolve.ts';
 
-const randomSeed = () => crypto.getRandomValues(new Uint32Array(1))[0]!;
+/**
+ * The seed of a request that names none: made from what it says and how (FNV-1a over the
+ * request), so the same request is the same audio on a seeded model, as the audio cache and a
+ * stream resumed on another worker need. A client wanting another take sends its own seed.
+ */
+function seedOf(request: Omit<WorkerSynthesisRequest, 'seed'>): number {
+  const { request_id: _id, ...said } = request;
+  let hash = 0x811c9dc5;
+  for (const unit of new TextEncoder().encode(JSON.stringify({ ...said, voice_profile: said.voice_profile && { id: said.voice_profile.id, version: said.voice_profile.version } }))) {
+    hash = Math.imul(hash ^ unit, 0x01000193);
+  }
+  return hash >>> 0;
+}
 
 export interface SpeechOutput {
   format: ResponseFormat;
@@ -31,7 +43,7 @@ export function workerRequestFor(
   output: SpeechOutput,
 ): WorkerSynthesisRequest {
   const { model, voiceId, voiceProfile, language, segments } = resolved;
-  return {
+  const unseeded: Omit<WorkerSynthesisRequest, 'seed'> = {
     request_id: requestId,
     model: model.info.id,
     voice: voiceId,
@@ -44,7 +56,8 @@ export function workerRequestFor(
     ...(output.bitrate === undefined ? {} : { bitrate: output.bitrate }),
     speed: request.speed,
     ...(request.instructions === undefined ? {} : { instructions: request.instructions }),
-    // A seed even when the client gave none, so a stream resumed on another worker is the same audio.
-    ...(request.seed !== undefined ? { seed: request.seed } : model.info.capabilities.seed ? { seed: randomSeed() } : {}),
   };
+  // A seed even when the client gave none, so a stream resumed on another worker is the same audio.
+  const seed = request.seed ?? (model.info.capabilities.seed ? seedOf(unseeded) : undefined);
+  return seed === undefined ? unseeded : { ...unseeded, seed };
 }

@@ -36,6 +36,7 @@ export const LanguageCodeSchema = z
  */
 /** Whether a request may be served from (and stored in) the audio cache; absent: `auto`. */
 export const CacheModeSchema = z.enum(['auto', 'off']);
+export type CacheMode = z.infer<typeof CacheModeSchema>;
 
 export const SpeechRequestSchema = z.object({
   model: z.string().min(1).max(128).optional().describe("A model from `GET /v1/models`, or OpenAI's `tts-1`, `tts-1-hd`, `gpt-4o-mini-tts`. Default: the deployment's."),

@@ -117,6 +117,9 @@ export async function startEdge(options: {
       WORKER_URLS: options.workerUrls.join(','),
       WORKER_SECRET: options.workerSecret,
       ADMIN_TOKEN: adminToken,
+      // Tests of other things render every request (a repeated request reaches a worker, as failover
+      // and metering tests need); the audio cache's tests turn it on (test/cache.*.test.ts).
+      AUDIO_CACHE_MODE: 'off',
       ...options.vars,
     },
     wrappedBindings: Object.fromEntries(

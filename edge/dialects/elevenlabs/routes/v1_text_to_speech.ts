@@ -21,8 +21,8 @@ export const audioResponse = {
 /** ElevenLabs' text-to-speech, as a core speech request streamed: `convert` and `stream` alike. */
 export const speakAudio: Handler<AppEnv> = async (c) => {
   const synthesis = await prepareSynthesis(c);
-  const headers = elevenLabsSpeechHeaders(c, synthesis);
-  return new Response((await streamSpeech(c, synthesis)).audio, { status: 200, headers });
+  const { audio, cache } = await streamSpeech(c, synthesis);
+  return new Response(audio, { status: 200, headers: elevenLabsSpeechHeaders(c, synthesis, cache) });
 };
 
 /** The docs of `convert` and `stream`, which differ in name only. */

@@ -46,7 +46,7 @@ const chunk = (audio: Uint8Array, alignment: CharacterAlignment): AudioChunk => 
 /** `POST /elevenlabs/v1/text-to-speech/{voice_id}/stream/with-timestamps`: ElevenLabs' `textToSpeech.streamWithTimestamps`. */
 export const elevenLabsTextToSpeechStreamWithTimestampsRoute = elevenLabsSpeechEndpoint('/v1/text-to-speech/:voice_id/stream/with-timestamps', docs, async (c) => {
   const synthesis = await prepareSynthesis(c);
-  const { audio, words } = await streamTimedSpeech(c, synthesis);
+  const { audio, words, cache } = await streamTimedSpeech(c, synthesis);
   const aligner = new CharacterAligner(synthesis.request.input);
   const reader = audio.getReader();
   // A worker that fails mid-stream (and no other can go on) errors the body, as it does raw audio.
@@ -68,7 +68,7 @@ export const elevenLabsTextToSpeechStreamWithTimestampsRoute = elevenLabsSpeechE
     },
     { highWaterMark: 0 },
   );
-  const headers = elevenLabsSpeechHeaders(c, synthesis);
+  const headers = elevenLabsSpeechHeaders(c, synthesis, cache);
   headers.set('content-type', NDJSON);
   // `encodeBody: 'manual'` with no content-encoding: workerd neither compresses nor buffers the lines.
   return new Response(lines, { status: 200, headers, encodeBody: 'manual' });

@@ -46,10 +46,10 @@ const docs = describeRoute({
 /** `POST /elevenlabs/v1/text-to-speech/{voice_id}/with-timestamps`: ElevenLabs' `textToSpeech.convertWithTimestamps`. */
 export const elevenLabsTextToSpeechWithTimestampsRoute = elevenLabsSpeechEndpoint('/v1/text-to-speech/:voice_id/with-timestamps', docs, async (c) => {
   const synthesis = await prepareSynthesis(c);
-  const { audio, words, end } = await wholeTimedSpeech(c, synthesis);
+  const { audio, words, end, cache } = await wholeTimedSpeech(c, synthesis);
   const alignment = characterAlignment(synthesis.request.input, words, end.audio_ms);
   const body: z.infer<typeof AudioWithTimestampsSchema> = { audio_base64: base64(audio), alignment, normalized_alignment: alignment };
-  const headers = elevenLabsSpeechHeaders(c, synthesis);
+  const headers = elevenLabsSpeechHeaders(c, synthesis, cache);
   headers.set('content-type', 'application/json; charset=UTF-8');
   return new Response(JSON.stringify(body), { status: 200, headers });
 });

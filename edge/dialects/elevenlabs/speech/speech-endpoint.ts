@@ -15,6 +15,7 @@ import { defaultModelId } from '../../../speech/resolve.ts';
 import { SPEECH_ENDPOINT_ERRORS, speechEndpoint } from '../../../speech/speech-endpoint.ts';
 import { speechHeaders, type Synthesis } from '../../../speech/synthesis.ts';
 import { dictionaryLocators, ElevenLabsLocatorsSchema } from './dictionary-locators.ts';
+import type { CacheStatus } from '../../../cache/cache-status.ts';
 import { ELEVENLABS_OUTPUT_FORMATS, parseOutputFormat } from './output-format.ts';
 
 /**
@@ -182,8 +183,8 @@ export const ELEVENLABS_SPEECH_RESPONSE_HEADERS = {
  * The headers of a speech answer, ours (`x-request-id`, `x-tts-*`, limits) and ElevenLabs' own:
  * `request-id` and `character-cost` (the characters charged, one credit each).
  */
-export function elevenLabsSpeechHeaders(c: Context<AppEnv>, synthesis: Synthesis): Headers {
-  const headers = speechHeaders(c, synthesis);
+export function elevenLabsSpeechHeaders(c: Context<AppEnv>, synthesis: Synthesis, cache: CacheStatus): Headers {
+  const headers = speechHeaders(c, synthesis, cache);
   headers.set('request-id', c.get('requestId'));
   headers.set('character-cost', String(synthesis.characters));
   return headers;

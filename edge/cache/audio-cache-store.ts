@@ -1,0 +1,92 @@
+import { AUDIO_HEADERS } from '../../shared/protocol/worker-api.ts';
+import type { Env } from '../env.ts';
+import { D1AudioCacheIndex } from '../storage/audio-cache-index.ts';
+import { type CacheEntryRef, cacheApiUrl, cacheObjectName } from './cache-status.ts';
+
+/** A stored rendering, its body unread: the audio alone, or timed frames (audio and words: shared/protocol/timed-audio.ts). */
+export interface CachedRendering {
+  body: ReadableStream<Uint8Array>;
+  timed: boolean;
+  bytes: number;
+  /** Where it was found: this location's hot copy, or the durable one. */
+  from: 'cache-api' | 'r2';
+}
+
+/** How long a location keeps its hot copy; R2 keeps the entry until a purge or an eviction. */
+const HOT_COPY_SECONDS = 86_400;
+const TIMED_HEADER = 'x-cache-timed';
+
+/**
+ * The audio cache's two copies of each rendering: R2 (AUDIO_CACHE) holds the durable one, and
+ * Cloudflare's Cache API a hot copy in each location that served it, read first. A timed rendering
+ * (stored from a request that wanted words) serves both kinds of request; a plain one, plain
+ * requests only. Writes and index updates go on behind the answer (`waitUntil`).
+ */
+export class AudioCacheStore {
+  private readonly env: Env;
+  private readonly waitUntil: (promise: Promise<unknown>) => void;
+  constructor(env: Env, waitUntil: (promise: Promise<unknown>) => void) {
+    this.env = env;
+    this.waitUntil = waitUntil;
+  }
+
+  /** The stored rendering of the entry, when there is one that serves the request (`timed`: it must hold the words). */
+  async read(entry: CacheEntryRef, { timed }: { timed: boolean }): Promise<CachedRendering | null> {
+    const hot = await caches.default.match(cacheApiUrl(entry));
+    if (hot?.body) {
+      const isTimed = hot.headers.get(TIMED_HEADER) === '1';
+      if (!timed || isTimed) return this.served(entry, { body: hot.body, timed: isTimed, bytes: Number(hot.headers.get('content-length') ?? 0), from: 'cache-api' });
+      await hot.body.cancel();
+    }
+    const object = await this.env.AUDIO_CACHE.get(cacheObjectName(entry));
+    if (!object) return null;
+    const isTimed = object.customMetadata?.timed === '1';
+    if (timed && !isTimed) {
+      await object.body.cancel();
+      return null;
+    }
+    // The hot copy is made from a read of its own, so the client's going away stops this one.
+    this.waitUntil(this.warm(entry));
+    return this.served(entry, { body: object.body, timed: isTimed, bytes: object.size, from: 'r2' });
+  }
+
+  /** Stores a whole rendering: R2, this location's hot copy, then its index row. */
+  write(entry: CacheEntryRef, bytes: Uint8Array, { timed }: { timed: boolean }): void {
+    this.waitUntil(
+      (async () => {
+        await this.env.AUDIO_CACHE.put(cacheObjectName(entry), bytes, {
+          customMetadata: { timed: timed ? '1' : '0', [AUDIO_HEADERS.modelVersion]: entry.modelVersion },
+        });
+        await caches.default.put(cacheApiUrl(entry), hotCopy(bytes, timed));
+        await new D1AudioCacheIndex(this.env.DB).record({ ...entry, timed, bytes: bytes.byteLength });
+      })().catch((error) => log(entry, 'audio cache write failed', error)),
+    );
+  }
+
+  private served(entry: CacheEntryRef, rendering: CachedRendering): CachedRendering {
+    this.waitUntil(new D1AudioCacheIndex(this.env.DB).touch(entry.scope, entry.key).catch((error) => log(entry, 'audio cache hit not counted', error)));
+    return rendering;
+  }
+
+  private async warm(entry: CacheEntryRef): Promise<void> {
+    try {
+      const object = await this.env.AUDIO_CACHE.get(cacheObjectName(entry));
+      if (object) await caches.default.put(cacheApiUrl(entry), hotCopy(object.body, object.customMetadata?.timed === '1', object.size));
+    } catch (error) {
+      log(entry, 'audio cache hot copy failed', error);
+    }
+  }
+}
+
+function hotCopy(body: BodyInit, timed: boolean, size?: number): Response {
+  return new Response(body, {
+    headers: {
+      'cache-control': `public, max-age=${HOT_COPY_SECONDS}`,
+      [TIMED_HEADER]: timed ? '1' : '0',
+      ...(size === undefined ? {} : { 'content-length': String(size) }),
+    },
+  });
+}
+
+const log = (entry: CacheEntryRef, message: string, error: unknown) =>
+  console.warn(JSON.stringify({ level: 'warn', message, object: cacheObjectName(entry), error: String(error) }));
