@@ -24,6 +24,8 @@ export interface StreamUsage {
 export type AudioEnd = StreamOutcome & { endedAt: number };
 export interface MeteredAudio {
   model: string;
+  /** What the audio cache did for the stream (request log, analytics); absent: a stream it did not see. */
+  cache?: CacheStatus;
   ended: Promise<AudioEnd>;
 }
 
@@ -118,7 +120,7 @@ export function openSpeechTicket(options: TicketOptions): SpeechTicket & { relea
     meter(upstream, streamUsage) {
       usage = streamUsage;
       let ended!: (end: AudioEnd) => void;
-      audio = { model: streamUsage.model, ended: new Promise<AudioEnd>((resolve) => (ended = resolve)) };
+      audio = { model: streamUsage.model, ...(streamUsage.cache ? { cache: streamUsage.cache } : {}), ended: new Promise<AudioEnd>((resolve) => (ended = resolve)) };
       const metered = meteredStream(upstream, {
         ...(clientSignal ? { clientSignal } : {}),
         onEnd: (outcome) => {

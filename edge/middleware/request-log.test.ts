@@ -58,6 +58,7 @@ describe('one request log line per request', () => {
       duration_ms: expect.any(Number),
       account_id,
       model: 'espeak',
+      cache: 'off',
       format: 'mp3',
       characters: 17,
       ttfb_ms: expect.any(Number),

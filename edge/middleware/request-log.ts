@@ -13,6 +13,7 @@ export function requestLogLine({ requestId, method, path, status, durationMs, ac
     ...(accountId === undefined ? {} : { account_id: accountId }),
     ...(speech && {
       model: speech.model,
+      cache: speech.cache,
       format: speech.format,
       characters: speech.characters,
       ttfb_ms: speech.ttfbMs,

@@ -5,11 +5,14 @@ import type { AppEnv } from '../env.ts';
 import { readSpeechRequest } from '../speech/speech-request.ts';
 import type { Caller } from './caller-auth.ts';
 import type { AudioEnd, SpeechTicket } from '../accounts/speech-ticket.ts';
+import type { CacheStatus } from '../cache/cache-status.ts';
 
 /** What an admitted speech request came to (its ticket follows the audio stream). */
 export interface SpeechSummary {
   /** The model that spoke; unset when no audio was streamed. */
   model: string | undefined;
+  /** What the audio cache did (`hit`: no model ran); unset when no audio was streamed. */
+  cache: CacheStatus | undefined;
   format: ResponseFormat;
   characters: number;
   /** How the audio stream ended; `no_audio` when the answer was an error instead. */
@@ -61,6 +64,7 @@ export const onRequestDone = (report: (summary: RequestSummary, c: Context<AppEn
             durationMs: (end?.endedAt ?? Date.now()) - startedAt,
             speech: speech && {
               model: speech.audio?.model,
+              cache: speech.audio?.cache,
               format: speech.format,
               characters: speech.characters,
               outcome: end?.ending ?? 'no_audio',

@@ -9,7 +9,7 @@ const stack = useStack();
 
 interface DataPoint {
   indexes: string[];
-  blobs: [model: string, format: string, outcome: string, requestId: string];
+  blobs: [model: string, format: string, outcome: string, requestId: string, cache: string];
   doubles: [status: number, ttfbMs: number, characters: number, durationMs: number, bytes: number];
 }
 
@@ -48,7 +48,8 @@ describe('one Analytics Engine data point per speech request', () => {
     const bytes = (await response.arrayBuffer()).byteLength;
     const point = await dataPointOf(response.headers.get('x-request-id')!);
     expect(point.indexes).toEqual([account_id]);
-    expect(point.blobs).toEqual(['espeak', 'wav', 'completed', response.headers.get('x-request-id')]);
+    // The harness's edge has the audio cache off (test/harness/edge.ts): the cache stayed out.
+    expect(point.blobs).toEqual(['espeak', 'wav', 'completed', response.headers.get('x-request-id'), 'off']);
     const [status, ttfbMs, characters, durationMs, sent] = point.doubles;
     expect({ status, characters, sent }).toEqual({ status: 200, characters: 30, sent: bytes });
     expect(ttfbMs).toBeGreaterThan(0);
@@ -137,7 +138,7 @@ describe('one Analytics Engine data point per speech request', () => {
     const point = await dataPointOf(response.headers.get('x-request-id')!);
     expect(point).toEqual({
       indexes: [account_id],
-      blobs: ['', '', 'no_audio', response.headers.get('x-request-id')],
+      blobs: ['', '', 'no_audio', response.headers.get('x-request-id'), ''],
       doubles: [404, -1, 0, expect.any(Number), 0],
     });
   });
@@ -146,7 +147,7 @@ describe('one Analytics Engine data point per speech request', () => {
     const response = await speech({ input: 'Let me in.' }, { key: 'sk-not-a-key' });
     expect(response.status).toBe(401);
     const point = await dataPointOf(response.headers.get('x-request-id')!);
-    expect(point).toEqual({ indexes: [''], blobs: ['', '', 'no_audio', response.headers.get('x-request-id')], doubles: [401, -1, 0, expect.any(Number), 0] });
+    expect(point).toEqual({ indexes: [''], blobs: ['', '', 'no_audio', response.headers.get('x-request-id'), ''], doubles: [401, -1, 0, expect.any(Number), 0] });
   });
 
   it('other routes write none', async () => {

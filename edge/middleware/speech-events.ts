@@ -11,6 +11,7 @@ import { onRequestDone, type RequestSummary } from './request-summary.ts';
  *   blob2    response format ('' when refused before admission)
  *   blob3    outcome: completed | client_closed | failed | no_audio
  *   blob4    request id (x-request-id), to find the request's log line
+ *   blob5    audio cache: hit (served from the cache: a rendering saved) | miss | off ('' when no audio)
  *   double1  HTTP status
  *   double2  time to first byte, ms from the request's arrival (-1 when no audio)
  *   double3  characters of input (0 when refused before admission)
@@ -20,7 +21,7 @@ import { onRequestDone, type RequestSummary } from './request-summary.ts';
 export function speechDataPoint({ requestId, status, durationMs, accountId, speech }: RequestSummary): AnalyticsEngineDataPoint {
   return {
     indexes: [accountId ?? ''],
-    blobs: [speech?.model ?? '', speech?.format ?? '', speech?.outcome ?? 'no_audio', requestId],
+    blobs: [speech?.model ?? '', speech?.format ?? '', speech?.outcome ?? 'no_audio', requestId, speech?.cache ?? ''],
     doubles: [status, speech?.ttfbMs ?? -1, speech?.characters ?? 0, durationMs, speech?.bytes ?? 0],
   };
 }

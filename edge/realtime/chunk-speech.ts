@@ -18,6 +18,7 @@ import { applyDictionaries } from '../pronunciation/apply-rules.ts';
 import type { NotHonored } from '../pronunciation/not-honored.ts';
 import { plainTextScript } from '../pronunciation/script.ts';
 import type { DictionaryRules } from '../../shared/schemas/pronunciation.ts';
+import type { CacheStatus } from '../cache/cache-status.ts';
 import { SpeechCache } from '../cache/speech-cache.ts';
 import { TIMED } from '../cache/rendering-kinds.ts';
 import { reportChunk } from './chunk-report.ts';
@@ -88,12 +89,12 @@ export async function speakChunk(speaker: ChunkSpeaker, text: string, chunkId: s
       status,
       startedAt,
       endedAt,
-      speech: { model: undefined, format: speaker.config.response_format, characters, ttfbMs: null, bytes: 0, ...speech },
+      speech: { model: undefined, cache: undefined, format: speaker.config.response_format, characters, ttfbMs: null, bytes: 0, ...speech },
     });
   try {
-    const { audio, model } = await admitAndSpeak(speaker, { text, characters, chunkId }, signal);
+    const { audio, model, cache } = await admitAndSpeak(speaker, { text, characters, chunkId }, signal);
     void audio.ended.then(({ ending, firstChunkAt, bytes, endedAt }) =>
-      report(200, { model, outcome: ending, ttfbMs: firstChunkAt === null ? null : firstChunkAt - startedAt, bytes }, endedAt),
+      report(200, { model, cache, outcome: ending, ttfbMs: firstChunkAt === null ? null : firstChunkAt - startedAt, bytes }, endedAt),
     );
     return audio;
   } catch (error) {
@@ -108,7 +109,7 @@ async function admitAndSpeak(
   speaker: ChunkSpeaker,
   { text, characters, chunkId }: { text: string; characters: number; chunkId: string },
   signal: AbortSignal,
-): Promise<{ audio: ChunkAudio & { ended: Promise<AudioEnd> }; model: string }> {
+): Promise<{ audio: ChunkAudio & { ended: Promise<AudioEnd> }; model: string; cache: CacheStatus }> {
   const { c, pool, config } = speaker;
   const first = !speaker.started;
   speaker.started = true;
@@ -180,6 +181,7 @@ async function admitAndSpeak(
         ended: ticket.audio!.ended,
       },
       model: resolved.model.info.id,
+      cache: found.cache,
     };
   } finally {
     await ticket.releaseUnused();
