@@ -6,7 +6,6 @@
  * `node gpu-worker/main.ts [--port N] [--host H] [--edge-url URL] [--public-url URL] [--pack DIR]... [--execution-provider cpu|cuda]`
  * with WORKER_SECRET set.
  */
-import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { readConfig, type WorkerConfig } from './config.ts';
@@ -19,9 +18,7 @@ import { Heartbeats, workerLoad } from './pool/heartbeat.ts';
 import { RecentMedian } from './pool/recent-median.ts';
 import { Scheduler } from './scheduler.ts';
 import { createWorkerServer } from './server.ts';
-
-/** Sent in heartbeats, so the edge can tell which release each worker runs. */
-const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+import { WORKER_VERSION } from './worker-version.ts';
 
 /** Loads espeak, then each pack in turn, recording how long each took. */
 async function loadEngines(config: WorkerConfig, log: Logger, metrics: WorkerMetrics): Promise<Engine[]> {
@@ -90,7 +87,7 @@ async function main(): Promise<void> {
       secret: config.secret,
       intervalMs: config.heartbeatMs,
       log,
-      member: { worker_id: config.workerId, url: config.publicUrl ?? url, version: VERSION, models: engines.map((engine) => engine.info), capacity: config.maxStreams },
+      member: { worker_id: config.workerId, url: config.publicUrl ?? url, version: WORKER_VERSION, models: engines.map((engine) => engine.info), capacity: config.maxStreams },
       load: () => workerLoad(scheduler, firstAudio),
       draining: () => draining,
     });

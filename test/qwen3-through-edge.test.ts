@@ -25,11 +25,14 @@ afterAll(async () => {
 
 describe('a Qwen3-TTS pack through the edge', () => {
   it('appears in GET /v1/models beside espeak, without Arabic', async () => {
-    const { data } = (await (await stack.edge.fetch('/v1/models', { key: stack.key })).json()) as { data: Array<{ id: string; engine: string; languages: string[] }> };
+    const { data } = (await (await stack.edge.fetch('/v1/models', { key: stack.key })).json()) as { data: Array<{ id: string; engine: string; languages: string[]; version: string }> };
     const qwen = data.find((model) => model.id === modelId);
     expect(qwen).toMatchObject({ engine: 'qwen3-tts' });
     expect(qwen!.languages).not.toContain('ar');
     expect(data.map((model) => model.id)).toContain('espeak');
+    // Each with the version its worker reports (gpu-worker/model-version.test.ts says what it is made of).
+    expect(qwen!.version).toMatch(/^pack:[0-9a-f]{12}\+worker@/);
+    expect(data.find((model) => model.id === 'espeak')!.version).toMatch(/^espeak-ng@.+\+worker@/);
   });
 
   it('streams a valid WAV of whole 80 ms codec frames at 24 kHz', async () => {

@@ -22,6 +22,7 @@ const ModelObjectSchema = ModelInfoSchema.pick({ id: true, engine: true, descrip
     owned_by: z.literal('open-tts'),
     sample_rate: z.number().int().describe('The rate audio comes at unless a request asks for another.'),
     sample_rates: z.array(z.number().int()).describe('The rates a request may ask for.'),
+    version: z.string().describe("What makes the model's audio: its weights and the worker release that serves it. The same request may sound different under another version; empty from an older worker."),
   })
   .meta({ id: 'Model' });
 
@@ -59,6 +60,7 @@ modelsRoute.get('/v1/models', listModelsDocs, callerAuth(['speech', 'voices'], '
         sample_rates: [...SAMPLE_RATES],
         capabilities: info.capabilities,
         default_voice: info.default_voice,
+        version: info.version,
       })),
       ...aliases.map(({ alias, model }): z.infer<typeof ModelAliasSchema> => ({ id: alias, object: 'model', owned_by: 'open-tts', alias_of: model })),
     ],

@@ -13,6 +13,7 @@ const model = (id: string, voices: VoiceInfo[], languages: string[] = LANGUAGE_C
   capabilities: { streaming: true, clone: 'none', design: 'none', instructions: false, seed: false, deterministic: false, phonemes: false, emphasis: false },
   default_voice: voices[0]!.id,
   voices,
+  version: '',
 });
 
 const voice = (id: string, gender: VoiceInfo['gender'], language: string): VoiceInfo => ({ id, name: id, gender, language });

@@ -17,6 +17,7 @@ const MODEL: ModelInfo = {
   capabilities: { streaming: true, clone: 'none', design: 'none', instructions: false, seed: false, deterministic: false, phonemes: false, emphasis: false },
   default_voice: 'en-female',
   voices: [{ id: 'en-female', name: 'Test', gender: 'female', language: 'en' }],
+  version: 'espeak-ng@test+worker@test',
 };
 
 const cleanup: Array<() => unknown> = [];

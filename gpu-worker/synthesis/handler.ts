@@ -94,6 +94,7 @@ export async function handleSynthesize(req: IncomingMessage, res: ServerResponse
       [AUDIO_HEADERS.model]: request.model,
       [AUDIO_HEADERS.voice]: request.voice,
       [AUDIO_HEADERS.language]: request.language,
+      [AUDIO_HEADERS.modelVersion]: plan.engine.info.version,
     });
     const emit = async (samples: Float32Array) => {
       samplesOut += samples.length;

@@ -17,6 +17,7 @@ function recordingEngine(deadlines: number[]): Engine {
       capabilities: { streaming: true, clone: 'approximate', design: 'approximate', instructions: false, seed: false, deterministic: false, phonemes: false, emphasis: false },
       default_voice: 'v',
       voices: [{ id: 'v', name: 'V', gender: 'female', language: 'en' }],
+      version: '',
     },
     wordAlignment: 'exact',
     async *synthesize(request: SynthesisRequest) {
@@ -72,6 +73,7 @@ function toneEngine(capabilities: { phonemes: boolean; emphasis: boolean }, requ
       capabilities: { streaming: true, clone: 'approximate', design: 'approximate', instructions: false, seed: false, deterministic: true, ...capabilities },
       default_voice: 'v',
       voices: [{ id: 'v', name: 'V', gender: 'female', language: 'en' }],
+      version: '',
     },
     wordAlignment: 'exact',
     async *synthesize(request: SynthesisRequest) {

@@ -41,5 +41,12 @@ export const ModelInfoSchema = z.object({
   capabilities: ModelCapabilitiesSchema,
   default_voice: z.string(),
   voices: z.array(VoiceInfoSchema),
+  /**
+   * What made the model's audio: its pack (or embedded engine) and the worker's own release, whose
+   * encoders shape the bytes. It changes with a new pack, a new engine package or a new worker
+   * release, so audio cached under one version is never served for another. Absent from an older
+   * worker: ''.
+   */
+  version: z.string().default(''),
 });
 export type ModelInfo = z.infer<typeof ModelInfoSchema>;

@@ -1,8 +1,11 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { concatSamples } from '../../../shared/audio/pcm.ts';
 import { isLanguageCode, LANGUAGE_CODES } from '../../../shared/languages.ts';
 import type { ModelInfo } from '../../../shared/schemas/catalog.ts';
 import { sentenceSpans } from '../../text/sentences.ts';
 import { codePointIndex, wordSpans } from '../../text/words.ts';
+import { modelVersion } from '../../worker-version.ts';
 import { type Engine, type EngineChunk, EngineRequestError, type SynthesisRequest, type VoiceProfile, type VoiceSelection, type VoiceSource } from '../types.ts';
 import type { SynthesizeJob } from './protocol.ts';
 import { espeakJobText, type PhonemeStretch } from './espeak-text.ts';
@@ -20,6 +23,12 @@ const MIN_RATE = 80;
 const MAX_RATE = 450;
 
 export const ESPEAK_MODEL_ID = 'espeak';
+
+/** The installed espeak-ng build (its npm package's version): its voices and rules make the audio. */
+const ESPEAK_PACKAGE = '@echogarden/espeak-ng-emscripten';
+const ESPEAK_PACKAGE_VERSION = (
+  JSON.parse(readFileSync(createRequire(import.meta.url).resolve(`${ESPEAK_PACKAGE}/package.json`), 'utf8')) as { version: string }
+).version;
 
 export interface EspeakEngineOptions {
   /** Synthesis threads: how many sentences are synthesized at once across all requests. */
@@ -57,6 +66,7 @@ export class EspeakEngine implements Engine {
       capabilities: { streaming: true, clone: 'approximate', design: 'approximate', instructions: false, seed: false, deterministic: true, phonemes: true, emphasis: true },
       default_voice: 'en-female',
       voices: ESPEAK_PRESETS.map(({ espeakVoice: _voice, variant: _variant, ...voice }) => voice),
+      version: modelVersion(`espeak-ng@${ESPEAK_PACKAGE_VERSION}`),
     };
   }
 
