@@ -27,9 +27,6 @@ export interface Found<T> {
   lookupMs?: number;
 }
 
-/** The version of the model's pack that makes its audio (absent from an older worker: ''). */
-export const modelVersionOf = (model: ModelInfo): string => (model as ModelInfo & { version?: string }).version ?? '';
-
 /**
  * The audio cache as one speech request meets it (docs/cache.md). `find` looks the rendering up,
  * or renders it on a miss, beside the request's admission; `settle`, once admitted, applies the
@@ -88,7 +85,7 @@ function cacheable(env: Env, { mode, model }: CacheableSpeech): boolean {
  * dictionary, is kept once for all (AUDIO_CACHE_SHARED_PHRASES).
  */
 async function entryOf(env: Env, { accountId, model, workerRequest, dictionaries }: CacheableSpeech): Promise<CacheEntryRef> {
-  const modelVersion = modelVersionOf(model);
+  const modelVersion = model.version;
   const voiceId = workerRequest.voice;
   const preset = !isCustomVoiceId(voiceId);
   const shared = preset && dictionaries.length === 0 && edgeConfig(env).audioCache.sharedPhrases.has(workerRequest.input);

@@ -10,7 +10,6 @@ import { WorkerPool } from '../pool/worker-pool.ts';
 import { notHonoredHeader } from '../pronunciation/not-honored.ts';
 import { withDictionaries } from '../pronunciation/dictionaries/load-dictionaries.ts';
 import type { CacheStatus } from '../cache/cache-status.ts';
-import { modelVersionOf } from '../cache/speech-cache.ts';
 import type { ResolvedSpeech } from './resolve.ts';
 import { httpCaller, resolveSpeech } from './resolve.ts';
 import { type CheckedSpeechRequest, readSpeechRequest } from './speech-request.ts';
@@ -86,8 +85,7 @@ export function speechHeaders(c: Context<AppEnv>, { model, voiceId, language, sa
     [AUDIO_HEADERS.cache]: cache,
     'x-request-id': c.get('requestId'),
   });
-  const version = modelVersionOf(model.info);
-  if (version) headers.set(AUDIO_HEADERS.modelVersion, version);
+  if (model.info.version) headers.set(AUDIO_HEADERS.modelVersion, model.info.version);
   if (detected) headers.set(AUDIO_HEADERS.detectedLanguages, detected.join(','));
   if (notHonored.length > 0) headers.set(AUDIO_HEADERS.notHonored, notHonoredHeader(notHonored));
   return headers;
