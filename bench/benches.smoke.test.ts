@@ -63,6 +63,7 @@ const BENCHES: Bench[] = [
     ['step', 'input', 'median ms', 'p90 ms'],
     ['request', 'ttfb p50 ms', 'ttfb p90 ms', 'total p50 ms', 'ttfb p50 ÷ plain'],
   ]),
+  npmScript('bench:cache', [['request', 'requests', 'ttfb p50 ms', 'ttfb p90 ms', 'total p50 ms', 'edge CPU ms a request', 'ttfb p50 ÷ miss']]),
   { ...npmScript('bench:edge-profile', [['function', 'self ms', '% of busy', 'ms a request']]), ports: ['--inspector-port'] },
   driver('bench/repro/workerd-uncollected-responses/driver.ts', [['case', 'v8Flags', '0k']], ['--port']),
   // The smoke mode runs the Miniflare control: `wrangler dev` alone takes longer than every other smoke run.

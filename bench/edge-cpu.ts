@@ -24,7 +24,6 @@
  *
  *   npm run bench:edge-cpu -- [--requests 200] [--rounds 3]   (--help: every option)
  */
-import { readdirSync, readFileSync } from 'node:fs';
 import { startEdge, type EdgeHarness } from '../test/harness/edge.ts';
 import { startGpuWorker } from '../test/harness/gpu-worker.ts';
 import { signedWorkerFetch, synthesisBody } from '../test/worker-client.ts';
@@ -33,6 +32,7 @@ import { bundle, limitsOff, loggingOff } from './edge-variants.ts';
 import { benchArgs } from './options.ts';
 import { startRuntimeFloor } from './runtime-floor.ts';
 import { percentile } from './timing.ts';
+import { cpuMs, withPid } from './workerd-cpu.ts';
 
 const { values } = benchArgs({
   command: 'npm run bench:edge-cpu --',
@@ -53,41 +53,6 @@ const { values } = benchArgs({
 const requests = Number(values.requests);
 const rounds = Number(values.rounds);
 const PCM_BYTES_PER_SECOND = FORMATS.pcm.bitrate(FORMATS.pcm.defaultSampleRate) / 8;
-/** The clock `/proc/<pid>/stat` counts CPU time in (USER_HZ). */
-const TICKS_PER_SECOND = 100;
-
-/** The workerd processes that are children of this one. */
-function workerdPids(): Set<number> {
-  const pids = new Set<number>();
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const [name, rest] = [stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')), stat.slice(stat.lastIndexOf(')') + 2).split(' ')];
-      if (name === 'workerd' && Number(rest[1]) === process.pid) pids.add(Number(entry));
-    } catch {
-      // gone between the listing and the read
-    }
-  }
-  return pids;
-}
-
-/** CPU time the process has used, ms (user + system, all its threads). */
-function cpuMs(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return ((Number(fields[11]) + Number(fields[12])) * 1000) / TICKS_PER_SECOND;
-}
-
-/** Starts something that runs one workerd process, and says which. */
-async function withPid<T>(start: () => Promise<T>): Promise<{ started: T; pid: number }> {
-  const before = workerdPids();
-  const started = await start();
-  const pid = [...workerdPids()].find((p) => !before.has(p));
-  if (pid === undefined) throw new Error('no new workerd process');
-  return { started, pid };
-}
-
 const worker = await startGpuWorker();
 const floor = await withPid(() => startRuntimeFloor(worker.url));
 const full = await withPid(() => startEdge({ workerUrls: [worker.url], workerSecret: worker.secret }));

@@ -7,23 +7,36 @@ export interface Sample {
   bytes: number;
   /** Its `Server-Timing` durations (ms): where the time to first byte went, as the servers saw it. */
   serverTiming: Timings;
+  headers: Headers;
+  /** The body itself, when asked for (`keepBody`). */
+  body?: Uint8Array;
 }
 
-/** Sends a request and reads its body to the end, timing the first chunk and the whole. */
-export async function timed(send: () => Promise<Response>): Promise<Sample> {
+/** Sends a request and reads its body to the end, timing the first chunk and the whole (and keeping it, with `keepBody`). */
+export async function timed(send: () => Promise<Response>, { keepBody = false } = {}): Promise<Sample> {
   const start = performance.now();
   const response = await send();
   if (!response.ok) throw new Error(`request failed: ${response.status} ${await response.text()}`);
   const reader = response.body!.getReader();
   let firstByteMs = NaN;
   let bytes = 0;
+  const chunks: Uint8Array[] = [];
   for (;;) {
     const { done, value } = await reader.read();
     if (Number.isNaN(firstByteMs)) firstByteMs = performance.now() - start;
     if (done) break;
     bytes += value.byteLength;
+    if (keepBody) chunks.push(value);
   }
-  return { firstByteMs, totalMs: performance.now() - start, bytes, serverTiming: parseServerTiming(response.headers.get('server-timing')) };
+  const totalMs = performance.now() - start;
+  return {
+    firstByteMs,
+    totalMs,
+    bytes,
+    serverTiming: parseServerTiming(response.headers.get('server-timing')),
+    headers: response.headers,
+    ...(keepBody ? { body: Buffer.concat(chunks) } : {}),
+  };
 }
 
 /** The p-th percentile (nearest rank) of a list of numbers. */
