@@ -26,3 +26,7 @@ export interface CacheEntryRef {
 
 /** The object's name in the AUDIO_CACHE bucket (and, under CACHE_API_ORIGIN, in the Cache API). */
 export const cacheObjectName = ({ scope, key }: Pick<CacheEntryRef, 'scope' | 'key'>) => `${scope}/${key}`;
+
+/** Where the Cache API keeps its hot copy of an entry (per location; never fetched, only a key). */
+export const CACHE_API_ORIGIN = 'https://audio-cache.open-tts.internal';
+export const cacheApiUrl = (ref: Pick<CacheEntryRef, 'scope' | 'key'>) => `${CACHE_API_ORIGIN}/${cacheObjectName(ref)}`;
