@@ -27,6 +27,5 @@ export interface CacheEntryRef {
 /** The object's name in the AUDIO_CACHE bucket (and, under CACHE_API_ORIGIN, in the Cache API). */
 export const cacheObjectName = ({ scope, key }: Pick<CacheEntryRef, 'scope' | 'key'>) => `${scope}/${key}`;
 
-/** Where the Cache API keeps its hot copy of an entry (per location; never fetched, only a key). */
-export const CACHE_API_ORIGIN = 'https://audio-cache.open-tts.internal';
-export const cacheApiUrl = (ref: Pick<CacheEntryRef, 'scope' | 'key'>) => `${CACHE_API_ORIGIN}/${cacheObjectName(ref)}`;
+/** The hot copy's URL in the Cache API of a location: a host no request reaches, named for the entry. */
+export const cacheApiUrl = (ref: Pick<CacheEntryRef, 'scope' | 'key'>) => `https://audio-cache.open-tts.internal/${cacheObjectName(ref)}`;
