@@ -109,6 +109,20 @@ describe('audio cache purges', () => {
     expect(await whereIs(sameIdElsewhere)).toEqual(KEPT);
   });
 
+  it("ElevenLabs' voice delete purges the same way", async () => {
+    const owner = await newKey();
+    const created = await uploadVoice(stack.edge, owner.key, await spokenClip(stack.edge, owner.key, 'Another voice of mine, speaking for long enough to be cloned by the worker.'), { name: 'mine too' });
+    expect(created.status, await created.clone().text()).toBe(201);
+    const voice = ((await created.json()) as { id: string }).id;
+    const entry = await seed({ accountId: owner.account, voiceId: voice, voiceVersion: 1 });
+    const presetOfOwner = await seed({ accountId: owner.account });
+
+    const deleted = await stack.edge.fetch(`/elevenlabs/v1/voices/${voice}`, { method: 'DELETE', headers: { 'xi-api-key': owner.key } });
+    expect(deleted.status, await deleted.clone().text()).toBe(200);
+    await eventuallyGone(entry);
+    expect(await whereIs(presetOfOwner)).toEqual(KEPT);
+  });
+
   it("a dictionary's new version purges the entries of every version of it; its delete those made since", async () => {
     const { key, account } = await newKey();
     const created = await post('/v1/pronunciation-dictionaries', { name: 'db', rules: [{ type: 'alias', string_to_replace: 'SQL', alias: 'sequel' }] }, key);
