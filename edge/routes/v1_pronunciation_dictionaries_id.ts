@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
 import { describeRoute } from 'hono-openapi';
 import { z } from 'zod';
+import { purgeBehind } from '../cache/purge.ts';
 import type { AppEnv } from '../env.ts';
 import { API_KEY_ERRORS, apiKeyAuth } from '../middleware/api-key-auth.ts';
 import { apiKeySecurity, errorResponses, jsonResponse, queryParameters } from '../openapi/index.ts';
@@ -9,6 +10,7 @@ import { dictionaryStore } from '../pronunciation/dictionaries/dictionary-store.
 import { DICTIONARY_NOT_FOUND_ERRORS, dictionaryNotFound, VERSION_NOT_FOUND_ERRORS } from '../pronunciation/dictionaries/errors.ts';
 import { findDictionary } from '../pronunciation/dictionaries/find-dictionary.ts';
 import { readVersionQuery, VERSION_QUERY_ERRORS, VersionQuerySchema } from '../pronunciation/dictionaries/version-query.ts';
+import { D1AudioCacheIndex } from '../storage/audio-cache-index.ts';
 
 /**
  * `GET /v1/pronunciation-dictionaries/{id}`: the dictionary with the rules of a version (default
@@ -49,6 +51,9 @@ dictionaryByIdRoute.get('/v1/pronunciation-dictionaries/:id', getDictionaryDocs,
 
 dictionaryByIdRoute.delete('/v1/pronunciation-dictionaries/:id', deleteDictionaryDocs, apiKeyAuth('voices'), async (c) => {
   const id = c.req.param('id');
-  if (!(await dictionaryStore(c.env).delete(c.get('apiKey').account_id, id))) throw dictionaryNotFound(id, 'id');
+  const accountId = c.get('apiKey').account_id;
+  if (!(await dictionaryStore(c.env).delete(accountId, id))) throw dictionaryNotFound(id, 'id');
+  await new D1AudioCacheIndex(c.env.DB).doomDictionary(accountId, id);
+  purgeBehind(c.env, c.executionCtx);
   return c.json({ id, object: 'pronunciation_dictionary.deleted', deleted: true } satisfies z.infer<typeof DictionaryDeletedSchema>);
 });

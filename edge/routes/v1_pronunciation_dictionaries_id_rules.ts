@@ -1,6 +1,7 @@
 import { type Context, Hono } from 'hono';
 import { describeRoute } from 'hono-openapi';
 import { z } from 'zod';
+import { purgeBehind } from '../cache/purge.ts';
 import type { AppEnv } from '../env.ts';
 import { readJsonBody } from '../http/json-body.ts';
 import { API_KEY_ERRORS, apiKeyAuth } from '../middleware/api-key-auth.ts';
@@ -16,6 +17,7 @@ import {
   RuleStringsBodySchema,
   RulesBodySchema,
 } from '../pronunciation/dictionaries/request-bodies.ts';
+import { D1AudioCacheIndex } from '../storage/audio-cache-index.ts';
 import type { RulesChange } from '../storage/pronunciation-dictionaries.ts';
 import { DICTIONARY_ID } from './v1_pronunciation_dictionaries_id.ts';
 
@@ -47,12 +49,16 @@ const changeDocs = (operationId: string, summary: string, description: string, b
     responses: { 200: jsonResponse('The new version.', answer), ...errorResponses(API_KEY_ERRORS, RULES_BODY_ERRORS, CHANGE_ERRORS) },
   });
 
-/** Stores the change as the next version, and answers it. */
+/** Stores the change as the next version, dooms the audio cached with the dictionary, and answers it. */
 async function changeRules(c: Context<AppEnv>, change: RulesChange) {
   const id = c.req.param('id')!;
-  const row = await dictionaryStore(c.env).addVersion(c.get('apiKey').account_id, id, change);
+  const accountId = c.get('apiKey').account_id;
+  const row = await dictionaryStore(c.env).addVersion(accountId, id, change);
   if (row === 'not_found') throw dictionaryNotFound(id, 'id');
   if (row === 'contended') throw dictionaryContended(id);
+  // Every older version's entries, not only the last one's: a new version makes them stale.
+  await new D1AudioCacheIndex(c.env.DB).doomDictionary(accountId, id);
+  purgeBehind(c.env, c.executionCtx);
   return { ...dictionarySummary(row), version: row.latest_version } satisfies z.infer<typeof NewVersionSchema>;
 }
 

@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
 import { describeRoute } from 'hono-openapi';
 import { z } from 'zod';
+import { purgeBehind } from '../cache/purge.ts';
 import type { AppEnv } from '../env.ts';
 import { API_KEY_ERRORS, apiKeyAuth } from '../middleware/api-key-auth.ts';
 import { CALLER_ERRORS, callerAuth } from '../middleware/caller-auth.ts';
@@ -49,5 +50,6 @@ voiceByIdRoute.get('/v1/voices/:id', getVoiceDocs, callerAuth(['speech', 'voices
 voiceByIdRoute.delete('/v1/voices/:id', deleteVoiceDocs, apiKeyAuth('voices'), async (c) => {
   const id = c.req.param('id');
   await deleteVoice(c.env, c.get('apiKey').account_id, id);
+  purgeBehind(c.env, c.executionCtx);
   return c.json({ id, object: 'voice.deleted', deleted: true } satisfies z.infer<typeof VoiceDeletedSchema>);
 });

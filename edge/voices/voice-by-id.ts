@@ -2,6 +2,7 @@ import { isCustomVoiceId } from '../../shared/schemas/voice-profile.ts';
 import { accountObject } from '../accounts/account-stub.ts';
 import type { Env } from '../env.ts';
 import type { PoolModel } from '../pool/worker-pool.ts';
+import { D1AudioCacheIndex } from '../storage/audio-cache-index.ts';
 import { clipKey, R2VoiceClips } from '../storage/voice-clips.ts';
 import { D1VoiceIndex, type VoiceRow } from '../storage/voice-index.ts';
 import { KvVoiceRecords } from '../storage/voice-records.ts';
@@ -30,7 +31,10 @@ export async function findVoice(env: Env, accountId: string, id: string, models:
   return { row, models: Object.keys(record?.profiles ?? {}) };
 }
 
-/** Deletes one of the account's voices, its profiles and its clip; presets and unknown ids are 404. */
+/**
+ * Deletes one of the account's voices, its profiles and its clip, and dooms its cached audio
+ * (the caller purges it behind the answer: purgeBehind); presets and unknown ids are 404.
+ */
 export async function deleteVoice(env: Env, accountId: string, id: string): Promise<void> {
   const account = accountObject(env, accountId);
   const entry = isCustomVoiceId(id) ? await account.voice(id) : null;
@@ -41,5 +45,6 @@ export async function deleteVoice(env: Env, accountId: string, id: string): Prom
     new D1VoiceIndex(env.DB).delete(accountId, id),
     new KvVoiceRecords(env.VOICES).delete(id, entry.version),
     new R2VoiceClips(env.VOICE_CLIPS).delete(clipKey(accountId, id)),
+    new D1AudioCacheIndex(env.DB).doomVoice(accountId, id),
   ]);
 }

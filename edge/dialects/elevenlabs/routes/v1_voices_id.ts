@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
 import { describeRoute } from 'hono-openapi';
 import { z } from 'zod';
+import { purgeBehind } from '../../../cache/purge.ts';
 import type { AppEnv } from '../../../env.ts';
 import { API_KEY_ERRORS, apiKeyAuth } from '../../../middleware/api-key-auth.ts';
 import { CALLER_ERRORS, callerAuth } from '../../../middleware/caller-auth.ts';
@@ -47,5 +48,6 @@ elevenLabsVoiceByIdRoute.get('/v1/voices/:voice_id', getVoiceDocs, callerAuth(['
 
 elevenLabsVoiceByIdRoute.delete('/v1/voices/:voice_id', deleteVoiceDocs, apiKeyAuth('voices'), async (c) => {
   await deleteVoice(c.env, c.get('apiKey').account_id, c.req.param('voice_id'));
+  purgeBehind(c.env, c.executionCtx);
   return c.json({ status: 'ok' } satisfies z.infer<typeof DeletedSchema>);
 });
