@@ -24,13 +24,24 @@ async function newKey(): Promise<{ key: string; account: string }> {
   return { key, account: account_id };
 }
 
+/** The version the worker serves espeak at now (its signed catalog, as the edge reads it): what a fresh entry is made with. */
+let servedEspeak: Promise<string> | undefined;
+function servedEspeakVersion(): Promise<string> {
+  servedEspeak ??= (async () => {
+    const { response } = await signedWorkerFetch(stack.worker.url, stack.worker.secret, WORKER_PATHS.catalog);
+    const catalog = (await response.json()) as { models: Array<{ id: string; version: string }> };
+    return catalog.models.find((model) => model.id === 'espeak')!.version;
+  })();
+  return servedEspeak;
+}
+
 /** Stores an entry as the cache core does: its audio in R2, a copy in the Cache API, its row in the index. */
 async function seed(entry: Partial<CacheEntryRef> & Pick<CacheEntryRef, 'accountId'>, options: { bytes?: number; heardAt?: Date } = {}): Promise<CacheEntryRef> {
   const ref: CacheEntryRef = {
     scope: entry.accountId,
     key: crypto.randomUUID().replaceAll('-', ''),
     model: 'espeak',
-    modelVersion: '',
+    modelVersion: await servedEspeakVersion(),
     voiceId: 'en-male',
     voiceVersion: null,
     dictionaries: [],
@@ -189,12 +200,8 @@ describe("the minute's sweep", () => {
 
   it('purges the entries of a model version no longer served, and leaves a model no worker serves', async () => {
     const { account } = await newKey();
-    // The versions the worker serves now, as the edge reads them from its catalog.
-    const { response } = await signedWorkerFetch(stack.worker.url, stack.worker.secret, WORKER_PATHS.catalog);
-    const catalog = (await response.json()) as { models: Array<{ id: string; version?: string }> };
-    const espeak = catalog.models.find((model) => model.id === 'espeak');
-    expect(espeak).toBeDefined();
-    const served = espeak!.version ?? '';
+    const served = await servedEspeakVersion();
+    expect(served).toMatch(/^espeak-ng@/);
 
     const current = await seed({ accountId: account, modelVersion: served });
     const stale = await seed({ accountId: account, modelVersion: `${served}-replaced` });

@@ -11,8 +11,7 @@ export function servedVersions(models: ReadonlyMap<string, PoolModel>): Map<stri
     const versions = new Set<string>();
     for (const worker of workers) {
       const info = worker.models.find((model) => model.id === id);
-      // TODO(merge with the cache core): `info.version` once ModelInfo has it (z.string().default('')).
-      if (info) versions.add((info as { version?: string }).version ?? '');
+      if (info) versions.add(info.version);
     }
     if (versions.size === 1) served.set(id, [...versions][0]!);
   }
