@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { WordTimestamp } from '../shared/protocol/timed-audio.ts';
+import { spokenClip, uploadVoice } from './clips.ts';
 import { isType, RealtimeClient } from './harness/realtime-client.ts';
 import { useStack } from './harness/stack.ts';
 import { readSseEvents } from './sse-events.ts';
@@ -162,5 +163,38 @@ describe('audio cache: words are kept beside the audio, so timed answers hit too
     expect(await workerRequests()).toBe(before);
     expect(Buffer.from(second.audio).equals(Buffer.from(first.audio))).toBe(true);
     expect(second.words).toEqual(first.words);
+  });
+});
+
+describe('audio cache: a deleted voice takes its audio with it', () => {
+  it('after DELETE /v1/voices/{id}, a request with the voice is 404 and its cached audio is gone from R2 within a minute', async () => {
+    const { key, accountId } = await account();
+    const created = await uploadVoice(stack.edge, key, await spokenClip(stack.edge, key, 'This is my own voice, talking long enough for the worker to clone it well.'), { name: 'mine' });
+    expect(created.status, await created.clone().text()).toBe(201);
+    const voice = ((await created.json()) as { id: string }).id;
+    // The clip was itself spoken by the account, so it is cached too.
+    const before = (await storedObjects(accountId, 1)).length;
+    const mine = { voice, input: 'Said in my own voice.' };
+    expect((await speak(mine, key)).cache).toBe('miss');
+    expect((await speak({ input: 'A preset keeps its audio.' }, key)).cache).toBe('miss');
+    const stored = await storedObjects(accountId, before + 2);
+    expect(stored).toHaveLength(before + 2);
+    expect((await speak(mine, key)).cache).toBe('hit');
+
+    expect((await stack.edge.fetch(`/v1/voices/${voice}`, { method: 'DELETE', key })).status).toBe(200);
+    const refused = await post('/v1/audio/speech', { model: 'espeak', response_format: 'mp3', ...mine }, key);
+    expect(refused.status).toBe(404);
+    expect(((await refused.json()) as { error: { code: string } }).error.code).toBe('voice_not_found');
+
+    // The purge runs behind the delete's answer; the minute's sweep would finish one that failed.
+    const bucket = await stack.edge.mf.getR2Bucket('AUDIO_CACHE');
+    const deadline = Date.now() + 60_000;
+    let left = stored.length;
+    while (left !== before + 1 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      left = (await bucket.list({ prefix: `${accountId}/` })).objects.length;
+    }
+    expect(left).toBe(before + 1);
+    expect((await speak({ input: 'A preset keeps its audio.' }, key)).cache).toBe('hit');
   });
 });
