@@ -16,10 +16,10 @@ const isDead = (worker: GpuWorkerHarness) => worker.process.exitCode !== null ||
  * workers are replaced (and the edge restarted to know them), so every test starts with two.
  * Read the fields inside tests: `beforeAll` fills them in.
  */
-export function useWorkerPair(): WorkerPair {
+export function useWorkerPair(options: { edgeVars?: Record<string, string> } = {}): WorkerPair {
   const pair = { workers: [] } as unknown as WorkerPair;
   const start = async (workers: GpuWorkerHarness[]) => {
-    const edge = await startEdge({ workerUrls: workers.map((w) => w.url), workerSecret: workers[0]!.secret });
+    const edge = await startEdge({ workerUrls: workers.map((w) => w.url), workerSecret: workers[0]!.secret, ...(options.edgeVars ? { vars: options.edgeVars } : {}) });
     Object.assign(pair, { workers, edge, key: (await edge.createKey()).key });
   };
   beforeAll(async () => start(await Promise.all([startGpuWorker(), startGpuWorker()])));
