@@ -1,3 +1,4 @@
+import type { CacheStatus } from '../cache/cache-status.ts';
 import type { TokenRefusalReason, TokenStanding, TokenUse } from './client-token-types.ts';
 import type { BucketView } from './token-bucket.ts';
 
@@ -168,6 +169,8 @@ export interface StreamContext {
   model: string;
   voice: string;
   time_to_first_audio_ms: number | null;
+  /** What the audio cache did for the request (the ledger's `cache`); absent: not a request the cache saw (a job's chunk). */
+  cache?: CacheStatus;
 }
 
 /** A running stream's report: renews its lease and records what it has delivered so far. */
