@@ -36,7 +36,10 @@ export const UsageTotalsSchema = z.object({
 });
 export type UsageTotals = z.infer<typeof UsageTotalsSchema>;
 
-export type UsageGroup = 'day' | 'key' | 'token' | 'model' | 'kind';
+export type UsageGroup = 'day' | 'key' | 'token' | 'model' | 'kind' | 'cache';
+
+/** The group of rows the audio cache did not see (voices created, job chunks, rows from before the cache). */
+export const NO_CACHE_GROUP = 'none';
 
 const GROUP_COLUMN: Record<UsageGroup, string> = {
   day: 'substr(created_at, 1, 10)',
@@ -44,6 +47,7 @@ const GROUP_COLUMN: Record<UsageGroup, string> = {
   token: 'token_id',
   model: 'model',
   kind: 'kind',
+  cache: `coalesce(cache, '${NO_CACHE_GROUP}')`,
 };
 
 const TOTALS = `count(*) AS requests, coalesce(sum(characters), 0) AS characters,
