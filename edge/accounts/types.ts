@@ -35,6 +35,8 @@ export interface AccountConfig {
   account_id: string;
   credits: number;
   limits: AccountLimits;
+  /** Whether the audio cache serves the account; absent: on. */
+  audio_cache?: boolean;
 }
 
 export interface AccountSnapshot {
@@ -44,6 +46,8 @@ export interface AccountSnapshot {
   /** Credits held by running streams until they settle. */
   reserved: number;
   limits: AccountLimits;
+  /** Whether the audio cache serves the account's speech (an admin's setting). */
+  audio_cache: boolean;
   /** Cloned and designed voices the account has (at most limits.max_voices). */
   voices: number;
   active_streams: number;
