@@ -119,6 +119,7 @@ export class AccountDO extends DurableObject<Env> {
       balance: account.balance,
       reserved: streams.reduce((sum, lease) => sum + lease.reserved, 0) + this.holds.total(),
       limits: limitsOf(account),
+      audio_cache: account.audio_cache !== 0,
       voices: this.voices.count(),
       active_streams: this.leases.activeStreams(),
       streams,
@@ -130,6 +131,11 @@ export class AccountDO extends DurableObject<Env> {
   /** Adds credits, or removes them with a negative amount; never takes the balance below zero. */
   addCredits(amount: number): CreditChange | null {
     return this.account.addCredits(amount);
+  }
+
+  /** Turns the account's audio cache on or off, from its next admission on; false when the account has no state here. */
+  setAudioCache(on: boolean): boolean {
+    return this.account.setAudioCache(on);
   }
 
   // ---- keys: this object, not KV, is the truth about whether a key may be used ----

@@ -9,7 +9,9 @@ CREATE TABLE IF NOT EXISTS account (
   requests_per_minute INTEGER NOT NULL,
   characters_per_minute INTEGER NOT NULL,
   concurrent_streams INTEGER NOT NULL,
-  max_voices INTEGER NOT NULL DEFAULT ${DEFAULT_LIMITS.max_voices}
+  max_voices INTEGER NOT NULL DEFAULT ${DEFAULT_LIMITS.max_voices},
+  -- Whether the account's speech may be served from, and stored to, the audio cache (edge/cache/).
+  audio_cache INTEGER NOT NULL DEFAULT 1
 );
 `;
 
@@ -21,6 +23,8 @@ export type AccountRow = {
   characters_per_minute: number;
   concurrent_streams: number;
   max_voices: number;
+  /** 1: the audio cache serves the account (default); 0: it turned the cache off. */
+  audio_cache: number;
 };
 
 /**
@@ -35,6 +39,8 @@ export class AccountRecord {
     this.sql.exec(SCHEMA);
     // Objects created before voices existed: their account row gains the voice quota.
     addColumnIfMissing(this.sql, 'account', 'max_voices', `INTEGER NOT NULL DEFAULT ${DEFAULT_LIMITS.max_voices}`);
+    // And before the audio cache: on, as for a new account.
+    addColumnIfMissing(this.sql, 'account', 'audio_cache', 'INTEGER NOT NULL DEFAULT 1');
   }
 
   read(): AccountRow | undefined {
@@ -44,15 +50,21 @@ export class AccountRecord {
   /** Creates the row; a second call leaves an existing account as it is. */
   create(config: AccountConfig): void {
     this.sql.exec(
-      `INSERT OR IGNORE INTO account (singleton, account_id, balance, requests_per_minute, characters_per_minute, concurrent_streams, max_voices)
-       VALUES (1, ?, ?, ?, ?, ?, ?)`,
+      `INSERT OR IGNORE INTO account (singleton, account_id, balance, requests_per_minute, characters_per_minute, concurrent_streams, max_voices, audio_cache)
+       VALUES (1, ?, ?, ?, ?, ?, ?, ?)`,
       config.account_id,
       config.credits,
       config.limits.requests_per_minute,
       config.limits.characters_per_minute,
       config.limits.concurrent_streams,
       config.limits.max_voices,
+      config.audio_cache === false ? 0 : 1,
     );
+  }
+
+  /** Turns the account's audio cache on or off; false when there is no account. */
+  setAudioCache(on: boolean): boolean {
+    return this.sql.exec('UPDATE account SET audio_cache = ? WHERE singleton = 1', on ? 1 : 0).rowsWritten > 0;
   }
 
   /** Moves the balance by `delta` credits; the table refuses a balance below zero, so callers check first. */

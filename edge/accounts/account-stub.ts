@@ -13,6 +13,11 @@ export const ACCOUNT_STATE_ERRORS = errorCatalogue({ 500: ['account_state_missin
 export const accountStateMissing = (id: string, what = 'balance or limits') =>
   new ApiError(500, 'internal_error', 'account_state_missing', `Account "${id}" has no ${what}.`);
 
+/** Turns the account's audio cache on or off (its object answers every admission with the setting). */
+export async function setAccountAudioCache(env: Env, accountId: string, on: boolean): Promise<void> {
+  if (!(await accountObject(env, accountId).setAudioCache(on))) throw accountStateMissing(accountId, 'audio-cache setting');
+}
+
 /** The account's live state: balance, reservations, limits, streams. */
 export async function accountSnapshot(env: Env, accountId: string): Promise<AccountSnapshot> {
   const state = await accountObject(env, accountId).snapshot();

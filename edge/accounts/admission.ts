@@ -130,6 +130,7 @@ export class StreamAdmission {
       reserved: request.characters,
       lease_expires_ms: leaseExpires,
       ...(voice ? { voice_version: voice.version } : {}),
+      audio_cache: account.audio_cache !== 0,
       balance: hold ? account.balance : account.balance - request.characters,
       requests: view(requestsTaken),
       characters: view(charactersTaken),

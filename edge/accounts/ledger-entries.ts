@@ -24,6 +24,7 @@ export function settledStreamEntry(
     credits_charged: settled.charged,
     status: settled.status,
     time_to_first_audio_ms: stream.context.time_to_first_audio_ms,
+    cache: stream.context.cache ?? null,
   };
 }
 
@@ -39,6 +40,7 @@ export function expiredLeaseEntry(accountId: string, lease: LeaseRow): UsageEntr
     credits_charged: lease.charge_so_far,
     status: 'lease_expired',
     time_to_first_audio_ms: context.time_to_first_audio_ms,
+    cache: context.cache ?? null,
   };
 }
 

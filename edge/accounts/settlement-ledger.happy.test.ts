@@ -24,6 +24,7 @@ async function account() {
     registerKey(id: string, expiresMs: number | null): Promise<void>;
     admit(request: unknown): Promise<{ ok: boolean }>;
     settle(request: unknown): Promise<Settlement | null>;
+    progress(report: unknown): Promise<boolean>;
     flushLedger(): Promise<void>;
   };
   await stub.initialize({ account_id: id, credits: 1_000_000, limits: LIMITS });
@@ -75,6 +76,23 @@ describe("a settled stream's ledger row", () => {
     expect(await settle('unused', 0, 'failed')).toMatchObject({ applied: true, charged: 0 });
     await stub.flushLedger();
     expect(await rows()).toEqual([expect.objectContaining({ request_id: 'once', credits_charged: 12, audio_ms: 660, status: 'client_closed' })]);
+  });
+
+  it("says what the audio cache did, as the stream's context says it; NULL when it says nothing (a job's chunk)", async () => {
+    const { stub, admit, settle, rows } = await account();
+    for (const id of ['hit', 'miss', 'off', 'unseen', 'expired']) await admit(id, 10);
+    for (const cache of ['hit', 'miss', 'off'] as const) await settle(cache, 10, 'completed', { audio_ms: 500, context: { ...CONTEXT, cache } });
+    await settle('unseen', 10, 'completed', { audio_ms: 500, context: CONTEXT });
+    // A lease that runs out takes the cache from its last report's context.
+    expect(await stub.progress({ request_id: 'expired', charge: 3, audio_ms: 150, context: { ...CONTEXT, cache: 'hit' }, lease_ttl_ms: 1 })).toBe(true);
+    await expect.poll(async () => (await rows()).length, { timeout: 5_000, interval: 50 }).toBe(5);
+    expect(Object.fromEntries((await rows()).map((row) => [row.request_id, row.cache]))).toEqual({
+      hit: 'hit',
+      miss: 'miss',
+      off: 'off',
+      unseen: null,
+      expired: 'hit',
+    });
   });
 
   it('many settlements at once: every row reaches D1 once, with flushes asked for while the alarm writes', async () => {

@@ -63,3 +63,20 @@ export function chargeFor(
   // At speed s the same text takes 1/s as long to say: scale the audio back to speed 1.
   return Math.min(characters, Math.ceil((audio.ms * audio.speed) / audioMsPerCharacter(audio.language)));
 }
+
+/**
+ * What a stream served from the audio cache is charged: its characters at the hit price
+ * (AUDIO_CACHE_HIT_PRICE, a share from 0 to 1), rounded up; one cut short, the lesser of that and
+ * what its delivered audio is worth (chargeFor). At price 1 it is chargeFor exactly.
+ */
+export function cacheHitChargeFor(
+  characters: number,
+  outcome: Pick<StreamOutcome, 'completed'>,
+  audio: { ms: number; speed: number; language: string },
+  hitPrice: number,
+): number {
+  // Rounded to a millionth first, so that a product a float puts a hair above a whole number
+  // (100 × 0.07 = 7.000000000000001) is not charged a credit more.
+  const full = Math.ceil(Math.round(characters * hitPrice * 1e6) / 1e6);
+  return Math.min(full, chargeFor(characters, outcome, audio));
+}

@@ -1,9 +1,10 @@
 import type { ResponseFormat } from '../../shared/schemas/speech.ts';
 import type { CacheStatus } from '../cache/cache-status.ts';
+import { edgeConfig } from '../config/edge-config.ts';
 import type { Env } from '../env.ts';
 import { meteredStream, type StreamOutcome, type StreamProgress } from '../http/metered-stream.ts';
 import { accountObject } from './account-stub.ts';
-import { chargeFor, deliveredAudioMs } from './settlement.ts';
+import { cacheHitChargeFor, chargeFor, deliveredAudioMs } from './settlement.ts';
 import { type Admission, PROGRESS_INTERVAL_MS, type StreamContext } from './types.ts';
 
 /** What the route tells the ticket about the stream it starts, for the charge and the ledger. */
@@ -78,11 +79,19 @@ export function openSpeechTicket(options: TicketOptions): SpeechTicket & { relea
   let audio: MeteredAudio | undefined;
   let finished = false;
   const audioMs = () => (usage && progress ? deliveredAudioMs(progress.bytes, usage.format, usage.sampleRate, usage.bitrate) : 0);
-  const chargeNow = (completed: boolean) =>
-    usage ? chargeFor(characters, { completed }, { ms: audioMs(), speed: usage.speed, language: usage.language }) : 0;
+  // A cache hit is charged at AUDIO_CACHE_HIT_PRICE, in its progress reports as at its settlement.
+  const chargeNow = (completed: boolean) => {
+    if (!usage) return 0;
+    const audio = { ms: audioMs(), speed: usage.speed, language: usage.language };
+    return usage.cache === 'hit'
+      ? cacheHitChargeFor(characters, { completed }, audio, edgeConfig(env).audioCache.hitPrice)
+      : chargeFor(characters, { completed }, audio);
+  };
   const firstAudioMs = () => (progress?.firstChunkAt == null ? null : Math.max(0, progress.firstChunkAt - admittedAt.getTime()));
   const context = (): StreamContext | undefined =>
-    usage ? { model: usage.model, voice: usage.voice, time_to_first_audio_ms: firstAudioMs() } : undefined;
+    usage
+      ? { model: usage.model, voice: usage.voice, time_to_first_audio_ms: firstAudioMs(), ...(usage.cache ? { cache: usage.cache } : {}) }
+      : undefined;
 
   const report = () => {
     if (finished) return;

@@ -1,3 +1,4 @@
+import type { CacheStatus } from '../cache/cache-status.ts';
 import type { TokenRefusalReason, TokenStanding, TokenUse } from './client-token-types.ts';
 import type { BucketView } from './token-bucket.ts';
 
@@ -34,6 +35,8 @@ export interface AccountConfig {
   account_id: string;
   credits: number;
   limits: AccountLimits;
+  /** Whether the audio cache serves the account; absent: on. */
+  audio_cache?: boolean;
 }
 
 export interface AccountSnapshot {
@@ -43,6 +46,8 @@ export interface AccountSnapshot {
   /** Credits held by running streams until they settle. */
   reserved: number;
   limits: AccountLimits;
+  /** Whether the audio cache serves the account's speech (an admin's setting). */
+  audio_cache: boolean;
   /** Cloned and designed voices the account has (at most limits.max_voices). */
   voices: number;
   active_streams: number;
@@ -168,6 +173,8 @@ export interface StreamContext {
   model: string;
   voice: string;
   time_to_first_audio_ms: number | null;
+  /** What the audio cache did for the request (the ledger's `cache`); absent: not a request the cache saw (a job's chunk). */
+  cache?: CacheStatus;
 }
 
 /** A running stream's report: renews its lease and records what it has delivered so far. */

@@ -30,8 +30,20 @@ describe('admin API refuses bad requests clearly', () => {
     await expectError(await edge.admin('POST', '/admin/accounts', { name: 'x', limits: { per_hour: 5 } }), 400, 'invalid_parameter', 'limits');
   });
 
+  it('changes only the audio-cache setting, as a boolean', async () => {
+    const { id } = await edge.createAccount();
+    await expectError(await edge.admin('PATCH', `/admin/accounts/${id}`, {}), 400, 'invalid_parameter', 'audio_cache');
+    await expectError(await edge.admin('PATCH', `/admin/accounts/${id}`, { audio_cache: 'off' }), 400, 'invalid_parameter', 'audio_cache');
+    const unknown = await expectError(await edge.admin('PATCH', `/admin/accounts/${id}`, { audio_cache: false, name: 'Renamed' }), 400, 'invalid_parameter');
+    expect(unknown.message).toContain('name');
+    await expectError(await edge.admin('POST', '/admin/accounts', { name: 'x', audio_cache: 0 }), 400, 'invalid_parameter', 'audio_cache');
+    // Nothing refused changed the setting.
+    expect(((await (await edge.admin('GET', `/admin/accounts/${id}`)).json()) as { audio_cache: boolean }).audio_cache).toBe(true);
+  });
+
   it('answers 404 for an account or key that does not exist', async () => {
     await expectError(await edge.admin('GET', '/admin/accounts/acct_nope'), 404, 'account_not_found');
+    await expectError(await edge.admin('PATCH', '/admin/accounts/acct_nope', { audio_cache: false }), 404, 'account_not_found');
     await expectError(await edge.admin('POST', '/admin/accounts/acct_nope/keys', {}), 404, 'account_not_found');
     await expectError(await edge.admin('POST', '/admin/accounts/acct_nope/credits', { amount: 5 }), 404, 'account_not_found');
     await expectError(await edge.admin('DELETE', '/admin/keys/key_nope'), 404, 'key_not_found');
@@ -56,6 +68,7 @@ describe('admin API refuses bad requests clearly', () => {
     for (const [method, path] of [
       ['POST', '/admin/accounts'],
       ['GET', `/admin/accounts/${account_id}`],
+      ['PATCH', `/admin/accounts/${account_id}`],
       ['POST', `/admin/accounts/${account_id}/keys`],
       ['GET', `/admin/accounts/${account_id}/keys`],
       ['POST', `/admin/accounts/${account_id}/credits`],

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type AccountObjectStub, plain } from '../../test/harness/account-object.ts';
 import { type EdgeHarness, startEdge } from '../../test/harness/edge.ts';
 
 // The admin API alone: no speech worker is needed to manage accounts, keys and credits.
@@ -22,6 +23,7 @@ describe('admin accounts', () => {
       balance: 1_500,
       reserved: 0,
       limits,
+      audio_cache: true,
       active_streams: 0,
       usage: { requests: 0, characters: 0, audio_ms: 0, credits_charged: 0 },
     });
@@ -34,6 +36,31 @@ describe('admin accounts', () => {
     expect(body).toMatchObject({ balance: 0, limits: { requests_per_minute: 60, characters_per_minute: 50_000, concurrent_streams: 4, max_voices: 100 } });
     const partial = await json(await edge.admin('POST', '/admin/accounts', { name: 'Partial', limits: { concurrent_streams: 1 } }));
     expect(partial.body.limits).toEqual({ requests_per_minute: 60, characters_per_minute: 50_000, concurrent_streams: 1, max_voices: 100 });
+  });
+
+  it("turns an account's audio cache off and on again, and creates one with it off", async () => {
+    const { id } = await edge.createAccount();
+    const off = await json(await edge.admin('PATCH', `/admin/accounts/${id}`, { audio_cache: false }));
+    expect(off).toMatchObject({ status: 200, body: { id, object: 'account', audio_cache: false } });
+    expect((await json(await edge.admin('GET', `/admin/accounts/${id}`))).body.audio_cache).toBe(false);
+    // Setting it to what it is already changes nothing and is no error.
+    expect((await json(await edge.admin('PATCH', `/admin/accounts/${id}`, { audio_cache: false }))).body.audio_cache).toBe(false);
+    expect((await json(await edge.admin('PATCH', `/admin/accounts/${id}`, { audio_cache: true }))).body.audio_cache).toBe(true);
+
+    const created = await json(await edge.admin('POST', '/admin/accounts', { name: 'No cache', audio_cache: false }));
+    expect(created).toMatchObject({ status: 201, body: { audio_cache: false } });
+  });
+
+  it("answers every admission with the account's audio-cache setting, the PATCH's from the next one on", async () => {
+    const { id: keyId, account_id } = await edge.createKey({ credits: 100 });
+    const ns = await edge.mf.getDurableObjectNamespace('ACCOUNTS');
+    const account = ns.get(ns.idFromName(account_id)) as unknown as AccountObjectStub;
+    const admit = (request_id: string) => plain(account.admit({ request_id, key_id: keyId, characters: 1 }));
+    expect(await admit('before')).toMatchObject({ ok: true, audio_cache: true });
+    await edge.admin('PATCH', `/admin/accounts/${account_id}`, { audio_cache: false });
+    expect(await admit('after')).toMatchObject({ ok: true, audio_cache: false });
+    await edge.admin('PATCH', `/admin/accounts/${account_id}`, { audio_cache: true });
+    expect(await admit('again')).toMatchObject({ ok: true, audio_cache: true });
   });
 
   it('adds credits and removes them with a negative amount', async () => {

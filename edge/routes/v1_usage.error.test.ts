@@ -30,8 +30,10 @@ describe('GET /v1/usage refuses bad queries clearly', () => {
     await expectError('?start=2024-01-01&end=2026-01-01', 400, 'invalid_date_range', 'start');
   });
 
-  it('groups only by day, key or model', async () => {
-    await expectError('?group_by=voice', 400, 'invalid_parameter', 'group_by');
+  it('groups only by day, key, token, model, kind or cache, and says so', async () => {
+    const error = await expectError('?group_by=voice', 400, 'invalid_parameter', 'group_by');
+    for (const group of ['day', 'key', 'token', 'model', 'kind', 'cache']) expect(error.message).toContain(`"${group}"`);
+    await expectError('?group_by=hit', 400, 'invalid_parameter', 'group_by');
   });
 
   it('needs a key', async () => {

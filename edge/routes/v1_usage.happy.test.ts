@@ -80,6 +80,44 @@ describe('GET /v1/usage', () => {
     expect(byModel.data).toEqual([{ model: 'espeak', ...byModel.totals }]);
   });
 
+  it('groups by what the audio cache did, rows it did not see as "none"', async () => {
+    // Rows as the account's object writes them: speech the cache served, rendered or stayed out
+    // of, and a job's chunk and a voice it never saw (their cache is NULL).
+    const { key, account_id } = await edge.createKey();
+    const db = await edge.mf.getD1Database('DB');
+    const now = new Date().toISOString();
+    const rows: Array<[request_id: string, kind: string, characters: number, credits_charged: number, cache: string | null]> = [
+      ['hit-1', 'speech', 10, 3, 'hit'],
+      ['hit-2', 'speech', 20, 6, 'hit'],
+      ['miss-1', 'speech', 7, 7, 'miss'],
+      ['off-1', 'speech', 5, 5, 'off'],
+      ['job.0.0', 'job_chunk', 30, 30, null],
+      ['voice-1', 'voice_clone', 0, 100, null],
+    ];
+    await db.batch(
+      rows.map(([request_id, kind, characters, credits_charged, cache]) =>
+        db
+          .prepare(
+            `INSERT INTO usage_ledger (account_id, request_id, key_id, model, voice, characters, audio_ms, credits_charged, status,
+               time_to_first_audio_ms, created_at, kind, cache)
+             VALUES (?1, ?2, 'key_x', 'espeak', 'en-female', ?3, ?4, ?5, 'completed', 40, ?6, ?7, ?8)`,
+          )
+          .bind(account_id, request_id, characters, characters * 50, credits_charged, now, kind, cache),
+      ),
+    );
+    const response = await edge.fetch('/v1/usage?group_by=cache', { key });
+    expect(response.status).toBe(200);
+    const usage = (await response.json()) as Usage;
+    expect(usage.group_by).toBe('cache');
+    expect(usage.data).toEqual([
+      { cache: 'hit', requests: 2, characters: 30, audio_ms: 1_500, credits_charged: 9 },
+      { cache: 'miss', requests: 1, characters: 7, audio_ms: 350, credits_charged: 7 },
+      { cache: 'none', requests: 2, characters: 30, audio_ms: 1_500, credits_charged: 130 },
+      { cache: 'off', requests: 1, characters: 5, audio_ms: 250, credits_charged: 5 },
+    ]);
+    expect(usage.totals).toEqual({ requests: 6, characters: 72, audio_ms: 3_600, credits_charged: 151 });
+  });
+
   it("says the account's credits now: the balance after what the three requests cost, nothing held", async () => {
     const usage = await getUsage('?start=2020-01-01&end=2020-01-01');
     expect(usage).toMatchObject({ balance: 10_000 - 40, reserved: 0 });

@@ -4,15 +4,17 @@ import { z } from 'zod';
 import { invalidRequest } from '../../shared/errors.ts';
 import { settledUsage } from '../accounts/account-ledger.ts';
 import { ACCOUNT_STATE_ERRORS } from '../accounts/account-stub.ts';
+import { CACHE_STATUSES } from '../cache/cache-status.ts';
 import type { AppEnv } from '../env.ts';
 import { API_KEY_ERRORS, apiKeyAuth } from '../middleware/api-key-auth.ts';
 import { apiKeySecurity, errorCatalogue, errorResponses, jsonResponse, queryParameters } from '../openapi/index.ts';
-import { type UsageGroup, type UsageTotals, UsageTotalsSchema } from '../storage/usage-ledger.ts';
+import { NO_CACHE_GROUP, type UsageGroup, type UsageTotals, UsageTotalsSchema } from '../storage/usage-ledger.ts';
 
 /**
- * `GET /v1/usage?start=YYYY-MM-DD&end=YYYY-MM-DD&group_by=day|key|token|model|kind`: the key's account's
- * usage from the ledger (speech, and voices created: `kind`), between two UTC dates (both included), grouped. Defaults: the last 30
- * days, by day. And the account's credits now: its balance, and what running streams hold.
+ * `GET /v1/usage?start=YYYY-MM-DD&end=YYYY-MM-DD&group_by=day|key|token|model|kind|cache`: the key's account's
+ * usage from the ledger (speech, and voices created: `kind`; audio cache hits and misses: `cache`), between two UTC
+ * dates (both included), grouped. Defaults: the last 30 days, by day. And the account's credits now: its balance,
+ * and what running streams hold.
  */
 export const usageRoute = new Hono<AppEnv>();
 
@@ -23,7 +25,10 @@ const date = z.iso.date();
 const UsageQuerySchema = z.object({
   start: date.optional().describe('The first UTC day, YYYY-MM-DD; default: 29 days before `end`.'),
   end: date.optional().describe('The last UTC day, YYYY-MM-DD; default: today.'),
-  group_by: z.enum(['day', 'key', 'token', 'model', 'kind']).default('day'),
+  group_by: z
+    .enum(['day', 'key', 'token', 'model', 'kind', 'cache'])
+    .default('day')
+    .describe(`What to total by. \`cache\`: what the audio cache did for speech requests (\`hit\`, \`miss\`, \`off\`), \`${NO_CACHE_GROUP}\` for rows it did not see (voices created, job chunks).`),
 });
 
 const UsageRowSchema = UsageTotalsSchema.extend({
@@ -32,7 +37,11 @@ const UsageRowSchema = UsageTotalsSchema.extend({
   token_id: z.string().nullable().optional().describe('The client token (`POST /v1/tokens`) the requests came with; null for requests made with a key itself.'),
   model: z.string().optional(),
   kind: z.string().optional(),
-}).describe('One group: its `date`, `key_id`, `token_id`, `model` or `kind` (as `group_by`), and its totals.');
+  cache: z
+    .enum([...CACHE_STATUSES, NO_CACHE_GROUP])
+    .optional()
+    .describe(`Whether the requests were served from the audio cache (\`hit\`), rendered and stored (\`miss\`) or kept out of it (\`off\`); \`${NO_CACHE_GROUP}\`: rows the cache did not see.`),
+}).describe('One group: its `date`, `key_id`, `token_id`, `model`, `kind` or `cache` (as `group_by`), and its totals.');
 
 const GROUP_FIELD: Record<UsageGroup, Exclude<keyof z.infer<typeof UsageRowSchema>, keyof UsageTotals>> = {
   day: 'date',
@@ -40,6 +49,7 @@ const GROUP_FIELD: Record<UsageGroup, Exclude<keyof z.infer<typeof UsageRowSchem
   token: 'token_id',
   model: 'model',
   kind: 'kind',
+  cache: 'cache',
 };
 
 const UsageSchema = z
@@ -60,7 +70,8 @@ const usageDocs = describeRoute({
   tags: ['Usage'],
   operationId: 'getUsage',
   summary: 'Get usage and credits',
-  description: "The account's usage from the ledger (speech, and voices created) between two UTC dates, both included, grouped; and its credits now.",
+  description:
+    "The account's usage from the ledger (speech, and voices created) between two UTC dates, both included, grouped (by day, key, client token, model, kind, or what the audio cache did: `group_by=cache`); and its credits now.",
   security: apiKeySecurity('usage'),
   responses: {
     200: jsonResponse('The usage.', UsageSchema),

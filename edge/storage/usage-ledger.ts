@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { StreamStatus } from '../accounts/types.ts';
+import type { CacheStatus } from '../cache/cache-status.ts';
 
 /** What a ledger row paid for. */
 /** `job_chunk`: one chunk of a long-form job (edge/jobs/), its request id `<job id>.<chunk>.<attempt>`. */
@@ -22,6 +23,8 @@ export interface UsageEntry {
   status: StreamStatus | 'lease_expired';
   time_to_first_audio_ms: number | null;
   created_at: string;
+  /** What the audio cache did for a speech request (hit, miss, off); null (or absent) for rows it did not see: voices, job chunks. */
+  cache?: CacheStatus | null;
 }
 
 /** What rows add up to (the API shows these, so the schema). */
@@ -33,7 +36,10 @@ export const UsageTotalsSchema = z.object({
 });
 export type UsageTotals = z.infer<typeof UsageTotalsSchema>;
 
-export type UsageGroup = 'day' | 'key' | 'token' | 'model' | 'kind';
+export type UsageGroup = 'day' | 'key' | 'token' | 'model' | 'kind' | 'cache';
+
+/** The group of rows the audio cache did not see (voices created, job chunks, rows from before the cache). */
+export const NO_CACHE_GROUP = 'none';
 
 const GROUP_COLUMN: Record<UsageGroup, string> = {
   day: 'substr(created_at, 1, 10)',
@@ -41,6 +47,7 @@ const GROUP_COLUMN: Record<UsageGroup, string> = {
   token: 'token_id',
   model: 'model',
   kind: 'kind',
+  cache: `coalesce(cache, '${NO_CACHE_GROUP}')`,
 };
 
 const TOTALS = `count(*) AS requests, coalesce(sum(characters), 0) AS characters,
@@ -70,8 +77,8 @@ export class D1UsageLedger {
     return this.db
       .prepare(
         `INSERT INTO usage_ledger (account_id, request_id, key_id, model, voice, characters, audio_ms, credits_charged, status,
-           time_to_first_audio_ms, created_at, kind, token_id)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
+           time_to_first_audio_ms, created_at, kind, token_id, cache)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
          ON CONFLICT (account_id, request_id) DO NOTHING`,
       )
       .bind(
@@ -88,6 +95,7 @@ export class D1UsageLedger {
         entry.created_at,
         entry.kind ?? 'speech',
         entry.token_id ?? null,
+        entry.cache ?? null,
       );
   }
 
