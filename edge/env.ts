@@ -59,6 +59,8 @@ export interface AppVariables extends TimingVariables {
   speechTicket: SpeechTicket;
   /** The speech request's admission, which may still be pending when the route starts (middleware/limits.ts). */
   speechAdmission: Promise<{ ticket: SpeechTicket; admission: Extract<Admission, { ok: true }> }>;
+  /** The pool was saturated when the request came (503 pool_saturated), but the audio cache may answer it: the refusal, should it not. */
+  shedUnlessCached: ApiError | undefined;
   /** How long admission took, ms, once it is done. */
   admissionMs: number;
 }

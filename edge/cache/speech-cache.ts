@@ -40,7 +40,7 @@ export class SpeechCache {
 
   constructor(env: Env, waitUntil: (promise: Promise<unknown>) => void, speech: CacheableSpeech) {
     this.store = new AudioCacheStore(env, waitUntil);
-    this.entry = cacheable(env, speech) ? entryOf(env, speech) : null;
+    this.entry = mayUseCache(env, speech.mode, speech.model) ? entryOf(env, speech) : null;
   }
 
   async find<T>(kind: RenderingKind<T>, render: () => Promise<T>): Promise<Found<T>> {
@@ -75,7 +75,8 @@ export class SpeechCache {
   }
 }
 
-function cacheable(env: Env, { mode, model }: CacheableSpeech): boolean {
+/** Whether the cache may serve (and store) a request: not turned off by it or the operator, and a model that renders deterministically. The account's setting is known at admission. */
+export function mayUseCache(env: Env, mode: CacheMode | undefined, model: ModelInfo): boolean {
   return mode !== 'off' && edgeConfig(env).audioCache.enabled && model.capabilities.deterministic;
 }
 

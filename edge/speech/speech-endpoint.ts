@@ -12,6 +12,8 @@ import { workerCallErrors } from '../pool/worker-answers.ts';
 import { dropReservation, POOL_ERRORS, WorkerPool } from '../pool/worker-pool.ts';
 import { VOICE_PROFILE_ERRORS } from '../voices/voice-profiles.ts';
 import { SPEECH_REQUEST_ERRORS } from './errors.ts';
+import { mayUseCache } from '../cache/speech-cache.ts';
+import type { ApiError } from '../../shared/errors.ts';
 import { checkSpeechTarget } from './resolve.ts';
 import { readSpeechBody, readSpeechRequest, type SpeechRequestReader } from './speech-request.ts';
 
@@ -24,8 +26,15 @@ const measureSpeech = async (c: Context<AppEnv>): Promise<MeasuredSpeech> => {
   const { request, characters } = await readSpeechRequest(c);
   const pool = new WorkerPool(c.env);
   const model = checkSpeechTarget(c, request, await pool.models());
-  // Before admission: a refused request takes no credits and no limits.
-  pool.shedIfSaturated(model, c.get('requestId'));
+  // Before admission: a refused request takes no credits and no limits. One the audio cache may
+  // answer goes on, and is refused only if the cache has it not (synthesize.ts): after admission,
+  // its reservation given back, its rate-limit tokens spent.
+  try {
+    pool.shedIfSaturated(model, c.get('requestId'));
+  } catch (refusal) {
+    if (!mayUseCache(c.env, request.cache, model.info)) throw refusal;
+    c.set('shedUnlessCached', refusal as ApiError);
+  }
   const voice = request.voice ?? model.info.default_voice;
   return { characters, model: model.info.id, voice, voiceId: isCustomVoiceId(voice) ? voice : undefined };
 };

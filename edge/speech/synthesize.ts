@@ -53,16 +53,19 @@ async function cachedAnswer<T>(c: Context<AppEnv>, synthesis: Synthesis, kind: R
     workerRequest: synthesis.workerRequest,
     dictionaries: synthesis.dictionaries,
   });
+  // A request the pool was too busy for gets a worker only if the cache has it not: it is refused instead.
+  const shed = c.get('shedUnlessCached');
+  const renderUnlessShed = (signal: AbortSignal) => (shed ? Promise.reject(shed) : render(signal));
   let signal!: AbortSignal;
   const found = await admittedAnswer(
     c,
     (admitted) => {
       signal = admitted;
-      return cache.find(kind, () => render(admitted));
+      return cache.find(kind, () => renderUnlessShed(admitted));
     },
     (unused) => kind.discard(unused.answer),
   );
-  return cache.settle(kind, found, c.get('speechTicket').audioCache, () => render(signal));
+  return cache.settle(kind, found, c.get('speechTicket').audioCache, () => renderUnlessShed(signal));
 }
 
 /** A hit's timings are the cache's; a rendering's, the worker's (its answer's Server-Timing). */
