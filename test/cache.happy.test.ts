@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { WordTimestamp } from '../shared/protocol/timed-audio.ts';
+import { cacheApiUrl } from '../edge/cache/cache-status.ts';
 import { spokenClip, uploadVoice } from './clips.ts';
 import { isType, RealtimeClient } from './harness/realtime-client.ts';
 import { useStack } from './harness/stack.ts';
@@ -54,8 +55,26 @@ describe('audio cache: the same request again is served from the cache, with no 
     const second = await speak({}, key);
     expect(second.cache).toBe('hit');
     expect(Buffer.from(second.bytes).equals(Buffer.from(first.bytes))).toBe(true);
-    expect(second.timing).toMatch(/\bcache;/);
+    // Served from this location's hot copy (the Cache API), stored beside R2's when the miss was.
+    expect(second.timing).toMatch(/\bcache;dur=[\d.]+;desc="Audio cache: found in this location"/);
     expect(await workerRequests()).toBe(before);
+  });
+
+  it('without this location’s hot copy, a hit is read from R2, and the hot copy is made again from it', async () => {
+    const { key, accountId } = await account();
+    const first = await speak({ input: 'Kept in two places.' }, key);
+    const [object] = await storedObjects(accountId, 1);
+    const [scope, entryKey] = object!.key.split('/') as [string, string];
+    // The Cache API copy is written after R2's: wait for it, then take it away.
+    const caches = (await stack.edge.mf.getCaches()).default;
+    await expect.poll(async () => (await caches.match(cacheApiUrl({ scope, key: entryKey })))?.status ?? 0, { timeout: 10_000 }).toBe(200);
+    expect(await caches.delete(cacheApiUrl({ scope, key: entryKey }))).toBe(true);
+
+    const fromR2 = await speak({ input: 'Kept in two places.' }, key);
+    expect(fromR2.cache).toBe('hit');
+    expect(fromR2.timing).toContain('Audio cache: found in R2');
+    expect(Buffer.from(fromR2.bytes).equals(Buffer.from(first.bytes))).toBe(true);
+    await expect.poll(async () => (await speak({ input: 'Kept in two places.' }, key)).timing, { timeout: 10_000 }).toContain('Audio cache: found in this location');
   });
 
   it('another account’s identical request is a miss: one account’s audio is never served to another', async () => {

@@ -4,7 +4,7 @@ import type { CacheMode } from '../../shared/schemas/speech.ts';
 import { isCustomVoiceId } from '../../shared/schemas/voice-profile.ts';
 import { edgeConfig } from '../config/edge-config.ts';
 import type { Env } from '../env.ts';
-import { AudioCacheStore } from './audio-cache-store.ts';
+import { AudioCacheStore, type CachedRendering } from './audio-cache-store.ts';
 import { renderingKey } from './cache-key.ts';
 import type { CacheEntryRef, CacheStatus } from './cache-status.ts';
 import type { RenderingKind } from './rendering-kinds.ts';
@@ -20,11 +20,11 @@ export interface CacheableSpeech {
   dictionaries: readonly string[];
 }
 
-/** An answer and where it came from; `lookupMs`: how long finding it in the cache took (hits). */
+/** An answer and where it came from; for a hit, how long finding it took and which copy it was. */
 export interface Found<T> {
   answer: T;
   cache: CacheStatus;
-  lookupMs?: number;
+  hit?: { lookupMs: number; from: CachedRendering['from'] };
 }
 
 /**
@@ -50,7 +50,7 @@ export class SpeechCache {
       console.warn(JSON.stringify({ level: 'warn', message: 'audio cache lookup failed: rendering instead', error: String(error) }));
       return null;
     });
-    if (stored) return { answer: kind.fromCache(stored), cache: 'hit', lookupMs: performance.now() - started };
+    if (stored) return { answer: kind.fromCache(stored), cache: 'hit', hit: { lookupMs: performance.now() - started, from: stored.from } };
     return { answer: await render(), cache: 'miss' };
   }
 

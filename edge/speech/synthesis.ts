@@ -68,8 +68,8 @@ export function synthesisTimings(c: Context<AppEnv>, worker: Response): Record<'
  * A cache hit's timings: no worker ran, so no queue, and its first audio is the cache's lookup
  * (Server-Timing `cache`).
  */
-export function cacheTimings(c: Context<AppEnv>, lookupMs: number): ReturnType<typeof synthesisTimings> {
-  setMetric(c, CACHE_TIMING, lookupMs, 'Audio cache: finding the stored audio');
+export function cacheTimings(c: Context<AppEnv>, { lookupMs, from }: { lookupMs: number; from: 'cache-api' | 'r2' }): ReturnType<typeof synthesisTimings> {
+  setMetric(c, CACHE_TIMING, lookupMs, from === 'cache-api' ? 'Audio cache: found in this location' : 'Audio cache: found in R2');
   return { admission_ms: c.get('admissionMs'), queue_ms: 0, first_audio_ms: lookupMs };
 }
 

@@ -70,7 +70,7 @@ async function cachedAnswer<T>(c: Context<AppEnv>, synthesis: Synthesis, kind: R
 
 /** A hit's timings are the cache's; a rendering's, the worker's (its answer's Server-Timing). */
 const timingsOf = (c: Context<AppEnv>, found: Found<unknown>, response: Response): Timings =>
-  found.cache === 'hit' ? cacheTimings(c, found.lookupMs ?? 0) : synthesisTimings(c, response);
+  found.hit ? cacheTimings(c, found.hit) : synthesisTimings(c, response);
 
 /** Plain audio as the worker makes it (or as the cache kept it), metered (the ticket charges what the client is handed). */
 export async function streamSpeech(c: Context<AppEnv>, synthesis: Synthesis): Promise<{ audio: ReadableStream<Uint8Array>; timings: Timings; cache: CacheStatus }> {
