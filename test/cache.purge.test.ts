@@ -173,6 +173,34 @@ describe('audio cache purges', () => {
 });
 
 describe("the minute's sweep", () => {
+  it('purges what was stored after its voice was deleted or its dictionary changed (a miss still rendering then), and keeps what is current', async () => {
+    const { key, account } = await newKey();
+    const created = await uploadVoice(stack.edge, key, await spokenClip(stack.edge, key, 'A voice that stays, talking for long enough to be cloned.'), { name: 'stays' });
+    expect(created.status, await created.clone().text()).toBe(201);
+    const voice = ((await created.json()) as { id: string }).id;
+    const row = await (await stack.edge.mf.getD1Database('DB')).prepare('SELECT version FROM voices WHERE id = ?1').bind(voice).first<{ version: number }>();
+    const dictionary = await post('/v1/pronunciation-dictionaries', { name: 'db', rules: [{ type: 'alias', string_to_replace: 'SQL', alias: 'sequel' }] }, key);
+    const { id } = (await dictionary.json()) as { id: string };
+    expect((await post(`/v1/pronunciation-dictionaries/${id}/rules`, { rules: [{ type: 'alias', string_to_replace: 'TTS', alias: 'text to speech' }] }, key)).status).toBe(200);
+    const gone = await post('/v1/pronunciation-dictionaries', { name: 'gone', rules: [{ type: 'alias', string_to_replace: 'A', alias: 'B' }] }, key);
+    const goneId = ((await gone.json()) as { id: string }).id;
+    expect((await stack.edge.fetch(`/v1/pronunciation-dictionaries/${goneId}`, { method: 'DELETE', key })).status).toBe(200);
+
+    // Stored after the changes, as a miss that ended after them would be.
+    const current = [await seed({ accountId: account, voiceId: voice, voiceVersion: row!.version }), await seed({ accountId: account, dictionaries: [`${id}@2`] })];
+    const orphans = [
+      await seed({ accountId: account, voiceId: 'voice_deleted', voiceVersion: 1 }),
+      await seed({ accountId: account, voiceId: voice, voiceVersion: row!.version - 1 }),
+      await seed({ accountId: account, dictionaries: [`${id}@1`] }),
+      await seed({ accountId: account, dictionaries: [`${goneId}@1`] }),
+    ];
+    const counts = await sweep();
+    expect(counts.orphaned).toBeGreaterThanOrEqual(orphans.length);
+    for (const ref of orphans) expect(await whereIs(ref)).toEqual(GONE);
+    for (const ref of current) expect(await whereIs(ref)).toEqual(KEPT);
+  });
+
+
   it('evicts the least recently heard beyond an account’s bytes, and what was not heard for the maximum age', async () => {
     const { account } = await newKey();
     const neighbour = await newKey();

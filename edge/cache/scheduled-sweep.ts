@@ -12,6 +12,8 @@ const MAX_PURGE_BATCHES = 10;
 export interface SweepCounts {
   /** Entries of a model pack version no longer served. */
   stale_model: number;
+  /** Entries stored after their voice was deleted or their dictionary changed (a miss still rendering then). */
+  orphaned: number;
   /** Entries not heard for AUDIO_CACHE_MAX_AGE_DAYS. */
   aged: number;
   /** Entries beyond an account's AUDIO_CACHE_MAX_BYTES_PER_ACCOUNT, the least recently heard. */
@@ -24,18 +26,19 @@ export interface SweepCounts {
 
 /**
  * The minute's cron (wrangler.toml `[triggers]`): dooms the entries of model versions no longer
- * served and those beyond the bounds, then purges everything doomed, whatever doomed it (a purge
+ * served, those stored after their voice or dictionary changed, and those beyond the bounds, then purges everything doomed, whatever doomed it (a purge
  * behind a change's answer that failed or fell short included).
  */
 export async function sweepAudioCache(env: Env, now = new Date()): Promise<SweepCounts> {
   const index = new D1AudioCacheIndex(env.DB);
-  const counts: SweepCounts = { stale_model: 0, aged: 0, over_size: 0, purged: 0 };
+  const counts: SweepCounts = { stale_model: 0, orphaned: 0, aged: 0, over_size: 0, purged: 0 };
   try {
     counts.stale_model = await index.doomStaleModels(servedVersions(await new WorkerPool(env).models()), now);
   } catch (error) {
     // No worker serves anything now: no model is known stale, and the rest of the sweep goes on.
     counts.models_skipped = error instanceof Error ? error.message : String(error);
   }
+  counts.orphaned = await index.doomOrphans(now);
   const { maxBytesPerAccount, maxAgeMs } = edgeConfig(env).audioCache;
   const evicted = await index.doomBeyondBounds({ maxBytesPerAccount, maxAgeMs }, now);
   counts.aged = evicted.aged;

@@ -82,6 +82,36 @@ export class D1AudioCacheIndex {
   }
 
   /**
+   * Dooms entries a change should have doomed but that were stored after it: a miss still
+   * rendering when its voice was deleted, or its dictionary changed, is recorded once it ends.
+   * Those are the entries of an account voice the voices table no longer has at that version, and
+   * those naming a dictionary that is deleted or at another version now.
+   */
+  async doomOrphans(now = new Date()): Promise<number> {
+    const at = now.toISOString();
+    const [voices, dictionaries] = await this.db.batch([
+      this.db
+        .prepare(
+          `UPDATE audio_cache_entries SET doomed_at = ?1 WHERE doomed_at IS NULL AND voice_version IS NOT NULL AND NOT EXISTS (
+             SELECT 1 FROM voices v WHERE v.id = audio_cache_entries.voice_id AND v.account_id = audio_cache_entries.account_id AND v.version = audio_cache_entries.voice_version
+           )`,
+        )
+        .bind(at),
+      this.db
+        .prepare(
+          `UPDATE audio_cache_entries SET doomed_at = ?1 WHERE doomed_at IS NULL AND dictionaries <> '' AND EXISTS (
+             SELECT 1 FROM pronunciation_dictionaries d
+             WHERE d.account_id = audio_cache_entries.account_id
+               AND instr(audio_cache_entries.dictionaries, ',' || d.id || '@') > 0
+               AND (d.deleted_at IS NOT NULL OR instr(audio_cache_entries.dictionaries, ',' || d.id || '@' || d.latest_version || ',') = 0)
+           )`,
+        )
+        .bind(at),
+    ]);
+    return voices!.meta.changes + dictionaries!.meta.changes;
+  }
+
+  /**
    * Dooms the entries of each served model rendered by another pack version than the one served
    * now. Only the models in `served` are touched: one no worker serves now may come back.
    */
