@@ -13,6 +13,7 @@ import { adminAccountsRoute } from './routes/admin_accounts.ts';
 import { adminCreditsRoute } from './routes/admin_credits.ts';
 import { adminKeysRoute } from './routes/admin_keys.ts';
 import { adminPoolRoute } from './routes/admin_pool.ts';
+import { adminAudioCacheRoute } from './routes/admin_audio_cache.ts';
 import { apiDocsRoute } from './routes/docs.ts';
 import { poolHeartbeatRoute } from './routes/internal_pool_heartbeat.ts';
 import { listJobsRoute } from './routes/v1_audio_jobs.ts';
@@ -84,6 +85,7 @@ export const app = new Hono<AppEnv>()
   .route('/', adminKeysRoute)
   .route('/', adminCreditsRoute)
   .route('/', adminPoolRoute)
+  .route('/', adminAudioCacheRoute)
   .route('/', poolHeartbeatRoute)
   .route(ELEVENLABS_PREFIX, elevenLabsApp);
 

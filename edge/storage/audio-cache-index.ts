@@ -16,6 +16,18 @@ export interface StoredCacheEntry extends CacheEntryRef {
   bytes: number;
 }
 
+/** The cache's size and what it saved, from the index. */
+export interface CacheTotals {
+  /** Entries that can be served (not doomed). */
+  entries: number;
+  /** Their audio's bytes in R2. */
+  bytes: number;
+  /** Hits the entries have had: renderings saved (a purged entry's count goes with it). */
+  hits: number;
+  /** Entries doomed and waiting for the purge. */
+  doomed: number;
+}
+
 /**
  * The audio cache's index in D1 (migration 0009): one row per cached rendering. Hits are served
  * from the Cache API or R2 without reading it; it is what purges (a voice deleted, a dictionary
@@ -50,6 +62,16 @@ export class D1AudioCacheIndex {
         at,
       )
       .run();
+  }
+
+  /** What the cache holds: all of it, or one account's (its own entries; shared ones are nobody's). */
+  async totals(accountId?: string): Promise<CacheTotals> {
+    const where = accountId === undefined ? '' : "WHERE account_id = ?1 AND scope <> 'shared'";
+    const statement = this.db.prepare(
+      `SELECT count(*) - count(doomed_at) AS entries, coalesce(sum(CASE WHEN doomed_at IS NULL THEN bytes END), 0) AS bytes,
+         coalesce(sum(hits), 0) AS hits, count(doomed_at) AS doomed FROM audio_cache_entries ${where}`,
+    );
+    return (await (accountId === undefined ? statement : statement.bind(accountId)).first<CacheTotals>())!;
   }
 
   /** Counts a hit: the entry was heard now (the LRU order) and saved a rendering. */
