@@ -22,6 +22,7 @@ const download = byId('download', HTMLAnchorElement);
 const ttfa = byId('ttfa', HTMLElement);
 const totalTime = byId('total-time', HTMLElement);
 const characters = byId('characters', HTMLElement);
+const audioSource = byId('audio-source', HTMLElement);
 const notice = byId('speak-notice', HTMLElement);
 const wave = waveform(byId('waveform', HTMLCanvasElement));
 
@@ -65,6 +66,13 @@ function showLength(): void {
       : `${formatCount(codePoints(text.value), 'characters')} (at most ${formatCount(MAX_INPUT_CHARACTERS, 'a request')})`;
 }
 
+/** Where the audio came from, as `x-tts-cache` says (docs/cache.md). */
+function audioSourceOf(cache: string | null): string {
+  if (cache === 'hit') return 'from the cache';
+  if (cache === 'miss') return 'rendered, cached';
+  return 'rendered';
+}
+
 async function speak(hooks: SpeakHooks): Promise<void> {
   if (current) stop(current);
   const run: Run = { aborter: new AbortController() };
@@ -76,7 +84,7 @@ async function speak(hooks: SpeakHooks): Promise<void> {
   clearError();
   withdrawDownload(download);
   notice.textContent = '';
-  for (const metric of [ttfa, totalTime, characters]) metric.textContent = NOT_YET;
+  for (const metric of [ttfa, totalTime, characters, audioSource]) metric.textContent = NOT_YET;
   say('Sending the request…');
 
   const chunks: Uint8Array<ArrayBuffer>[] = [];
@@ -94,6 +102,7 @@ async function speak(hooks: SpeakHooks): Promise<void> {
       sampleRate: Number(response.headers.get('x-audio-sample-rate')) || audio.sampleRate,
     };
     characters.textContent = billed(body.input, body.input_format);
+    audioSource.textContent = audioSourceOf(response.headers.get('x-tts-cache'));
     // Markup the model could not honour (a phoneme Qwen3 cannot say) was said as plain text: the page says so.
     notice.textContent = notHonoredNotice(parseNotHonoredHeader(response.headers.get('x-tts-not-honored'), body.input));
     timings.status = response.status;
