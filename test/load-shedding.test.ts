@@ -1,37 +1,18 @@
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { speak } from './clips.ts';
 import { isType, RealtimeClient } from './harness/realtime-client.ts';
-import { type EdgeHarness, startEdge } from './harness/edge.ts';
-import { type GpuWorkerHarness, startGpuWorker, TEST_WORKER_SECRET } from './harness/gpu-worker.ts';
+import { useOneSlotPool } from './harness/one-slot-pool.ts';
 
 // One real worker serving one stream at a time, joined by heartbeat, behind an edge whose
 // first-audio budget (1 ms) any full worker exceeds: a second stream is shed, the first plays on.
-let edge: EdgeHarness;
-let key: string;
-let worker: GpuWorkerHarness;
-
-interface PoolWorker {
-  url: string;
-  load: { active: number; queued: number; ttfa_ms: number | null };
-}
-const pool = async () => ((await (await edge.admin('GET', '/admin/pool')).json()) as { data: PoolWorker[] }).data;
+const slot = useOneSlotPool();
+const pool = () => slot.pool();
 const LONG = 'This sentence is long enough to keep the only slot of the worker busy while others knock. '.repeat(6);
-
-beforeAll(async () => {
-  edge = await startEdge({ workerUrls: [], workerSecret: TEST_WORKER_SECRET, vars: { FIRST_AUDIO_BUDGET_MS: '1' } });
-  ({ key } = await edge.createKey());
-  worker = await startGpuWorker({ env: { EDGE_URL: edge.url, HEARTBEAT_MS: '100', MAX_STREAMS: '1' } });
-  await vi.waitFor(async () => expect(await pool()).toHaveLength(1), { timeout: 10_000 });
-});
-afterAll(async () => {
-  await edge?.dispose();
-  await worker?.stop();
-});
 
 describe('load shedding', () => {
   it('with room, a request is served; with the only slot playing, a new one is refused 503 pool_saturated at once and the playing stream completes whole', async () => {
     // With room (and before any time to first audio is known): served as ever.
-    const warm = await speak(edge, key, { input: 'Warming up the worker.', response_format: 'pcm' });
+    const warm = await speak(slot.edge, slot.key, { input: 'Warming up the worker.', response_format: 'pcm' });
     expect(warm.status).toBe(200);
     await warm.arrayBuffer();
     // The worker has told the pool its time to first audio (over the 1 ms budget) and that it is idle.
@@ -39,7 +20,7 @@ describe('load shedding', () => {
     expect((await pool())[0]!.load.ttfa_ms).toBeGreaterThan(1);
 
     const events: string[] = [];
-    const playing = await speak(edge, key, { input: LONG, response_format: 'pcm' });
+    const playing = await speak(slot.edge, slot.key, { input: LONG, response_format: 'pcm' });
     expect(playing.status).toBe(200);
     const requestId = playing.headers.get('x-request-id');
     const reader = playing.body!.getReader();
@@ -53,7 +34,7 @@ describe('load shedding', () => {
       events.push('playing stream ended');
     })();
 
-    const refused = await speak(edge, key, { input: 'May I speak too?', response_format: 'pcm' });
+    const refused = await speak(slot.edge, slot.key, { input: 'May I speak too?', response_format: 'pcm' });
     events.push('new request answered');
     expect(refused.status).toBe(503);
     expect(await refused.json()).toMatchObject({ error: { type: 'service_unavailable', code: 'pool_saturated' } });
@@ -64,12 +45,12 @@ describe('load shedding', () => {
     await finished;
     expect(events).toEqual(['new request answered', 'playing stream ended']);
     // Whole: every byte the worker says it sent reached the client.
-    const line = await worker.logLine('synthesized', requestId);
+    const line = await slot.worker.logLine('synthesized', requestId);
     expect(received).toBe(line.bytes);
 
     // Room again (the worker has said it is idle): served as before.
     await expect.poll(async () => (await pool())[0]!.load.active, { timeout: 10_000 }).toBe(0);
-    const after = await speak(edge, key, { input: 'Room again.', response_format: 'pcm' });
+    const after = await speak(slot.edge, slot.key, { input: 'Room again.', response_format: 'pcm' });
     expect(after.status).toBe(200);
     expect((await after.arrayBuffer()).byteLength).toBeGreaterThan(0);
   });
@@ -78,7 +59,7 @@ describe('load shedding', () => {
     await expect.poll(async () => (await pool())[0]!.load, { timeout: 10_000 }).toMatchObject({ active: 0, queued: 0 });
     // All three pass the checks before admission at about the same moment, before any reaches the
     // worker: the first one through holds the slot for the rest to see.
-    const answers = await Promise.all([1, 2, 3].map(() => speak(edge, key, { input: LONG, response_format: 'pcm' })));
+    const answers = await Promise.all([1, 2, 3].map(() => speak(slot.edge, slot.key, { input: LONG, response_format: 'pcm' })));
     const statuses = answers.map((answer) => answer.status).sort();
     expect(statuses).toEqual([200, 503, 503]);
     for (const answer of answers) {
@@ -89,18 +70,18 @@ describe('load shedding', () => {
 
   it('a request refused by admission gives back the slot shedding held for it: the next one is served', async () => {
     await expect.poll(async () => (await pool())[0]!.load, { timeout: 10_000 }).toMatchObject({ active: 0, queued: 0 });
-    const { key: broke } = await edge.createKey({ credits: 0 });
-    const refused = await speak(edge, broke, { input: 'No credits for this.', response_format: 'pcm' });
+    const { key: broke } = await slot.edge.createKey({ credits: 0 });
+    const refused = await speak(slot.edge, broke, { input: 'No credits for this.', response_format: 'pcm' });
     expect(refused.status).toBe(402);
     await refused.arrayBuffer();
-    const served = await speak(edge, key, { input: 'Room for this one.', response_format: 'pcm' });
+    const served = await speak(slot.edge, slot.key, { input: 'Room for this one.', response_format: 'pcm' });
     expect(served.status).toBe(200);
     expect((await served.arrayBuffer()).byteLength).toBeGreaterThan(0);
   });
 
   it('a realtime socket: its first chunk is shed while the only slot plays; a socket already speaking is not cut, its next chunk waits its turn', async () => {
     await expect.poll(async () => (await pool())[0]!.load.active, { timeout: 10_000 }).toBe(0);
-    const speaking = await RealtimeClient.open(edge.url, { key });
+    const speaking = await RealtimeClient.open(slot.edge.url, { key: slot.key });
     speaking.send({ type: 'config', response_format: 'pcm' });
     await speaking.waitFor(isType('ready'));
     speaking.send({ type: 'text', text: 'First words.', context_id: 'one' });
@@ -108,7 +89,7 @@ describe('load shedding', () => {
     expect((await speaking.waitFor(isType('done', 'one'))).reason).toBe('closed');
 
     // The only slot taken by a playing HTTP stream.
-    const playing = await speak(edge, key, { input: LONG, response_format: 'pcm' });
+    const playing = await speak(slot.edge, slot.key, { input: LONG, response_format: 'pcm' });
     expect(playing.status).toBe(200);
     const reader = playing.body!.getReader();
     await reader.read();
@@ -118,7 +99,7 @@ describe('load shedding', () => {
       playingEnded = true;
     })();
 
-    const fresh = await RealtimeClient.open(edge.url, { key });
+    const fresh = await RealtimeClient.open(slot.edge.url, { key: slot.key });
     fresh.send({ type: 'config', response_format: 'pcm' });
     await fresh.waitFor(isType('ready'));
     fresh.send({ type: 'text', text: 'May I speak?', context_id: 'x' });
