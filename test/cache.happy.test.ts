@@ -7,7 +7,8 @@ import { useStack } from './harness/stack.ts';
 import { readSseEvents } from './sse-events.ts';
 
 /** The audio cache through the whole stack: workerd's Cache API and R2, a real espeak worker. */
-const stack = useStack({ edgeVars: { AUDIO_CACHE_MODE: 'on' } });
+const SHARED_PHRASE = 'Welcome to Acme. Press one for sales.';
+const stack = useStack({ edgeVars: { AUDIO_CACHE_MODE: 'on', AUDIO_CACHE_SHARED_PHRASES: JSON.stringify([SHARED_PHRASE]) } });
 
 // 200 characters, two sentences.
 const TEXT =
@@ -84,6 +85,22 @@ describe('audio cache: the same request again is served from the cache, with no 
     await storedObjects(a.accountId, 1);
     expect((await speak({ input: 'Only mine.' }, a.key)).cache).toBe('hit');
     expect((await speak({ input: 'Only mine.' }, b.key)).cache).toBe('miss');
+  });
+
+  it('a phrase the operator shares is rendered once for every account, with a preset voice and no dictionary', async () => {
+    const a = await account();
+    const b = await account();
+    expect((await speak({ input: SHARED_PHRASE }, a.key)).cache).toBe('miss');
+    expect(await storedObjects('shared', 1)).toHaveLength(1);
+    expect(await storedObjects(a.accountId, 0)).toHaveLength(0);
+    const before = await workerRequests();
+    expect((await speak({ input: SHARED_PHRASE }, b.key)).cache).toBe('hit');
+    expect(await workerRequests()).toBe(before);
+    // With a dictionary of the account's, the words are the account's own: its scope, not shared.
+    const created = await post('/v1/pronunciation-dictionaries', { name: 'acme', rules: [{ type: 'alias', string_to_replace: 'Acme', alias: 'Ack me' }] }, b.key);
+    const { id } = (await created.json()) as { id: string };
+    expect((await speak({ input: SHARED_PHRASE, pronunciation_dictionaries: [{ id }] }, b.key)).cache).toBe('miss');
+    expect(await storedObjects(b.accountId, 1)).toHaveLength(1);
   });
 
   it('anything that shapes the audio is in the key: format, speed, voice and text each make a miss', async () => {
