@@ -35,7 +35,7 @@ describe('realtime socket: billing equals what was delivered', () => {
       .find((line) => line.message === 'request' && line.request_id === chunkId);
     expect(logLine).toMatchObject({ method: 'WS', path: '/v1/audio/speech/stream', status: 200, outcome: 'completed', characters: first.length, format: 'pcm' });
     const point = stack.edge.logs.filter((line) => line.startsWith('{"analytics_engine":')).map((line) => JSON.parse(line).data_point).find((p) => p.blobs[3] === chunkId);
-    expect(point).toMatchObject({ blobs: ['espeak', 'pcm', 'completed', chunkId], doubles: [200, expect.any(Number), first.length, expect.any(Number), expect.any(Number)] });
+    expect(point).toMatchObject({ blobs: ['espeak', 'pcm', 'completed', chunkId, 'off'], doubles: [200, expect.any(Number), first.length, expect.any(Number), expect.any(Number)] });
   });
 
   it.each<[string, { response_format: string; sample_rate?: number; bitrate?: number }, number]>([

@@ -29,6 +29,7 @@ describe('edge configuration: defaults', () => {
         realtimeIdleTimeoutMs: 60_000,
         webhooks: { allowInsecure: false, retryBaseMs: 30_000 },
         jobs: { chunksInFlight: 8, retentionMs: 604_800_000, maxWaitMs: 1_800_000 },
+        audioCache: { enabled: true, hitPrice: 1, maxBytesPerAccount: 1_073_741_824, maxAgeMs: 30 * 86_400_000, sharedPhrases: new Set() },
         workerSecret: SECRETS.WORKER_SECRET,
         adminToken: undefined,
       });
@@ -58,6 +59,11 @@ describe('edge configuration: defaults', () => {
       JOB_CHUNKS_IN_FLIGHT: '3',
       JOB_RETENTION_SECONDS: '3600',
       JOB_MAX_WAIT_SECONDS: '60',
+      AUDIO_CACHE_MODE: 'off',
+      AUDIO_CACHE_HIT_PRICE: '0.25',
+      AUDIO_CACHE_MAX_BYTES_PER_ACCOUNT: '1000000',
+      AUDIO_CACHE_MAX_AGE_DAYS: '7',
+      AUDIO_CACHE_SHARED_PHRASES: '["Welcome.", "Press one."]',
       ADMIN_TOKEN: 'admin-token',
     });
     expect(result.ok && { ...result.value, openAiAliases: undefined, elevenLabsModels: undefined }).toEqual({
@@ -73,6 +79,7 @@ describe('edge configuration: defaults', () => {
       realtimeIdleTimeoutMs: 400,
       webhooks: { allowInsecure: true, retryBaseMs: 50 },
       jobs: { chunksInFlight: 3, retentionMs: 3_600_000, maxWaitMs: 60_000 },
+      audioCache: { enabled: false, hitPrice: 0.25, maxBytesPerAccount: 1_000_000, maxAgeMs: 7 * 86_400_000, sharedPhrases: new Set(['Welcome.', 'Press one.']) },
       workerSecret: SECRETS.WORKER_SECRET,
       adminToken: 'admin-token',
     });
@@ -99,6 +106,10 @@ describe('edge configuration: a bad value is named, with what is allowed', () =>
     [{ OPENAI_ALIASES: '{ "voices": { "robot": { "presets": { "espeak": "en-male" } } } }' }, /^OPENAI_ALIASES: voices\.robot\.gender: required/],
     [{ ELEVENLABS_MODELS: '{ "eleven_v3": "espeak" }' }, /^ELEVENLABS_MODELS: eleven_v3: .*expected array/],
     [{ ELEVENLABS_MODELS: '[' }, /^ELEVENLABS_MODELS: not valid JSON/],
+    [{ AUDIO_CACHE_MODE: 'yes' }, 'AUDIO_CACHE_MODE: must be one of on, off, got "yes"'],
+    [{ AUDIO_CACHE_HIT_PRICE: '1.5' }, 'AUDIO_CACHE_HIT_PRICE: must be a number from 0 to 1, got "1.5"'],
+    [{ AUDIO_CACHE_SHARED_PHRASES: '"Welcome."' }, /^AUDIO_CACHE_SHARED_PHRASES: must be a JSON array of non-empty strings/],
+    [{ AUDIO_CACHE_SHARED_PHRASES: '["Welcome.", ' }, /^AUDIO_CACHE_SHARED_PHRASES: must be a JSON array of non-empty strings/],
     [{ WORKER_SECRET: '' }, 'WORKER_SECRET: must be set to the secret shared with the gpu-workers, but it is not set'],
   ])('%j', (env, message) => {
     const problems = problemsOf(env);

@@ -32,7 +32,16 @@ describe('applyDictionaries', () => {
       ],
       characters: 15,
       format: 'text',
+      dictionaries: [expect.stringMatching(/^d\d+@1$/)],
     });
+  });
+
+  it('records the dictionaries it applied, `id@version` in order, even one whose rules match nothing (the audio cache keys and purges by them)', () => {
+    const first = { id: 'pd_a', version: 3, rules: [PronunciationRuleSchema.parse(alias('SQL', 'sequel'))] };
+    const second = { id: 'pd_b', version: 1, rules: [PronunciationRuleSchema.parse(alias('nothing here', 'x'))] };
+    expect(applyDictionaries(plainTextScript('I use SQL daily'), [first, second]).dictionaries).toEqual(['pd_a@3', 'pd_b@1']);
+    expect(applyDictionaries(plainTextScript('I use SQL daily'), [second]).dictionaries).toEqual(['pd_b@1']);
+    expect(applyDictionaries(plainTextScript('I use SQL daily'), []).dictionaries).toBeUndefined();
   });
 
   it('keeps the matched text of a phoneme rule and adds its IPA, converted from X-SAMPA', () => {

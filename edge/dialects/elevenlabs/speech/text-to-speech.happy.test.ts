@@ -180,7 +180,7 @@ describe('textToSpeech.convert', () => {
     // The harness logs each data point (test/harness/edge.ts): blobs are model, format, outcome, request id.
     const event = () => stack.edge.logs.filter((line) => line.startsWith('{"analytics_engine":') && line.includes(requestId!)).map((line) => JSON.parse(line).data_point);
     await expect.poll(() => event().length, { timeout: 10_000 }).toBe(1);
-    expect(event()[0]).toMatchObject({ blobs: ['espeak', 'pcm', 'completed', requestId], doubles: [200, expect.any(Number), [...TEXT].length, expect.any(Number), audio.byteLength] });
+    expect(event()[0]).toMatchObject({ blobs: ['espeak', 'pcm', 'completed', requestId, 'off'], doubles: [200, expect.any(Number), [...TEXT].length, expect.any(Number), audio.byteLength] });
   });
 });
 
