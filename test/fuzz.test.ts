@@ -610,15 +610,16 @@ describe('edge: every answer is a 2xx or a JSON 4xx error', () => {
     }
   });
 
-  it('/admin/accounts..., /admin/keys/{id}, /admin/pool', async () => {
+  it('/admin/accounts..., /admin/keys/{id}, /admin/pool, /admin/audio-cache', async () => {
     // Ids are only known once the stack is up: placeholders, filled in as the request is sent.
     const id = fc.oneof(fc.constantFrom('{account}', '{key}'), arb.segment);
     const path = fc.oneof(
       fc.constantFrom('/admin/accounts', '/admin/pool', '/admin', '/admin/keys'),
       fc.tuple(id, fc.constantFrom('', '/keys', '/credits')).map(([i, tail]) => `/admin/accounts/${i}${tail}`),
       id.map((i) => `/admin/keys/${i}`),
+      fc.oneof(fc.constant('/admin/audio-cache'), id.map((i) => `/admin/audio-cache?account=${i}`)),
     );
-    const request = fc.record({ path, method: methodOr('GET', 'POST', 'DELETE'), body: arb.bodyOf(arb.adminJson) });
+    const request = fc.record({ path, method: methodOr('GET', 'POST', 'DELETE', 'PATCH'), body: arb.bodyOf(arb.adminJson) });
     await edgeProperty('edge /admin/*', request, 300);
   });
 
