@@ -59,9 +59,15 @@ describe('audio cache: the same request again is served from the cache, with no 
     // Served from this location's hot copy (the Cache API), stored beside R2's when the miss was.
     expect(second.timing).toMatch(/\bcache;dur=[\d.]+;desc="Audio cache: found in this location"/);
     expect(await workerRequests()).toBe(before);
+    // Heard again, a small rendering is kept in the isolate's memory: then no copy is read at all.
+    await expect.poll(async () => (await speak({}, key)).timing, { timeout: 10_000 }).toContain("Audio cache: found in this isolate's memory");
+    const fromMemory = await speak({}, key);
+    expect(fromMemory.cache).toBe('hit');
+    expect(Buffer.from(fromMemory.bytes).equals(Buffer.from(first.bytes))).toBe(true);
+    expect(await workerRequests()).toBe(before);
   });
 
-  it('without this location’s hot copy, a hit is read from R2, and the hot copy is made again from it', async () => {
+  it('without this location’s hot copy, a hit is read from R2, and the hot copy is made again from it (and the isolate keeps it)', async () => {
     const { key, accountId } = await account();
     const first = await speak({ input: 'Kept in two places.' }, key);
     const [object] = await storedObjects(accountId, 1);
@@ -75,7 +81,8 @@ describe('audio cache: the same request again is served from the cache, with no 
     expect(fromR2.cache).toBe('hit');
     expect(fromR2.timing).toContain('Audio cache: found in R2');
     expect(Buffer.from(fromR2.bytes).equals(Buffer.from(first.bytes))).toBe(true);
-    await expect.poll(async () => (await speak({ input: 'Kept in two places.' }, key)).timing, { timeout: 10_000 }).toContain('Audio cache: found in this location');
+    await expect.poll(async () => (await caches.match(cacheApiUrl({ scope, key: entryKey })))?.status ?? 0, { timeout: 10_000 }).toBe(200);
+    await expect.poll(async () => (await speak({ input: 'Kept in two places.' }, key)).timing, { timeout: 10_000 }).toContain("Audio cache: found in this isolate's memory");
   });
 
   it('another account’s identical request is a miss: one account’s audio is never served to another', async () => {
