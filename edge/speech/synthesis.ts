@@ -64,12 +64,15 @@ export function synthesisTimings(c: Context<AppEnv>, worker: Response): Record<'
   return timings;
 }
 
+/** Which copy served a hit, as Server-Timing's `cache` says it. */
+const FOUND_IN = { memory: "Audio cache: found in this isolate's memory", 'cache-api': 'Audio cache: found in this location', r2: 'Audio cache: found in R2' } as const;
+
 /**
  * A cache hit's timings: no worker ran, so no queue, and its first audio is the cache's lookup
  * (Server-Timing `cache`).
  */
-export function cacheTimings(c: Context<AppEnv>, { lookupMs, from }: { lookupMs: number; from: 'cache-api' | 'r2' }): ReturnType<typeof synthesisTimings> {
-  setMetric(c, CACHE_TIMING, lookupMs, from === 'cache-api' ? 'Audio cache: found in this location' : 'Audio cache: found in R2');
+export function cacheTimings(c: Context<AppEnv>, { lookupMs, from }: { lookupMs: number; from: keyof typeof FOUND_IN }): ReturnType<typeof synthesisTimings> {
+  setMetric(c, CACHE_TIMING, lookupMs, FOUND_IN[from]);
   return { admission_ms: c.get('admissionMs'), queue_ms: 0, first_audio_ms: lookupMs };
 }
 
