@@ -36,9 +36,9 @@ const TIMED_HEADER = 'x-cache-timed';
 /**
  * The audio cache's copies of each rendering: R2 (AUDIO_CACHE) holds the durable one,
  * Cloudflare's Cache API a hot copy in each location that served it, and an isolate that hit a
- * small one keeps it in memory; read nearest first. A timed rendering
- * (stored from a request that wanted words) serves both kinds of request; a plain one, plain
- * requests only. Writes and index updates go on behind the answer (`waitUntil`).
+ * small one keeps it in memory; they are read nearest first. A timed rendering (stored from a
+ * request that wanted words) serves both kinds of request; a plain one, plain requests only.
+ * Writes and index updates go on behind the answer (`waitUntil`).
  */
 export class AudioCacheStore {
   private readonly env: Env;
