@@ -11,7 +11,8 @@ import { modelVersion } from '../../worker-version.ts';
 import type { Engine, EngineChunk, EngineWord, SynthesisRequest, VoiceProfile, VoiceSource } from '../types.ts';
 import { CodePredictor, makeEmbedders } from './code-predictor.ts';
 import { CodecDecoder, CodecStream, DEFAULT_SCHEDULE, type ChunkSchedule } from './codec-stream.ts';
-import { checkPackFiles, manifestDigest, PackError, readManifest, tokenizerFiles, type Manifest } from './pack.ts';
+import { checkPackFiles, PackError, readManifest, tokenizerFiles, type Manifest } from './pack.ts';
+import { packVersion } from './pack-version.ts';
 import { buildPrompt, maxFrames } from './prompt.ts';
 import type { RunStats } from './run-stats.ts';
 import { Random, sample, type SamplingParams } from './sampler.ts';
@@ -95,7 +96,7 @@ function modelInfo(m: Manifest): ModelInfo {
     },
     default_voice: voices[0]!.id,
     voices,
-    version: modelVersion(`pack:${manifestDigest(m)}`),
+    version: modelVersion(packVersion(m)),
   };
 }
 

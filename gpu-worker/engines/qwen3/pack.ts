@@ -176,15 +176,6 @@ export async function readManifest(dir: string): Promise<Manifest> {
   return parsed.data;
 }
 
-/**
- * A short digest of the manifest as the engine reads it: it lists every file's sha256, so a new
- * export, tokenizer or voice file changes it, and so does any change of dimensions, tokens or
- * sampling settings. Whitespace and keys the engine ignores do not.
- */
-export function manifestDigest(manifest: Manifest): string {
-  return createHash('sha256').update(JSON.stringify(manifest)).digest('hex').slice(0, 12);
-}
-
 /** The ONNX files this pack's variant needs (the speaker encoder only where cloning exists). */
 export function requiredOnnxFiles(manifest: Manifest): OnnxFile[] {
   return ONNX_FILES.filter((f) => !isOptional(f) && (f !== 'speaker_encoder.onnx' || manifest.variant === 'Base'));
