@@ -85,6 +85,17 @@ describe('audio cache: the same request again is served from the cache, with no 
     await expect.poll(async () => (await speak({ input: 'Kept in two places.' }, key)).timing, { timeout: 10_000 }).toContain("Audio cache: found in this isolate's memory");
   });
 
+  it('hits are counted in the index, the first at once and the rest at most once a minute: not a D1 write each', async () => {
+    const { key, accountId } = await account();
+    expect((await speak({ input: 'Counted, not written every time.' }, key)).cache).toBe('miss');
+    const db = await stack.edge.mf.getD1Database('DB');
+    const row = () => db.prepare('SELECT hits, last_hit_at > created_at AS heard FROM audio_cache_entries WHERE account_id = ?1').bind(accountId).first<{ hits: number; heard: number }>();
+    // The index row is the last thing a miss stores.
+    await expect.poll(row, { timeout: 10_000 }).toEqual({ hits: 0, heard: 0 });
+    for (let i = 0; i < 5; i++) expect((await speak({ input: 'Counted, not written every time.' }, key)).cache).toBe('hit');
+    await expect.poll(row, { timeout: 10_000 }).toEqual({ hits: 1, heard: 1 });
+  });
+
   it('another account’s identical request is a miss: one account’s audio is never served to another', async () => {
     const a = await account();
     const b = await account();

@@ -29,6 +29,16 @@ const inMemory = new LRUCache<string, { bytes: Uint8Array; timed: boolean }>({
   sizeCalculation: ({ bytes }) => Math.max(1, bytes.byteLength),
 });
 
+/**
+ * Hits this isolate has served and not yet written to the index. A phrase heard a thousand times a
+ * second must not be a thousand D1 writes: an entry's hits are written with its first hit, then at
+ * most once a TOUCH_INTERVAL_MS, carrying the count since. The index's `last_hit_at` (what the
+ * bounds evict by, in days) is then a minute late at most; hits an isolate holds when it ends are
+ * not counted (the count is a measure, not a bill: the ledger counts every hit).
+ */
+const TOUCH_INTERVAL_MS = 60_000;
+const unwrittenHits = new LRUCache<string, { hits: number; writtenAt: number }>({ max: 10_000 });
+
 /** How long a location keeps its hot copy; R2 keeps the entry until a purge or an eviction. */
 const HOT_COPY_SECONDS = 86_400;
 const TIMED_HEADER = 'x-cache-timed';
@@ -89,8 +99,18 @@ export class AudioCacheStore {
     );
   }
 
+  /** Counts the hit, writing it (and those since the last write) to the index at most once a TOUCH_INTERVAL_MS. */
   private served(entry: CacheEntryRef, rendering: CachedRendering): CachedRendering {
-    this.waitUntil(new D1AudioCacheIndex(this.env.DB).touch(entry.scope, entry.key).catch((error) => log(entry, 'audio cache hit not counted', error)));
+    const name = cacheObjectName(entry);
+    const counted = unwrittenHits.get(name) ?? { hits: 0, writtenAt: 0 };
+    counted.hits++;
+    if (Date.now() - counted.writtenAt >= TOUCH_INTERVAL_MS) {
+      const hits = counted.hits;
+      counted.hits = 0;
+      counted.writtenAt = Date.now();
+      this.waitUntil(new D1AudioCacheIndex(this.env.DB).touch(entry.scope, entry.key, hits).catch((error) => log(entry, 'audio cache hits not counted', error)));
+    }
+    unwrittenHits.set(name, counted);
     return rendering;
   }
 

@@ -74,9 +74,12 @@ export class D1AudioCacheIndex {
     return (await (accountId === undefined ? statement : statement.bind(accountId)).first<CacheTotals>())!;
   }
 
-  /** Counts a hit: the entry was heard now (the LRU order) and saved a rendering. */
-  async touch(scope: string, key: string, now = new Date()): Promise<void> {
-    await this.db.prepare('UPDATE audio_cache_entries SET last_hit_at = ?3, hits = hits + 1 WHERE scope = ?1 AND key = ?2').bind(scope, key, now.toISOString()).run();
+  /** Counts `hits` hits: the entry was heard now (the LRU order) and saved as many renderings. */
+  async touch(scope: string, key: string, hits = 1, now = new Date()): Promise<void> {
+    await this.db
+      .prepare('UPDATE audio_cache_entries SET last_hit_at = ?3, hits = hits + ?4 WHERE scope = ?1 AND key = ?2')
+      .bind(scope, key, now.toISOString(), hits)
+      .run();
   }
 
   // Purges: dooming a row makes it the purge's (edge/cache/purge.ts), which deletes its audio and
